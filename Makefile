@@ -1,0 +1,39 @@
+# The project's commands. Each first installs whatever is missing (apt, idempotent).
+#   make run     build and run the main job
+#   make test    build and run every test: unit, property, tshark checks, the
+#                sanitizer build, short fuzz runs
+#   make bench   benchmarks; figures go to docs/benchmarks.md by hand
+#   make fuzz    the fuzz targets, longer (FUZZ_SECONDS per target, default 60)
+#   make format  clang-format every source file in place
+
+.PHONY: all deps build run test bench fuzz format format-check clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
+
+run: build
+	./build/release/src/cli/minternet hello
+
+test: deps
+	@./scripts/test.sh
+
+bench: build
+	./build/release/bench/minternet_bench --benchmark_counters_tabular=true
+
+fuzz: deps
+	@./scripts/fuzz.sh $${FUZZ_SECONDS:-60}
+
+format: deps
+	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i
+
+format-check: deps
+	@./scripts/check-format.sh
+
+clean:
+	rm -rf build

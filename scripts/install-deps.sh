@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs, through apt, every Debian package minternet needs to build, test,
+# benchmark and fuzz. Idempotent: when everything is present it only asks dpkg
+# and returns in well under a second.
+set -euo pipefail
+
+packages=(
+    # toolchain
+    g++ cmake ninja-build make pkg-config clang-14 libclang-rt-14-dev clang-format
+    # libraries
+    libfmt-dev libspdlog-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+    # tests and benchmarks
+    libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+    # packet tools used by tests (tshark validates our captures)
+    tshark tcpdump iproute2
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [[ "$status" == installed ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: missing packages and not root; run as root or install: ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer it up front.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
+    apt-get update
+    apt-get install -y --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, in order. Fails on the first failure.
+#   1. release build (g++): every test
+#   2. asan build (g++, AddressSanitizer + UBSan): every test
+#   3. fuzz build (clang 14 + libFuzzer): proves clang builds it all, runs the
+#      unit tests under clang, then each fuzz target briefly
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==== %s\n' "$*"; }
+jobs=$(nproc)
+
+step "format check"
+./scripts/check-format.sh
+
+for preset in release asan; do
+    step "$preset: configure and build"
+    cmake --preset "$preset" >/dev/null
+    cmake --build --preset "$preset" -j "$jobs"
+    step "$preset: tests"
+    ctest --preset "$preset" -j "$jobs"
+done
+
+step "fuzz (clang): configure and build"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+step "fuzz (clang): unit tests"
+ctest --preset fuzz -j "$jobs" -L unit
+step "fuzz (clang): short fuzz runs"
+./scripts/fuzz.sh "${FUZZ_SHORT_SECONDS:-2}"
+
+step "all tests passed"

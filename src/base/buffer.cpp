@@ -1,0 +1,133 @@
+#include "base/buffer.hpp"
+
+#include <cassert>
+#include <new>
+#include <utility>
+
+namespace base {
+
+using detail::BlockHeader;
+
+PacketBuffer::PacketBuffer(PacketBuffer&& o) noexcept
+    : block_(std::exchange(o.block_, nullptr)),
+      begin_(std::exchange(o.begin_, 0)),
+      end_(std::exchange(o.end_, 0)) {}
+
+PacketBuffer& PacketBuffer::operator=(PacketBuffer&& o) noexcept {
+    if (this != &o) {
+        release();
+        block_ = std::exchange(o.block_, nullptr);
+        begin_ = std::exchange(o.begin_, 0);
+        end_ = std::exchange(o.end_, 0);
+    }
+    return *this;
+}
+
+PacketBuffer::~PacketBuffer() {
+    release();
+}
+
+void PacketBuffer::release() {
+    if (block_) block_->pool->give_back(block_);
+    block_ = nullptr;
+    begin_ = end_ = 0;
+}
+
+void PacketBuffer::regrow(size_t headroom, size_t tailroom) {
+    assert(block_ != nullptr);
+    BufferPool* pool = block_->pool;
+    BlockHeader* fresh = pool->take_block(headroom + size() + tailroom);
+    copy_bytes({fresh->bytes() + headroom, size()}, bytes());
+    const size_t len = size();
+    pool->give_back(block_);
+    block_ = fresh;
+    begin_ = headroom;
+    end_ = headroom + len;
+}
+
+MutableByteSpan PacketBuffer::prepend(size_t n) {
+    assert(valid());
+    if (n > headroom()) regrow(n + block_->pool->config().default_headroom, tailroom());
+    begin_ -= n;
+    return {data_begin(), n};
+}
+
+MutableByteSpan PacketBuffer::append(size_t n) {
+    assert(valid());
+    if (n > tailroom()) regrow(headroom(), n);
+    std::byte* at = block_->bytes() + end_;
+    end_ += n;
+    return {at, n};
+}
+
+void PacketBuffer::trim_front(size_t n) {
+    assert(n <= size());
+    begin_ += n;
+}
+
+void PacketBuffer::trim_back(size_t n) {
+    assert(n <= size());
+    end_ -= n;
+}
+
+void PacketBuffer::truncate(size_t n) {
+    if (n < size()) end_ = begin_ + n;
+}
+
+PacketBuffer PacketBuffer::clone() const {
+    assert(valid());
+    PacketBuffer copy = block_->pool->acquire(headroom(), size());
+    copy.append(bytes());
+    return copy;
+}
+
+BufferPool::BufferPool(BufferPoolConfig config) : config_(config) {
+    free_.reserve(config_.max_cached);
+}
+
+BufferPool::~BufferPool() {
+    // Buffers hold a pointer back to their pool; one outliving it is a bug.
+    assert(stats_.outstanding == 0 && "a PacketBuffer outlived its BufferPool");
+    for (BlockHeader* b : free_)
+        ::operator delete(b);
+}
+
+PacketBuffer BufferPool::acquire(size_t headroom, size_t min_tailroom) {
+    return PacketBuffer{take_block(headroom + min_tailroom), headroom};
+}
+
+PacketBuffer BufferPool::copy_of(ByteSpan b) {
+    PacketBuffer buf = acquire(config_.default_headroom, b.size());
+    buf.append(b);
+    return buf;
+}
+
+BlockHeader* BufferPool::take_block(size_t capacity) {
+    ++stats_.outstanding;
+    if (capacity <= config_.block_size && !free_.empty()) {
+        BlockHeader* b = free_.back();
+        free_.pop_back();
+        stats_.cached = free_.size();
+        ++stats_.reuses;
+        return b;
+    }
+    const bool oversize = capacity > config_.block_size;
+    const size_t size = oversize ? capacity : config_.block_size;
+    void* raw = ::operator new(sizeof(BlockHeader) + size);
+    ++stats_.heap_allocations;
+    if (oversize) ++stats_.oversize_allocations;
+    return new (raw) BlockHeader{this, size};
+}
+
+void BufferPool::give_back(BlockHeader* b) {
+    assert(stats_.outstanding > 0);
+    --stats_.outstanding;
+    if (b->capacity == config_.block_size && free_.size() < config_.max_cached) {
+        free_.push_back(b);
+        stats_.cached = free_.size();
+        return;
+    }
+    ::operator delete(b);
+}
+
+}  // namespace base

@@ -1,0 +1,62 @@
+// The Internet checksum (RFC 1071), the TCP/UDP pseudo-header, and incremental
+// update (RFC 1624).
+//
+// Values are 16-bit numbers in network-order meaning: store them with
+// `base::store_be16`, read them with `base::load_be16`.
+#pragma once
+
+#include <cstdint>
+
+#include "base/bytes.hpp"
+#include "wire/address.hpp"
+
+namespace wire {
+
+// Whether a repr parse verifies the checksum. `ignore` is for tools that show a
+// damaged packet as it is (and for fuzzing deeper than the checksum).
+enum class ChecksumCheck : uint8_t { verify, ignore };
+
+namespace checksum {
+
+// The ones' complement sum of `data`, not yet folded: add the result of several
+// calls with `fold`. Reads eight bytes per step. Correct for any length; pieces
+// after the first must start at an even offset of the whole (use `Accumulator`
+// otherwise).
+uint64_t sum(base::ByteSpan data);
+
+// Folds a wide ones' complement sum to 16 bits, in network-order meaning.
+uint16_t fold(uint64_t wide_sum);
+
+// Sums pieces of a message in order, whatever their lengths.
+class Accumulator {
+  public:
+    void add(base::ByteSpan data);
+    void add_be16(uint16_t v);
+    void add_be32(uint32_t v);
+    // The folded sum; 0xffff for a message whose checksum field verifies.
+    uint16_t folded() const;
+    // The value to store in the checksum field: the complement of the sum.
+    uint16_t finish() const { return static_cast<uint16_t>(~folded()); }
+
+  private:
+    uint64_t sum_ = 0;  // native byte order; swapped once in folded()
+    bool odd_ = false;  // an odd number of bytes added so far
+};
+
+// The checksum field value for `data` (with its own checksum field zeroed).
+uint16_t compute(base::ByteSpan data);
+// True when `data`, checksum field included, sums to all ones.
+inline bool verify(base::ByteSpan data) {
+    return compute(data) == 0;
+}
+
+// Adds the IPv4 pseudo-header of a TCP or UDP segment (RFC 9293 §3.1, RFC 768).
+void add_pseudo_header(Accumulator& acc, Ipv4Address src, Ipv4Address dst, uint8_t protocol,
+                       uint16_t length);
+
+// RFC 1624 eqn. 3: the checksum after one 16-bit word of the message changes
+// from `old_word` to `new_word`, without summing the message again.
+uint16_t adjust(uint16_t old_checksum, uint16_t old_word, uint16_t new_word);
+
+}  // namespace checksum
+}  // namespace wire

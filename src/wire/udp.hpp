@@ -1,0 +1,64 @@
+// UDP datagrams (RFC 768): ports, a length and a checksum, nothing more.
+#pragma once
+
+#include <cstdint>
+
+#include "base/bytes.hpp"
+#include "wire/address.hpp"
+#include "wire/checksum.hpp"
+#include "wire/error.hpp"
+
+namespace wire {
+
+namespace udp {
+constexpr size_t header_len = 8;
+namespace field {
+constexpr base::Range src_port{0, 2};
+constexpr base::Range dst_port{2, 4};
+constexpr base::Range length{4, 6};
+constexpr base::Range checksum{6, 8};
+}  // namespace field
+}  // namespace udp
+
+// A checked view of a datagram. `parse` checks the length field (at least 8, at
+// most the bytes given); the view covers exactly that many bytes. After `parse`
+// succeeds no accessor can fail.
+class UdpView {
+  public:
+    static Result<UdpView> parse(base::ByteSpan datagram);
+
+    uint16_t src_port() const { return base::load_be16(b_, udp::field::src_port); }
+    uint16_t dst_port() const { return base::load_be16(b_, udp::field::dst_port); }
+    uint16_t length() const { return base::load_be16(b_, udp::field::length); }
+    uint16_t checksum() const { return base::load_be16(b_, udp::field::checksum); }
+    base::ByteSpan payload() const { return b_.subspan(udp::header_len); }
+    base::ByteSpan bytes() const { return b_; }
+    // A zero checksum field means the sender computed none, which is valid.
+    bool checksum_valid(Ipv4Address src, Ipv4Address dst) const;
+
+  private:
+    explicit UdpView(base::ByteSpan b) : b_(b) {}
+    base::ByteSpan b_;
+};
+
+struct UdpRepr {
+    uint16_t src_port = 0;
+    uint16_t dst_port = 0;
+    // Borrowed: points into the parsed bytes or the caller's data.
+    base::ByteSpan payload;
+
+    static Result<UdpRepr> parse(const UdpView& v, Ipv4Address src, Ipv4Address dst,
+                                 ChecksumCheck check = ChecksumCheck::verify);
+    size_t buffer_len() const { return udp::header_len + payload.size(); }
+    // Writes header, payload and checksum (never zero: a computed zero is sent as
+    // 0xffff, RFC 768). `payload` may already sit at out[8..].
+    // Preconditions: out.size() >= buffer_len() <= 65535.
+    void emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) const;
+
+    bool operator==(const UdpRepr& o) const {
+        return src_port == o.src_port && dst_port == o.dst_port &&
+               base::equal_bytes(payload, o.payload);
+    }
+};
+
+}  // namespace wire
