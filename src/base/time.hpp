@@ -85,8 +85,8 @@ class Time {
     int64_t ns_ = 0;
 };
 
-// "1.5ms", "20us", "2s", "1000000001ns": the largest unit in which the value is
-// exact with at most three decimals.
+// In the largest unit not above the value, with as many decimals as it takes to
+// be exact: "2s", "1.5ms", "20us", "1.000000001s", "999ns".
 std::string to_string(Duration d);
 // Seconds since the epoch with nanosecond precision: "12.000345678".
 std::string to_string(Time t);
