@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in fuzz/corpus/<target>/: a few small valid inputs
+per fuzz target, built here byte by byte (with this file's own checksum) rather
+than with the codecs under test. Rerun after changing it; the output is fixed.
+
+The udp and tcp targets read the pseudo-header's source and destination
+addresses from the first eight bytes, so their seeds start with them.
+"""
+import pathlib
+import struct
+
+CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
+
+MAC_A = bytes.fromhex("020000000001")
+MAC_B = bytes.fromhex("020000000002")
+BROADCAST = b"\xff" * 6
+IP_A = bytes([10, 0, 0, 1])
+IP_B = bytes([10, 0, 0, 2])
+ICMP, TCP, UDP = 1, 6, 17
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def checksum(data: bytes) -> int:
+    """RFC 1071: the complement of the ones' complement sum of 16-bit words."""
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def with_checksum(data: bytes, offset: int, pseudo: bytes = b"") -> bytes:
+    value = checksum(pseudo + data)
+    return data[:offset] + struct.pack("!H", value) + data[offset + 2:]
+
+
+def pseudo_header(src: bytes, dst: bytes, protocol: int, length: int) -> bytes:
+    return src + dst + struct.pack("!BBH", 0, protocol, length)
+
+
+def ethernet(dst: bytes, src: bytes, ethertype: int, payload: bytes) -> bytes:
+    return dst + src + struct.pack("!H", ethertype) + payload
+
+
+def arp(op: int, sender_mac: bytes, sender_ip: bytes, target_mac: bytes, target_ip: bytes) -> bytes:
+    return struct.pack("!HHBBH", 1, 0x0800, 6, 4, op) + sender_mac + sender_ip + target_mac + target_ip
+
+
+def ipv4(src: bytes, dst: bytes, protocol: int, payload: bytes, *, ttl=64, ident=0x1234,
+         flags_fragment=0x4000, tos=0, options=b"") -> bytes:
+    assert len(options) % 4 == 0
+    ihl = 5 + len(options) // 4
+    header = struct.pack("!BBHHHBBH", 0x40 | ihl, tos, 4 * ihl + len(payload), ident,
+                         flags_fragment, ttl, protocol, 0) + src + dst + options
+    return with_checksum(header, 10) + payload
+
+
+def udp(src: bytes, dst: bytes, sport: int, dport: int, payload: bytes, *, zero_checksum=False) -> bytes:
+    datagram = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    if zero_checksum:
+        return datagram
+    datagram = with_checksum(datagram, 6, pseudo_header(src, dst, UDP, len(datagram)))
+    if datagram[6:8] == b"\0\0":
+        datagram = datagram[:6] + b"\xff\xff" + datagram[8:]
+    return datagram
+
+
+def tcp(src: bytes, dst: bytes, sport: int, dport: int, seq: int, ack: int, flags: int, *,
+        window=64240, options=b"", payload=b"") -> bytes:
+    assert len(options) % 4 == 0
+    offset = 5 + len(options) // 4
+    segment = struct.pack("!HHIIHHHH", sport, dport, seq, ack, (offset << 12) | flags, window, 0,
+                          0) + options + payload
+    return with_checksum(segment, 16, pseudo_header(src, dst, TCP, len(segment)))
+
+
+def icmp(type_: int, code: int, rest: bytes, data: bytes) -> bytes:
+    return with_checksum(struct.pack("!BBH", type_, code, 0) + rest + data, 2)
+
+
+# TCP options, in Linux's layout.
+def mss(v): return struct.pack("!BBH", 2, 4, v)
+def nop(): return b"\x01"
+def wscale(v): return struct.pack("!BBB", 3, 3, v)
+def sack_ok(): return struct.pack("!BB", 4, 2)
+def timestamps(val, ecr): return struct.pack("!BBII", 8, 10, val, ecr)
+def sack(*blocks): return struct.pack("!BB", 5, 2 + 8 * len(blocks)) + b"".join(struct.pack("!II", l, r) for l, r in blocks)
+
+
+def pcap_file(records, *, big_endian=False, nanosecond=True) -> bytes:
+    order = ">" if big_endian else "<"
+    magic = 0xA1B23C4D if nanosecond else 0xA1B2C3D4
+    out = struct.pack(order + "IHHiIII", magic, 2, 4, 0, 0, 262144, 1)
+    for seconds, fraction, frame in records:
+        out += struct.pack(order + "IIII", seconds, fraction, len(frame), len(frame)) + frame
+    return out
+
+
+def main() -> None:
+    dns_query = bytes.fromhex("abcd01000001000000000000076578616d706c6503636f6d0000010001")
+    echo_data = b"minternet ping!!"
+
+    syn_options = mss(1460) + sack_ok() + timestamps(1000, 0) + nop() + wscale(7)
+    syn = tcp(IP_A, IP_B, 40000, 80, 1000, 0, SYN, options=syn_options)
+    syn_ack = tcp(IP_B, IP_A, 80, 40000, 5000, 1001, SYN | ACK, window=65160,
+                  options=syn_options)
+    sack_options = nop() + nop() + timestamps(2000, 1500) + nop() + nop() + sack((1100, 1200), (1300, 1400))
+    ack_sack = tcp(IP_A, IP_B, 40000, 80, 1001, 5001, ACK, options=sack_options)
+    data = tcp(IP_A, IP_B, 40000, 80, 1001, 5001, PSH | ACK, payload=b"GET / HTTP/1.0\r\n\r\n")
+    fin = tcp(IP_A, IP_B, 40000, 80, 1019, 5001, FIN | ACK)
+    rst = tcp(IP_B, IP_A, 80, 40000, 5001, 0, RST)
+    unknown_option = tcp(IP_A, IP_B, 40000, 80, 1, 0, SYN,
+                         options=struct.pack("!BBHH", 254, 6, 0xF989, 0) + nop() + nop())
+    four_sacks = tcp(IP_A, IP_B, 40000, 80, 1, 2, ACK,
+                     options=nop() + nop() + sack((10, 20), (30, 40), (50, 60), (70, 80)))
+
+    dns = udp(IP_A, IP_B, 53000, 53, dns_query)
+    no_checksum = udp(IP_A, IP_B, 5000, 6000, b"no checksum", zero_checksum=True)
+    empty = udp(IP_A, IP_B, 7, 7, b"")
+    odd = udp(IP_A, IP_B, 1234, 4321, b"odd")
+
+    echo_request = icmp(8, 0, struct.pack("!HH", 0x4242, 1), echo_data)
+    echo_reply = icmp(0, 0, struct.pack("!HH", 0x4242, 1), echo_data)
+    quoted = ipv4(IP_A, IP_B, UDP, dns)[:28]
+    frag_needed = icmp(3, 4, struct.pack("!HH", 0, 1400), quoted)
+    port_unreachable = icmp(3, 3, b"\0" * 4, quoted)
+    time_exceeded = icmp(11, 0, b"\0" * 4, quoted)
+
+    arp_request = arp(1, MAC_A, IP_A, b"\0" * 6, IP_B)
+    arp_reply = arp(2, MAC_B, IP_B, MAC_A, IP_A)
+    gratuitous = arp(1, MAC_A, IP_A, b"\0" * 6, IP_A)
+
+    ip_udp = ipv4(IP_A, IP_B, UDP, dns)
+    ip_icmp = ipv4(IP_A, IP_B, ICMP, echo_request, flags_fragment=0)
+    ip_tcp = ipv4(IP_A, IP_B, TCP, syn)
+    ip_options = ipv4(IP_A, IP_B, UDP, dns, options=bytes.fromhex("94040000"), tos=0xB8)
+    first_fragment = ipv4(IP_A, IP_B, UDP, dns[:16], flags_fragment=0x2000, ident=7)
+    last_fragment = ipv4(IP_A, IP_B, UDP, dns[16:], flags_fragment=2, ident=7)
+    ttl_one = ipv4(IP_A, IP_B, ICMP, echo_request, ttl=1, flags_fragment=0)
+
+    def frame(payload: bytes, ethertype=0x0800, dst=MAC_B) -> bytes:
+        return ethernet(dst, MAC_A, ethertype, payload)
+
+    def padded(f: bytes) -> bytes:
+        return f + b"\0" * max(0, 60 - len(f))
+
+    addrs_ab = IP_A + IP_B
+    addrs_ba = IP_B + IP_A
+    seeds = {
+        "ethernet": {
+            "arp_request": padded(frame(arp_request, 0x0806, BROADCAST)),
+            "ipv4_udp": frame(ip_udp),
+            "vlan_tagged": frame(struct.pack("!HH", 0x0064, 0x0800) + ip_udp, 0x8100),
+            "header_only": frame(b"", 0x86DD),
+        },
+        "arp": {
+            "request": arp_request,
+            "reply": arp_reply,
+            "gratuitous": gratuitous,
+            "request_padded": arp_request + b"\0" * 18,
+        },
+        "ipv4": {
+            "udp": ip_udp,
+            "icmp_echo": ip_icmp,
+            "tcp_syn": ip_tcp,
+            "options": ip_options,
+            "first_fragment": first_fragment,
+            "last_fragment": last_fragment,
+            "ttl_one_padded": ttl_one + b"\0" * 6,
+        },
+        "icmpv4": {
+            "echo_request": echo_request,
+            "echo_reply": echo_reply,
+            "frag_needed": frag_needed,
+            "port_unreachable": port_unreachable,
+            "time_exceeded": time_exceeded,
+        },
+        "udp": {
+            "dns_query": addrs_ab + dns,
+            "zero_checksum": addrs_ab + no_checksum,
+            "empty": addrs_ab + empty,
+            "odd_length": addrs_ab + odd,
+        },
+        "tcp": {
+            "syn_all_options": addrs_ab + syn,
+            "syn_ack": addrs_ba + syn_ack,
+            "ack_sack_timestamps": addrs_ab + ack_sack,
+            "data_psh": addrs_ab + data,
+            "fin": addrs_ab + fin,
+            "rst": addrs_ba + rst,
+            "unknown_option": addrs_ab + unknown_option,
+            "four_sack_blocks": addrs_ab + four_sacks,
+        },
+        "pcap": {
+            "two_records": pcap_file([(1700000000, 123456789, frame(ip_tcp)),
+                                      (1700000001, 5, padded(frame(arp_request, 0x0806, BROADCAST)))]),
+            "big_endian_microseconds": pcap_file([(1, 999999, frame(ip_icmp))], big_endian=True,
+                                                 nanosecond=False),
+            "header_only": pcap_file([]),
+        },
+        "frame": {
+            "tcp_syn": frame(ip_tcp),
+            "tcp_data": frame(ipv4(IP_A, IP_B, TCP, data)),
+            "tcp_sack": frame(ipv4(IP_A, IP_B, TCP, ack_sack)),
+            "udp_dns": frame(ip_udp),
+            "icmp_echo": frame(ip_icmp),
+            "icmp_frag_needed": frame(ipv4(IP_B, IP_A, ICMP, frag_needed)),
+            "arp_request_padded": padded(frame(arp_request, 0x0806, BROADCAST)),
+            "ipv4_fragment": frame(first_fragment),
+            "ipv4_options_udp": frame(ip_options),
+            "ipv6_unknown": frame(bytes.fromhex("6000000000083a40") + b"\0" * 32 + b"\x80\0\0\0\0\0\0\0",
+                                  0x86DD),
+        },
+    }
+    for target, files in seeds.items():
+        directory = CORPUS / target
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            assert len(content) <= 512, (target, name)
+            (directory / name).write_bytes(content)
+
+
+if __name__ == "__main__":
+    main()
