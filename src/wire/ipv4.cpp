@@ -1,5 +1,6 @@
 #include "wire/ipv4.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace wire {
@@ -16,17 +17,34 @@ std::string_view to_string(IpProtocol p) {
     return "unknown";
 }
 
-Result<Ipv4View> Ipv4View::parse(base::ByteSpan packet) {
+namespace {
+
+// Checks shared by parse and parse_truncated; returns the total length field.
+Result<uint16_t> check_header(base::ByteSpan packet) {
     if (packet.size() < ipv4::min_header_len) return base::fail(Error::truncated);
     const uint8_t version_ihl = base::load_u8(packet, ipv4::field::version_ihl);
     if ((version_ihl >> 4) != 4) return base::fail(Error::bad_version);
-    const size_t header_len = size_t{version_ihl & 0x0fu} * 4;
+    const size_t header_len = static_cast<size_t>(version_ihl & 0x0fu) * 4;
     if (header_len < ipv4::min_header_len) return base::fail(Error::bad_header_length);
     if (header_len > packet.size()) return base::fail(Error::truncated);
     const uint16_t total_len = base::load_be16(packet, ipv4::field::total_len);
     if (total_len < header_len) return base::fail(Error::bad_length);
-    if (total_len > packet.size()) return base::fail(Error::truncated);
-    return Ipv4View{packet.first(total_len)};
+    return total_len;
+}
+
+}  // namespace
+
+Result<Ipv4View> Ipv4View::parse_truncated(base::ByteSpan packet) {
+    auto total_len = check_header(packet);
+    if (!total_len) return base::fail(total_len.error());
+    return Ipv4View{packet.first(std::min<size_t>(*total_len, packet.size()))};
+}
+
+Result<Ipv4View> Ipv4View::parse(base::ByteSpan packet) {
+    auto total_len = check_header(packet);
+    if (!total_len) return base::fail(total_len.error());
+    if (*total_len > packet.size()) return base::fail(Error::truncated);
+    return Ipv4View{packet.first(*total_len)};
 }
 
 Result<Ipv4Repr> Ipv4Repr::parse(const Ipv4View& v, ChecksumCheck check) {
@@ -82,6 +100,19 @@ uint8_t decrement_ttl(base::MutableByteSpan header) {
     base::store_be16(header, field::ttl.begin, new_word);
     base::store_be16(header, field::checksum, checksum::adjust(old_sum, old_word, new_word));
     return static_cast<uint8_t>(new_word >> 8);
+}
+
+void set_fragment_fields(base::MutableByteSpan header, uint16_t total_len, bool more_fragments,
+                         uint16_t fragment_offset) {
+    assert(fragment_offset % 8 == 0);
+    const uint16_t old = base::load_be16(header, field::flags_fragment);
+    uint16_t flags = old & (flag_dont_fragment | flag_reserved);
+    if (more_fragments) flags |= flag_more_fragments;
+    base::store_be16(header, field::total_len, total_len);
+    base::store_be16(header, field::flags_fragment,
+                     static_cast<uint16_t>(flags | ((fragment_offset / 8) & fragment_offset_mask)));
+    base::store_be16(header, field::checksum, 0);
+    base::store_be16(header, field::checksum, checksum::compute(header));
 }
 
 }  // namespace ipv4

@@ -48,6 +48,10 @@ constexpr base::Range dst{16, 20};
 class Ipv4View {
   public:
     static Result<Ipv4View> parse(base::ByteSpan packet);
+    // As `parse`, but a total length beyond the bytes given is accepted and the
+    // view covers what is there: for the datagram quoted inside an ICMP error,
+    // which carries the header and only the start of the payload.
+    static Result<Ipv4View> parse_truncated(base::ByteSpan packet);
 
     uint8_t version() const { return base::load_u8(b_, ipv4::field::version_ihl) >> 4; }
     size_t header_len() const {
@@ -112,6 +116,13 @@ namespace ipv4 {
 // checksum incrementally (RFC 1624), as a router does. Returns the new TTL.
 // Precondition: `header` is a parsed packet's header and its TTL is above zero.
 uint8_t decrement_ttl(base::MutableByteSpan header);
+
+// Rewrites the total length, the MF flag and the fragment offset (bytes, a
+// multiple of 8) of a header, keeping DF, the reserved bit and the options, and
+// recomputes the checksum. For fragmenting and for reassembled datagrams.
+// Precondition: `header` is exactly a parsed packet's header.
+void set_fragment_fields(base::MutableByteSpan header, uint16_t total_len, bool more_fragments,
+                         uint16_t fragment_offset);
 }  // namespace ipv4
 
 }  // namespace wire

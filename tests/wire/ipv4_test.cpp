@@ -145,3 +145,36 @@ RC_GTEST_PROP(Ipv4, DecrementTtlMatchesFullRecompute, ()) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Ipv4, ParseTruncatedAcceptsAQuotedDatagram) {
+    const auto full = ping_packet();
+    const base::ByteSpan quote = base::ByteSpan{full}.first(28);  // header + 8 bytes
+    EXPECT_EQ(wire::Ipv4View::parse(quote).error(), Error::truncated);
+    auto v = wire::Ipv4View::parse_truncated(quote);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->total_len(), 84);
+    EXPECT_EQ(v->payload().size(), 8u);
+    EXPECT_TRUE(v->checksum_valid());
+    // The header itself must still be whole and sane.
+    EXPECT_EQ(wire::Ipv4View::parse_truncated(base::ByteSpan{full}.first(19)).error(),
+              Error::truncated);
+    auto bad = full;
+    bad[0] = std::byte{0x44};
+    EXPECT_EQ(wire::Ipv4View::parse_truncated(bad).error(), Error::bad_header_length);
+}
+
+TEST(Ipv4, SetFragmentFieldsKeepsFlagsAndChecksum) {
+    auto b = ping_packet();  // DF set
+    wire::ipv4::set_fragment_fields(base::MutableByteSpan{b}.first(20), 48, true, 1480);
+    auto v = wire::Ipv4View::parse_truncated(b);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->total_len(), 48);
+    EXPECT_TRUE(v->dont_fragment());
+    EXPECT_TRUE(v->more_fragments());
+    EXPECT_EQ(v->fragment_offset(), 1480);
+    EXPECT_TRUE(v->checksum_valid());
+}
+
+}  // namespace
