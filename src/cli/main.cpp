@@ -4,6 +4,18 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/hello.hpp"
+#include "cli/sim_commands.hpp"
+
+namespace {
+
+void add_common(CLI::App* cmd, cli::SimCommonOptions& c) {
+    cmd->add_option("--seed", c.seed, "Override the topology's seed");
+    cmd->add_option("--pcap-dir", c.capture_dir,
+                    "Write a pcap file per interface into this folder");
+    cmd->add_option("--events", c.events_path, "Write the JSON-lines event log to this file");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"minternet: a user-space Internet — TCP/IP stack, DNS, simulator"};
@@ -16,8 +28,65 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     hello_cmd->add_option("--pcap", hello.pcap_path, "Also write the frame to this pcap file");
 
+    cli::RunCommand run;
+    CLI::App* run_cmd = app.add_subcommand(
+        "run", "Run a topology file in the simulator, with its faults and applications");
+    run_cmd->add_option("topology", run.common.topology, "Topology file (YAML)")->required();
+    run_cmd->add_option("--out", run.out_dir,
+                        "Folder for captures and the event log (default out/NAME)");
+    run_cmd
+        ->add_option("--duration", run.duration_s,
+                     "Seconds of virtual time to run (default: until the apps finish)")
+        ->check(CLI::PositiveNumber);
+    add_common(run_cmd, run.common);
+
+    cli::PingCommand ping;
+    CLI::App* ping_cmd =
+        app.add_subcommand("ping", "Ping from a simulated host, as iputils ping prints it");
+    ping_cmd->add_option("topology", ping.common.topology, "Topology file (YAML)")->required();
+    ping_cmd->add_option("host", ping.host, "The node that pings")->required();
+    ping_cmd->add_option("destination", ping.destination, "A node name or an IPv4 address")
+        ->required();
+    ping_cmd->add_option("-c,--count", ping.count, "Echo requests to send")
+        ->check(CLI::Range(1, 1000000))
+        ->capture_default_str();
+    ping_cmd->add_option("-i,--interval", ping.interval_s, "Seconds between requests")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    ping_cmd->add_option("-s,--size", ping.size, "Data bytes per request")
+        ->check(CLI::Range(0, 65507))
+        ->capture_default_str();
+    ping_cmd->add_option("-t,--ttl", ping.ttl, "IP time to live")->check(CLI::Range(1, 255));
+    ping_cmd
+        ->add_option("-W,--linger", ping.linger_s,
+                     "Seconds to wait for replies after the last request")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    add_common(ping_cmd, ping.common);
+
+    cli::TracerouteCommand trace;
+    CLI::App* trace_cmd = app.add_subcommand(
+        "traceroute", "Trace the route from a simulated host, as traceroute prints it");
+    trace_cmd->add_option("topology", trace.common.topology, "Topology file (YAML)")->required();
+    trace_cmd->add_option("host", trace.host, "The node that traces")->required();
+    trace_cmd->add_option("destination", trace.destination, "A node name or an IPv4 address")
+        ->required();
+    trace_cmd->add_option("-m,--max-hops", trace.max_hops, "Largest TTL to try")
+        ->check(CLI::Range(1, 255))
+        ->capture_default_str();
+    trace_cmd->add_option("-q,--queries", trace.probes, "Probes per hop")
+        ->check(CLI::Range(1, 10))
+        ->capture_default_str();
+    trace_cmd->add_option("-w,--wait", trace.wait_s, "Seconds to wait for each probe")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    add_common(trace_cmd, trace.common);
+
     CLI11_PARSE(app, argc, argv);
 
     if (*hello_cmd) return cli::run_hello(hello, stdout);
+    if (*run_cmd) return cli::run_topology(run, stdout);
+    if (*ping_cmd) return cli::run_ping(ping, stdout);
+    if (*trace_cmd) return cli::run_traceroute(trace, stdout);
     return 0;
 }

@@ -1,0 +1,47 @@
+// Starts the applications a topology file lists, each at its time on its node,
+// and passes on what they print. Parameters are checked when the launcher is
+// created, with errors at their place in the file.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "cli/session.hpp"
+
+namespace cli {
+
+struct AppLine {
+    base::Time time;
+    std::string node;
+    std::string app;
+    std::string text;
+};
+
+class Launcher {
+  public:
+    using Output = std::function<void(const AppLine&)>;
+
+    static base::Expected<std::unique_ptr<Launcher>, std::string> create(Session& session,
+                                                                         Output output);
+    ~Launcher();
+
+    // Schedules every application's start.
+    void schedule();
+    bool all_done() const;
+    size_t size() const { return apps_.size(); }
+
+    struct App;  // one application: its spec, its program once started
+
+  private:
+    Launcher(Session& session, Output output);
+    void start(App& app);
+
+    Session& session_;
+    Output output_;
+    std::vector<std::unique_ptr<App>> apps_;
+};
+
+}  // namespace cli

@@ -1,0 +1,50 @@
+// Commands that run a topology in the simulator: `run`, `ping`, `traceroute`.
+#pragma once
+
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "base/time.hpp"
+
+namespace cli {
+
+struct SimCommonOptions {
+    std::string topology;
+    std::optional<uint64_t> seed;
+    std::string capture_dir;  // empty: no pcap files
+    std::string events_path;  // empty: no event log
+};
+
+struct PingCommand {
+    SimCommonOptions common;
+    std::string host;
+    std::string destination;
+    int count = 4;
+    double interval_s = 1.0;
+    int size = 56;
+    int ttl = 0;
+    double linger_s = 10.0;
+};
+
+struct TracerouteCommand {
+    SimCommonOptions common;
+    std::string host;
+    std::string destination;
+    int max_hops = 30;
+    int probes = 3;
+    double wait_s = 5.0;
+};
+
+struct RunCommand {
+    SimCommonOptions common;
+    std::string out_dir;  // captures and events go here unless given; default out/<name>
+    std::optional<double> duration_s;
+};
+
+// Each returns the process exit status and prints errors to stderr.
+int run_ping(const PingCommand& c, std::FILE* out);
+int run_traceroute(const TracerouteCommand& c, std::FILE* out);
+int run_topology(const RunCommand& c, std::FILE* out);
+
+}  // namespace cli

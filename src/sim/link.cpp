@@ -1,0 +1,150 @@
+#include "sim/link.hpp"
+
+#include <algorithm>
+
+#include "wire/ethernet.hpp"
+
+namespace sim {
+
+Link::Link(Simulator& sim, std::string name, LinkParams params, End a, End b, base::Seed seed)
+    : sim_(sim),
+      name_(std::move(name)),
+      params_(params),
+      ends_{std::move(a), std::move(b)},
+      dirs_{Direction{.impairments = ImpairmentState(params.impairments, seed.derive("a->b"))},
+            Direction{.impairments = ImpairmentState(params.impairments, seed.derive("b->a"))}} {}
+
+base::Duration Link::serialization(size_t bytes) const {
+    if (params_.bandwidth_bps == 0) return base::Duration::zero();
+    const uint64_t bits_ns = static_cast<uint64_t>(bytes) * 8 * 1'000'000'000ULL;
+    return base::Duration::nanoseconds(
+        static_cast<int64_t>((bits_ns + params_.bandwidth_bps - 1) / params_.bandwidth_bps));
+}
+
+void Link::drop(int d, stack::DropReason reason, base::ByteSpan frame) {
+    DirectionStats& s = dirs_[static_cast<size_t>(d)].stats;
+    switch (reason) {
+        case stack::DropReason::queue_full:
+            ++s.dropped_queue;
+            break;
+        case stack::DropReason::loss:
+            ++s.dropped_loss;
+            break;
+        case stack::DropReason::link_down:
+            ++s.dropped_down;
+            break;
+        case stack::DropReason::too_big:
+            ++s.dropped_too_big;
+            break;
+        default:
+            break;
+    }
+    if (observer_) observer_->link_dropped(sim_.now(), *this, d, reason, frame);
+}
+
+void Link::send(int from_end, base::PacketBuffer frame) {
+    const int d = from_end;
+    Direction& dir = dirs_[static_cast<size_t>(d)];
+    ++dir.stats.offered;
+    if (!up_) return drop(d, stack::DropReason::link_down, frame.bytes());
+    if (frame.size() > params_.mtu + wire::ethernet::header_len) {
+        return drop(d, stack::DropReason::too_big, frame.bytes());
+    }
+    const bool full =
+        dir.queue.size() >= params_.queue_packets ||
+        (params_.queue_bytes != 0 && dir.queued_bytes + frame.size() > params_.queue_bytes);
+    if (full) return drop(d, stack::DropReason::queue_full, frame.bytes());
+    dir.queued_bytes += frame.size();
+    dir.queue.push_back(std::move(frame));
+    dir.stats.max_queue = std::max(dir.stats.max_queue, dir.queue.size());
+    if (!dir.transmitting) start_next(d);
+}
+
+void Link::start_next(int d) {
+    Direction& dir = dirs_[static_cast<size_t>(d)];
+    if (dir.queue.empty()) {
+        dir.transmitting = false;
+        return;
+    }
+    dir.transmitting = true;
+    const base::Duration tx = serialization(dir.queue.front().size());
+    sim_.schedule_in(tx, [this, d, epoch = dir.epoch] { finish_transmit(d, epoch); });
+}
+
+void Link::finish_transmit(int d, uint64_t epoch) {
+    Direction& dir = dirs_[static_cast<size_t>(d)];
+    if (epoch != dir.epoch) return;  // the link went down; the queue is gone
+    base::PacketBuffer frame = std::move(dir.queue.front());
+    dir.queue.pop_front();
+    dir.queued_bytes -= frame.size();
+    if (params_.impairments.any()) {
+        const ImpairmentState::Decision decision = dir.impairments.decide();
+        if (decision.duplicate) {
+            ++dir.stats.duplicated;
+            if (observer_) observer_->link_duplicated(sim_.now(), *this, d, frame.bytes());
+            ImpairmentState::Decision second = dir.impairments.decide();
+            second.duplicate = false;
+            depart(d, frame.clone(), second);
+        }
+        depart(d, std::move(frame), decision);
+    } else {
+        depart(d, std::move(frame), {});
+    }
+    start_next(d);
+}
+
+void Link::depart(int d, base::PacketBuffer frame, ImpairmentState::Decision decision) {
+    Direction& dir = dirs_[static_cast<size_t>(d)];
+    if (decision.lose) return drop(d, stack::DropReason::loss, frame.bytes());
+    if (decision.corrupt) {
+        const size_t bit = dir.impairments.corrupt(frame.bytes());
+        ++dir.stats.corrupted;
+        if (observer_) observer_->link_corrupted(sim_.now(), *this, d, frame.bytes(), bit);
+    }
+    base::Time arrival;
+    if (decision.reorder) {
+        // netem: the frame skips the delay and overtakes those in flight.
+        ++dir.stats.reordered;
+        if (observer_) observer_->link_reordered(sim_.now(), *this, d, frame.bytes());
+        arrival = sim_.now();
+    } else {
+        arrival = std::max(sim_.now(), sim_.now() + params_.delay + decision.jitter);
+        // Jitter alone does not reorder: a frame never arrives before the one
+        // sent ahead of it (as netem with a rate, or a real wire).
+        arrival = std::max(arrival, dir.last_arrival);
+        dir.last_arrival = arrival;
+    }
+    sim_.schedule_at(arrival, [this, d, epoch = dir.epoch, f = std::move(frame)]() mutable {
+        arrive(d, epoch, std::move(f));
+    });
+}
+
+void Link::arrive(int d, uint64_t epoch, base::PacketBuffer frame) {
+    Direction& dir = dirs_[static_cast<size_t>(d)];
+    if (epoch != dir.epoch) return drop(d, stack::DropReason::link_down, frame.bytes());
+    ++dir.stats.delivered;
+    dir.stats.bytes_delivered += frame.size();
+    const End& to = ends_[static_cast<size_t>(1 - d)];
+    to.receiver->deliver(to.interface, std::move(frame));
+}
+
+void Link::set_up(bool up) {
+    if (up == up_) return;
+    up_ = up;
+    if (!up) {
+        for (int d = 0; d < 2; ++d) {
+            Direction& dir = dirs_[static_cast<size_t>(d)];
+            ++dir.epoch;
+            while (!dir.queue.empty()) {
+                drop(d, stack::DropReason::link_down, dir.queue.front().bytes());
+                dir.queue.pop_front();
+            }
+            dir.queued_bytes = 0;
+            dir.transmitting = false;
+            dir.last_arrival = base::Time::zero();
+        }
+    }
+    if (observer_) observer_->link_state(sim_.now(), *this, up);
+}
+
+}  // namespace sim

@@ -1,0 +1,120 @@
+// A point-to-point link between two interfaces: in each direction a bounded
+// drop-tail queue, a transmitter with the link's bandwidth (serialization delay),
+// the propagation delay, and the impairments. The link can be taken down and
+// brought up; frames queued or in flight when it goes down are lost.
+#pragma once
+
+#include <array>
+#include <deque>
+#include <string>
+
+#include "base/buffer.hpp"
+#include "sim/impairments.hpp"
+#include "sim/simulator.hpp"
+#include "stack/events.hpp"
+
+namespace sim {
+
+struct LinkParams {
+    uint64_t bandwidth_bps = 0;   // 0: no serialization delay
+    base::Duration delay{};       // propagation, one way
+    uint16_t mtu = 1500;          // largest IP packet; frames may be 14 bytes longer
+    size_t queue_packets = 1000;  // frames waiting to be transmitted, per direction
+    size_t queue_bytes = 0;       // 0: no limit in bytes
+    uint32_t cost = 1;            // for shortest-path routing
+    Impairments impairments;
+};
+
+// Where a link hands the frames it delivers.
+class FrameReceiver {
+  public:
+    virtual ~FrameReceiver() = default;
+    virtual void deliver(stack::InterfaceId interface, base::PacketBuffer frame) = 0;
+};
+
+class Link;
+
+class LinkObserver {
+  public:
+    virtual ~LinkObserver() = default;
+    virtual void link_dropped(base::Time, const Link&, int /*direction*/, stack::DropReason,
+                              base::ByteSpan /*frame*/) {}
+    virtual void link_corrupted(base::Time, const Link&, int /*direction*/,
+                                base::ByteSpan /*frame*/, size_t /*bit*/) {}
+    virtual void link_duplicated(base::Time, const Link&, int /*direction*/,
+                                 base::ByteSpan /*frame*/) {}
+    virtual void link_reordered(base::Time, const Link&, int /*direction*/,
+                                base::ByteSpan /*frame*/) {}
+    virtual void link_state(base::Time, const Link&, bool /*up*/) {}
+};
+
+class Link {
+  public:
+    struct End {
+        FrameReceiver* receiver = nullptr;
+        stack::InterfaceId interface = 0;
+        std::string node;  // for names and logs
+    };
+
+    struct DirectionStats {
+        uint64_t offered = 0;  // frames handed to the link
+        uint64_t delivered = 0;
+        uint64_t bytes_delivered = 0;
+        uint64_t dropped_queue = 0;
+        uint64_t dropped_loss = 0;
+        uint64_t dropped_down = 0;
+        uint64_t dropped_too_big = 0;
+        uint64_t corrupted = 0;
+        uint64_t duplicated = 0;
+        uint64_t reordered = 0;
+        size_t max_queue = 0;
+    };
+
+    // Direction 0 carries frames from end `a` to end `b`, direction 1 back.
+    Link(Simulator& sim, std::string name, LinkParams params, End a, End b, base::Seed seed);
+    Link(const Link&) = delete;
+    Link& operator=(const Link&) = delete;
+
+    // A frame from the node at end `from_end` (0 = a, 1 = b).
+    void send(int from_end, base::PacketBuffer frame);
+    void set_up(bool up);
+    bool up() const { return up_; }
+
+    const std::string& name() const { return name_; }
+    const LinkParams& params() const { return params_; }
+    const End& end(int i) const { return ends_[static_cast<size_t>(i)]; }
+    const DirectionStats& stats(int direction) const {
+        return dirs_[static_cast<size_t>(direction)].stats;
+    }
+    void set_observer(LinkObserver* o) { observer_ = o; }
+
+    // Time to put `bytes` on the wire at this link's bandwidth (rounded up).
+    base::Duration serialization(size_t bytes) const;
+
+  private:
+    struct Direction {
+        std::deque<base::PacketBuffer> queue;
+        size_t queued_bytes = 0;
+        bool transmitting = false;
+        uint64_t epoch = 0;  // bumped when the link goes down
+        base::Time last_arrival = base::Time::zero();
+        ImpairmentState impairments;
+        DirectionStats stats;
+    };
+
+    void start_next(int d);
+    void finish_transmit(int d, uint64_t epoch);
+    void depart(int d, base::PacketBuffer frame, ImpairmentState::Decision decision);
+    void arrive(int d, uint64_t epoch, base::PacketBuffer frame);
+    void drop(int d, stack::DropReason reason, base::ByteSpan frame);
+
+    Simulator& sim_;
+    std::string name_;
+    LinkParams params_;
+    std::array<End, 2> ends_;
+    std::array<Direction, 2> dirs_;
+    bool up_ = true;
+    LinkObserver* observer_ = nullptr;
+};
+
+}  // namespace sim

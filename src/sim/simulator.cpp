@@ -1,0 +1,98 @@
+#include "sim/simulator.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace sim {
+
+Simulator::Simulator(base::Seed seed, base::BufferPoolConfig pool) : seed_(seed), pool_(pool) {}
+
+TimerId Simulator::schedule_at(base::Time at, Callback fn) {
+    assert(!at.is_never() && "cannot schedule at Time::never()");
+    at = std::max(at, now_);
+    uint32_t slot;
+    if (!free_slots_.empty()) {
+        slot = free_slots_.back();
+        free_slots_.pop_back();
+    } else {
+        slot = static_cast<uint32_t>(slots_.size());
+        slots_.emplace_back();
+    }
+    Slot& s = slots_[slot];
+    s.fn = std::move(fn);
+    s.live = true;
+    heap_.push_back(Entry{at, sequence_++, slot, s.generation});
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    ++queued_;
+    return TimerId{slot, s.generation};
+}
+
+void Simulator::release(uint32_t slot) {
+    Slot& s = slots_[slot];
+    s.live = false;
+    s.fn = nullptr;
+    ++s.generation;  // stale heap entries and TimerIds no longer match
+    free_slots_.push_back(slot);
+    --queued_;
+}
+
+bool Simulator::cancel(TimerId id) {
+    if (!id.valid() || id.slot() >= slots_.size()) return false;
+    Slot& s = slots_[id.slot()];
+    if (!s.live || s.generation != id.generation()) return false;
+    release(id.slot());
+    return true;
+}
+
+void Simulator::discard_dead_top() {
+    while (!heap_.empty()) {
+        const Entry& top = heap_.front();
+        const Slot& s = slots_[top.slot];
+        if (s.live && s.generation == top.generation) return;
+        std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+        heap_.pop_back();
+    }
+}
+
+base::Time Simulator::next_event_time() {
+    if (queued_ == 0) return base::Time::never();
+    discard_dead_top();  // cancelled entries may sit on top
+    return heap_.empty() ? base::Time::never() : heap_.front().at;
+}
+
+bool Simulator::step() {
+    discard_dead_top();
+    if (heap_.empty()) return false;
+    const Entry e = heap_.front();
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    heap_.pop_back();
+    assert(e.at >= now_);
+    now_ = e.at;
+    Callback fn = std::move(slots_[e.slot].fn);
+    release(e.slot);
+    ++executed_;
+    fn();
+    return true;
+}
+
+bool Simulator::run_until(const std::function<bool()>& done, base::Time limit) {
+    if (done()) return true;
+    while (true) {
+        const base::Time next = next_event_time();
+        if (next.is_never()) return false;
+        if (next > limit) {
+            now_ = std::max(now_, limit);
+            return false;
+        }
+        step();
+        if (done()) return true;
+    }
+}
+
+void Simulator::run_for(base::Duration d) {
+    const base::Time until = now_ + d;
+    run_until([] { return false; }, until);
+    now_ = std::max(now_, until);
+}
+
+}  // namespace sim

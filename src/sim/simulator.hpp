@@ -1,0 +1,105 @@
+// The discrete-event simulator: a virtual clock and an event queue.
+//
+// Events run in (time, insertion sequence) order, so events at the same time run
+// first-scheduled first and a run is a pure function of its inputs. Time never
+// goes backwards: scheduling in the past schedules at now. Several simulators
+// may exist in one process; nothing is global.
+//
+// Events that cross between partitions of a larger simulation will be messages
+// stamped with a time (design.md, "Growth beyond one machine"); nothing here
+// shares memory across simulators.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "base/buffer.hpp"
+#include "base/random.hpp"
+#include "base/time.hpp"
+
+namespace sim {
+
+class TimerId {
+  public:
+    constexpr TimerId() = default;
+    constexpr bool valid() const { return value_ != 0; }
+    constexpr bool operator==(const TimerId&) const = default;
+
+  private:
+    friend class Simulator;
+    constexpr TimerId(uint32_t slot, uint32_t generation)
+        : value_((uint64_t{generation} << 32) | slot) {}
+    constexpr uint32_t slot() const { return static_cast<uint32_t>(value_); }
+    constexpr uint32_t generation() const { return static_cast<uint32_t>(value_ >> 32); }
+    uint64_t value_ = 0;
+};
+
+class Simulator {
+  public:
+    using Callback = std::move_only_function<void()>;
+
+    explicit Simulator(base::Seed seed, base::BufferPoolConfig pool = {});
+    Simulator(const Simulator&) = delete;
+    Simulator& operator=(const Simulator&) = delete;
+
+    base::Time now() const { return now_; }
+    base::Seed seed() const { return seed_; }
+    base::BufferPool& pool() { return pool_; }
+
+    TimerId schedule_at(base::Time at, Callback fn);
+    TimerId schedule_in(base::Duration delay, Callback fn) {
+        return schedule_at(now_ + delay, std::move(fn));
+    }
+    // False if the timer already ran or was cancelled.
+    bool cancel(TimerId id);
+
+    // Runs the next event; false if there is none.
+    bool step();
+    // Runs events until `done()` holds (checked after each event), the queue is
+    // empty, or the next event is later than `limit` (then the clock moves to
+    // `limit`). Returns whether `done()` held.
+    bool run_until(const std::function<bool()>& done, base::Time limit = base::Time::never());
+    // Runs every event up to now + d, then sets the clock to now + d.
+    void run_for(base::Duration d);
+    // Runs until the queue is empty.
+    void run() {
+        run_until([] { return false; });
+    }
+
+    uint64_t events_executed() const { return executed_; }
+    size_t events_pending() const { return queued_; }
+    base::Time next_event_time();
+
+  private:
+    struct Entry {
+        base::Time at;
+        uint64_t sequence;
+        uint32_t slot;
+        uint32_t generation;
+        // Heap order: the earliest, then the first scheduled, on top.
+        bool operator>(const Entry& o) const {
+            return at != o.at ? at > o.at : sequence > o.sequence;
+        }
+    };
+    struct Slot {
+        Callback fn;
+        uint32_t generation = 1;
+        bool live = false;
+    };
+
+    void release(uint32_t slot);
+    void discard_dead_top();
+
+    base::Seed seed_;
+    base::BufferPool pool_;
+    base::Time now_ = base::Time::zero();
+    std::vector<Entry> heap_;
+    std::vector<Slot> slots_;
+    std::vector<uint32_t> free_slots_;
+    uint64_t sequence_ = 0;
+    uint64_t executed_ = 0;
+    size_t queued_ = 0;  // live events
+};
+
+}  // namespace sim

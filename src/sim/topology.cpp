@@ -1,0 +1,576 @@
+#include "sim/topology.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "sim/units.hpp"
+
+namespace sim {
+namespace {
+
+// Parsing stops at the first error; it travels as this exception inside the
+// parser only and leaves as a TopologyError value.
+struct ParseFailure {
+    TopologyError error;
+};
+
+using Keys = std::vector<std::string_view>;
+
+const Keys link_param_keys = {"bandwidth",
+                              "delay",
+                              "mtu",
+                              "queue",
+                              "cost",
+                              "loss",
+                              "loss_correlation",
+                              "gilbert_elliott",
+                              "jitter",
+                              "jitter_distribution",
+                              "jitter_correlation",
+                              "reorder",
+                              "reorder_correlation",
+                              "reorder_gap",
+                              "duplicate",
+                              "duplicate_correlation",
+                              "corrupt",
+                              "corrupt_correlation"};
+
+Keys with_link_params(Keys keys) {
+    keys.insert(keys.end(), link_param_keys.begin(), link_param_keys.end());
+    return keys;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t above = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+class Parser {
+  public:
+    explicit Parser(std::string file) : file_(std::move(file)) {}
+
+    Topology parse(const YAML::Node& root);
+
+  private:
+    Location where(const YAML::Node& n) const {
+        const YAML::Mark m = n.Mark();
+        return {file_, m.line + 1, m.column + 1};
+    }
+    [[noreturn]] void fail(const YAML::Node& at, std::string message) const {
+        throw ParseFailure{{where(at), std::move(message)}};
+    }
+    [[noreturn]] void fail(const Location& at, std::string message) const {
+        throw ParseFailure{{at, std::move(message)}};
+    }
+
+    void expect_map(const YAML::Node& n, std::string_view what) const {
+        if (!n.IsMap()) fail(n, fmt::format("{} must be a mapping of keys to values", what));
+    }
+    void expect_sequence(const YAML::Node& n, std::string_view what) const {
+        if (!n.IsSequence()) fail(n, fmt::format("{} must be a list", what));
+    }
+    // Fails on a key outside `allowed` (suggesting the closest) or a repeated key.
+    void check_keys(const YAML::Node& map, const Keys& allowed, std::string_view what) const;
+    std::string scalar(const YAML::Node& n, std::string_view what) const {
+        if (!n.IsScalar()) fail(n, fmt::format("{} must be a single value", what));
+        return n.Scalar();
+    }
+    template <class T>
+    T value(const YAML::Node& n, std::string_view what, const Parsed<T>& parsed) const {
+        if (!parsed) fail(n, fmt::format("{}: {}", what, parsed.error()));
+        return *parsed;
+    }
+    uint64_t unsigned_integer(const YAML::Node& n, std::string_view what, uint64_t min,
+                              uint64_t max) const;
+    base::Duration duration(const YAML::Node& n, std::string_view what) const {
+        return value(n, what, parse_duration(scalar(n, what)));
+    }
+    double probability(const YAML::Node& n, std::string_view what) const {
+        return value(n, what, parse_probability(scalar(n, what)));
+    }
+    wire::Ipv4Address address(const YAML::Node& n, std::string_view what) const;
+    wire::Ipv4Cidr cidr(const YAML::Node& n, std::string_view what) const;
+    std::string name(const YAML::Node& n, std::string_view what) const;
+
+    void parse_nodes(const YAML::Node& section, bool routers, Topology& t);
+    void parse_link_params(const YAML::Node& map, LinkParams& p) const;
+    LinkSpec parse_link(const YAML::Node& n, const LinkParams& defaults, const Topology& t) const;
+    void check_addresses(const Topology& t, const std::vector<YAML::Node>& link_nodes) const;
+    RouteSpec parse_route(const YAML::Node& n, const Topology& t) const;
+    FaultSpec parse_fault(const YAML::Node& n, const Topology& t) const;
+    AppSpec parse_app(const YAML::Node& n, const Topology& t) const;
+    bool on_subnet_of(const Topology& t, std::string_view node, wire::Ipv4Address a) const;
+
+    std::string file_;
+};
+
+void Parser::check_keys(const YAML::Node& map, const Keys& allowed, std::string_view what) const {
+    std::set<std::string> seen;
+    for (const auto& kv : map) {
+        const std::string key = kv.first.as<std::string>();
+        if (!seen.insert(key).second)
+            fail(kv.first, fmt::format("duplicate key '{}' in {}", key, what));
+        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+        std::string_view best;
+        size_t best_distance = 3;  // suggest only close matches
+        for (std::string_view candidate : allowed) {
+            const size_t d = edit_distance(key, candidate);
+            if (d < best_distance) {
+                best = candidate;
+                best_distance = d;
+            }
+        }
+        fail(kv.first, best.empty() ? fmt::format("unknown key '{}' in {}", key, what)
+                                    : fmt::format("unknown key '{}' in {} (did you mean '{}'?)",
+                                                  key, what, best));
+    }
+}
+
+uint64_t Parser::unsigned_integer(const YAML::Node& n, std::string_view what, uint64_t min,
+                                  uint64_t max) const {
+    const std::string s = scalar(n, what);
+    uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) {
+        fail(n, fmt::format("{} must be a whole number, not '{}'", what, s));
+    }
+    if (v < min || v > max)
+        fail(n, fmt::format("{} must be between {} and {}, not {}", what, min, max, v));
+    return v;
+}
+
+wire::Ipv4Address Parser::address(const YAML::Node& n, std::string_view what) const {
+    const std::string s = scalar(n, what);
+    auto a = wire::Ipv4Address::parse(s);
+    if (!a) fail(n, fmt::format("{}: '{}' is not an IPv4 address (like 10.0.0.1)", what, s));
+    return *a;
+}
+
+wire::Ipv4Cidr Parser::cidr(const YAML::Node& n, std::string_view what) const {
+    const std::string s = scalar(n, what);
+    auto c = wire::Ipv4Cidr::parse(s);
+    if (!c)
+        fail(n, fmt::format("{}: '{}' is not an address with a prefix length (like 10.0.0.1/24)",
+                            what, s));
+    return *c;
+}
+
+std::string Parser::name(const YAML::Node& n, std::string_view what) const {
+    const std::string s = scalar(n, what);
+    const bool ok =
+        !s.empty() && s.size() <= 63 && std::isalpha(static_cast<unsigned char>(s[0])) &&
+        std::all_of(s.begin(), s.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+    if (!ok) {
+        fail(n,
+             fmt::format(
+                 "{} '{}' must start with a letter and use only letters, digits, '-', '_' or '.'",
+                 what, s));
+    }
+    return s;
+}
+
+void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
+    const std::string_view what = routers ? "routers" : "hosts";
+    expect_map(section, what);
+    for (const auto& kv : section) {
+        NodeSpec node{.name = name(kv.first, routers ? "router name" : "host name"),
+                      .router = routers,
+                      .where = where(kv.first)};
+        if (const NodeSpec* other = t.find_node(node.name)) {
+            fail(kv.first, fmt::format("duplicate node name '{}' (first defined at line {})",
+                                       node.name, other->where.line));
+        }
+        const YAML::Node& body = kv.second;
+        if (!body.IsNull()) {
+            expect_map(body, fmt::format("{} '{}'", routers ? "router" : "host", node.name));
+            if (routers) {
+                check_keys(body, {"ttl"}, fmt::format("router '{}'", node.name));
+            } else {
+                check_keys(body, {"gateway", "ttl"}, fmt::format("host '{}'", node.name));
+                if (const YAML::Node g = body["gateway"]) node.gateway = address(g, "gateway");
+            }
+            if (const YAML::Node ttl = body["ttl"])
+                node.ttl = static_cast<uint8_t>(unsigned_integer(ttl, "ttl", 1, 255));
+        }
+        t.nodes.push_back(std::move(node));
+    }
+}
+
+void Parser::parse_link_params(const YAML::Node& m, LinkParams& p) const {
+    if (const YAML::Node n = m["bandwidth"])
+        p.bandwidth_bps = value(n, "bandwidth", parse_bandwidth(scalar(n, "bandwidth")));
+    if (const YAML::Node n = m["delay"]) p.delay = duration(n, "delay");
+    if (const YAML::Node n = m["mtu"])
+        p.mtu = static_cast<uint16_t>(unsigned_integer(n, "mtu", 68, 65535));
+    if (const YAML::Node n = m["queue"]) {
+        // A bare number counts packets; a size with a unit counts bytes.
+        const std::string s = scalar(n, "queue");
+        if (!s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c));
+            })) {
+            p.queue_packets = unsigned_integer(n, "queue", 1, 1'000'000);
+            p.queue_bytes = 0;
+        } else {
+            p.queue_bytes = value(n, "queue", parse_size(s));
+            if (p.queue_bytes == 0) fail(n, "queue must hold at least one byte");
+            p.queue_packets = SIZE_MAX;
+        }
+    }
+    if (const YAML::Node n = m["cost"])
+        p.cost = static_cast<uint32_t>(unsigned_integer(n, "cost", 1, 1'000'000));
+    Impairments& imp = p.impairments;
+    if (const YAML::Node n = m["loss"]) imp.loss = probability(n, "loss");
+    if (const YAML::Node n = m["loss_correlation"])
+        imp.loss_correlation = probability(n, "loss_correlation");
+    if (const YAML::Node n = m["gilbert_elliott"]) {
+        expect_map(n, "gilbert_elliott");
+        check_keys(n, {"p", "r", "bad_loss", "good_loss"}, "gilbert_elliott");
+        if (!n["p"])
+            fail(n, "gilbert_elliott needs 'p' (the probability of moving to the bad state)");
+        GilbertElliott ge;
+        ge.p = probability(n["p"], "gilbert_elliott p");
+        ge.r = n["r"] ? probability(n["r"], "gilbert_elliott r") : 1 - ge.p;
+        if (const YAML::Node b = n["bad_loss"])
+            ge.bad_loss = probability(b, "gilbert_elliott bad_loss");
+        if (const YAML::Node g = n["good_loss"])
+            ge.good_loss = probability(g, "gilbert_elliott good_loss");
+        imp.gilbert_elliott = ge;
+    }
+    if (const YAML::Node n = m["jitter"]) imp.jitter = duration(n, "jitter");
+    if (const YAML::Node n = m["jitter_distribution"]) {
+        const std::string s = scalar(n, "jitter_distribution");
+        constexpr JitterDistribution all[] = {
+            JitterDistribution::uniform, JitterDistribution::normal, JitterDistribution::pareto,
+            JitterDistribution::paretonormal};
+        const auto it = std::find_if(std::begin(all), std::end(all),
+                                     [&](JitterDistribution d) { return to_string(d) == s; });
+        if (it == std::end(all)) {
+            fail(n,
+                 fmt::format(
+                     "jitter_distribution '{}' is not one of uniform, normal, pareto, paretonormal",
+                     s));
+        }
+        imp.jitter_distribution = *it;
+    }
+    if (const YAML::Node n = m["jitter_correlation"])
+        imp.jitter_correlation = probability(n, "jitter_correlation");
+    if (const YAML::Node n = m["reorder"]) imp.reorder = probability(n, "reorder");
+    if (const YAML::Node n = m["reorder_correlation"])
+        imp.reorder_correlation = probability(n, "reorder_correlation");
+    if (const YAML::Node n = m["reorder_gap"])
+        imp.reorder_gap = static_cast<uint32_t>(unsigned_integer(n, "reorder_gap", 1, 1'000'000));
+    if (const YAML::Node n = m["duplicate"]) imp.duplicate = probability(n, "duplicate");
+    if (const YAML::Node n = m["duplicate_correlation"])
+        imp.duplicate_correlation = probability(n, "duplicate_correlation");
+    if (const YAML::Node n = m["corrupt"]) imp.corrupt = probability(n, "corrupt");
+    if (const YAML::Node n = m["corrupt_correlation"])
+        imp.corrupt_correlation = probability(n, "corrupt_correlation");
+}
+
+LinkSpec Parser::parse_link(const YAML::Node& n, const LinkParams& defaults,
+                            const Topology& t) const {
+    expect_map(n, "a link");
+    check_keys(n, with_link_params({"name", "ends", "addresses"}), "link");
+    LinkSpec link{.params = defaults, .where = where(n)};
+    const YAML::Node ends = n["ends"];
+    if (!ends) fail(n, "a link needs 'ends': the two nodes it joins, like [client, r1]");
+    expect_sequence(ends, "ends");
+    if (ends.size() != 2)
+        fail(ends, fmt::format("a link joins exactly two nodes; 'ends' lists {}", ends.size()));
+    for (size_t i = 0; i < 2; ++i) {
+        link.ends[i] = scalar(ends[i], "link end");
+        if (!t.find_node(link.ends[i])) {
+            fail(ends[i],
+                 fmt::format("link end '{}' is not a host or router defined above", link.ends[i]));
+        }
+    }
+    if (link.ends[0] == link.ends[1])
+        fail(ends, fmt::format("a link cannot join '{}' to itself", link.ends[0]));
+    link.name = n["name"] ? name(n["name"], "link name") : link.ends[0] + "-" + link.ends[1];
+
+    const YAML::Node addresses = n["addresses"];
+    if (!addresses)
+        fail(n, "a link needs 'addresses': one per end, like [10.0.0.1/24, 10.0.0.2/24]");
+    expect_sequence(addresses, "addresses");
+    if (addresses.size() != 2)
+        fail(addresses, fmt::format("'addresses' must list two addresses, one per end; it lists {}",
+                                    addresses.size()));
+    for (size_t i = 0; i < 2; ++i)
+        link.addresses[i] = cidr(addresses[i], "address");
+    const wire::Ipv4Cidr& a = link.addresses[0];
+    const wire::Ipv4Cidr& b = link.addresses[1];
+    if (a.prefix_len != b.prefix_len || a.network() != b.network()) {
+        fail(addresses[1],
+             fmt::format(
+                 "address {} is outside the link's subnet {}/{} (both ends must share one subnet)",
+                 b, a.network(), a.prefix_len));
+    }
+    if (a.address == b.address)
+        fail(addresses[1], fmt::format("both ends of the link have address {}", a.address));
+    for (size_t i = 0; i < 2; ++i) {
+        const wire::Ipv4Cidr& c = link.addresses[i];
+        if (c.prefix_len < 31 && (c.address == c.network() || c.address == c.broadcast())) {
+            fail(addresses[i],
+                 fmt::format("{} is the {} address of its subnet, not a host address", c.address,
+                             c.address == c.network() ? "network" : "broadcast"));
+        }
+        if (c.prefix_len == 32)
+            fail(addresses[i],
+                 fmt::format("{} has a /32 prefix: a link needs a subnet with room for both ends",
+                             c));
+    }
+    parse_link_params(n, link.params);
+    return link;
+}
+
+void Parser::check_addresses(const Topology& t, const std::vector<YAML::Node>& link_nodes) const {
+    std::map<wire::Ipv4Address, std::string> owner;
+    for (size_t li = 0; li < t.links.size(); ++li) {
+        const LinkSpec& l = t.links[li];
+        for (size_t i = 0; i < 2; ++i) {
+            const auto [it, fresh] = owner.emplace(l.addresses[i].address, l.ends[i]);
+            if (!fresh) {
+                fail(link_nodes[li]["addresses"][i],
+                     fmt::format("duplicate address {}: already on '{}'", l.addresses[i].address,
+                                 it->second));
+            }
+        }
+        for (size_t lj = 0; lj < li; ++lj) {
+            const wire::Ipv4Cidr& mine = t.links[li].addresses[0];
+            const wire::Ipv4Cidr& theirs = t.links[lj].addresses[0];
+            if (mine.contains(theirs.network()) || theirs.contains(mine.network())) {
+                fail(link_nodes[li]["addresses"],
+                     fmt::format("subnet {}/{} overlaps the subnet {}/{} of link '{}'",
+                                 mine.network(), mine.prefix_len, theirs.network(),
+                                 theirs.prefix_len, t.links[lj].name));
+            }
+        }
+    }
+}
+
+bool Parser::on_subnet_of(const Topology& t, std::string_view node, wire::Ipv4Address a) const {
+    for (const LinkSpec& l : t.links) {
+        for (size_t i = 0; i < 2; ++i) {
+            if (l.ends[i] == node && l.addresses[i].contains(a) && l.addresses[i].address != a)
+                return true;
+        }
+    }
+    return false;
+}
+
+RouteSpec Parser::parse_route(const YAML::Node& n, const Topology& t) const {
+    expect_map(n, "a route");
+    check_keys(n, {"node", "to", "via", "metric"}, "route");
+    for (const char* required : {"node", "to", "via"}) {
+        if (!n[required]) fail(n, fmt::format("a route needs '{}' (node, to, via)", required));
+    }
+    RouteSpec r{.node = scalar(n["node"], "node"),
+                .to = cidr(n["to"], "to"),
+                .via = address(n["via"], "via"),
+                .where = where(n)};
+    if (!t.find_node(r.node)) fail(n["node"], fmt::format("route for unknown node '{}'", r.node));
+    if (!on_subnet_of(t, r.node, r.via)) {
+        fail(n["via"],
+             fmt::format("gateway {} is not on any subnet '{}' is attached to", r.via, r.node));
+    }
+    if (const YAML::Node m = n["metric"])
+        r.metric = static_cast<uint32_t>(unsigned_integer(m, "metric", 0, 1'000'000));
+    return r;
+}
+
+FaultSpec Parser::parse_fault(const YAML::Node& n, const Topology& t) const {
+    expect_map(n, "a fault");
+    check_keys(n, {"at", "link", "node", "action"}, "fault");
+    if (!n["at"]) fail(n, "a fault needs 'at': when it happens, like 2s");
+    if (!n["action"])
+        fail(n, "a fault needs 'action': down or up for a link, crash or restart for a node");
+    if (static_cast<bool>(n["link"]) == static_cast<bool>(n["node"])) {
+        fail(n, "a fault names exactly one 'link' or one 'node'");
+    }
+    FaultSpec f{.at = duration(n["at"], "at"), .where = where(n)};
+    const std::string action = scalar(n["action"], "action");
+    if (const YAML::Node l = n["link"]) {
+        f.target = scalar(l, "link");
+        if (!t.find_link(f.target)) fail(l, fmt::format("fault on unknown link '{}'", f.target));
+        if (action == "down") {
+            f.action = FaultAction::link_down;
+        } else if (action == "up") {
+            f.action = FaultAction::link_up;
+        } else {
+            fail(n["action"],
+                 fmt::format("a link fault's action is 'down' or 'up', not '{}'", action));
+        }
+    } else {
+        f.target = scalar(n["node"], "node");
+        if (!t.find_node(f.target))
+            fail(n["node"], fmt::format("fault on unknown node '{}'", f.target));
+        if (action == "crash") {
+            f.action = FaultAction::node_crash;
+        } else if (action == "restart") {
+            f.action = FaultAction::node_restart;
+        } else {
+            fail(n["action"],
+                 fmt::format("a node fault's action is 'crash' or 'restart', not '{}'", action));
+        }
+    }
+    return f;
+}
+
+AppSpec Parser::parse_app(const YAML::Node& n, const Topology& t) const {
+    expect_map(n, "an application");
+    if (!n["node"]) fail(n, "an application needs 'node': where it runs");
+    if (!n["run"]) fail(n, "an application needs 'run': which program, like ping");
+    AppSpec app{
+        .node = scalar(n["node"], "node"), .kind = scalar(n["run"], "run"), .where = where(n)};
+    if (!t.find_node(app.node))
+        fail(n["node"], fmt::format("application on unknown node '{}'", app.node));
+    std::set<std::string> seen;
+    for (const auto& kv : n) {
+        const std::string key = kv.first.as<std::string>();
+        if (!seen.insert(key).second)
+            fail(kv.first, fmt::format("duplicate key '{}' in application", key));
+        if (key == "node" || key == "run") continue;
+        if (key == "at") {
+            app.at = duration(kv.second, "at");
+            continue;
+        }
+        app.params[key] = AppParam{scalar(kv.second, key), where(kv.second)};
+    }
+    return app;
+}
+
+Topology Parser::parse(const YAML::Node& root) {
+    Topology t;
+    t.file = file_;
+    if (root.IsNull()) fail(Location{file_, 1, 1}, "the topology file is empty");
+    expect_map(root, "the topology");
+    check_keys(root,
+               {"name", "seed", "duration", "routing", "defaults", "hosts", "routers", "links",
+                "routes", "faults", "apps"},
+               "the topology");
+    t.name = root["name"] ? scalar(root["name"], "name") : std::string{};
+    if (const YAML::Node s = root["seed"]) t.seed = unsigned_integer(s, "seed", 0, UINT64_MAX);
+    if (const YAML::Node d = root["duration"]) t.duration = duration(d, "duration");
+    if (const YAML::Node r = root["routing"]) {
+        expect_map(r, "routing");
+        check_keys(r, {"convergence"}, "routing");
+        if (const YAML::Node c = r["convergence"]) t.convergence_delay = duration(c, "convergence");
+    }
+    LinkParams defaults{.bandwidth_bps = 1'000'000'000, .delay = base::Duration::milliseconds(1)};
+    if (const YAML::Node d = root["defaults"]) {
+        expect_map(d, "defaults");
+        check_keys(d, {"link"}, "defaults");
+        if (const YAML::Node l = d["link"]) {
+            expect_map(l, "defaults link");
+            check_keys(l, link_param_keys, "defaults link");
+            parse_link_params(l, defaults);
+        }
+    }
+    if (const YAML::Node h = root["hosts"]) parse_nodes(h, false, t);
+    if (const YAML::Node r = root["routers"]) parse_nodes(r, true, t);
+    if (t.nodes.empty()) fail(root, "the topology has no hosts or routers");
+
+    std::vector<YAML::Node> link_nodes;
+    if (const YAML::Node links = root["links"]) {
+        expect_sequence(links, "links");
+        for (const YAML::Node& l : links) {
+            LinkSpec spec = parse_link(l, defaults, t);
+            if (const LinkSpec* other = t.find_link(spec.name)) {
+                fail(l,
+                     fmt::format("duplicate link name '{}' (first at line {}); give one a 'name'",
+                                 spec.name, other->where.line));
+            }
+            t.links.push_back(std::move(spec));
+            link_nodes.push_back(l);
+        }
+    }
+    check_addresses(t, link_nodes);
+
+    for (const NodeSpec& node : t.nodes) {
+        if (node.gateway && !on_subnet_of(t, node.name, *node.gateway)) {
+            const YAML::Node g = root[node.router ? "routers" : "hosts"][node.name]["gateway"];
+            fail(g, fmt::format("gateway {} of '{}' is not on any subnet the host is attached to",
+                                *node.gateway, node.name));
+        }
+    }
+    if (const YAML::Node routes = root["routes"]) {
+        expect_sequence(routes, "routes");
+        for (const YAML::Node& r : routes)
+            t.routes.push_back(parse_route(r, t));
+    }
+    if (const YAML::Node faults = root["faults"]) {
+        expect_sequence(faults, "faults");
+        for (const YAML::Node& f : faults)
+            t.faults.push_back(parse_fault(f, t));
+    }
+    if (const YAML::Node apps = root["apps"]) {
+        expect_sequence(apps, "apps");
+        for (const YAML::Node& a : apps)
+            t.apps.push_back(parse_app(a, t));
+    }
+    return t;
+}
+
+}  // namespace
+
+std::string TopologyError::to_string() const {
+    if (where.line == 0) return fmt::format("{}: {}", where.file, message);
+    return fmt::format("{}:{}:{}: {}", where.file, where.line, where.column, message);
+}
+
+const NodeSpec* Topology::find_node(std::string_view n) const {
+    const auto it =
+        std::find_if(nodes.begin(), nodes.end(), [&](const NodeSpec& s) { return s.name == n; });
+    return it == nodes.end() ? nullptr : &*it;
+}
+
+const LinkSpec* Topology::find_link(std::string_view n) const {
+    const auto it =
+        std::find_if(links.begin(), links.end(), [&](const LinkSpec& s) { return s.name == n; });
+    return it == links.end() ? nullptr : &*it;
+}
+
+base::Expected<Topology, TopologyError> parse_topology(const std::string& text,
+                                                       const std::string& file) {
+    try {
+        const YAML::Node root = YAML::Load(text);
+        return Parser(file).parse(root);
+    } catch (const ParseFailure& f) {
+        return base::fail(f.error);
+    } catch (const YAML::Exception& e) {
+        // yaml-cpp's own errors: syntax, or a key that is not a string.
+        const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+        const int column = e.mark.is_null() ? 0 : e.mark.column + 1;
+        return base::fail(TopologyError{{file, line, column}, fmt::format("YAML: {}", e.msg)});
+    }
+}
+
+base::Expected<Topology, TopologyError> load_topology_file(const std::string& path) {
+    std::ifstream f(path);
+    if (!f) return base::fail(TopologyError{{path, 0, 0}, "cannot open the file"});
+    std::stringstream text;
+    text << f.rdbuf();
+    return parse_topology(text.str(), path);
+}
+
+}  // namespace sim

@@ -1,0 +1,105 @@
+// Topology files: the simulated internet written down in YAML — hosts, routers,
+// links with all their parameters and addresses, static routes, faults at given
+// times, the applications to start, and the seed. docs/topology.md documents
+// every key.
+//
+// Loading validates everything it can: an error names the file, line and column
+// and says what is wrong. Application parameters are kept as text with their
+// locations; the program that starts an application checks them and reports
+// errors at the same locations.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/time.hpp"
+#include "sim/link.hpp"
+#include "wire/address.hpp"
+
+namespace sim {
+
+struct Location {
+    std::string file;
+    int line = 0;    // 1-based; 0 when unknown
+    int column = 0;  // 1-based
+};
+
+struct TopologyError {
+    Location where;
+    std::string message;
+    // "file:line:column: message"
+    std::string to_string() const;
+};
+
+struct NodeSpec {
+    std::string name;
+    bool router = false;
+    std::optional<wire::Ipv4Address> gateway;  // a host's default route
+    uint8_t ttl = 64;                          // default TTL of packets it originates
+    Location where;
+};
+
+struct LinkSpec {
+    std::string name;  // "a-b" unless given
+    std::string ends[2];
+    wire::Ipv4Cidr addresses[2];
+    LinkParams params;
+    Location where;
+};
+
+struct RouteSpec {
+    std::string node;
+    wire::Ipv4Cidr to;
+    wire::Ipv4Address via;
+    uint32_t metric = 0;
+    Location where;
+};
+
+enum class FaultAction : uint8_t { link_down, link_up, node_crash, node_restart };
+
+struct FaultSpec {
+    base::Duration at{};
+    FaultAction action = FaultAction::link_down;
+    std::string target;  // link or node name
+    Location where;
+};
+
+struct AppParam {
+    std::string value;
+    Location where;
+};
+
+struct AppSpec {
+    std::string node;
+    std::string kind;  // "ping", "traceroute", …
+    base::Duration at{};
+    std::map<std::string, AppParam> params;
+    Location where;
+};
+
+struct Topology {
+    std::string name;
+    std::string file;
+    uint64_t seed = 1;
+    base::Duration convergence_delay = base::Duration::milliseconds(500);
+    std::optional<base::Duration> duration;  // how long `run` simulates
+    std::vector<NodeSpec> nodes;             // hosts first, then routers, in file order
+    std::vector<LinkSpec> links;
+    std::vector<RouteSpec> routes;
+    std::vector<FaultSpec> faults;
+    std::vector<AppSpec> apps;
+
+    const NodeSpec* find_node(std::string_view name) const;
+    const LinkSpec* find_link(std::string_view name) const;
+};
+
+base::Expected<Topology, TopologyError> load_topology_file(const std::string& path);
+// `file` is the name used in error messages.
+base::Expected<Topology, TopologyError> parse_topology(const std::string& text,
+                                                       const std::string& file);
+
+}  // namespace sim

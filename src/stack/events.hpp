@@ -1,0 +1,77 @@
+// What a host tells its observer: typed callbacks for tracing, capture and the
+// event log. Every dropped packet carries the reason it was dropped.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "base/bytes.hpp"
+#include "base/time.hpp"
+#include "wire/address.hpp"
+#include "wire/icmpv4.hpp"
+
+namespace stack {
+
+using InterfaceId = uint32_t;
+
+// Why a frame or packet went no further. Link-level reasons are raised by the
+// simulator's links and the live driver; they live here so every driver names
+// drops the same way.
+enum class DropReason : uint8_t {
+    malformed,             // a header did not parse
+    bad_checksum,          // a checksum did not verify (often: corrupted on the way)
+    not_for_us,            // addressed to another host, and this one does not forward
+    no_route,              // no route to the destination
+    ttl_expired,           // TTL reached zero in forwarding
+    arp_failed,            // the next hop did not answer ARP
+    arp_queue_full,        // too many packets waiting for one ARP answer
+    too_big,               // larger than the MTU with "don't fragment" set
+    reassembly_timeout,    // fragments whose datagram never completed
+    reassembly_limit,      // too many datagrams, fragments or bytes being reassembled
+    fragment_overlap,      // fragments that overlap with different data
+    protocol_unreachable,  // no handler for the IP protocol
+    port_unreachable,      // no socket on the destination port
+    unsupported,           // well-formed, not handled (e.g. an ICMP type we ignore)
+    queue_full,            // link transmit queue full (drop-tail)
+    loss,                  // lost by the link's loss model
+    link_down,             // the link was down
+    node_down,             // the receiving node was crashed
+    receive_queue_full,    // a socket's receive queue was full
+};
+
+std::string_view to_string(DropReason r);
+
+enum class ArpEvent : uint8_t {
+    request_sent,     // asked who has the address
+    reply_sent,       // answered a request for one of our addresses
+    resolved,         // learned the address's MAC (from a reply or a request)
+    gratuitous_sent,  // announced our own address
+    failed,           // gave up after the configured number of requests
+};
+
+std::string_view to_string(ArpEvent e);
+
+// What the bytes of a drop event hold.
+enum class Layer : uint8_t { frame, arp, ipv4 };
+
+// Typed callbacks; each defaults to doing nothing. `frame` and `packet` spans are
+// only valid during the call.
+class Observer {
+  public:
+    virtual ~Observer() = default;
+    virtual void frame_sent(base::Time, InterfaceId, base::ByteSpan /*frame*/) {}
+    virtual void frame_received(base::Time, InterfaceId, base::ByteSpan /*frame*/) {}
+    // An IPv4 packet forwarded from one interface to another (after the TTL
+    // decrement).
+    virtual void forwarded(base::Time, InterfaceId /*in*/, InterfaceId /*out*/,
+                           base::ByteSpan /*packet*/) {}
+    // A frame, ARP packet or IPv4 packet dropped, and why.
+    virtual void dropped(base::Time, DropReason, Layer, base::ByteSpan /*bytes*/) {}
+    virtual void arp(base::Time, ArpEvent, wire::Ipv4Address, wire::MacAddress) {}
+    virtual void icmp_sent(base::Time, wire::Ipv4Address /*to*/, const wire::Icmpv4Repr&) {}
+    virtual void icmp_received(base::Time, wire::Ipv4Address /*from*/, const wire::Icmpv4Repr&) {}
+    // A datagram reassembled from `fragments` fragments.
+    virtual void reassembled(base::Time, base::ByteSpan /*packet*/, size_t /*fragments*/) {}
+};
+
+}  // namespace stack

@@ -1,0 +1,250 @@
+// One host's protocol engine: interfaces, ARP, IPv4 (routing, forwarding,
+// fragmentation, reassembly) and ICMP. Sans-IO: it owns no thread, socket or
+// clock, and is driven by
+//
+//   receive(interface, frame, now)   a frame arrived
+//   poll(now)                        timers due by `now` (ARP retries, reassembly
+//                                    timeouts, attached transports and apps)
+//   next_deadline()                  when it next needs poll()
+//
+// and it hands the frames it sends to its frame sink. The simulator and the TAP
+// driver are the two drivers; a router is a host with forwarding on.
+//
+// Transports (UDP, TCP) register per IP protocol; applications that need ICMP
+// (ping, traceroute) register as ICMP listeners. Anything with timers attaches
+// as a Pollable so the driver needs to poll only the host.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/buffer.hpp"
+#include "base/random.hpp"
+#include "base/result.hpp"
+#include "base/time.hpp"
+#include "stack/arp_cache.hpp"
+#include "stack/events.hpp"
+#include "stack/icmp_rate_limiter.hpp"
+#include "stack/reassembly.hpp"
+#include "stack/routing_table.hpp"
+#include "wire/arp.hpp"
+#include "wire/ethernet.hpp"
+#include "wire/icmpv4.hpp"
+#include "wire/ipv4.hpp"
+
+namespace stack {
+
+struct InterfaceConfig {
+    std::string name;  // "eth0"
+    wire::MacAddress mac;
+    wire::Ipv4Cidr address;  // "10.0.0.1/24": the interface's address and subnet
+    uint16_t mtu = 1500;     // largest IP packet the link carries
+};
+
+struct HostConfig {
+    std::string name;
+    bool forwarding = false;  // a router
+    uint8_t default_ttl = wire::ipv4::default_ttl;
+    ArpConfig arp{};
+    ReassemblyConfig reassembly{};
+    IcmpRateLimit icmp_rate{};
+};
+
+// Something with timers that the host polls for its driver.
+class Pollable {
+  public:
+    virtual ~Pollable() = default;
+    virtual void poll(base::Time now) = 0;
+    virtual base::Time next_deadline() const = 0;
+};
+
+// A datagram delivered to a transport: its parsed header, and the header bytes
+// as received (valid during the call), for quoting in an ICMP error.
+struct IpPacketInfo {
+    wire::Ipv4Repr ip;
+    base::ByteSpan header;
+    InterfaceId interface = 0;
+};
+
+// An ICMP error about a datagram this host sent, with the part of it the error
+// quoted (the IP header, parsed, and the start of its payload).
+struct IcmpError {
+    wire::Ipv4Address reporter;  // who sent the error
+    wire::Icmpv4Type type = wire::Icmpv4Type::dest_unreachable;
+    uint8_t code = 0;
+    uint16_t next_hop_mtu = 0;
+    wire::Ipv4Repr original;
+    base::ByteSpan original_payload;  // at least 8 bytes: the transport ports
+};
+
+class Transport : public Pollable {
+  public:
+    // A datagram for this host; `payload` holds exactly the IP payload.
+    virtual void receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Time now) = 0;
+    // An ICMP error quoting a datagram of this protocol that this host sent.
+    virtual void icmp_error(const IcmpError& error, base::Time now) = 0;
+};
+
+// An ICMP message for this host, as an application sees it.
+struct IcmpMessage {
+    wire::Ipv4Address from;
+    wire::Ipv4Address to;
+    uint8_t ttl = 0;                 // of the IP packet that carried it
+    wire::Icmpv4Repr icmp;           // data borrowed for the duration of the call
+    std::optional<IcmpError> error;  // for error types whose quote parses
+};
+
+class IcmpListener {
+  public:
+    virtual ~IcmpListener() = default;
+    virtual void icmp_received(const IcmpMessage& message, base::Time now) = 0;
+};
+
+enum class SendError : uint8_t {
+    no_route,           // nothing in the routing table matches
+    too_big,            // larger than the path MTU with "don't fragment"
+    no_source_address,  // the host has no interface address to send from
+};
+
+std::string_view to_string(SendError e);
+
+struct SendOptions {
+    uint8_t ttl = 0;  // 0: the host's default
+    bool dont_fragment = false;
+    uint8_t dscp = 0;
+};
+
+struct HostStats {
+    uint64_t frames_received = 0;
+    uint64_t frames_sent = 0;
+    uint64_t packets_delivered = 0;
+    uint64_t packets_forwarded = 0;
+    uint64_t packets_sent = 0;  // originated here
+    uint64_t fragments_sent = 0;
+    uint64_t datagrams_reassembled = 0;
+    uint64_t icmp_errors_sent = 0;
+    uint64_t icmp_errors_rate_limited = 0;
+    uint64_t dropped = 0;
+};
+
+class Host {
+  public:
+    using FrameSink = std::function<void(InterfaceId, base::PacketBuffer)>;
+
+    Host(HostConfig config, base::BufferPool& pool, base::Seed seed);
+    Host(const Host&) = delete;
+    Host& operator=(const Host&) = delete;
+
+    const HostConfig& config() const { return config_; }
+    const std::string& name() const { return config_.name; }
+
+    // Adds an interface and its connected route; a gratuitous ARP announces the
+    // address on the next poll.
+    InterfaceId add_interface(InterfaceConfig c);
+    const InterfaceConfig& interface(InterfaceId id) const { return interfaces_.at(id); }
+    size_t interface_count() const { return interfaces_.size(); }
+
+    void set_frame_sink(FrameSink sink) { sink_ = std::move(sink); }
+    void set_observer(Observer* observer) { observer_ = observer; }
+    RoutingTable& routes() { return routes_; }
+    const RoutingTable& routes() const { return routes_; }
+
+    // The sans-IO contract.
+    void receive(InterfaceId interface, base::PacketBuffer frame, base::Time now);
+    void poll(base::Time now);
+    base::Time next_deadline() const;
+
+    // Sends `payload` (the transport segment, in a buffer with headroom) to `dst`.
+    // Fragments it if it is larger than the route's MTU.
+    base::Expected<void, SendError> send_ip(wire::Ipv4Address dst, wire::IpProtocol protocol,
+                                            base::PacketBuffer payload, base::Time now,
+                                            SendOptions options = {});
+    // The source address this host uses towards `dst` (that of the route's
+    // interface), or nullopt without a route. Transports need it for the
+    // pseudo-header before they call send_ip.
+    std::optional<wire::Ipv4Address> source_address_for(wire::Ipv4Address dst) const;
+    bool is_local_address(wire::Ipv4Address a) const;
+
+    // Sends an ICMP echo request (ping). Fails as send_ip does.
+    base::Expected<void, SendError> send_echo_request(wire::Ipv4Address dst, uint16_t identifier,
+                                                      uint16_t sequence, base::ByteSpan data,
+                                                      base::Time now, SendOptions options = {});
+    // Answers a received datagram with an ICMP error (for transports: port
+    // unreachable), subject to RFC 1122's rules and the rate limit.
+    void send_icmp_error(const IpPacketInfo& offending, base::ByteSpan payload,
+                         wire::Icmpv4Type type, uint8_t code, base::Time now);
+
+    void set_transport(wire::IpProtocol protocol, Transport* transport);
+    void add_icmp_listener(IcmpListener* listener);
+    void remove_icmp_listener(IcmpListener* listener);
+    void attach(Pollable* p);
+    void detach(Pollable* p);
+
+    // A random stream for components of this host (ephemeral ports, ISNs …).
+    base::RandomStream& random() { return random_; }
+    base::BufferPool& pool() { return pool_; }
+    const HostStats& stats() const { return stats_; }
+    const ArpCache& arp_cache() const { return arp_; }
+
+  private:
+    struct NextHop {
+        InterfaceId interface;
+        wire::Ipv4Address address;
+    };
+
+    std::optional<NextHop> route_to(wire::Ipv4Address dst) const;
+    void handle_arp(InterfaceId in, base::ByteSpan payload, base::Time now);
+    void handle_ipv4(InterfaceId in, base::PacketBuffer packet, bool link_broadcast,
+                     base::Time now);
+    void forward(InterfaceId in, base::PacketBuffer packet, base::Time now);
+    void deliver(InterfaceId in, base::PacketBuffer packet, base::Time now);
+    void handle_icmp(const IpPacketInfo& info, base::PacketBuffer payload, base::Time now);
+    std::optional<IcmpError> parse_quoted(const wire::Ipv4Repr& ip,
+                                          const wire::Icmpv4Repr& icmp) const;
+
+    base::Expected<void, SendError> send_from(std::optional<wire::Ipv4Address> src,
+                                              wire::Ipv4Address dst, wire::IpProtocol protocol,
+                                              base::PacketBuffer payload, base::Time now,
+                                              SendOptions options);
+    // Sends a complete IP packet out of `out` towards `next_hop`, fragmenting it
+    // to the interface's MTU. Returns false (and drops) if it is too big with DF;
+    // a forwarded one (not `originated`) is then answered with ICMP.
+    bool output(InterfaceId out, wire::Ipv4Address next_hop, base::PacketBuffer packet,
+                bool originated, base::Time now);
+    void output_frame(InterfaceId out, wire::Ipv4Address next_hop, base::PacketBuffer packet,
+                      base::Time now);
+    void transmit(InterfaceId out, wire::MacAddress dst, wire::EtherType type,
+                  base::PacketBuffer payload, base::Time now);
+    void send_arp(InterfaceId out, wire::ArpOperation op, wire::MacAddress target_mac,
+                  wire::Ipv4Address target_ip, wire::MacAddress link_dst, base::Time now);
+    // Builds and sends an ICMP error about `offending` (IP header + payload).
+    void icmp_error(base::ByteSpan offending, wire::Icmpv4Type type, uint8_t code,
+                    uint16_t next_hop_mtu, base::Time now);
+    base::Expected<void, SendError> send_icmp(wire::Ipv4Address dst, const wire::Icmpv4Repr& icmp,
+                                              base::Time now, SendOptions options = {},
+                                              std::optional<wire::Ipv4Address> src = std::nullopt);
+    void drop(DropReason reason, base::ByteSpan packet, base::Time now, Layer layer = Layer::ipv4);
+    uint16_t next_identification() { return ip_identification_++; }
+
+    HostConfig config_;
+    base::BufferPool& pool_;
+    base::RandomStream random_;
+    std::vector<InterfaceConfig> interfaces_;
+    std::vector<InterfaceId> unannounced_;  // interfaces owing a gratuitous ARP
+    RoutingTable routes_;
+    ArpCache arp_;
+    Reassembler reassembler_;
+    IcmpRateLimiter icmp_limiter_;
+    FrameSink sink_;
+    Observer* observer_ = nullptr;
+    std::vector<std::pair<wire::IpProtocol, Transport*>> transports_;
+    std::vector<IcmpListener*> icmp_listeners_;
+    std::vector<Pollable*> pollables_;
+    std::vector<base::PacketBuffer> loopback_;  // packets to ourselves, delivered on poll
+    uint16_t ip_identification_;
+    HostStats stats_;
+};
+
+}  // namespace stack
