@@ -1,6 +1,8 @@
 #include "wire/address.hpp"
 
+#include <cassert>
 #include <charconv>
+#include <cstring>
 #include <optional>
 
 namespace wire {

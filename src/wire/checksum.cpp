@@ -93,10 +93,17 @@ uint16_t fold(uint64_t wide_sum) {
 
 void Accumulator::add(base::ByteSpan data) {
     if (data.empty()) return;
-    const uint16_t piece = fold_native(sum_native(data));
-    // A piece that starts at an odd offset has every byte in the other half of
-    // its word: swap its folded sum (RFC 1071 §2(B) again).
-    sum_ += odd_ ? static_cast<uint16_t>((piece >> 8) | (piece << 8)) : piece;
+    if (!odd_) {
+        // Aligned with the words so far: add the wide sum as it is, folding only
+        // when the accumulator nears overflow (never, for packet-sized data).
+        sum_ += sum_native(data);
+        if (sum_ >> 62) sum_ = fold_native(sum_);
+    } else {
+        // A piece that starts at an odd offset has every byte in the other half
+        // of its word: swap its folded sum (RFC 1071 §2(B) again).
+        const uint16_t piece = fold_native(sum_native(data));
+        sum_ += static_cast<uint16_t>((piece >> 8) | (piece << 8));
+    }
     odd_ ^= (data.size() & 1) != 0;
 }
 
@@ -122,10 +129,13 @@ uint16_t compute(base::ByteSpan data) {
 
 void add_pseudo_header(Accumulator& acc, Ipv4Address src, Ipv4Address dst, uint8_t protocol,
                        uint16_t length) {
-    acc.add_be32(src.to_u32());
-    acc.add_be32(dst.to_u32());
-    acc.add_be16(protocol);
-    acc.add_be16(length);
+    // One 12-byte piece: a single sum instead of four.
+    std::byte pseudo[12];
+    base::store_be32(pseudo, 0, src.to_u32());
+    base::store_be32(pseudo, 4, dst.to_u32());
+    base::store_be16(pseudo, 8, protocol);
+    base::store_be16(pseudo, 10, length);
+    acc.add(pseudo);
 }
 
 uint16_t adjust(uint16_t old_checksum, uint16_t old_word, uint16_t new_word) {
