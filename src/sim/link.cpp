@@ -36,6 +36,9 @@ void Link::drop(int d, stack::DropReason reason, base::ByteSpan frame) {
         case stack::DropReason::too_big:
             ++s.dropped_too_big;
             break;
+        case stack::DropReason::filtered:
+            ++s.dropped_filtered;
+            break;
         default:
             break;
     }
@@ -77,7 +80,9 @@ void Link::finish_transmit(int d, uint64_t epoch) {
     base::PacketBuffer frame = std::move(dir.queue.front());
     dir.queue.pop_front();
     dir.queued_bytes -= frame.size();
-    if (params_.impairments.any()) {
+    if (filter_ && filter_(d, frame.bytes())) {
+        drop(d, stack::DropReason::filtered, frame.bytes());
+    } else if (params_.impairments.any()) {
         const ImpairmentState::Decision decision = dir.impairments.decide();
         if (decision.duplicate) {
             ++dir.stats.duplicated;

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <deque>
+#include <functional>
 #include <string>
 
 #include "base/buffer.hpp"
@@ -64,6 +65,7 @@ class Link {
         uint64_t dropped_loss = 0;
         uint64_t dropped_down = 0;
         uint64_t dropped_too_big = 0;
+        uint64_t dropped_filtered = 0;
         uint64_t corrupted = 0;
         uint64_t duplicated = 0;
         uint64_t reordered = 0;
@@ -87,6 +89,10 @@ class Link {
         return dirs_[static_cast<size_t>(direction)].stats;
     }
     void set_observer(LinkObserver* o) { observer_ = o; }
+    // Decides, for each frame leaving the transmitter, whether to drop it
+    // (DropReason::filtered): "lose exactly the second fragment".
+    using Filter = std::function<bool(int direction, base::ByteSpan frame)>;
+    void set_filter(Filter f) { filter_ = std::move(f); }
 
     // Time to put `bytes` on the wire at this link's bandwidth (rounded up).
     base::Duration serialization(size_t bytes) const;
@@ -115,6 +121,7 @@ class Link {
     std::array<Direction, 2> dirs_;
     bool up_ = true;
     LinkObserver* observer_ = nullptr;
+    Filter filter_;
 };
 
 }  // namespace sim

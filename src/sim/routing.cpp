@@ -81,7 +81,7 @@ std::vector<std::vector<stack::Route>> shortest_path_routes(const std::vector<bo
             const FirstHop hop = *t.first_hop[end_node];
             const GraphLink& first = links[hop.link];
             routes[s].push_back(stack::Route{
-                .destination = target.address[0],
+                .destination = {target.address[0].network(), target.address[0].prefix_len},
                 .gateway = first.address[1 - hop.side].address,
                 .interface = first.interface[hop.side],
                 .metric = static_cast<uint32_t>(std::min<uint64_t>(t.dist[end_node], UINT32_MAX)),

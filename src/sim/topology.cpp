@@ -552,22 +552,29 @@ const LinkSpec* Topology::find_link(std::string_view n) const {
 
 base::Expected<Topology, TopologyError> parse_topology(const std::string& text,
                                                        const std::string& file) {
+    TopologyError error;
     try {
         const YAML::Node root = YAML::Load(text);
         return Parser(file).parse(root);
     } catch (const ParseFailure& f) {
-        return base::fail(f.error);
+        error = f.error;
     } catch (const YAML::Exception& e) {
         // yaml-cpp's own errors: syntax, or a key that is not a string.
-        const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-        const int column = e.mark.is_null() ? 0 : e.mark.column + 1;
-        return base::fail(TopologyError{{file, line, column}, fmt::format("YAML: {}", e.msg)});
+        error.where = {file, e.mark.is_null() ? 0 : e.mark.line + 1,
+                       e.mark.is_null() ? 0 : e.mark.column + 1};
+        error.message = fmt::format("YAML: {}", e.msg);
     }
+    return base::fail(std::move(error));
 }
 
 base::Expected<Topology, TopologyError> load_topology_file(const std::string& path) {
     std::ifstream f(path);
-    if (!f) return base::fail(TopologyError{{path, 0, 0}, "cannot open the file"});
+    if (!f) {
+        TopologyError error;
+        error.where.file = path;
+        error.message = "cannot open the file";
+        return base::fail(std::move(error));
+    }
     std::stringstream text;
     text << f.rdbuf();
     return parse_topology(text.str(), path);

@@ -36,6 +36,8 @@ std::string_view to_string(DropReason r) {
             return "queue full";
         case DropReason::loss:
             return "lost";
+        case DropReason::filtered:
+            return "filtered";
         case DropReason::link_down:
             return "link down";
         case DropReason::node_down:

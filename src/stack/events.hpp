@@ -34,6 +34,7 @@ enum class DropReason : uint8_t {
     unsupported,           // well-formed, not handled (e.g. an ICMP type we ignore)
     queue_full,            // link transmit queue full (drop-tail)
     loss,                  // lost by the link's loss model
+    filtered,              // dropped on purpose by a link filter (tests, demonstrations)
     link_down,             // the link was down
     node_down,             // the receiving node was crashed
     receive_queue_full,    // a socket's receive queue was full
