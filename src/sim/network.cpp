@@ -159,7 +159,8 @@ base::Expected<void, std::string> Network::assemble() {
                          .source = stack::RouteSource::static_route});
     }
 
-    const base::Seed seed{topology_.seed};
+    // The simulator's seed, which a run may set apart from the file's.
+    const base::Seed seed = sim_.seed();
     computed_.resize(n);
     for (size_t i = 0; i < n; ++i) {
         auto node = std::make_unique<Node>(sim_, std::move(configs[i]),

@@ -1,0 +1,121 @@
+// A simulated internet for scenario tests: a topology written inline, the
+// network built from it, and helpers to run ping and traceroute on it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "apps/ping.hpp"
+#include "apps/traceroute.hpp"
+#include "sim/capture.hpp"
+#include "sim/network.hpp"
+#include "sim/topology.hpp"
+
+namespace scenario {
+
+struct Options {
+    std::optional<uint64_t> seed;
+    std::string capture_dir;
+    bool event_log = false;
+};
+
+class Scenario {
+  public:
+    explicit Scenario(const std::string& yaml, Options options = {})
+        : topology_(load(yaml)), sim_(base::Seed{options.seed.value_or(topology_.seed)}) {
+        sim::NetworkOptions net{.capture_dir = options.capture_dir};
+        if (options.event_log) {
+            log_ = std::make_unique<sim::EventLog>(events_);
+            net.events = log_.get();
+        }
+        auto built = sim::Network::build(sim_, topology_, net);
+        if (!built) ADD_FAILURE() << built.error();
+        net_ = std::move(*built);
+    }
+
+    sim::Simulator& sim() { return sim_; }
+    sim::Network& net() { return *net_; }
+    sim::Node& node(const std::string& name) { return *net_->find_node(name); }
+    wire::Ipv4Address address(const std::string& name) { return net_->resolve(name).value(); }
+    std::string events() {
+        net_->flush();
+        return events_.str();
+    }
+
+    struct PingRun {
+        apps::PingStats stats;
+        std::vector<std::string> lines;
+    };
+    PingRun ping(const std::string& from, const std::string& to, apps::PingOptions o = {}) {
+        o.destination = address(to);
+        o.destination_name = to;
+        PingRun run;
+        apps::Ping p(node(from).host(), o, [&](const std::string& l) { run.lines.push_back(l); });
+        p.start(sim_.now());
+        node(from).wake();
+        sim_.run_until([&] { return p.done(); },
+                       sim_.now() + o.interval * o.count + o.linger + base::Duration::seconds(1));
+        EXPECT_TRUE(p.done()) << "ping did not finish";
+        run.stats = p.stats();
+        return run;
+    }
+
+    struct TraceRun {
+        std::vector<apps::TracerouteHop> hops;
+        std::vector<std::string> lines;
+        bool reached = false;
+    };
+    TraceRun traceroute(const std::string& from, const std::string& to,
+                        apps::TracerouteOptions o = {}) {
+        o.destination = address(to);
+        o.destination_name = to;
+        TraceRun run;
+        apps::Traceroute t(
+            node(from).host(), o, [&](const std::string& l) { run.lines.push_back(l); },
+            [this](wire::Ipv4Address a) { return net_->name_of(a); });
+        t.start(sim_.now());
+        node(from).wake();
+        sim_.run_until([&] { return t.done(); }, sim_.now() + base::Duration::seconds(600));
+        EXPECT_TRUE(t.done()) << "traceroute did not finish";
+        run.hops = t.hops();
+        run.reached = t.reached();
+        return run;
+    }
+
+  private:
+    static sim::Topology load(const std::string& yaml) {
+        auto t = sim::parse_topology(yaml, "scenario.yaml");
+        if (!t) {
+            ADD_FAILURE() << t.error().to_string();
+            return sim::parse_topology("hosts: {a: {}}", "empty.yaml").value();
+        }
+        return *t;
+    }
+
+    sim::Topology topology_;
+    sim::Simulator sim_;
+    std::ostringstream events_;
+    std::unique_ptr<sim::EventLog> log_;
+    std::unique_ptr<sim::Network> net_;
+};
+
+// Lines of the event log whose text contains every one of `needles`.
+inline size_t count_events(const std::string& log,
+                           std::initializer_list<std::string_view> needles) {
+    size_t n = 0;
+    std::istringstream in(log);
+    for (std::string line; std::getline(in, line);) {
+        bool all = true;
+        for (std::string_view needle : needles)
+            all = all && line.find(needle) != std::string::npos;
+        n += all;
+    }
+    return n;
+}
+
+}  // namespace scenario
