@@ -16,54 +16,63 @@ class Network::NodeTap : public stack::Observer {
 
     void frame_sent(base::Time t, stack::InterfaceId i, base::ByteSpan frame) override {
         capture(t, i, frame);
-        log(t, "send", fmt::format("\"iface\":{},{}", quoted(ifname(i)), frame_fields(frame)));
+        log(t, "send",
+            [&] { return fmt::format("\"iface\":{},{}", quoted(ifname(i)), frame_fields(frame)); });
     }
     void frame_received(base::Time t, stack::InterfaceId i, base::ByteSpan frame) override {
         capture(t, i, frame);
-        log(t, "receive", fmt::format("\"iface\":{},{}", quoted(ifname(i)), frame_fields(frame)));
+        log(t, "receive",
+            [&] { return fmt::format("\"iface\":{},{}", quoted(ifname(i)), frame_fields(frame)); });
     }
     void forwarded(base::Time t, stack::InterfaceId in, stack::InterfaceId out,
                    base::ByteSpan packet) override {
-        log(t, "forward",
-            fmt::format("\"in\":{},\"out\":{},{}", quoted(ifname(in)), quoted(ifname(out)),
-                        packet_fields(packet)));
+        log(t, "forward", [&] {
+            return fmt::format("\"in\":{},\"out\":{},{}", quoted(ifname(in)), quoted(ifname(out)),
+                               packet_fields(packet));
+        });
     }
     void dropped(base::Time t, stack::DropReason reason, stack::Layer layer,
                  base::ByteSpan bytes) override {
-        std::string fields;
-        switch (layer) {
-            case stack::Layer::frame:
-                fields = frame_fields(bytes);
-                break;
-            case stack::Layer::arp:
-                fields = fmt::format("\"proto\":\"ARP\",\"len\":{}", bytes.size());
-                break;
-            case stack::Layer::ipv4:
-                fields = packet_fields(bytes);
-                break;
-        }
-        log(t, "drop", fmt::format("\"reason\":{},{}", quoted(stack::to_string(reason)), fields));
+        log(t, "drop", [&] {
+            std::string fields;
+            switch (layer) {
+                case stack::Layer::frame:
+                    fields = frame_fields(bytes);
+                    break;
+                case stack::Layer::arp:
+                    fields = fmt::format("\"proto\":\"ARP\",\"len\":{}", bytes.size());
+                    break;
+                case stack::Layer::ipv4:
+                    fields = packet_fields(bytes);
+                    break;
+            }
+            return fmt::format("\"reason\":{},{}", quoted(stack::to_string(reason)), fields);
+        });
     }
     void arp(base::Time t, stack::ArpEvent e, wire::Ipv4Address ip, wire::MacAddress mac) override {
-        log(t, "arp",
-            fmt::format("\"what\":{},\"ip\":\"{}\",\"mac\":\"{}\"", quoted(stack::to_string(e)), ip,
-                        mac));
+        log(t, "arp", [&] {
+            return fmt::format("\"what\":{},\"ip\":\"{}\",\"mac\":\"{}\"",
+                               quoted(stack::to_string(e)), ip, mac);
+        });
     }
     void icmp_sent(base::Time t, wire::Ipv4Address to, const wire::Icmpv4Repr& icmp) override {
-        log(t, "icmp_sent",
-            fmt::format("\"to\":\"{}\",\"type\":{},\"code\":{},\"what\":{}", to,
-                        static_cast<int>(icmp.type), icmp.code,
-                        quoted(wire::to_string(icmp.type))));
+        log(t, "icmp_sent", [&] {
+            return fmt::format("\"to\":\"{}\",\"type\":{},\"code\":{},\"what\":{}", to,
+                               static_cast<int>(icmp.type), icmp.code,
+                               quoted(wire::to_string(icmp.type)));
+        });
     }
     void icmp_received(base::Time t, wire::Ipv4Address from,
                        const wire::Icmpv4Repr& icmp) override {
-        log(t, "icmp_received",
-            fmt::format("\"from\":\"{}\",\"type\":{},\"code\":{},\"what\":{}", from,
-                        static_cast<int>(icmp.type), icmp.code,
-                        quoted(wire::to_string(icmp.type))));
+        log(t, "icmp_received", [&] {
+            return fmt::format("\"from\":\"{}\",\"type\":{},\"code\":{},\"what\":{}", from,
+                               static_cast<int>(icmp.type), icmp.code,
+                               quoted(wire::to_string(icmp.type)));
+        });
     }
     void reassembled(base::Time t, base::ByteSpan packet, size_t fragments) override {
-        log(t, "reassembled", fmt::format("\"fragments\":{},{}", fragments, packet_fields(packet)));
+        log(t, "reassembled",
+            [&] { return fmt::format("\"fragments\":{},{}", fragments, packet_fields(packet)); });
     }
 
   private:
@@ -74,9 +83,11 @@ class Network::NodeTap : public stack::Observer {
     void capture(base::Time t, stack::InterfaceId i, base::ByteSpan frame) {
         if (i < pcaps.size() && pcaps[i]) pcaps[i]->write(t, frame);
     }
-    void log(base::Time t, std::string_view event, const std::string& fields) {
+    // `fields` builds the event's JSON members; it runs only when a log is open.
+    template <class Fields>
+    void log(base::Time t, std::string_view event, Fields&& fields) {
         if (net_.options_.events)
-            net_.options_.events->write(t, net_.nodes_[node_]->name(), event, fields);
+            net_.options_.events->write(t, net_.nodes_[node_]->name(), event, fields());
     }
 
     Network& net_;
@@ -178,7 +189,7 @@ base::Expected<void, std::string> Network::assemble() {
                 tap->pcaps.push_back(std::move(*w));
             }
         }
-        node->set_observer(tap.get());
+        if (!options_.capture_dir.empty() || options_.events) node->set_observer(tap.get());
         nodes_.push_back(std::move(node));
         taps_.push_back(std::move(tap));
     }
@@ -189,7 +200,7 @@ base::Expected<void, std::string> Network::assemble() {
             sim_, l.name, l.params, Link::End{nodes_[g.node[0]].get(), g.interface[0], l.ends[0]},
             Link::End{nodes_[g.node[1]].get(), g.interface[1], l.ends[1]},
             seed.derive("link/" + l.name));
-        link->set_observer(this);
+        if (options_.events) link->set_observer(this);
         nodes_[g.node[0]]->attach(g.interface[0], link.get(), 0);
         nodes_[g.node[1]]->attach(g.interface[1], link.get(), 1);
         links_.push_back(std::move(link));
