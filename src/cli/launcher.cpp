@@ -30,7 +30,7 @@ class Params {
                 for (std::string_view k : known)
                     list += fmt::format("{}{}", list.empty() ? "" : ", ", k);
                 return base::fail(fmt::format("{}: {} has no parameter '{}' (it takes: {})",
-                                              at(param.where), spec_.kind, key, list));
+                                              at(param.key_where), spec_.kind, key, list));
             }
         }
         return {};
@@ -148,7 +148,7 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
                                                       .wait = *wait};
         } else {
             return base::fail(fmt::format("{}: unknown application '{}' (known: ping, traceroute)",
-                                          at(spec.where), spec.kind));
+                                          at(spec.kind_where), spec.kind));
         }
         l->apps_.push_back(std::move(app));
     }

@@ -117,7 +117,15 @@ class Parser {
     RouteSpec parse_route(const YAML::Node& n, const Topology& t) const;
     FaultSpec parse_fault(const YAML::Node& n, const Topology& t) const;
     AppSpec parse_app(const YAML::Node& n, const Topology& t) const;
-    bool on_subnet_of(const Topology& t, std::string_view node, wire::Ipv4Address a) const;
+    // Why `a` cannot be a next hop of `node`, or nullopt when it is the address
+    // of a neighbour: the other end of one of the node's links.
+    std::optional<std::string> next_hop_problem(const Topology& t, std::string_view node,
+                                                wire::Ipv4Address a) const;
+    // The location of `key` itself in `map` (a key with no value has no mark of
+    // its own: yaml-cpp marks the next token).
+    Location key_location(const YAML::Node& map, std::string_view key) const;
+    // A top-level section that is present but empty fails at its key.
+    void expect_value(const YAML::Node& map, std::string_view key, std::string_view kind) const;
 
     std::string file_;
 };
@@ -317,6 +325,13 @@ LinkSpec Parser::parse_link(const YAML::Node& n, const LinkParams& defaults,
                                     addresses.size()));
     for (size_t i = 0; i < 2; ++i)
         link.addresses[i] = cidr(addresses[i], "address");
+    for (size_t i = 0; i < 2; ++i) {
+        if (link.addresses[i].prefix_len >= 32) {
+            fail(addresses[i],
+                 fmt::format("{} has a /32 prefix: a link needs a subnet with room for both ends",
+                             link.addresses[i]));
+        }
+    }
     const wire::Ipv4Cidr& a = link.addresses[0];
     const wire::Ipv4Cidr& b = link.addresses[1];
     if (a.prefix_len != b.prefix_len || a.network() != b.network()) {
@@ -334,10 +349,6 @@ LinkSpec Parser::parse_link(const YAML::Node& n, const LinkParams& defaults,
                  fmt::format("{} is the {} address of its subnet, not a host address", c.address,
                              c.address == c.network() ? "network" : "broadcast"));
         }
-        if (c.prefix_len == 32)
-            fail(addresses[i],
-                 fmt::format("{} has a /32 prefix: a link needs a subnet with room for both ends",
-                             c));
     }
     parse_link_params(n, link.params);
     return link;
@@ -368,14 +379,36 @@ void Parser::check_addresses(const Topology& t, const std::vector<YAML::Node>& l
     }
 }
 
-bool Parser::on_subnet_of(const Topology& t, std::string_view node, wire::Ipv4Address a) const {
+std::optional<std::string> Parser::next_hop_problem(const Topology& t, std::string_view node,
+                                                    wire::Ipv4Address a) const {
+    std::optional<std::string> on_subnet;
     for (const LinkSpec& l : t.links) {
         for (size_t i = 0; i < 2; ++i) {
-            if (l.ends[i] == node && l.addresses[i].contains(a) && l.addresses[i].address != a)
-                return true;
+            if (l.ends[i] != node || !l.addresses[i].contains(a)) continue;
+            if (l.addresses[i].address == a)
+                return fmt::format("is an address of '{}' itself", node);
+            if (l.addresses[1 - i].address == a) return std::nullopt;
+            on_subnet = fmt::format(
+                "is on the subnet {}/{} but belongs to no neighbour (the other end of link '{}' is "
+                "{})",
+                l.addresses[i].network(), l.addresses[i].prefix_len, l.name,
+                l.addresses[1 - i].address);
         }
     }
-    return false;
+    return on_subnet ? on_subnet : fmt::format("is not on any subnet '{}' is attached to", node);
+}
+
+Location Parser::key_location(const YAML::Node& map, std::string_view key) const {
+    for (const auto& kv : map) {
+        if (kv.first.Scalar() == key) return where(kv.first);
+    }
+    return where(map);
+}
+
+void Parser::expect_value(const YAML::Node& map, std::string_view key,
+                          std::string_view kind) const {
+    const YAML::Node v = map[std::string(key)];
+    if (v && v.IsNull()) fail(key_location(map, key), fmt::format("{} must be {}", key, kind));
 }
 
 RouteSpec Parser::parse_route(const YAML::Node& n, const Topology& t) const {
@@ -389,9 +422,8 @@ RouteSpec Parser::parse_route(const YAML::Node& n, const Topology& t) const {
                 .via = address(n["via"], "via"),
                 .where = where(n)};
     if (!t.find_node(r.node)) fail(n["node"], fmt::format("route for unknown node '{}'", r.node));
-    if (!on_subnet_of(t, r.node, r.via)) {
-        fail(n["via"],
-             fmt::format("gateway {} is not on any subnet '{}' is attached to", r.via, r.node));
+    if (const auto problem = next_hop_problem(t, r.node, r.via)) {
+        fail(n["via"], fmt::format("gateway {} {}", r.via, *problem));
     }
     if (const YAML::Node m = n["metric"])
         r.metric = static_cast<uint32_t>(unsigned_integer(m, "metric", 0, 1'000'000));
@@ -440,8 +472,10 @@ AppSpec Parser::parse_app(const YAML::Node& n, const Topology& t) const {
     expect_map(n, "an application");
     if (!n["node"]) fail(n, "an application needs 'node': where it runs");
     if (!n["run"]) fail(n, "an application needs 'run': which program, like ping");
-    AppSpec app{
-        .node = scalar(n["node"], "node"), .kind = scalar(n["run"], "run"), .where = where(n)};
+    AppSpec app{.node = scalar(n["node"], "node"),
+                .kind = scalar(n["run"], "run"),
+                .kind_where = where(n["run"]),
+                .where = where(n)};
     if (!t.find_node(app.node))
         fail(n["node"], fmt::format("application on unknown node '{}'", app.node));
     std::set<std::string> seen;
@@ -454,7 +488,7 @@ AppSpec Parser::parse_app(const YAML::Node& n, const Topology& t) const {
             app.at = duration(kv.second, "at");
             continue;
         }
-        app.params[key] = AppParam{scalar(kv.second, key), where(kv.second)};
+        app.params[key] = AppParam{scalar(kv.second, key), where(kv.second), where(kv.first)};
     }
     return app;
 }
@@ -468,6 +502,11 @@ Topology Parser::parse(const YAML::Node& root) {
                {"name", "seed", "duration", "routing", "defaults", "hosts", "routers", "links",
                 "routes", "faults", "apps"},
                "the topology");
+    for (const char* section : {"routing", "defaults", "hosts", "routers"}) {
+        expect_value(root, section, "a mapping of keys to values");
+    }
+    for (const char* section : {"links", "routes", "faults", "apps"})
+        expect_value(root, section, "a list");
     t.name = root["name"] ? scalar(root["name"], "name") : std::string{};
     if (const YAML::Node s = root["seed"]) t.seed = unsigned_integer(s, "seed", 0, UINT64_MAX);
     if (const YAML::Node d = root["duration"]) t.duration = duration(d, "duration");
@@ -496,9 +535,9 @@ Topology Parser::parse(const YAML::Node& root) {
         for (const YAML::Node& l : links) {
             LinkSpec spec = parse_link(l, defaults, t);
             if (const LinkSpec* other = t.find_link(spec.name)) {
-                fail(l,
-                     fmt::format("duplicate link name '{}' (first at line {}); give one a 'name'",
-                                 spec.name, other->where.line));
+                fail(l, fmt::format("duplicate link name '{}' (first at line {}){}", spec.name,
+                                    other->where.line,
+                                    l["name"] ? "" : "; give one of them a 'name'"));
             }
             t.links.push_back(std::move(spec));
             link_nodes.push_back(l);
@@ -507,10 +546,10 @@ Topology Parser::parse(const YAML::Node& root) {
     check_addresses(t, link_nodes);
 
     for (const NodeSpec& node : t.nodes) {
-        if (node.gateway && !on_subnet_of(t, node.name, *node.gateway)) {
+        if (!node.gateway) continue;
+        if (const auto problem = next_hop_problem(t, node.name, *node.gateway)) {
             const YAML::Node g = root[node.router ? "routers" : "hosts"][node.name]["gateway"];
-            fail(g, fmt::format("gateway {} of '{}' is not on any subnet the host is attached to",
-                                *node.gateway, node.name));
+            fail(g, fmt::format("gateway {} of '{}' {}", *node.gateway, node.name, *problem));
         }
     }
     if (const YAML::Node routes = root["routes"]) {
@@ -554,8 +593,14 @@ base::Expected<Topology, TopologyError> parse_topology(const std::string& text,
                                                        const std::string& file) {
     TopologyError error;
     try {
-        const YAML::Node root = YAML::Load(text);
-        return Parser(file).parse(root);
+        const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+        if (documents.size() > 1) {
+            const YAML::Mark m = documents[1].Mark();
+            error.where = {file, m.line + 1, m.column + 1};
+            error.message = "a topology file holds one YAML document; here another one starts";
+            return base::fail(std::move(error));
+        }
+        return Parser(file).parse(documents.empty() ? YAML::Node{} : documents.front());
     } catch (const ParseFailure& f) {
         error = f.error;
     } catch (const YAML::Exception& e) {

@@ -70,12 +70,14 @@ struct FaultSpec {
 
 struct AppParam {
     std::string value;
-    Location where;
+    Location where;      // of the value
+    Location key_where;  // of the key
 };
 
 struct AppSpec {
     std::string node;
     std::string kind;  // "ping", "traceroute", …
+    Location kind_where;
     base::Duration at{};
     std::map<std::string, AppParam> params;
     Location where;

@@ -16,6 +16,9 @@ struct Quantity {
 
 // Splits "12.5ms" into 12.5 and "ms". The number must be non-negative.
 Parsed<Quantity> split(std::string_view text, std::string_view what) {
+    if (!text.empty() && text.front() == '-') {
+        return base::fail(fmt::format("'{}' is negative; a {} cannot be", text, what));
+    }
     size_t i = 0;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
         ++i;
@@ -73,8 +76,11 @@ Parsed<uint64_t> parse_bandwidth(std::string_view text) {
     for (const Unit& u : units) {
         if (q->unit == u.a || q->unit == u.b) {
             const double bps = q->number * u.bps;
-            if (bps < 1 || bps > 1.8e19)
-                return base::fail(fmt::format("bandwidth '{}' is out of range", text));
+            // At least 1 bit/s, and below 2^63 so that it fits a signed count.
+            if (bps < 1 || bps >= 9.2e18) {
+                return base::fail(
+                    fmt::format("bandwidth '{}' is out of range (1 bit/s to 9.2 Ebit/s)", text));
+            }
             return static_cast<uint64_t>(std::llround(bps));
         }
     }

@@ -17,22 +17,25 @@ bool IcmpRateLimiter::allow(wire::Ipv4Address dst, base::Time now) {
     auto it = destinations_.find(dst);
     if (it == destinations_.end()) {
         if (destinations_.size() >= limits_.max_destinations) {
-            auto oldest = std::min_element(
-                destinations_.begin(), destinations_.end(),
-                [](const auto& a, const auto& b) { return a.second.last < b.second.last; });
+            auto oldest = std::min_element(destinations_.begin(), destinations_.end(),
+                                           [](const auto& a, const auto& b) {
+                                               return a.second.last_asked < b.second.last_asked;
+                                           });
             destinations_.erase(oldest);
         }
-        it = destinations_.emplace(dst, Bucket{limits_.per_destination_burst, now}).first;
+        it = destinations_.emplace(dst, Destination{{limits_.per_destination_burst, now}, now})
+                 .first;
     }
+    it->second.last_asked = std::max(it->second.last_asked, now);
     // Check both before taking from either, so a refusal costs no token.
     Bucket host = host_;
-    Bucket peer = it->second;
+    Bucket peer = it->second.bucket;
     if (!take(host, limits_.host_per_second, limits_.host_burst, now) ||
         !take(peer, limits_.per_destination_per_second, limits_.per_destination_burst, now)) {
         return false;
     }
     host_ = host;
-    it->second = peer;
+    it->second.bucket = peer;
     return true;
 }
 

@@ -29,13 +29,17 @@ class IcmpRateLimiter {
   private:
     struct Bucket {
         double tokens;
-        base::Time last;
+        base::Time last;  // of the last refill
+    };
+    struct Destination {
+        Bucket bucket;
+        base::Time last_asked;  // for eviction: refused requests count as use
     };
     static bool take(Bucket& b, double rate, double burst, base::Time now);
 
     IcmpRateLimit limits_;
     Bucket host_{limits_.host_burst, base::Time::zero()};
-    std::map<wire::Ipv4Address, Bucket> destinations_;
+    std::map<wire::Ipv4Address, Destination> destinations_;
 };
 
 }  // namespace stack

@@ -16,8 +16,10 @@ Reassembler::Outcome Reassembler::add(const wire::Ipv4View& f, base::Time now) {
     const uint16_t offset = f.fragment_offset();
     const base::ByteSpan data = f.payload();
     const bool last = !f.more_fragments();
-    // RFC 791: every fragment but the last carries a multiple of 8 bytes.
-    if ((!last && (data.empty() || data.size() % 8 != 0)) ||
+    // RFC 791: every fragment but the last carries a multiple of 8 bytes. An
+    // empty fragment carries nothing and could be repeated without limit
+    // (Linux discards them too).
+    if (data.empty() || (!last && data.size() % 8 != 0) ||
         f.header_len() + offset + data.size() > wire::ipv4::max_packet_len) {
         return {.kind = Kind::dropped, .reason = DropReason::malformed};
     }
@@ -81,6 +83,12 @@ Reassembler::Outcome Reassembler::add(const wire::Ipv4View& f, base::Time now) {
         covered += static_cast<uint32_t>(piece.data.size());
     }
     if (covered != *p.total_len) return {.kind = Kind::incomplete};
+    // Each fragment fits alone, but the whole behind the first fragment's header
+    // (which may be longer than the others') must fit too.
+    if (p.first_header.size() + covered > wire::ipv4::max_packet_len) {
+        drop(it);
+        return {.kind = Kind::dropped, .reason = DropReason::malformed};
+    }
 
     // Complete: the first fragment's header, then every piece in order.
     const size_t header_len = p.first_header.size();
