@@ -15,6 +15,7 @@
 #include "sim/capture.hpp"
 #include "sim/network.hpp"
 #include "sim/topology.hpp"
+#include "testing/printers.hpp"
 
 namespace scenario {
 
