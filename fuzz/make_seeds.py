@@ -213,6 +213,27 @@ def main() -> None:
                                   0x86DD),
         },
     }
+
+    # The host target reads frames as a 2-byte length (shifted left, the low bit
+    # picks the interface) and the bytes. Its interface 0 is MAC_A / IP_A; the
+    # frames come from B.
+    def record(f: bytes, interface: int = 0) -> bytes:
+        return struct.pack("!H", (len(f) << 1) | interface) + f
+
+    def to_host(payload: bytes, ethertype=0x0800) -> bytes:
+        return ethernet(MAC_A, MAC_B, ethertype, payload)
+
+    far = bytes([10, 9, 9, 9])
+    seeds["host"] = {
+        "arp_then_ping": record(padded(ethernet(BROADCAST, MAC_B, 0x0806, arp(1, MAC_B, IP_B, b"\0" * 6, IP_A))))
+        + record(to_host(ipv4(IP_B, IP_A, ICMP, echo_request, flags_fragment=0))),
+        "forward_and_ttl": record(to_host(ipv4(IP_B, far, UDP, udp(IP_B, far, 1, 2, b"x" * 40))))
+        + record(to_host(ipv4(IP_B, far, ICMP, echo_request, ttl=1, flags_fragment=0))),
+        "fragments": record(to_host(ipv4(IP_B, IP_A, UDP, udp(IP_B, IP_A, 5, 6, b"y" * 24)[:16],
+                                         flags_fragment=0x2000, ident=9)))
+        + record(to_host(ipv4(IP_B, IP_A, UDP, udp(IP_B, IP_A, 5, 6, b"y" * 24)[16:], flags_fragment=2, ident=9))),
+        "unknown_protocol": record(to_host(ipv4(IP_B, IP_A, 200, b"hello"))),
+    }
     for target, files in seeds.items():
         directory = CORPUS / target
         directory.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "sim/units.hpp"
@@ -589,18 +590,80 @@ const LinkSpec* Topology::find_link(std::string_view n) const {
     return it == links.end() ? nullptr : &*it;
 }
 
+// Where document-start events fall, and nothing else.
+struct DocumentStarts : YAML::EventHandler {
+    std::vector<YAML::Mark> marks;
+    void OnDocumentStart(const YAML::Mark& m) override { marks.push_back(m); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+// A topology is one YAML document. yaml-cpp 0.7's LoadAll never returns on a
+// document that starts with a stray ',' (its loop over documents makes no
+// progress), so documents are counted here with at most two parser steps: a
+// second document that starts where the first did is that stuck token.
+std::optional<TopologyError> second_document(const std::string& text, const std::string& file) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts starts;
+    if (!parser.HandleNextDocument(starts) || !parser.HandleNextDocument(starts))
+        return std::nullopt;
+    if (starts.marks.size() < 2) return std::nullopt;
+    const YAML::Mark& m = starts.marks[1];
+    TopologyError e;
+    e.where = {file, m.line + 1, m.column + 1};
+    if (m.pos == starts.marks[0].pos) {
+        const char c = m.pos >= 0 && static_cast<size_t>(m.pos) < text.size()
+                           ? text[static_cast<size_t>(m.pos)]
+                           : '?';
+        e.message = fmt::format("YAML: '{}' cannot start a value here", c);
+    } else {
+        e.message = "a topology file holds one YAML document; here another one starts";
+    }
+    return e;
+}
+
+// yaml-cpp parses nested collections recursively; a file nested thousands of
+// levels deep would exhaust the stack. No topology needs more than a few levels.
+std::optional<Location> too_deep(const std::string& text, const std::string& file) {
+    constexpr int max_depth = 64;
+    int depth = 0, line = 1, column = 1;
+    for (char c : text) {
+        if (c == '[' || c == '{') {
+            if (++depth > max_depth) return Location{file, line, column};
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return std::nullopt;
+}
+
 base::Expected<Topology, TopologyError> parse_topology(const std::string& text,
                                                        const std::string& file) {
     TopologyError error;
+    if (const auto at = too_deep(text, file)) {
+        error.where = *at;
+        error.message = "brackets nested more than 64 levels deep";
+        return base::fail(std::move(error));
+    }
     try {
-        const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-        if (documents.size() > 1) {
-            const YAML::Mark m = documents[1].Mark();
-            error.where = {file, m.line + 1, m.column + 1};
-            error.message = "a topology file holds one YAML document; here another one starts";
-            return base::fail(std::move(error));
-        }
-        return Parser(file).parse(documents.empty() ? YAML::Node{} : documents.front());
+        if (auto extra = second_document(text, file)) return base::fail(std::move(*extra));
+        return Parser(file).parse(YAML::Load(text));
     } catch (const ParseFailure& f) {
         error = f.error;
     } catch (const YAML::Exception& e) {
