@@ -138,6 +138,13 @@ void add_pseudo_header(Accumulator& acc, Ipv4Address src, Ipv4Address dst, uint8
     acc.add(pseudo);
 }
 
+uint16_t transport(base::ByteSpan segment, Ipv4Address src, Ipv4Address dst, uint8_t protocol) {
+    Accumulator acc;
+    add_pseudo_header(acc, src, dst, protocol, static_cast<uint16_t>(segment.size()));
+    acc.add(segment);
+    return acc.finish();
+}
+
 uint16_t adjust(uint16_t old_checksum, uint16_t old_word, uint16_t new_word) {
     // HC' = ~(~HC + ~m + m'), in ones' complement arithmetic.
     uint32_t s = static_cast<uint16_t>(~old_checksum);

@@ -54,6 +54,11 @@ inline bool verify(base::ByteSpan data) {
 void add_pseudo_header(Accumulator& acc, Ipv4Address src, Ipv4Address dst, uint8_t protocol,
                        uint16_t length);
 
+// The checksum field value of a TCP or UDP segment (its own field zeroed), or 0
+// when a segment with its checksum in place verifies: pseudo-header, then the
+// segment. `protocol` is the IP protocol number (6 or 17).
+uint16_t transport(base::ByteSpan segment, Ipv4Address src, Ipv4Address dst, uint8_t protocol);
+
 // RFC 1624 eqn. 3: the checksum after one 16-bit word of the message changes
 // from `old_word` to `new_word`, without summing the message again.
 uint16_t adjust(uint16_t old_checksum, uint16_t old_word, uint16_t new_word);

@@ -8,14 +8,6 @@
 namespace wire {
 namespace {
 
-uint16_t segment_checksum(base::ByteSpan segment, Ipv4Address src, Ipv4Address dst) {
-    checksum::Accumulator acc;
-    checksum::add_pseudo_header(acc, src, dst, static_cast<uint8_t>(IpProtocol::tcp),
-                                static_cast<uint16_t>(segment.size()));
-    acc.add(segment);
-    return acc.finish();
-}
-
 // Options, in the order and alignment Linux uses, so every option starts on the
 // boundary its fields want and the total is a multiple of 4 without padding:
 //   MSS (4) | NOP WS (4) | SACK-OK TS (12) or NOP NOP SACK-OK (4) or NOP NOP TS (12)
@@ -85,7 +77,7 @@ Result<TcpView> TcpView::parse(base::ByteSpan segment) {
 }
 
 bool TcpView::checksum_valid(Ipv4Address src, Ipv4Address dst) const {
-    return segment_checksum(b_, src, dst) == 0;
+    return checksum::transport(b_, src, dst, static_cast<uint8_t>(IpProtocol::tcp)) == 0;
 }
 
 Result<TcpRepr> TcpRepr::parse(const TcpView& v, Ipv4Address src, Ipv4Address dst,
@@ -226,7 +218,8 @@ void TcpRepr::emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) 
     }
     assert(w.at == hlen - tcp::min_header_len);
 
-    base::store_be16(segment, tcp::field::checksum, segment_checksum(segment, src, dst));
+    base::store_be16(segment, tcp::field::checksum,
+                     checksum::transport(segment, src, dst, static_cast<uint8_t>(IpProtocol::tcp)));
 }
 
 bool TcpRepr::operator==(const TcpRepr& o) const {

@@ -5,18 +5,6 @@
 #include "wire/ipv4.hpp"
 
 namespace wire {
-namespace {
-
-uint16_t datagram_checksum(base::ByteSpan datagram, Ipv4Address src, Ipv4Address dst) {
-    checksum::Accumulator acc;
-    checksum::add_pseudo_header(acc, src, dst, static_cast<uint8_t>(IpProtocol::udp),
-                                static_cast<uint16_t>(datagram.size()));
-    acc.add(datagram);
-    return acc.finish();
-}
-
-}  // namespace
-
 Result<UdpView> UdpView::parse(base::ByteSpan datagram) {
     if (datagram.size() < udp::header_len) return base::fail(Error::truncated);
     const uint16_t length = base::load_be16(datagram, udp::field::length);
@@ -26,7 +14,8 @@ Result<UdpView> UdpView::parse(base::ByteSpan datagram) {
 }
 
 bool UdpView::checksum_valid(Ipv4Address src, Ipv4Address dst) const {
-    return checksum() == 0 || datagram_checksum(b_, src, dst) == 0;
+    return checksum() == 0 ||
+           checksum::transport(b_, src, dst, static_cast<uint8_t>(IpProtocol::udp)) == 0;
 }
 
 Result<UdpRepr> UdpRepr::parse(const UdpView& v, Ipv4Address src, Ipv4Address dst,
@@ -45,7 +34,8 @@ void UdpRepr::emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) 
     base::store_be16(datagram, udp::field::length, static_cast<uint16_t>(buffer_len()));
     base::store_be16(datagram, udp::field::checksum, 0);
     base::copy_bytes(datagram.subspan(udp::header_len), payload);
-    const uint16_t sum = datagram_checksum(datagram, src, dst);
+    const uint16_t sum =
+        checksum::transport(datagram, src, dst, static_cast<uint8_t>(IpProtocol::udp));
     base::store_be16(datagram, udp::field::checksum, sum == 0 ? 0xffff : sum);
 }
 
