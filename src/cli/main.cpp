@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/log.hpp"
 #include "cli/hello.hpp"
 #include "cli/sim_commands.hpp"
 
@@ -82,7 +83,21 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     add_common(trace_cmd, trace.common);
 
+    std::string log_level = "warn";
+    app.add_option("--log-level", log_level,
+                   "Diagnostics on stderr: trace, debug, info, warn, error or off")
+        ->check([](const std::string& v) {
+            return base::parse_log_level(v) ? std::string{}
+                                            : "must be trace, debug, info, warn, error or off";
+        })
+        ->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
+
+    const base::Logger log =
+        base::make_stderr_logger("minternet", *base::parse_log_level(log_level));
+    for (cli::SimCommonOptions* c : {&run.common, &ping.common, &trace.common})
+        c->log = log;
 
     if (*hello_cmd) return cli::run_hello(hello, stdout);
     if (*run_cmd) return cli::run_topology(run, stdout);

@@ -34,6 +34,24 @@ base::Expected<std::unique_ptr<Session>, std::string> Session::open(const Sessio
     auto network = sim::Network::build(s->sim_, s->topology_, net_options);
     if (!network) return base::fail(network.error());
     s->network_ = std::move(*network);
+    if (options.log) {
+        options.log->info("{}: {} nodes, {} links, {} faults, {} applications, seed {}",
+                          options.topology_path, s->topology_.nodes.size(),
+                          s->topology_.links.size(), s->topology_.faults.size(),
+                          s->topology_.apps.size(), seed);
+        if (!options.capture_dir.empty()) {
+            options.log->info("capturing {} interfaces into {}",
+                              s->network_->capture_files().size(), options.capture_dir);
+        }
+        if (!options.events_path.empty()) options.log->info("event log: {}", options.events_path);
+        for (const auto& node : s->network_->nodes()) {
+            for (const stack::Route& r : node->host().routes().routes()) {
+                options.log->debug("{}: route {} via {} ({})", node->name(), r.destination,
+                                   r.gateway ? r.gateway->to_string() : std::string("link"),
+                                   stack::to_string(r.source));
+            }
+        }
+    }
     return s;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "base/log.hpp"
 #include "base/result.hpp"
 #include "sim/capture.hpp"
 #include "sim/network.hpp"
@@ -20,6 +21,7 @@ struct SessionOptions {
     std::optional<uint64_t> seed;  // overrides the file's
     std::string capture_dir;       // pcap per interface; empty: none
     std::string events_path;       // JSON lines; empty: none
+    base::Logger log;              // diagnostics; none: silent
 };
 
 class Session {

@@ -16,7 +16,8 @@ std::unique_ptr<Session> open_or_report(const char* command, const SimCommonOpti
     auto session = Session::open({.topology_path = c.topology,
                                   .seed = c.seed,
                                   .capture_dir = c.capture_dir,
-                                  .events_path = c.events_path});
+                                  .events_path = c.events_path,
+                                  .log = c.log});
     if (!session) {
         fmt::print(stderr, "minternet {}: {}\n", command, session.error());
         return nullptr;

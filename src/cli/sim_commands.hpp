@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "base/log.hpp"
 #include "base/time.hpp"
 
 namespace cli {
@@ -14,6 +15,7 @@ struct SimCommonOptions {
     std::optional<uint64_t> seed;
     std::string capture_dir;  // empty: no pcap files
     std::string events_path;  // empty: no event log
+    base::Logger log;
 };
 
 struct PingCommand {
