@@ -277,7 +277,7 @@ void Host::handle_icmp(const IpPacketInfo& info, base::PacketBuffer payload, bas
 base::Expected<void, SendError> Host::send_ip(Ipv4Address dst, wire::IpProtocol protocol,
                                               base::PacketBuffer payload, base::Time now,
                                               SendOptions options) {
-    return send_from(std::nullopt, dst, protocol, std::move(payload), now, options);
+    return send_from(options.source, dst, protocol, std::move(payload), now, options);
 }
 
 base::Expected<void, SendError> Host::send_from(std::optional<Ipv4Address> src, Ipv4Address dst,
@@ -527,6 +527,16 @@ base::Time Host::next_deadline() const {
 }
 
 // ---- registration ----------------------------------------------------------
+
+void Host::report_drop(DropReason reason, const IpPacketInfo& info, base::ByteSpan payload,
+                       base::Time now) {
+    // Transports get the payload trimmed in place, behind the header.
+    const bool contiguous = info.header.data() + info.header.size() == payload.data();
+    drop(reason,
+         contiguous ? base::ByteSpan{info.header.data(), info.header.size() + payload.size()}
+                    : payload,
+         now);
+}
 
 void Host::set_transport(wire::IpProtocol protocol, Transport* transport) {
     std::erase_if(transports_, [&](const auto& entry) { return entry.first == protocol; });

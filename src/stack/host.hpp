@@ -111,7 +111,8 @@ enum class SendError : uint8_t {
 std::string_view to_string(SendError e);
 
 struct SendOptions {
-    uint8_t ttl = 0;  // 0: the host's default
+    std::optional<wire::Ipv4Address> source;  // none: the route's interface address
+    uint8_t ttl = 0;                          // 0: the host's default
     bool dont_fragment = false;
     uint8_t dscp = 0;
 };
@@ -175,6 +176,11 @@ class Host {
     // unreachable), subject to RFC 1122's rules and the rate limit.
     void send_icmp_error(const IpPacketInfo& offending, base::ByteSpan payload,
                          wire::Icmpv4Type type, uint8_t code, base::Time now);
+
+    // For transports: records a datagram they drop (the observer sees the whole
+    // IP packet). `payload` is the buffer handed to Transport::receive.
+    void report_drop(DropReason reason, const IpPacketInfo& info, base::ByteSpan payload,
+                     base::Time now);
 
     void set_transport(wire::IpProtocol protocol, Transport* transport);
     void add_icmp_listener(IcmpListener* listener);

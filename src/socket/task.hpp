@@ -1,0 +1,117 @@
+// Task<T>: the coroutine type of applications.
+//
+// A Task starts when it is first awaited (or spawned on a Runtime) and hands
+// its result to whoever awaits it, resuming them directly (symmetric
+// transfer). Errors travel as values in T (Expected); an exception escaping a
+// task is a bug, and terminates.
+//
+// Namespace `sockets`, not `socket`: the folder's name would collide with POSIX
+// ::socket() wherever <sys/socket.h> is included too (the live driver).
+#pragma once
+
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <utility>
+
+namespace sockets {
+
+template <class T>
+class Task;
+
+namespace detail {
+
+// At the end of a task, resume whoever awaited it (or nothing).
+struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    template <class Promise>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> h) noexcept {
+        const std::coroutine_handle<> next = h.promise().continuation;
+        return next ? next : std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+};
+
+struct PromiseBase {
+    std::coroutine_handle<> continuation;
+
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    FinalAwaiter final_suspend() noexcept { return {}; }
+    void unhandled_exception() noexcept { std::terminate(); }
+};
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] Task {
+  public:
+    struct promise_type : detail::PromiseBase {
+        std::optional<T> value;
+        Task get_return_object() {
+            return Task{std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
+        template <class U>
+        void return_value(U&& v) {
+            value.emplace(std::forward<U>(v));
+        }
+    };
+
+    Task(Task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    Task& operator=(Task&& o) noexcept {
+        if (this != &o) {
+            if (h_) h_.destroy();
+            h_ = std::exchange(o.h_, {});
+        }
+        return *this;
+    }
+    ~Task() {
+        if (h_) h_.destroy();
+    }
+
+    bool await_ready() const noexcept { return false; }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
+        h_.promise().continuation = awaiting;
+        return h_;
+    }
+    T await_resume() { return std::move(*h_.promise().value); }
+
+  private:
+    explicit Task(std::coroutine_handle<promise_type> h) : h_(h) {}
+    std::coroutine_handle<promise_type> h_;
+};
+
+template <>
+class [[nodiscard]] Task<void> {
+  public:
+    struct promise_type : detail::PromiseBase {
+        Task get_return_object() {
+            return Task{std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
+        void return_void() noexcept {}
+    };
+
+    Task(Task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    Task& operator=(Task&& o) noexcept {
+        if (this != &o) {
+            if (h_) h_.destroy();
+            h_ = std::exchange(o.h_, {});
+        }
+        return *this;
+    }
+    ~Task() {
+        if (h_) h_.destroy();
+    }
+
+    bool await_ready() const noexcept { return false; }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
+        h_.promise().continuation = awaiting;
+        return h_;
+    }
+    void await_resume() noexcept {}
+
+  private:
+    explicit Task(std::coroutine_handle<promise_type> h) : h_(h) {}
+    std::coroutine_handle<promise_type> h_;
+};
+
+}  // namespace sockets

@@ -1,0 +1,265 @@
+#include "stack/udp.hpp"
+
+#include <utility>
+
+#include "wire/udp.hpp"
+
+namespace stack {
+namespace {
+
+// The most a UDP datagram can carry inside one IPv4 packet.
+constexpr size_t max_payload =
+    wire::ipv4::max_packet_len - wire::ipv4::min_header_len - wire::udp::header_len;
+
+SocketError from_port_error(PortError e) {
+    return e == PortError::exhausted ? SocketError::no_ephemeral_port : SocketError::address_in_use;
+}
+
+SocketError from_send_error(SendError e) {
+    switch (e) {
+        case SendError::too_big:
+            return SocketError::message_too_long;
+        case SendError::no_route:
+        case SendError::no_source_address:
+            return SocketError::no_route;
+    }
+    return SocketError::no_route;
+}
+
+}  // namespace
+
+std::string_view to_string(SocketError e) {
+    switch (e) {
+        case SocketError::address_in_use:
+            return "address already in use";
+        case SocketError::no_ephemeral_port:
+            return "no ephemeral port available";
+        case SocketError::not_connected:
+            return "not connected";
+        case SocketError::invalid_argument:
+            return "invalid argument";
+        case SocketError::message_too_long:
+            return "message too long";
+        case SocketError::no_route:
+            return "no route to host";
+        case SocketError::connection_refused:
+            return "connection refused";
+        case SocketError::host_unreachable:
+            return "host unreachable";
+        case SocketError::network_unreachable:
+            return "network unreachable";
+        case SocketError::timed_out:
+            return "timed out";
+        case SocketError::closed:
+            return "socket closed";
+    }
+    return "unknown";
+}
+
+Udp::Udp(Host& host, UdpConfig config)
+    : host_(host),
+      config_(config),
+      ports_(base::SipKey{host.random().next_u64(), host.random().next_u64()}, host.random()) {
+    host_.set_transport(wire::IpProtocol::udp, this);
+}
+
+Udp::~Udp() {
+    host_.set_transport(wire::IpProtocol::udp, nullptr);
+}
+
+Udp::Socket* Udp::find(SocketId s) {
+    const auto it = sockets_.find(s);
+    return it == sockets_.end() ? nullptr : &it->second;
+}
+
+const Udp::Socket* Udp::find(SocketId s) const {
+    const auto it = sockets_.find(s);
+    return it == sockets_.end() ? nullptr : &it->second;
+}
+
+SocketId Udp::open() {
+    const SocketId id = next_id_++;
+    sockets_.emplace(id, Socket{});
+    return id;
+}
+
+base::Expected<void, SocketError> Udp::bind(SocketId s, Endpoint local, bool reuse) {
+    if (!find(s) || ports_.local_of(s)) return base::fail(SocketError::invalid_argument);
+    if (!local.address.is_unspecified() && !host_.is_local_address(local.address)) {
+        return base::fail(SocketError::invalid_argument);
+    }
+    if (local.port == 0) {
+        auto port = ports_.bind_ephemeral(s, local.address, std::nullopt, reuse);
+        if (!port) return base::fail(from_port_error(port.error()));
+        return {};
+    }
+    if (auto ok = ports_.bind(s, local, reuse); !ok) return base::fail(from_port_error(ok.error()));
+    return {};
+}
+
+base::Expected<void, SocketError> Udp::ensure_bound(SocketId s, std::optional<Endpoint> remote) {
+    if (ports_.local_of(s)) return {};
+    wire::Ipv4Address local = wire::Ipv4Address::any();
+    if (remote) {
+        const auto source = host_.source_address_for(remote->address);
+        if (!source) return base::fail(SocketError::no_route);
+        local = *source;
+    }
+    auto port = ports_.bind_ephemeral(s, local, remote);
+    if (!port) return base::fail(from_port_error(port.error()));
+    return {};
+}
+
+base::Expected<void, SocketError> Udp::connect(SocketId s, Endpoint remote) {
+    if (!find(s) || remote.port == 0) return base::fail(SocketError::invalid_argument);
+    if (!ports_.local_of(s)) return ensure_bound(s, remote);
+    if (auto ok = ports_.connect(s, remote); !ok) return base::fail(from_port_error(ok.error()));
+    return {};
+}
+
+base::Expected<void, SocketError> Udp::send_to(SocketId s, Endpoint remote, base::ByteSpan payload,
+                                               base::Time now) {
+    Socket* socket = find(s);
+    if (!socket || remote.port == 0) return base::fail(SocketError::invalid_argument);
+    if (payload.size() > max_payload) return base::fail(SocketError::message_too_long);
+    if (auto ok = ensure_bound(s, std::nullopt); !ok) return ok;
+    const Endpoint local = *ports_.local_of(s);
+    const auto source = local.address.is_unspecified() ? host_.source_address_for(remote.address)
+                                                       : std::optional(local.address);
+    if (!source) return base::fail(SocketError::no_route);
+
+    base::PacketBuffer datagram = host_.pool().acquire(host_.pool().config().default_headroom,
+                                                       wire::udp::header_len + payload.size());
+    auto bytes = datagram.append(wire::udp::header_len + payload.size());
+    base::copy_bytes(bytes.subspan(wire::udp::header_len), payload);
+    const wire::UdpRepr udp{.src_port = local.port,
+                            .dst_port = remote.port,
+                            .payload = base::ByteSpan{bytes}.subspan(wire::udp::header_len)};
+    udp.emit(bytes, *source, remote.address);
+    auto sent = host_.send_ip(remote.address, wire::IpProtocol::udp, std::move(datagram), now,
+                              SendOptions{.source = *source});
+    if (!sent) return base::fail(from_send_error(sent.error()));
+    ++socket->stats.sent;
+    ++stats_.datagrams_out;
+    return {};
+}
+
+base::Expected<void, SocketError> Udp::send(SocketId s, base::ByteSpan payload, base::Time now) {
+    const auto remote = ports_.remote_of(s);
+    if (!remote)
+        return base::fail(find(s) ? SocketError::not_connected : SocketError::invalid_argument);
+    return send_to(s, *remote, payload, now);
+}
+
+std::optional<Datagram> Udp::receive(SocketId s) {
+    Socket* socket = find(s);
+    if (!socket || socket->queue.empty()) return std::nullopt;
+    Datagram d = std::move(socket->queue.front());
+    socket->queue.pop_front();
+    socket->queued_bytes -= d.payload.size();
+    return d;
+}
+
+std::optional<SocketError> Udp::take_error(SocketId s) {
+    Socket* socket = find(s);
+    if (!socket) return SocketError::closed;
+    return std::exchange(socket->error, std::nullopt);
+}
+
+bool Udp::readable(SocketId s) const {
+    const Socket* socket = find(s);
+    return socket && (!socket->queue.empty() || socket->error);
+}
+
+void Udp::on_readable(SocketId s, std::function<void()> callback) {
+    if (Socket* socket = find(s)) socket->on_readable = std::move(callback);
+}
+
+void Udp::close(SocketId s) {
+    ports_.release(s);
+    sockets_.erase(s);
+}
+
+const UdpSocketStats* Udp::socket_stats(SocketId s) const {
+    const Socket* socket = find(s);
+    return socket ? &socket->stats : nullptr;
+}
+
+void Udp::notify(SocketId, Socket& socket) {
+    // The callback may close the socket; copy it first.
+    if (socket.on_readable) {
+        auto callback = socket.on_readable;
+        callback();
+    }
+}
+
+void Udp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Time now) {
+    ++stats_.datagrams_in;
+    const auto view = wire::UdpView::parse(payload.bytes());
+    if (!view) {
+        ++stats_.malformed;
+        return host_.report_drop(DropReason::malformed, info, payload.bytes(), now);
+    }
+    if (!view->checksum_valid(info.ip.src, info.ip.dst)) {
+        ++stats_.bad_checksum;
+        return host_.report_drop(DropReason::bad_checksum, info, payload.bytes(), now);
+    }
+    const Endpoint to{info.ip.dst, view->dst_port()};
+    const Endpoint from{info.ip.src, view->src_port()};
+    const auto owner = ports_.lookup(to, from);
+    if (!owner) {
+        ++stats_.no_port;
+        if (host_.is_local_address(info.ip.dst)) {
+            host_.send_icmp_error(info, payload.bytes(), wire::Icmpv4Type::dest_unreachable,
+                                  static_cast<uint8_t>(wire::UnreachableCode::port), now);
+        }
+        return host_.report_drop(DropReason::port_unreachable, info, payload.bytes(), now);
+    }
+    Socket& socket = sockets_.at(*owner);
+    const size_t size = view->payload().size();
+    if (socket.queue.size() >= config_.receive_queue_datagrams ||
+        socket.queued_bytes + size > config_.receive_queue_bytes) {
+        ++socket.stats.dropped_queue_full;
+        ++stats_.queue_drops;
+        return host_.report_drop(DropReason::receive_queue_full, info, payload.bytes(), now);
+    }
+    payload.trim_front(wire::udp::header_len);
+    payload.truncate(size);  // anything past the UDP length is not ours
+    socket.queue.push_back(Datagram{from, to, std::move(payload), info.ip.ttl});
+    socket.queued_bytes += size;
+    ++socket.stats.received;
+    notify(*owner, socket);
+}
+
+void Udp::icmp_error(const IcmpError& error, base::Time) {
+    if (error.original_payload.size() < 4) return;
+    const Endpoint local{error.original.src, base::load_be16(error.original_payload, 0)};
+    const Endpoint remote{error.original.dst, base::load_be16(error.original_payload, 2)};
+    const auto owner = ports_.lookup(local, remote);
+    if (!owner) return;
+    std::optional<SocketError> e;
+    if (error.type == wire::Icmpv4Type::dest_unreachable) {
+        switch (wire::UnreachableCode{error.code}) {
+            case wire::UnreachableCode::port:
+            case wire::UnreachableCode::protocol:
+                e = SocketError::connection_refused;
+                break;
+            case wire::UnreachableCode::host:
+            case wire::UnreachableCode::host_unknown:
+                e = SocketError::host_unreachable;
+                break;
+            case wire::UnreachableCode::net:
+            case wire::UnreachableCode::net_unknown:
+                e = SocketError::network_unreachable;
+                break;
+            default:
+                break;
+        }
+    }
+    if (!e) return;
+    Socket& socket = sockets_.at(*owner);
+    socket.error = e;
+    notify(*owner, socket);
+}
+
+}  // namespace stack
