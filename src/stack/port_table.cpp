@@ -98,13 +98,15 @@ base::Expected<uint16_t, PortError> PortTable::bind_ephemeral(Owner owner,
         return base::fail(PortError::exhausted);
     }
     // RFC 6056 §3.3.4, Algorithm 4: a per-destination offset from one keyed hash,
-    // plus a counter picked by another, bumped at every try.
+    // plus a counter picked by another, bumped at every try. As Linux does, the
+    // bump is random (1 to 16) rather than 1, so one destination's ports spread
+    // over the range instead of forming one run that an observer could follow.
     const uint64_t offset = hash_tuple(offset_key_, local_address, *remote);
     uint32_t& counter =
         perturbation_[hash_tuple(index_key_, local_address, *remote) % perturbation_.size()];
     for (uint32_t tried = 0; tried < count; ++tried) {
         b.local.port = static_cast<uint16_t>(range_.first + (offset + counter) % count);
-        ++counter;
+        counter += 1 + static_cast<uint32_t>(random_.uniform(16));
         if (suitable(b)) {
             insert(b);
             return b.local.port;

@@ -14,8 +14,9 @@
 //
 // Ephemeral ports come from 49152–65535 (RFC 6335) by RFC 6056's randomized
 // algorithms: Algorithm 1 (random start, then the next free port) when the
-// remote endpoint is not known yet, and Algorithm 4 ("double-hash") when it is,
-// which spreads ports per destination and never reuses a 4-tuple that is live.
+// remote endpoint is not known yet, and Algorithm 4 ("double-hash", with random
+// increments as Linux uses it) when it is, which spreads ports per destination
+// and never reuses a 4-tuple that is live.
 #pragma once
 
 #include <array>
