@@ -1,12 +1,18 @@
 #include "cli/launcher.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <map>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "apps/ping.hpp"
 #include "apps/traceroute.hpp"
+#include "apps/udp_apps.hpp"
 #include "sim/units.hpp"
+#include "socket/runtime.hpp"
 
 namespace cli {
 namespace {
@@ -18,84 +24,96 @@ std::string at(const sim::Location& l) {
     return fmt::format("{}:{}:{}", l.file, l.line, l.column);
 }
 
+// Reads an application's parameters, keeping the first error (with its place in
+// the file) and handing back defaults after it, so a kind's parser reads
+// straight through and checks once at the end.
 class Params {
   public:
-    explicit Params(const AppSpec& spec) : spec_(spec) {}
-
-    // Fails on any parameter not in `known`.
-    base::Expected<void, std::string> only(std::initializer_list<std::string_view> known) const {
+    Params(const AppSpec& spec, std::initializer_list<std::string_view> known) : spec_(spec) {
         for (const auto& [key, param] : spec_.params) {
-            if (std::find(known.begin(), known.end(), key) == known.end()) {
-                std::string list;
-                for (std::string_view k : known)
-                    list += fmt::format("{}{}", list.empty() ? "" : ", ", k);
-                return base::fail(fmt::format("{}: {} has no parameter '{}' (it takes: {})",
-                                              at(param.key_where), spec_.kind, key, list));
-            }
+            if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+            std::string list;
+            for (std::string_view k : known)
+                list += fmt::format("{}{}", list.empty() ? "" : ", ", k);
+            fail(fmt::format("{}: {} has no parameter '{}' (it takes: {})", at(param.key_where),
+                             spec_.kind, key, list));
         }
-        return {};
     }
-    const AppParam* find(const std::string& key) const {
-        const auto it = spec_.params.find(key);
-        return it == spec_.params.end() ? nullptr : &it->second;
-    }
-    base::Expected<int64_t, std::string> integer(const std::string& key, int64_t fallback,
-                                                 int64_t min, int64_t max) const {
+
+    int64_t integer(const std::string& key, int64_t fallback, int64_t min, int64_t max) {
         const AppParam* p = find(key);
         if (!p) return fallback;
         int64_t v = 0;
         const auto [end, ec] =
             std::from_chars(p->value.data(), p->value.data() + p->value.size(), v);
         if (ec != std::errc{} || end != p->value.data() + p->value.size() || v < min || v > max) {
-            return base::fail(
-                fmt::format("{}: {} '{}' must be a whole number from {} to {}, not '{}'",
-                            at(p->where), spec_.kind, key, min, max, p->value));
+            fail(fmt::format("{}: {} '{}' must be a whole number from {} to {}, not '{}'",
+                             at(p->where), spec_.kind, key, min, max, p->value));
+            return fallback;
         }
         return v;
     }
-    base::Expected<base::Duration, std::string> duration(const std::string& key,
-                                                         base::Duration fallback) const {
+    base::Duration duration(const std::string& key, base::Duration fallback) {
         const AppParam* p = find(key);
         if (!p) return fallback;
         auto d = sim::parse_duration(p->value);
-        if (!d)
-            return base::fail(
-                fmt::format("{}: {} '{}': {}", at(p->where), spec_.kind, key, d.error()));
+        if (!d) {
+            fail(fmt::format("{}: {} '{}': {}", at(p->where), spec_.kind, key, d.error()));
+            return fallback;
+        }
         return *d;
     }
-    base::Expected<std::pair<wire::Ipv4Address, std::string>, std::string> destination(
-        sim::Network& net) const {
+    std::string text(const std::string& key, std::string fallback) {
+        const AppParam* p = find(key);
+        return p ? p->value : fallback;
+    }
+    // The required 'to': a node name or an address.
+    std::pair<wire::Ipv4Address, std::string> destination(sim::Network& net) {
         const AppParam* p = find("to");
-        if (!p)
-            return base::fail(fmt::format("{}: {} needs 'to': a node name or an address",
-                                          at(spec_.where), spec_.kind));
+        if (!p) {
+            fail(fmt::format("{}: {} needs 'to': a node name or an address", at(spec_.where),
+                             spec_.kind));
+            return {};
+        }
         auto a = net.resolve(p->value);
         if (!a) {
-            return base::fail(fmt::format("{}: {} 'to': '{}' is neither a node nor an IPv4 address",
-                                          at(p->where), spec_.kind, p->value));
+            fail(fmt::format("{}: {} 'to': '{}' is neither a node nor an IPv4 address",
+                             at(p->where), spec_.kind, p->value));
+            return {};
         }
-        return std::pair{*a, p->value};
+        return {*a, p->value};
     }
 
+    const std::optional<std::string>& error() const { return error_; }
+
   private:
+    const AppParam* find(const std::string& key) const {
+        const auto it = spec_.params.find(key);
+        return it == spec_.params.end() ? nullptr : &it->second;
+    }
+    void fail(std::string e) {
+        if (!error_) error_ = std::move(e);
+    }
+
     const AppSpec& spec_;
+    std::optional<std::string> error_;
 };
 
 }  // namespace
 
 struct Launcher::App {
     AppSpec spec;
-    apps::PingOptions ping;
-    apps::TracerouteOptions traceroute;
-    std::unique_ptr<apps::Ping> running_ping;
-    std::unique_ptr<apps::Traceroute> running_traceroute;
+    bool daemon = false;  // a server: runs for ever and never holds up the end of a run
     bool started = false;
     bool ended = false;  // finished, or its node crashed under it
+    std::function<void(Launcher&, App&, sim::Node&)> start;
+    std::unique_ptr<apps::Ping> ping;
+    std::unique_ptr<apps::Traceroute> traceroute;
 
     bool done() const {
-        if (ended) return true;
-        if (running_ping) return running_ping->done();
-        if (running_traceroute) return running_traceroute->done();
+        if (daemon || ended) return true;
+        if (ping) return ping->done();
+        if (traceroute) return traceroute->done();
         return false;
     }
 };
@@ -103,53 +121,77 @@ struct Launcher::App {
 base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session& session,
                                                                         Output output) {
     std::unique_ptr<Launcher> l(new Launcher(session, std::move(output)));
+    sim::Network& net = session.network();
     for (const AppSpec& spec : session.topology().apps) {
         auto app = std::make_unique<App>();
         app->spec = spec;
-        const Params p(spec);
+        std::optional<std::string> error;
         if (spec.kind == "ping") {
-            if (auto ok = p.only({"to", "count", "interval", "size", "ttl", "linger"}); !ok)
-                return base::fail(ok.error());
-            auto dest = p.destination(session.network());
-            auto count = p.integer("count", 4, 1, 1'000'000);
-            auto interval = p.duration("interval", base::Duration::seconds(1));
-            auto size = p.integer("size", 56, 0, 65507);
-            auto ttl = p.integer("ttl", 0, 1, 255);
-            auto linger = p.duration("linger", base::Duration::seconds(10));
-            for (const std::string* e :
-                 {dest ? nullptr : &dest.error(), count ? nullptr : &count.error(),
-                  interval ? nullptr : &interval.error(), size ? nullptr : &size.error(),
-                  ttl ? nullptr : &ttl.error(), linger ? nullptr : &linger.error()}) {
-                if (e) return base::fail(*e);
-            }
-            app->ping = apps::PingOptions{.destination = dest->first,
-                                          .destination_name = dest->second,
-                                          .count = static_cast<int>(*count),
-                                          .interval = *interval,
-                                          .size = static_cast<size_t>(*size),
-                                          .ttl = static_cast<uint8_t>(*ttl),
-                                          .linger = *linger};
+            Params p(spec, {"to", "count", "interval", "size", "ttl", "linger"});
+            const auto [dest, name] = p.destination(net);
+            const apps::PingOptions o{
+                .destination = dest,
+                .destination_name = name,
+                .count = static_cast<int>(p.integer("count", 4, 1, 1'000'000)),
+                .interval = p.duration("interval", base::Duration::seconds(1)),
+                .size = static_cast<size_t>(p.integer("size", 56, 0, 65507)),
+                .ttl = static_cast<uint8_t>(p.integer("ttl", 0, 1, 255)),
+                .linger = p.duration("linger", base::Duration::seconds(10))};
+            error = p.error();
+            app->start = [o](Launcher& self, App& a, sim::Node& node) {
+                a.ping = std::make_unique<apps::Ping>(node.host(), o, self.printer(a));
+                a.ping->start(self.session_.sim().now());
+            };
         } else if (spec.kind == "traceroute") {
-            if (auto ok = p.only({"to", "max_hops", "probes", "wait"}); !ok)
-                return base::fail(ok.error());
-            auto dest = p.destination(session.network());
-            auto max_hops = p.integer("max_hops", 30, 1, 255);
-            auto probes = p.integer("probes", 3, 1, 10);
-            auto wait = p.duration("wait", base::Duration::seconds(5));
-            for (const std::string* e :
-                 {dest ? nullptr : &dest.error(), max_hops ? nullptr : &max_hops.error(),
-                  probes ? nullptr : &probes.error(), wait ? nullptr : &wait.error()}) {
-                if (e) return base::fail(*e);
-            }
-            app->traceroute = apps::TracerouteOptions{.destination = dest->first,
-                                                      .destination_name = dest->second,
-                                                      .max_hops = static_cast<int>(*max_hops),
-                                                      .probes = static_cast<int>(*probes),
-                                                      .wait = *wait};
+            Params p(spec, {"to", "max_hops", "probes", "wait"});
+            const auto [dest, name] = p.destination(net);
+            const apps::TracerouteOptions o{
+                .destination = dest,
+                .destination_name = name,
+                .max_hops = static_cast<int>(p.integer("max_hops", 30, 1, 255)),
+                .probes = static_cast<int>(p.integer("probes", 3, 1, 10)),
+                .wait = p.duration("wait", base::Duration::seconds(5))};
+            error = p.error();
+            app->start = [o](Launcher& self, App& a, sim::Node& node) {
+                sim::Network& network = self.session_.network();
+                a.traceroute = std::make_unique<apps::Traceroute>(
+                    node.host(), o, self.printer(a),
+                    [&network](wire::Ipv4Address x) { return network.name_of(x); });
+                a.traceroute->start(self.session_.sim().now());
+            };
+        } else if (spec.kind == "udp-echo") {
+            Params p(spec, {"port"});
+            const auto port = static_cast<uint16_t>(p.integer("port", 7, 1, 65535));
+            error = p.error();
+            app->daemon = true;
+            app->start = [port](Launcher& self, App& a, sim::Node& node) {
+                self.runtime(node).spawn(apps::udp_echo(self.runtime(node), port, self.printer(a)));
+            };
+        } else if (spec.kind == "udp-stream") {
+            Params p(spec, {"to", "port", "label", "count", "interval", "size", "wait"});
+            const auto [dest, name] = p.destination(net);
+            apps::UdpStreamOptions o{
+                .to = {dest, static_cast<uint16_t>(p.integer("port", 7, 1, 65535))},
+                .label = p.text("label", "udp-stream"),
+                .count = static_cast<int>(p.integer("count", 100, 1, 10'000'000)),
+                .interval = p.duration("interval", base::Duration::milliseconds(20)),
+                .size = static_cast<size_t>(p.integer("size", 64, 8, 65507)),
+                .wait = p.duration("wait", base::Duration::seconds(1))};
+            error = p.error();
+            app->start = [o](Launcher& self, App& a, sim::Node& node) {
+                sockets::Runtime& rt = self.runtime(node);
+                rt.spawn([](sockets::Runtime& r, apps::UdpStreamOptions options, apps::Output out,
+                            bool* ended) -> sockets::Task<void> {
+                    co_await apps::udp_stream(r, options, out);
+                    *ended = true;
+                }(rt, o, self.printer(a), &a.ended));
+            };
         } else {
-            return base::fail(fmt::format("{}: unknown application '{}' (known: ping, traceroute)",
-                                          at(spec.kind_where), spec.kind));
+            return base::fail(fmt::format(
+                "{}: unknown application '{}' (known: ping, traceroute, udp-echo, udp-stream)",
+                at(spec.kind_where), spec.kind));
         }
+        if (error) return base::fail(*error);
         l->apps_.push_back(std::move(app));
     }
     return l;
@@ -158,18 +200,42 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
 Launcher::Launcher(Session& session, Output output)
     : session_(session), output_(std::move(output)) {}
 
-Launcher::~Launcher() = default;
+Launcher::~Launcher() {
+    // Programs first (they hold their hosts' runtimes and sockets), then runtimes.
+    apps_.clear();
+    runtimes_.clear();
+}
+
+apps::Output Launcher::printer(App& app) {
+    return [this, &app](const std::string& line) {
+        output_(AppLine{session_.sim().now(), app.spec.node, app.spec.kind, line});
+    };
+}
+
+sockets::Runtime& Launcher::runtime(sim::Node& node) {
+    auto& rt = runtimes_[node.name()];
+    if (!rt) rt = std::make_unique<sockets::Runtime>(node.host());
+    return *rt;
+}
 
 void Launcher::schedule() {
+    std::set<std::string> watched;
     for (auto& app : apps_) {
         App* a = app.get();
         sim::Node* node = session_.network().find_node(a->spec.node);
-        node->on_crash([a](sim::Node&) {
-            // The program dies with its host.
-            a->running_ping.reset();
-            a->running_traceroute.reset();
-            if (a->started) a->ended = true;
-        });
+        if (watched.insert(a->spec.node).second) {
+            node->on_crash([this](sim::Node& crashed) {
+                // The programs die with their host: everything that holds on to
+                // it lets go before it goes.
+                for (auto& other : apps_) {
+                    if (other->spec.node != crashed.name()) continue;
+                    other->ping.reset();
+                    other->traceroute.reset();
+                    if (other->started) other->ended = true;
+                }
+                runtimes_.erase(crashed.name());
+            });
+        }
         session_.sim().schedule_at(base::Time::zero() + a->spec.at, [this, a] { start(*a); });
     }
 }
@@ -177,25 +243,12 @@ void Launcher::schedule() {
 void Launcher::start(App& app) {
     app.started = true;
     sim::Node* node = session_.network().find_node(app.spec.node);
-    auto print = [this, &app](const std::string& line) {
-        output_(AppLine{session_.sim().now(), app.spec.node, app.spec.kind, line});
-    };
     if (!node->up()) {
-        print(fmt::format("not started: {} is down", app.spec.node));
+        printer(app)(fmt::format("not started: {} is down", app.spec.node));
         app.ended = true;
         return;
     }
-    const base::Time now = session_.sim().now();
-    if (app.spec.kind == "ping") {
-        app.running_ping = std::make_unique<apps::Ping>(node->host(), app.ping, print);
-        app.running_ping->start(now);
-    } else {
-        sim::Network& net = session_.network();
-        app.running_traceroute = std::make_unique<apps::Traceroute>(
-            node->host(), app.traceroute, print,
-            [&net](wire::Ipv4Address a) { return net.name_of(a); });
-        app.running_traceroute->start(now);
-    }
+    app.start(*this, app, *node);
     node->wake();
 }
 

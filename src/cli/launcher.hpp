@@ -8,8 +8,12 @@
 #include <string>
 #include <vector>
 
+#include <map>
+
+#include "apps/udp_apps.hpp"
 #include "base/result.hpp"
 #include "cli/session.hpp"
+#include "socket/runtime.hpp"
 
 namespace cli {
 
@@ -38,10 +42,16 @@ class Launcher {
   private:
     Launcher(Session& session, Output output);
     void start(App& app);
+    // What `app` prints, stamped with the time and its node.
+    apps::Output printer(App& app);
+    // The node's socket runtime, made when its first program starts; it goes
+    // when the node crashes.
+    sockets::Runtime& runtime(sim::Node& node);
 
     Session& session_;
     Output output_;
     std::vector<std::unique_ptr<App>> apps_;
+    std::map<std::string, std::unique_ptr<sockets::Runtime>> runtimes_;
 };
 
 }  // namespace cli
