@@ -8,6 +8,7 @@
 #include "wire/icmpv4.hpp"
 #include "wire/ipv4.hpp"
 #include "wire/pcap.hpp"
+#include "wire/services.hpp"
 #include "wire/tcp.hpp"
 #include "wire/udp.hpp"
 
@@ -48,13 +49,20 @@ void EventLog::write(base::Time t, std::string_view node, std::string_view event
 
 namespace {
 
+// Ports with their service names where the registry knows them.
+void port_fields(nlohmann::json& j, uint16_t sport, uint16_t dport, wire::IpProtocol p) {
+    j["sport"] = sport;
+    j["dport"] = dport;
+    if (const auto s = wire::service_name(sport, p); !s.empty()) j["sservice"] = std::string(s);
+    if (const auto d = wire::service_name(dport, p); !d.empty()) j["dservice"] = std::string(d);
+}
+
 void transport_fields(nlohmann::json& j, const wire::Ipv4View& ip) {
     if (ip.fragment_offset() != 0) return;
     switch (ip.protocol()) {
         case wire::IpProtocol::tcp:
             if (auto t = wire::TcpView::parse(ip.payload())) {
-                j["sport"] = t->src_port();
-                j["dport"] = t->dst_port();
+                port_fields(j, t->src_port(), t->dst_port(), wire::IpProtocol::tcp);
                 j["flags"] = t->flags().to_string();
                 j["seq"] = t->seq().value();
                 j["ack"] = t->ack().value();
@@ -64,8 +72,7 @@ void transport_fields(nlohmann::json& j, const wire::Ipv4View& ip) {
             break;
         case wire::IpProtocol::udp:
             if (auto u = wire::UdpView::parse(ip.payload())) {
-                j["sport"] = u->src_port();
-                j["dport"] = u->dst_port();
+                port_fields(j, u->src_port(), u->dst_port(), wire::IpProtocol::udp);
                 j["payload"] = u->payload().size();
             }
             break;

@@ -138,3 +138,27 @@ links:
 }
 
 }  // namespace
+
+namespace {
+
+// Well-known ports carry their service names in the event log.
+TEST(Udp, EventLogNamesWellKnownServices) {
+    Scenario s(R"(
+hosts: {a: {}, b: {}}
+links:
+  - {ends: [a, b], addresses: [10.0.0.1/24, 10.0.0.2/24]}
+)",
+               {.event_log = true});
+    const auto run =
+        stream(s, "a", "b", {.to = {{}, 53}, .count = 3, .interval = 10_ms, .size = 40});
+    EXPECT_EQ(run.result.received, 3);
+    const std::string log = s.events();
+    EXPECT_EQ(scenario::count_events(log, {"\"node\":\"a\"", "\"event\":\"send\"", "\"dport\":53",
+                                           "\"dservice\":\"domain\""}),
+              3u);
+    EXPECT_EQ(scenario::count_events(log, {"\"node\":\"b\"", "\"event\":\"send\"", "\"sport\":53",
+                                           "\"sservice\":\"domain\""}),
+              3u);
+}
+
+}  // namespace
