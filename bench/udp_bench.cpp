@@ -37,7 +37,8 @@ links:
         (void)udp_b.bind(rx, {wire::Ipv4Address::any(), 9000});
         received = 0;
         udp_b.on_readable(rx, [&] {
-            while (udp_b.receive(rx)) ++received;
+            while (udp_b.receive(rx))
+                ++received;
         });
         const auto tx = udp_a.open();
         (void)udp_a.connect(tx, {wire::Ipv4Address{10, 0, 0, 2}, 9000});
@@ -49,7 +50,8 @@ links:
         state.ResumeTiming();
         // Bursts of 64 back to back, then let them drain.
         for (int64_t sent = 0; sent < datagrams;) {
-            for (int i = 0; i < 64 && sent < datagrams; ++i, ++sent) (void)udp_a.send(tx, payload, sim.now());
+            for (int i = 0; i < 64 && sent < datagrams; ++i, ++sent)
+                (void)udp_a.send(tx, payload, sim.now());
             sim.run();
         }
     }
@@ -59,9 +61,13 @@ links:
     }
     state.SetItemsProcessed(state.iterations() * datagrams);
     state.SetBytesProcessed(state.iterations() * datagrams * static_cast<int64_t>(size));
-    state.counters["datagrams/s"] =
-        benchmark::Counter(static_cast<double>(state.iterations() * datagrams), benchmark::Counter::kIsRate);
+    state.counters["datagrams/s"] = benchmark::Counter(
+        static_cast<double>(state.iterations() * datagrams), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_UdpDatagrams)->Args({64, 200'000})->Args({1472, 200'000})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_UdpDatagrams)
+    ->Args({64, 200'000})
+    ->Args({1472, 200'000})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
