@@ -1,0 +1,51 @@
+#include "tcp/congestion.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace tcp {
+
+NewReno::NewReno(uint32_t smss)
+    : smss_(smss),
+      // RFC 6928: min(10 SMSS, max(2 SMSS, 14600 bytes)).
+      cwnd_(std::min(10 * smss, std::max(2 * smss, uint32_t{14600}))),
+      ssthresh_(std::numeric_limits<uint32_t>::max()) {}
+
+void NewReno::on_ack(uint32_t acked) {
+    if (in_slow_start()) {
+        cwnd_ += std::min(acked, smss_);
+        return;
+    }
+    acked_in_avoidance_ += acked;
+    if (acked_in_avoidance_ >= cwnd_) {
+        acked_in_avoidance_ -= cwnd_;
+        cwnd_ += smss_;
+    }
+}
+
+void NewReno::enter_recovery(uint32_t flight) {
+    ssthresh_ = std::max(flight / 2, 2 * smss_);
+    cwnd_ = ssthresh_ + 3 * smss_;
+    acked_in_avoidance_ = 0;
+}
+
+void NewReno::on_duplicate_in_recovery() {
+    cwnd_ += smss_;
+}
+
+void NewReno::on_partial_ack(uint32_t acked) {
+    // Deflate by what was acked, then add back one SMSS (RFC 6582 §3.2 step 5).
+    cwnd_ = (cwnd_ > acked ? cwnd_ - acked : 0) + smss_;
+}
+
+void NewReno::exit_recovery(uint32_t flight) {
+    cwnd_ = std::min(ssthresh_, std::max(flight, smss_) + smss_);
+}
+
+void NewReno::on_timeout(uint32_t flight) {
+    ssthresh_ = std::max(flight / 2, 2 * smss_);
+    cwnd_ = smss_;
+    acked_in_avoidance_ = 0;
+}
+
+}  // namespace tcp

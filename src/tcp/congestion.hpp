@@ -1,0 +1,48 @@
+// Congestion control: NewReno (RFC 5681, with RFC 6582's fast recovery and
+// RFC 6928's initial window). It only keeps the arithmetic of cwnd and
+// ssthresh; the connection decides when a loss is detected (three duplicate
+// ACKs, or the retransmission timer) and tells it.
+//
+//   slow start            cwnd < ssthresh: cwnd grows by the bytes acked, at
+//                          most one SMSS per ACK (appropriate byte counting)
+//   congestion avoidance  cwnd grows by one SMSS per cwnd of bytes acked
+//   fast recovery         on 3 duplicate ACKs: ssthresh = max(flight/2, 2 SMSS),
+//                          cwnd = ssthresh + 3 SMSS, inflated by one SMSS per
+//                          further duplicate, deflated by partial ACKs, and set
+//                          to min(ssthresh, flight + SMSS) when recovery ends
+//   timeout               ssthresh = max(flight/2, 2 SMSS), cwnd = 1 SMSS
+#pragma once
+
+#include <cstdint>
+
+namespace tcp {
+
+class NewReno {
+  public:
+    explicit NewReno(uint32_t smss);
+
+    uint32_t cwnd() const { return cwnd_; }
+    uint32_t ssthresh() const { return ssthresh_; }
+    bool in_slow_start() const { return cwnd_ < ssthresh_; }
+
+    // New data acknowledged outside fast recovery.
+    void on_ack(uint32_t acked);
+    // Three duplicate ACKs: enter fast recovery.
+    void enter_recovery(uint32_t flight);
+    // Another duplicate ACK during fast recovery.
+    void on_duplicate_in_recovery();
+    // An ACK during recovery that acknowledges some but not all of it.
+    void on_partial_ack(uint32_t acked);
+    // The ACK that covers everything outstanding when recovery began.
+    void exit_recovery(uint32_t flight);
+    // The retransmission timer expired.
+    void on_timeout(uint32_t flight);
+
+  private:
+    uint32_t smss_;
+    uint32_t cwnd_;
+    uint32_t ssthresh_;
+    uint32_t acked_in_avoidance_ = 0;
+};
+
+}  // namespace tcp

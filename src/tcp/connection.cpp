@@ -1,0 +1,822 @@
+#include "tcp/connection.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace tcp {
+namespace {
+
+using wire::TcpFlags;
+
+constexpr uint16_t syn = TcpFlags::syn;
+constexpr uint16_t ack = TcpFlags::ack;
+constexpr uint16_t fin = TcpFlags::fin;
+constexpr uint16_t rst = TcpFlags::rst;
+constexpr uint16_t psh = TcpFlags::psh;
+constexpr uint8_t max_window_shift = 14;  // RFC 7323 §2.3
+
+// The smallest shift that lets `buffer` bytes be advertised in 16 bits.
+uint8_t shift_for(size_t buffer) {
+    uint8_t shift = 0;
+    while (shift < max_window_shift && (buffer >> shift) > 0xffff)
+        ++shift;
+    return shift;
+}
+
+}  // namespace
+
+std::string_view to_string(State s) {
+    switch (s) {
+        case State::closed:
+            return "CLOSED";
+        case State::listen:
+            return "LISTEN";
+        case State::syn_sent:
+            return "SYN-SENT";
+        case State::syn_received:
+            return "SYN-RECEIVED";
+        case State::established:
+            return "ESTABLISHED";
+        case State::fin_wait_1:
+            return "FIN-WAIT-1";
+        case State::fin_wait_2:
+            return "FIN-WAIT-2";
+        case State::close_wait:
+            return "CLOSE-WAIT";
+        case State::closing:
+            return "CLOSING";
+        case State::last_ack:
+            return "LAST-ACK";
+        case State::time_wait:
+            return "TIME-WAIT";
+    }
+    return "?";
+}
+
+std::string_view to_string(Error e) {
+    switch (e) {
+        case Error::refused:
+            return "connection refused";
+        case Error::reset:
+            return "connection reset by peer";
+        case Error::timed_out:
+            return "connection timed out";
+        case Error::aborted:
+            return "connection aborted";
+    }
+    return "?";
+}
+
+std::string_view to_string(Reason r) {
+    switch (r) {
+        case Reason::syn:
+            return "SYN";
+        case Reason::syn_ack:
+            return "SYN+ACK";
+        case Reason::new_data:
+            return "new data";
+        case Reason::ack:
+            return "ACK";
+        case Reason::delayed_ack:
+            return "delayed ACK";
+        case Reason::duplicate_ack:
+            return "duplicate ACK";
+        case Reason::retransmission_rto:
+            return "retransmission after RTO";
+        case Reason::fast_retransmit:
+            return "fast retransmit";
+        case Reason::window_probe:
+            return "window probe";
+        case Reason::keepalive:
+            return "keep-alive";
+        case Reason::challenge_ack:
+            return "challenge ACK";
+        case Reason::rst:
+            return "RST";
+        case Reason::in_order:
+            return "in order";
+        case Reason::out_of_order:
+            return "out of order";
+        case Reason::duplicate:
+            return "duplicate";
+        case Reason::outside_window:
+            return "outside the window";
+    }
+    return "?";
+}
+
+Connection::Connection(Config config, Tuple tuple, Emit emit, Observer* observer)
+    : config_(config),
+      tuple_(tuple),
+      emit_(std::move(emit)),
+      observer_(observer),
+      send_buffer_(config.send_buffer),
+      receive_buffer_(config.receive_buffer),
+      out_of_order_(config.receive_buffer),
+      rto_(config.rto),
+      congestion_(config.mss) {}
+
+bool Connection::synchronized() const {
+    return state_ != State::closed && state_ != State::listen && state_ != State::syn_sent &&
+           state_ != State::syn_received;
+}
+
+size_t Connection::send_space() const {
+    if (fin_queued_ || error_ || state_ == State::closed) return 0;
+    return send_buffer_.free();
+}
+
+int64_t Connection::stream_offset(SeqNum seq) const {
+    return static_cast<int64_t>(rcv_offset_) + (seq - rcv_nxt_);
+}
+
+void Connection::set_state(State s, base::Time now) {
+    if (s == state_) return;
+    const State from = state_;
+    state_ = s;
+    if (observer_) observer_->state_changed(now, tuple_, from, s);
+    if (s == State::time_wait) {
+        time_wait_until_ = now + config_.msl * 2;
+        retransmit_at_ = persist_at_ = keepalive_at_ = base::Time::never();
+    }
+    if (s == State::closed) {
+        retransmit_at_ = persist_at_ = delayed_ack_at_ = time_wait_until_ = keepalive_at_ =
+            base::Time::never();
+    }
+}
+
+void Connection::fail(Error e, base::Time now) {
+    if (!error_) error_ = e;
+    set_state(State::closed, now);
+}
+
+// ---- opening ---------------------------------------------------------------
+
+void Connection::connect(SeqNum iss, base::Time now) {
+    iss_ = snd_una_ = snd_max_ = iss;
+    snd_nxt_ = iss + 1;
+    rcv_wscale_ = config_.window_scale ? shift_for(config_.receive_buffer) : 0;
+    rtt_started_ = now;
+    set_state(State::syn_sent, now);
+    send_segment(iss_, syn, 0, 0, Reason::syn, now);
+    arm_retransmit(now);
+}
+
+void Connection::accept(const wire::TcpRepr& seg, SeqNum iss, base::Time now) {
+    passive_ = true;
+    irs_ = seg.seq;
+    rcv_nxt_ = seg.seq + 1;
+    take_options(seg);
+    snd_wnd_ = seg.window;  // windows in a SYN are never scaled
+    max_snd_wnd_ = snd_wnd_;
+    snd_wl1_ = seg.seq;
+    snd_wl2_ = iss;
+    iss_ = snd_una_ = snd_max_ = iss;
+    snd_nxt_ = iss + 1;
+    last_heard_ = now;
+    rtt_started_ = now;
+    set_state(State::syn_received, now);
+    send_segment(iss_, syn | ack, 0, 0, Reason::syn_ack, now);
+    arm_retransmit(now);
+}
+
+void Connection::take_options(const wire::TcpRepr& seg) {
+    if (seg.mss) peer_mss_ = std::max<uint16_t>(*seg.mss, 64);
+    // Window scaling, SACK and timestamps hold only if both sides offered them.
+    if (seg.window_scale && config_.window_scale) {
+        snd_wscale_ = std::min(*seg.window_scale, max_window_shift);
+        rcv_wscale_ = shift_for(config_.receive_buffer);
+    } else {
+        snd_wscale_ = rcv_wscale_ = 0;
+    }
+    sack_ok_ = seg.sack_permitted && config_.sack;
+    timestamps_ok_ = seg.timestamps.has_value() && config_.timestamps;
+    if (timestamps_ok_) ts_recent_ = seg.timestamps->value;
+    // Our segments carry at most what the peer takes and we can carry.
+    const uint16_t effective = std::min(peer_mss_, config_.mss);
+    congestion_ = NewReno(effective);
+}
+
+// ---- output ----------------------------------------------------------------
+
+uint16_t Connection::advertised_window() {
+    // RFC 9293 §3.8.6.2.2: offer more only when it grows by a full segment or
+    // half the buffer (receiver-side silly window avoidance), and never take
+    // back what was offered.
+    const uint32_t free = static_cast<uint32_t>(receive_buffer_.free());
+    const uint32_t offered = rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+    uint32_t window = offered;
+    if (free >= offered + std::min<uint32_t>(config_.mss,
+                                             static_cast<uint32_t>(config_.receive_buffer / 2)) ||
+        free == receive_buffer_.capacity()) {
+        window = free;
+    }
+    window = std::max(window, offered);
+    const uint32_t scaled = std::min<uint32_t>(window >> rcv_wscale_, 0xffff);
+    rcv_adv_ = wire::max(rcv_adv_, rcv_nxt_ + (scaled << rcv_wscale_));
+    return static_cast<uint16_t>(scaled);
+}
+
+void Connection::send_segment(SeqNum seq, uint16_t flags, size_t data_offset, size_t data_len,
+                              Reason reason, base::Time now) {
+    wire::TcpRepr seg{.src_port = tuple_.local_port,
+                      .dst_port = tuple_.remote_port,
+                      .seq = seq,
+                      .ack = (flags & ack) ? rcv_nxt_ : SeqNum{0},
+                      .flags = TcpFlags{flags}};
+    const bool opening = (flags & syn) != 0;
+    if (opening) {
+        // Windows in SYNs are not scaled (RFC 7323 §2.2).
+        seg.window = static_cast<uint16_t>(std::min<size_t>(receive_buffer_.free(), 0xffff));
+        rcv_adv_ = rcv_nxt_ + seg.window;
+        seg.mss = config_.mss;
+        if (config_.window_scale && (!passive_ || snd_wscale_ != 0 || rcv_wscale_ != 0)) {
+            seg.window_scale = shift_for(config_.receive_buffer);
+        }
+        if (config_.sack && (!passive_ || sack_ok_)) seg.sack_permitted = true;
+        if (config_.timestamps && (!passive_ || timestamps_ok_)) {
+            seg.timestamps =
+                wire::TcpTimestamps{static_cast<uint32_t>(now.ns() / 1'000'000), ts_recent_};
+        }
+    } else if (flags & ack) {
+        seg.window = advertised_window();
+        if (timestamps_ok_)
+            seg.timestamps =
+                wire::TcpTimestamps{static_cast<uint32_t>(now.ns() / 1'000'000), ts_recent_};
+        if (sack_ok_ && !out_of_order_.empty()) {
+            for (const OutOfOrder::Block& b : out_of_order_.blocks(wire::tcp::max_sack_blocks)) {
+                seg.sack_blocks.push_back({rcv_nxt_ + static_cast<uint32_t>(b.begin - rcv_offset_),
+                                           rcv_nxt_ + static_cast<uint32_t>(b.end - rcv_offset_)});
+            }
+        }
+    }
+    scratch_.resize(data_len);
+    if (data_len > 0) send_buffer_.copy_out(data_offset, scratch_);
+    seg.payload = scratch_;
+    ++stats_.segments_sent;
+    if (flags & ack) {
+        delayed_ack_at_ = base::Time::never();
+        unacked_full_segments_ = 0;
+    }
+    if (observer_) observer_->segment_sent(now, tuple_, seg, reason);
+    emit_(seg);
+}
+
+void Connection::send_ack(Reason reason, base::Time now) {
+    send_segment(snd_nxt_, ack, 0, 0, reason, now);
+}
+
+void Connection::send_rst(SeqNum seq, base::Time now) {
+    wire::TcpRepr seg{.src_port = tuple_.local_port,
+                      .dst_port = tuple_.remote_port,
+                      .seq = seq,
+                      .flags = TcpFlags{rst}};
+    ++stats_.segments_sent;
+    if (observer_) observer_->segment_sent(now, tuple_, seg, Reason::rst);
+    emit_(seg);
+}
+
+void Connection::arm_retransmit(base::Time now) {
+    retransmit_at_ = now + rto_.rto();
+}
+
+// Sends what the windows allow: new data, then the FIN.
+void Connection::output(base::Time now) {
+    if (state_ != State::established && state_ != State::close_wait &&
+        state_ != State::fin_wait_1 && state_ != State::closing && state_ != State::last_ack) {
+        return;
+    }
+    const uint32_t smss = std::min(peer_mss_, config_.mss);
+    while (true) {
+        const uint32_t window = std::min(snd_wnd_, congestion_.cwnd());
+        const uint32_t in_flight = flight();
+        // Data bytes sent so far beyond snd_una (a sent FIN is not data).
+        const size_t sent_data = in_flight - (fin_sent_ && snd_nxt_ == snd_max_ ? 1u : 0u);
+        const size_t unsent = send_buffer_.size() > sent_data ? send_buffer_.size() - sent_data : 0;
+        const uint32_t usable = window > in_flight ? window - in_flight : 0;
+        if (unsent > 0 && usable > 0) {
+            const size_t len = std::min<size_t>({unsent, usable, smss});
+            // Sender-side silly window avoidance and Nagle (RFC 9293 §3.8.6.2.1):
+            // send a full segment, or everything left when nothing is in flight
+            // (or Nagle is off), or at least half the largest window seen.
+            const bool full = len == smss;
+            const bool rest = len == unsent && (in_flight == 0 || !config_.nagle);
+            const bool half_window = max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2;
+            if (!full && !rest && !half_window) break;
+            uint16_t flags = ack;
+            if (len == unsent) flags |= psh;
+            const bool with_fin = fin_queued_ && !fin_sent_ && len == unsent;
+            if (with_fin) flags |= fin;
+            const bool fresh = snd_nxt_ >= snd_max_;
+            send_segment(snd_nxt_, flags, sent_data, len,
+                         fresh ? Reason::new_data : Reason::retransmission_rto, now);
+            if (fresh) stats_.bytes_sent += len;
+            if (!rtt_seq_ && fresh) {
+                rtt_seq_ = snd_nxt_;
+                rtt_started_ = now;
+            }
+            snd_nxt_ += static_cast<uint32_t>(len) + (with_fin ? 1 : 0);
+            if (with_fin) fin_sent_ = true;
+            snd_max_ = wire::max(snd_max_, snd_nxt_);
+            if (retransmit_at_.is_never()) arm_retransmit(now);
+            persist_at_ = base::Time::never();
+            continue;
+        }
+        if (unsent == 0 && fin_queued_ && !fin_sent_) {
+            // The FIN alone; it needs no window.
+            send_segment(snd_nxt_, fin | ack, 0, 0, Reason::new_data, now);
+            snd_nxt_ += 1;
+            fin_sent_ = true;
+            snd_max_ = wire::max(snd_max_, snd_nxt_);
+            if (retransmit_at_.is_never()) arm_retransmit(now);
+        }
+        // A zero window with data waiting and nothing in flight: probe it.
+        if (unsent > 0 && snd_wnd_ == 0 && in_flight == 0 && persist_at_.is_never()) {
+            persist_backoff_ = rto_.rto();
+            persist_at_ = now + persist_backoff_;
+        }
+        break;
+    }
+}
+
+void Connection::retransmit_first(Reason reason, base::Time now) {
+    if (state_ == State::syn_sent) {
+        send_segment(iss_, syn, 0, 0, Reason::syn, now);
+    } else if (state_ == State::syn_received) {
+        send_segment(iss_, syn | ack, 0, 0, Reason::syn_ack, now);
+    } else {
+        // The first unacknowledged segment: up to one SMSS of data, and the FIN
+        // if it was sent and follows that data.
+        const uint32_t smss = std::min(peer_mss_, config_.mss);
+        const size_t len = std::min<size_t>(send_buffer_.size(), smss);
+        const bool with_fin = fin_sent_ && len == send_buffer_.size();
+        if (len == 0 && !with_fin) return;
+        send_segment(snd_una_, static_cast<uint16_t>(ack | (with_fin ? fin : 0)), 0, len, reason,
+                     now);
+    }
+    ++stats_.retransmissions;
+    rtt_seq_.reset();  // Karn: no samples across a retransmission
+}
+
+// ---- input -----------------------------------------------------------------
+
+bool Connection::acceptable(const wire::TcpRepr& seg) const {
+    // RFC 9293 §3.10.7.4, first check: the segment overlaps the window.
+    const uint32_t window = rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+    const uint32_t len = seg.sequence_len();
+    const SeqNum end = rcv_nxt_ + window;
+    if (len == 0) {
+        if (window == 0) return seg.seq == rcv_nxt_;
+        return rcv_nxt_ <= seg.seq && seg.seq < end;
+    }
+    if (window == 0) return false;
+    const SeqNum last = seg.seq + (len - 1);
+    return (rcv_nxt_ <= seg.seq && seg.seq < end) || (rcv_nxt_ <= last && last < end);
+}
+
+void Connection::process(const wire::TcpRepr& seg, base::Time now) {
+    ++stats_.segments_received;
+    last_heard_ = now;
+    keepalives_unanswered_ = 0;
+    if (config_.keepalive && synchronized()) keepalive_at_ = now + config_.keepalive_idle;
+    if (state_ == State::closed) return;
+
+    if (state_ == State::syn_sent) {
+        // §3.10.7.3.
+        const bool has_ack = seg.flags.has(ack);
+        if (has_ack && (seg.ack <= iss_ || seg.ack > snd_max_)) {
+            if (!seg.flags.has(rst)) send_rst(seg.ack, now);
+            return;
+        }
+        if (seg.flags.has(rst)) {
+            if (has_ack) fail(Error::refused, now);
+            return;
+        }
+        if (!seg.flags.has(syn)) return;
+        irs_ = seg.seq;
+        rcv_nxt_ = seg.seq + 1;
+        rcv_adv_ = rcv_nxt_;
+        take_options(seg);
+        snd_wl1_ = seg.seq;
+        snd_wl2_ = seg.ack;
+        if (has_ack) {
+            snd_una_ = seg.ack;
+            snd_wnd_ = seg.window;  // unscaled in a SYN
+            max_snd_wnd_ = snd_wnd_;
+            if (retransmissions_ == 0) rto_.sample(now - rtt_started_);  // Karn
+            if (observer_) observer_->segment_received(now, tuple_, seg, Reason::syn_ack);
+            retransmit_at_ = base::Time::never();
+            retransmissions_ = 0;
+            set_state(State::established, now);
+            send_ack(Reason::ack, now);
+            output(now);
+        } else {
+            // Simultaneous open: both sent SYNs.
+            if (observer_) observer_->segment_received(now, tuple_, seg, Reason::syn);
+            snd_wnd_ = seg.window;
+            set_state(State::syn_received, now);
+            send_segment(iss_, syn | ack, 0, 0, Reason::syn_ack, now);
+        }
+        return;
+    }
+
+    // First: is the segment within the window?
+    if (!acceptable(seg)) {
+        if (observer_) observer_->segment_received(now, tuple_, seg, Reason::outside_window);
+        if (!seg.flags.has(rst)) {
+            if (state_ == State::time_wait && seg.flags.has(fin))
+                time_wait_until_ = now + config_.msl * 2;
+            send_ack(Reason::duplicate_ack, now);
+        }
+        ++stats_.duplicate_segments;
+        return;
+    }
+
+    // Second: RST (RFC 5961 §3: only an exact match resets; the rest of the
+    // window gets a challenge ACK).
+    if (seg.flags.has(rst)) {
+        if (observer_) observer_->segment_received(now, tuple_, seg, Reason::rst);
+        if (seg.seq != rcv_nxt_) {
+            send_ack(Reason::challenge_ack, now);
+            return;
+        }
+        if (state_ == State::syn_received && passive_) {
+            set_state(State::closed, now);  // back to the listener, which never saw it
+            error_ = Error::reset;
+            return;
+        }
+        if (state_ == State::closing || state_ == State::last_ack || state_ == State::time_wait) {
+            set_state(State::closed, now);
+            return;
+        }
+        fail(Error::reset, now);
+        return;
+    }
+
+    // Fourth: a SYN in a synchronized state (RFC 5961 §4): challenge ACK.
+    if (seg.flags.has(syn)) {
+        if (state_ == State::syn_received && passive_ && seg.seq == irs_) {
+            // Our SYN+ACK was lost: the peer sends its SYN again.
+            send_segment(iss_, syn | ack, 0, 0, Reason::syn_ack, now);
+            return;
+        }
+        send_ack(Reason::challenge_ack, now);
+        return;
+    }
+
+    // Fifth: without ACK, drop.
+    if (!seg.flags.has(ack)) return;
+
+    if (timestamps_ok_ && seg.timestamps && seg.seq <= rcv_nxt_) ts_recent_ = seg.timestamps->value;
+
+    process_ack(seg, now);
+    if (state_ == State::closed) return;
+
+    // Seventh: data.
+    if (!seg.payload.empty() && (state_ == State::established || state_ == State::fin_wait_1 ||
+                                 state_ == State::fin_wait_2)) {
+        process_data(seg, now);
+    } else if (observer_) {
+        observer_->segment_received(now, tuple_, seg,
+                                    seg.payload.empty() ? Reason::ack : Reason::duplicate);
+    }
+
+    // Eighth: FIN, in sequence (after the data it follows).
+    if (seg.flags.has(fin)) {
+        const int64_t at = stream_offset(seg.seq) + static_cast<int64_t>(seg.payload.size());
+        if (at >= 0 && !fin_received_ && state_ != State::close_wait && state_ != State::closing &&
+            state_ != State::last_ack && state_ != State::time_wait) {
+            fin_offset_ = static_cast<uint64_t>(at);
+        }
+        if (state_ == State::time_wait) {
+            // A retransmitted FIN: our last ACK was lost.
+            send_ack(Reason::ack, now);
+            time_wait_until_ = now + config_.msl * 2;
+        }
+    }
+    if (fin_offset_ && !fin_received_ && *fin_offset_ == rcv_offset_) process_fin(now);
+
+    output(now);
+}
+
+void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
+    if (state_ == State::syn_received) {
+        if (!(snd_una_ < seg.ack && seg.ack <= snd_max_)) {
+            send_rst(seg.ack, now);
+            return;
+        }
+        // The handshake's third step; data may ride on it.
+        if (retransmissions_ == 0) rto_.sample(now - rtt_started_);  // Karn
+        snd_wnd_ = static_cast<uint32_t>(seg.window) << snd_wscale_;
+        max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+        snd_wl1_ = seg.seq;
+        snd_wl2_ = seg.ack;
+        snd_una_ = seg.ack;
+        retransmit_at_ = base::Time::never();
+        retransmissions_ = 0;
+        set_state(State::established, now);
+        // Closed before the handshake finished: the FIN goes now.
+        if (fin_queued_) set_state(State::fin_wait_1, now);
+        if (config_.keepalive) keepalive_at_ = now + config_.keepalive_idle;
+        // Fall through: the same ACK may carry data and a FIN.
+    }
+
+    if (seg.ack > snd_max_) {
+        // ACK for something never sent.
+        send_ack(Reason::ack, now);
+        return;
+    }
+
+    // Window update (RFC 9293 §3.10.7.4, fifth check).
+    const uint32_t window = static_cast<uint32_t>(seg.window) << snd_wscale_;
+    const bool newer = snd_wl1_ < seg.seq || (snd_wl1_ == seg.seq && snd_wl2_ <= seg.ack);
+    const bool window_changed = newer && window != snd_wnd_;
+
+    if (seg.ack > snd_una_) {
+        uint32_t acked = seg.ack - snd_una_;
+        // A FIN we sent is acknowledged along with the data before it.
+        if (fin_sent_ && seg.ack == snd_max_ && !fin_acked_) {
+            fin_acked_ = true;
+            acked -= 1;
+        }
+        const uint32_t data_acked =
+            std::min<uint32_t>(acked, static_cast<uint32_t>(send_buffer_.size()));
+        send_buffer_.pop(data_acked);
+        if (rtt_seq_ && seg.ack > *rtt_seq_) {
+            rto_.sample(now - rtt_started_);
+            rtt_seq_.reset();
+        }
+        const SeqNum previous_una = snd_una_;
+        snd_una_ = seg.ack;
+        if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+        retransmissions_ = 0;
+        if (in_recovery_) {
+            if (seg.ack >= recover_) {
+                in_recovery_ = false;
+                congestion_.exit_recovery(flight());
+            } else {
+                congestion_.on_partial_ack(seg.ack - previous_una);
+                // NewReno: the next hole is lost too.
+                retransmit_first(Reason::fast_retransmit, now);
+            }
+        } else {
+            congestion_.on_ack(seg.ack - previous_una);
+        }
+        duplicate_acks_ = 0;
+        if (observer_)
+            observer_->window(now, tuple_, congestion_.cwnd(), congestion_.ssthresh(), rto_.srtt());
+        // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it.
+        if (snd_una_ == snd_max_) {
+            retransmit_at_ = base::Time::never();
+        } else {
+            arm_retransmit(now);
+        }
+    } else if (seg.ack == snd_una_ && seg.payload.empty() && !seg.flags.has(fin) && flight() > 0 &&
+               !window_changed && snd_una_ != snd_max_) {
+        // A duplicate ACK: the receiver asks again for what it misses.
+        ++stats_.duplicate_acks_received;
+        ++duplicate_acks_;
+        if (in_recovery_) {
+            congestion_.on_duplicate_in_recovery();
+        } else if (duplicate_acks_ == 3) {
+            // Fast retransmit ("send again from packet 2"), then NewReno recovery.
+            in_recovery_ = true;
+            recover_ = snd_max_;
+            congestion_.enter_recovery(flight());
+            ++stats_.fast_retransmits;
+            retransmit_first(Reason::fast_retransmit, now);
+            arm_retransmit(now);
+        }
+    }
+    if (newer) {
+        snd_wnd_ = window;
+        max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+        snd_wl1_ = seg.seq;
+        snd_wl2_ = seg.ack;
+        if (snd_wnd_ > 0) persist_at_ = base::Time::never();
+    }
+
+    // Our FIN acknowledged moves the closing states on.
+    if (fin_acked_) {
+        switch (state_) {
+            case State::fin_wait_1:
+                set_state(State::fin_wait_2, now);
+                break;
+            case State::closing:
+                set_state(State::time_wait, now);
+                break;
+            case State::last_ack:
+                set_state(State::closed, now);
+                break;
+            default:
+                break;
+        }
+    }
+}
+
+void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
+    // Trim what is before rcv_nxt (already received) and beyond the window.
+    const int64_t signed_at = stream_offset(seg.seq);
+    base::ByteSpan data = seg.payload;
+    uint64_t at = static_cast<uint64_t>(std::max<int64_t>(signed_at, 0));
+    if (signed_at < static_cast<int64_t>(rcv_offset_)) {
+        const uint64_t old = static_cast<uint64_t>(static_cast<int64_t>(rcv_offset_) - signed_at);
+        if (old >= data.size()) {
+            ++stats_.duplicate_segments;
+            if (observer_) observer_->segment_received(now, tuple_, seg, Reason::duplicate);
+            send_ack(Reason::duplicate_ack, now);
+            return;
+        }
+        data = data.subspan(static_cast<size_t>(old));
+        at = rcv_offset_;
+    }
+    const uint64_t window_end =
+        rcv_offset_ + (rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0);
+    if (at + data.size() > window_end)
+        data = data.first(window_end > at ? static_cast<size_t>(window_end - at) : 0);
+
+    if (at == rcv_offset_) {
+        if (observer_) observer_->segment_received(now, tuple_, seg, Reason::in_order);
+        const bool filled_gap = !out_of_order_.empty();
+        const size_t taken = receive_buffer_.push(data);
+        rcv_offset_ += taken;
+        rcv_nxt_ += static_cast<uint32_t>(taken);
+        stats_.bytes_received += taken;
+        deliver_in_order(now);
+        // ACK at once for every second full segment, when a gap has just been
+        // filled (so the sender learns fast), or when out-of-order data remains;
+        // otherwise a delayed ACK.
+        if (taken >= std::min<size_t>(config_.mss, peer_mss_)) ++unacked_full_segments_;
+        if (filled_gap || unacked_full_segments_ >= 2 || !out_of_order_.empty()) {
+            send_ack(Reason::ack, now);
+        } else if (delayed_ack_at_.is_never()) {
+            delayed_ack_at_ = now + config_.delayed_ack;
+        }
+    } else {
+        ++stats_.out_of_order_segments;
+        if (observer_) observer_->segment_received(now, tuple_, seg, Reason::out_of_order);
+        out_of_order_.add(at, data);
+        // An immediate duplicate ACK tells the sender what is missing.
+        send_ack(Reason::duplicate_ack, now);
+    }
+}
+
+void Connection::deliver_in_order(base::Time) {
+    const size_t taken =
+        out_of_order_.take(rcv_offset_, [&](base::ByteSpan b) { return receive_buffer_.push(b); });
+    rcv_offset_ += taken;
+    rcv_nxt_ += static_cast<uint32_t>(taken);
+    stats_.bytes_received += taken;
+}
+
+void Connection::process_fin(base::Time now) {
+    fin_received_ = true;
+    rcv_nxt_ += 1;
+    send_ack(Reason::ack, now);
+    switch (state_) {
+        case State::syn_received:
+        case State::established:
+            set_state(State::close_wait, now);
+            break;
+        case State::fin_wait_1:
+            set_state(fin_acked_ ? State::time_wait : State::closing, now);
+            break;
+        case State::fin_wait_2:
+            set_state(State::time_wait, now);
+            break;
+        default:
+            break;
+    }
+}
+
+// ---- timers ----------------------------------------------------------------
+
+base::Time Connection::next_deadline() const {
+    return std::min(
+        {retransmit_at_, persist_at_, delayed_ack_at_, time_wait_until_, keepalive_at_});
+}
+
+void Connection::poll(base::Time now) {
+    if (now >= time_wait_until_) {
+        set_state(State::closed, now);
+        return;
+    }
+    if (now >= delayed_ack_at_) send_ack(Reason::delayed_ack, now);
+    if (now >= retransmit_at_) {
+        ++stats_.timeouts;
+        const int limit = (state_ == State::syn_sent || state_ == State::syn_received)
+                              ? config_.max_syn_retransmissions
+                              : config_.max_retransmissions;
+        if (retransmissions_ >= limit) {
+            if (state_ != State::syn_received || !passive_) send_rst(snd_nxt_, now);
+            fail(Error::timed_out, now);
+            return;
+        }
+        ++retransmissions_;
+        rto_.back_off();
+        if (synchronized()) {
+            // Go back to snd_una ("send again from packet 2"): the first segment
+            // now, the rest as the collapsed window allows.
+            congestion_.on_timeout(flight());
+            in_recovery_ = false;
+            duplicate_acks_ = 0;
+            const uint32_t smss = std::min(peer_mss_, config_.mss);
+            const size_t len = std::min<size_t>(send_buffer_.size(), smss);
+            const bool with_fin = fin_sent_ && len == send_buffer_.size();
+            retransmit_first(Reason::retransmission_rto, now);
+            snd_nxt_ = snd_una_ + static_cast<uint32_t>(len) + (with_fin ? 1u : 0u);
+            fin_sent_ = with_fin;
+        } else {
+            retransmit_first(Reason::retransmission_rto, now);
+        }
+        arm_retransmit(now);
+    }
+    if (now >= persist_at_) {
+        // A window probe: one byte beyond the closed window (RFC 9293 §3.8.6.1).
+        persist_at_ = base::Time::never();
+        const size_t sent_data = flight();
+        if (snd_wnd_ == 0 && send_buffer_.size() > sent_data) {
+            ++stats_.window_probes;
+            send_segment(snd_nxt_, ack, sent_data, 1, Reason::window_probe, now);
+            persist_backoff_ = std::min(persist_backoff_ * 2, config_.persist_max);
+            persist_at_ = now + persist_backoff_;
+        }
+    }
+    if (now >= keepalive_at_) {
+        if (keepalives_unanswered_ >= config_.keepalive_probes) {
+            send_rst(snd_nxt_, now);
+            fail(Error::timed_out, now);
+            return;
+        }
+        ++keepalives_unanswered_;
+        // A keep-alive: an old sequence number, so the peer must ACK.
+        send_segment(snd_una_ - 1, ack, 0, 0, Reason::keepalive, now);
+        keepalive_at_ = now + config_.keepalive_interval;
+    }
+    output(now);
+}
+
+// ---- the application's side -------------------------------------------------
+
+size_t Connection::send(base::ByteSpan data, base::Time now) {
+    if (send_space() == 0) return 0;
+    if (state_ != State::established && state_ != State::close_wait && state_ != State::syn_sent &&
+        state_ != State::syn_received) {
+        return 0;
+    }
+    const size_t n = send_buffer_.push(data);
+    output(now);
+    return n;
+}
+
+size_t Connection::receive(base::MutableByteSpan out, base::Time now) {
+    const size_t n = std::min(out.size(), receive_buffer_.size());
+    if (n == 0) return 0;
+    const uint32_t window_before =
+        rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+    receive_buffer_.copy_out(0, out.first(n));
+    receive_buffer_.pop(n);
+    // More room: pull in out-of-order data that now fits, and tell the peer
+    // when the window opens by a worthwhile amount (a window update).
+    deliver_in_order(now);
+    const uint32_t threshold =
+        std::min<uint32_t>(config_.mss, static_cast<uint32_t>(config_.receive_buffer / 2));
+    if (synchronized() && receive_buffer_.free() >= window_before + threshold &&
+        state_ != State::time_wait && state_ != State::closed) {
+        send_ack(Reason::ack, now);
+    }
+    if (fin_offset_ && !fin_received_ && *fin_offset_ == rcv_offset_) process_fin(now);
+    return n;
+}
+
+void Connection::shutdown(base::Time now) {
+    if (fin_queued_) return;
+    switch (state_) {
+        case State::syn_sent:
+        case State::listen:
+            set_state(State::closed, now);
+            return;
+        case State::syn_received:
+        case State::established:
+            fin_queued_ = true;
+            if (state_ == State::established) set_state(State::fin_wait_1, now);
+            break;
+        case State::close_wait:
+            fin_queued_ = true;
+            set_state(State::last_ack, now);
+            break;
+        default:
+            return;
+    }
+    output(now);
+}
+
+void Connection::abort(base::Time now) {
+    if (state_ != State::closed && state_ != State::listen && state_ != State::syn_sent &&
+        state_ != State::time_wait) {
+        send_rst(snd_nxt_, now);
+    }
+    fail(Error::aborted, now);
+}
+
+}  // namespace tcp

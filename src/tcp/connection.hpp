@@ -1,0 +1,278 @@
+// One TCP connection (RFC 9293): the control block and its state machine,
+// sans-IO. Segments come in as reprs with `process(segment, now)`; segments go
+// out through the emit callback; `poll(now)` runs the timers, `next_deadline()`
+// says when. The connection knows nothing of IP or sockets: the host's TCP
+// transport finds the connection for a segment, and a socket reads and writes
+// its buffers.
+//
+// What it does:
+//   - every state, simultaneous open and close, half-close, RST by RFC 9293's
+//     rules with RFC 5961's challenge ACKs, TIME-WAIT for 2 MSL;
+//   - cumulative ACKs, retransmission after RTO (RFC 6298, Karn's rule,
+//     back-off), fast retransmit after three duplicate ACKs with NewReno
+//     recovery; out-of-order data kept and delivered when the gap fills, an
+//     immediate ACK (with SACK blocks when agreed) for data out of order;
+//   - flow control: the receive window is the free receive buffer, the sender
+//     stays inside the peer's, zero windows are probed on the persist timer,
+//     silly windows are avoided on both sides (RFC 9293 §3.8.6.2);
+//   - options: MSS, window scale, SACK-permitted and SACK blocks, timestamps;
+//   - keep-alive probes when asked.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/time.hpp"
+#include "tcp/byte_ring.hpp"
+#include "tcp/congestion.hpp"
+#include "tcp/out_of_order.hpp"
+#include "tcp/rto.hpp"
+#include "wire/address.hpp"
+#include "wire/seq_num.hpp"
+#include "wire/tcp.hpp"
+
+namespace tcp {
+
+using wire::SeqNum;
+
+enum class State : uint8_t {
+    closed,
+    listen,
+    syn_sent,
+    syn_received,
+    established,
+    fin_wait_1,
+    fin_wait_2,
+    close_wait,
+    closing,
+    last_ack,
+    time_wait,
+};
+
+std::string_view to_string(State s);  // "ESTABLISHED", as RFC 9293 writes them
+
+enum class Error : uint8_t {
+    refused,    // RST in answer to our SYN
+    reset,      // the peer reset the connection
+    timed_out,  // retransmissions or keep-alives went unanswered
+    aborted,    // we reset it
+};
+
+std::string_view to_string(Error e);
+
+// Why a segment was sent or what a received one was, for the event log.
+enum class Reason : uint8_t {
+    syn,
+    syn_ack,
+    new_data,  // data (or a FIN) for the first time
+    ack,       // a pure ACK
+    delayed_ack,
+    duplicate_ack,  // an ACK for data out of order, asking for the gap
+    retransmission_rto,
+    fast_retransmit,
+    window_probe,
+    keepalive,
+    challenge_ack,
+    rst,
+    // Received only:
+    in_order,
+    out_of_order,
+    duplicate,  // data we already had
+    outside_window,
+};
+
+std::string_view to_string(Reason r);
+
+struct Config {
+    uint16_t mss = 1460;  // the most we take per segment (from our MTU)
+    size_t send_buffer = 256 * 1024;
+    size_t receive_buffer = 256 * 1024;
+    RtoConfig rto{};
+    int max_retransmissions = 12;  // of one segment, before giving up
+    int max_syn_retransmissions = 5;
+    base::Duration msl = base::Duration::seconds(30);  // TIME-WAIT lasts 2 MSL
+    base::Duration delayed_ack = base::Duration::milliseconds(40);
+    base::Duration persist_max = base::Duration::seconds(60);
+    bool window_scale = true;
+    bool sack = true;
+    bool timestamps = true;
+    bool nagle = true;
+    bool keepalive = false;
+    base::Duration keepalive_idle = base::Duration::seconds(7200);
+    base::Duration keepalive_interval = base::Duration::seconds(75);
+    int keepalive_probes = 9;
+};
+
+struct Tuple {
+    wire::Ipv4Address local_address;
+    uint16_t local_port = 0;
+    wire::Ipv4Address remote_address;
+    uint16_t remote_port = 0;
+    auto operator<=>(const Tuple&) const = default;
+};
+
+struct Stats {
+    uint64_t segments_sent = 0;
+    uint64_t segments_received = 0;
+    uint64_t bytes_sent = 0;      // new data, once
+    uint64_t bytes_received = 0;  // in order, once
+    uint64_t retransmissions = 0;
+    uint64_t fast_retransmits = 0;
+    uint64_t timeouts = 0;
+    uint64_t duplicate_acks_received = 0;
+    uint64_t out_of_order_segments = 0;
+    uint64_t duplicate_segments = 0;
+    uint64_t window_probes = 0;
+};
+
+// Typed callbacks for tracing; each defaults to doing nothing.
+class Observer {
+  public:
+    virtual ~Observer() = default;
+    virtual void segment_sent(base::Time, const Tuple&, const wire::TcpRepr&, Reason) {}
+    virtual void segment_received(base::Time, const Tuple&, const wire::TcpRepr&, Reason) {}
+    virtual void state_changed(base::Time, const Tuple&, State /*from*/, State /*to*/) {}
+    // Congestion window, slow-start threshold and smoothed RTT after an ACK.
+    virtual void window(base::Time, const Tuple&, uint32_t /*cwnd*/, uint32_t /*ssthresh*/,
+                        std::optional<base::Duration> /*srtt*/) {}
+};
+
+class Connection {
+  public:
+    // A segment to send; its payload span is valid during the call only.
+    using Emit = std::function<void(const wire::TcpRepr&)>;
+
+    Connection(Config config, Tuple tuple, Emit emit, Observer* observer = nullptr);
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Active open: sends SYN with initial sequence number `iss`.
+    void connect(SeqNum iss, base::Time now);
+    // Passive open from a listener: `syn` arrived; answers SYN+ACK with `iss`.
+    void accept(const wire::TcpRepr& syn, SeqNum iss, base::Time now);
+
+    // A segment for this connection (its checksum already verified).
+    void process(const wire::TcpRepr& segment, base::Time now);
+    void poll(base::Time now);
+    base::Time next_deadline() const;
+
+    // Copies as much of `data` as the send buffer holds; returns how much.
+    // Zero when full (back-pressure) or when sending is shut down.
+    size_t send(base::ByteSpan data, base::Time now);
+    // Moves received, in-order data into `out`; returns how much.
+    size_t receive(base::MutableByteSpan out, base::Time now);
+    // Half-close: FIN after the data already given.
+    void shutdown(base::Time now);
+    // Closes gracefully: shutdown, and the connection ends when both sides are done.
+    void close(base::Time now) { shutdown(now); }
+    // Resets: sends RST, drops everything.
+    void abort(base::Time now);
+
+    State state() const { return state_; }
+    std::optional<Error> error() const { return error_; }
+    const Tuple& tuple() const { return tuple_; }
+    const Stats& stats() const { return stats_; }
+    size_t readable_bytes() const { return receive_buffer_.size(); }
+    size_t send_space() const;
+    // The peer's FIN has been received and every byte before it read.
+    bool peer_finished() const { return fin_received_ && receive_buffer_.empty(); }
+    bool sending_shut_down() const { return fin_queued_; }
+    // Established or further: the handshake completed at some point.
+    bool synchronized() const;
+    uint32_t cwnd() const { return congestion_.cwnd(); }
+    const RtoEstimator& rto() const { return rto_; }
+    // Data the peer has acknowledged and everything we queued is sent.
+    bool all_sent_acknowledged() const {
+        return send_buffer_.empty() && (!fin_queued_ || fin_acked_);
+    }
+
+  private:
+    void set_state(State s, base::Time now);
+    void fail(Error e, base::Time now);
+    void output(base::Time now);
+    void send_segment(SeqNum seq, uint16_t flags, size_t data_offset, size_t data_len,
+                      Reason reason, base::Time now);
+    void send_ack(Reason reason, base::Time now);
+    void send_rst(SeqNum seq, base::Time now);
+    void retransmit_first(Reason reason, base::Time now);
+    uint16_t advertised_window();
+    void take_options(const wire::TcpRepr& seg);
+    bool acceptable(const wire::TcpRepr& seg) const;
+    void process_ack(const wire::TcpRepr& seg, base::Time now);
+    void process_data(const wire::TcpRepr& seg, base::Time now);
+    void process_fin(base::Time now);
+    void deliver_in_order(base::Time now);
+    void arm_retransmit(base::Time now);
+    uint32_t flight() const { return snd_nxt_ - snd_una_; }
+    int64_t stream_offset(SeqNum seq) const;  // negative: before the stream began
+
+    Config config_;
+    Tuple tuple_;
+    Emit emit_;
+    Observer* observer_;
+    State state_ = State::closed;
+    std::optional<Error> error_;
+    bool passive_ = false;
+
+    // Send sequence space (RFC 9293 §3.3.1).
+    SeqNum iss_;
+    SeqNum snd_una_;
+    SeqNum snd_nxt_;
+    SeqNum snd_max_;  // highest sent, for after a go-back
+    uint32_t snd_wnd_ = 0;
+    uint32_t max_snd_wnd_ = 0;
+    SeqNum snd_wl1_;
+    SeqNum snd_wl2_;
+    uint16_t peer_mss_ = 536;  // RFC 9293 §3.7.1 default
+    uint8_t snd_wscale_ = 0;   // how far the peer's windows are shifted
+    ByteRing send_buffer_;     // bytes from snd_una (data only)
+    bool fin_queued_ = false;
+    bool fin_sent_ = false;
+    bool fin_acked_ = false;
+
+    // Receive sequence space.
+    SeqNum irs_;
+    SeqNum rcv_nxt_;
+    SeqNum rcv_adv_;  // right edge of the window we advertised
+    uint8_t rcv_wscale_ = 0;
+    ByteRing receive_buffer_;
+    OutOfOrder out_of_order_;
+    uint64_t rcv_offset_ = 0;  // stream offset of rcv_nxt's byte
+    bool fin_received_ = false;
+    std::optional<uint64_t> fin_offset_;  // where a FIN that came early sits
+
+    // Options agreed on.
+    bool sack_ok_ = false;
+    bool timestamps_ok_ = false;
+    uint32_t ts_recent_ = 0;
+
+    // Loss recovery.
+    RtoEstimator rto_;
+    NewReno congestion_;
+    int duplicate_acks_ = 0;
+    bool in_recovery_ = false;
+    SeqNum recover_;
+    int retransmissions_ = 0;        // of the segment at snd_una
+    std::optional<SeqNum> rtt_seq_;  // the segment being timed (Karn)
+    base::Time rtt_started_;
+
+    // Timers (never = not armed).
+    base::Time retransmit_at_ = base::Time::never();
+    base::Time persist_at_ = base::Time::never();
+    base::Duration persist_backoff_{};
+    base::Time delayed_ack_at_ = base::Time::never();
+    base::Time time_wait_until_ = base::Time::never();
+    base::Time keepalive_at_ = base::Time::never();
+    int keepalives_unanswered_ = 0;
+    int unacked_full_segments_ = 0;  // for "ACK every second full segment"
+    base::Time last_heard_;
+
+    std::vector<std::byte> scratch_;  // payload of the segment being sent
+    Stats stats_;
+};
+
+}  // namespace tcp

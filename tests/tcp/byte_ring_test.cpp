@@ -1,0 +1,55 @@
+#include "tcp/byte_ring.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <deque>
+
+namespace {
+
+std::string out(const tcp::ByteRing& r, size_t offset, size_t n) {
+    std::string s(n, '\0');
+    r.copy_out(offset, {reinterpret_cast<std::byte*>(s.data()), n});
+    return s;
+}
+
+TEST(ByteRing, FifoWithWrapAround) {
+    tcp::ByteRing r(8);
+    EXPECT_EQ(r.push(base::as_bytes("abcdef")), 6u);
+    r.pop(4);
+    EXPECT_EQ(r.push(base::as_bytes("ghijklmn")), 6u) << "only what fits";
+    EXPECT_EQ(r.size(), 8u);
+    EXPECT_EQ(r.free(), 0u);
+    EXPECT_EQ(out(r, 0, 8), "efghijkl");
+    EXPECT_EQ(out(r, 3, 4), "hijk");
+    r.pop(8);
+    EXPECT_TRUE(r.empty());
+    EXPECT_EQ(r.push({}), 0u);
+}
+
+RC_GTEST_PROP(ByteRing, BehavesLikeADeque, ()) {
+    const size_t capacity = *rc::gen::inRange<size_t>(1, 64);
+    tcp::ByteRing ring(capacity);
+    std::deque<char> model;
+    const auto ops = *rc::gen::container<std::vector<std::pair<bool, uint8_t>>>(
+        rc::gen::pair(rc::gen::arbitrary<bool>(), rc::gen::arbitrary<uint8_t>()));
+    char next = 'a';
+    for (const auto& [push, n] : ops) {
+        if (push) {
+            std::string data;
+            for (int i = 0; i < n % 40; ++i)
+                data += next++;
+            const size_t pushed = ring.push(base::as_bytes(data));
+            RC_ASSERT(pushed == std::min(data.size(), capacity - model.size()));
+            model.insert(model.end(), data.begin(), data.begin() + static_cast<ptrdiff_t>(pushed));
+        } else {
+            const size_t k = std::min<size_t>(n % 20, model.size());
+            ring.pop(k);
+            model.erase(model.begin(), model.begin() + static_cast<ptrdiff_t>(k));
+        }
+        RC_ASSERT(ring.size() == model.size());
+        RC_ASSERT(out(ring, 0, model.size()) == std::string(model.begin(), model.end()));
+    }
+}
+
+}  // namespace
