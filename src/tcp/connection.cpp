@@ -153,8 +153,8 @@ void Connection::fail(Error e, base::Time now) {
 // ---- opening ---------------------------------------------------------------
 
 void Connection::connect(SeqNum iss, base::Time now) {
-    iss_ = snd_una_ = snd_max_ = iss;
-    snd_nxt_ = iss + 1;
+    iss_ = snd_una_ = iss;
+    snd_nxt_ = snd_max_ = iss + 1;  // the SYN takes one sequence number
     rcv_wscale_ = config_.window_scale ? shift_for(config_.receive_buffer) : 0;
     rtt_started_ = now;
     set_state(State::syn_sent, now);
@@ -171,8 +171,8 @@ void Connection::accept(const wire::TcpRepr& seg, SeqNum iss, base::Time now) {
     max_snd_wnd_ = snd_wnd_;
     snd_wl1_ = seg.seq;
     snd_wl2_ = iss;
-    iss_ = snd_una_ = snd_max_ = iss;
-    snd_nxt_ = iss + 1;
+    iss_ = snd_una_ = iss;
+    snd_nxt_ = snd_max_ = iss + 1;
     last_heard_ = now;
     rtt_started_ = now;
     set_state(State::syn_received, now);
@@ -294,15 +294,14 @@ void Connection::output(base::Time now) {
         const size_t sent_data = in_flight - (fin_sent_ && snd_nxt_ == snd_max_ ? 1u : 0u);
         const size_t unsent = send_buffer_.size() > sent_data ? send_buffer_.size() - sent_data : 0;
         const uint32_t usable = window > in_flight ? window - in_flight : 0;
-        if (unsent > 0 && usable > 0) {
-            const size_t len = std::min<size_t>({unsent, usable, smss});
-            // Sender-side silly window avoidance and Nagle (RFC 9293 §3.8.6.2.1):
-            // send a full segment, or everything left when nothing is in flight
-            // (or Nagle is off), or at least half the largest window seen.
-            const bool full = len == smss;
-            const bool rest = len == unsent && (in_flight == 0 || !config_.nagle);
-            const bool half_window = max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2;
-            if (!full && !rest && !half_window) break;
+        const size_t len = std::min<size_t>({unsent, usable, smss});
+        // Sender-side silly window avoidance and Nagle (RFC 9293 §3.8.6.2.1):
+        // send a full segment, or everything left when nothing is in flight (or
+        // Nagle is off), or at least half the largest window seen.
+        const bool worth_it = len == smss ||
+                              (len == unsent && (in_flight == 0 || !config_.nagle)) ||
+                              (max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
+        if (unsent > 0 && usable > 0 && worth_it) {
             uint16_t flags = ack;
             if (len == unsent) flags |= psh;
             const bool with_fin = fin_queued_ && !fin_sent_ && len == unsent;
@@ -330,8 +329,9 @@ void Connection::output(base::Time now) {
             snd_max_ = wire::max(snd_max_, snd_nxt_);
             if (retransmit_at_.is_never()) arm_retransmit(now);
         }
-        // A zero window with data waiting and nothing in flight: probe it.
-        if (unsent > 0 && snd_wnd_ == 0 && in_flight == 0 && persist_at_.is_never()) {
+        // Data waits, nothing is in flight, and the window kept it back (zero,
+        // or too small to be worth a segment): the persist timer will probe it.
+        if (unsent > 0 && in_flight == 0 && persist_at_.is_never()) {
             persist_backoff_ = rto_.rto();
             persist_at_ = now + persist_backoff_;
         }
@@ -520,6 +520,15 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         if (config_.keepalive) keepalive_at_ = now + config_.keepalive_idle;
         // Fall through: the same ACK may carry data and a FIN.
     }
+
+    // The receiver took a window probe's octet: it counts as sent.
+    if (probe_seq_ && seg.ack == *probe_seq_ + 1 && snd_nxt_ == *probe_seq_) {
+        snd_nxt_ += 1;
+        snd_max_ = wire::max(snd_max_, snd_nxt_);
+        ++stats_.bytes_sent;
+        if (retransmit_at_.is_never()) arm_retransmit(now);
+    }
+    probe_seq_.reset();
 
     if (seg.ack > snd_max_) {
         // ACK for something never sent.
@@ -732,14 +741,31 @@ void Connection::poll(base::Time now) {
         arm_retransmit(now);
     }
     if (now >= persist_at_) {
-        // A window probe: one byte beyond the closed window (RFC 9293 §3.8.6.1).
         persist_at_ = base::Time::never();
         const size_t sent_data = flight();
-        if (snd_wnd_ == 0 && send_buffer_.size() > sent_data) {
-            ++stats_.window_probes;
-            send_segment(snd_nxt_, ack, sent_data, 1, Reason::window_probe, now);
-            persist_backoff_ = std::min(persist_backoff_ * 2, config_.persist_max);
-            persist_at_ = now + persist_backoff_;
+        const size_t unsent = send_buffer_.size() > sent_data ? send_buffer_.size() - sent_data : 0;
+        if (unsent > 0 && flight() == 0) {
+            if (snd_wnd_ == 0) {
+                // A window probe: one octet of new data beyond the closed window
+                // (RFC 9293 §3.8.6.1). It does not advance snd_nxt unless the
+                // receiver takes it (see process_ack).
+                ++stats_.window_probes;
+                probe_seq_ = snd_nxt_;
+                send_segment(snd_nxt_, ack, sent_data, 1, Reason::window_probe, now);
+                persist_backoff_ = std::min(persist_backoff_ * 2, config_.persist_max);
+                persist_at_ = now + persist_backoff_;
+            } else {
+                // A small window held the data back (silly window avoidance):
+                // the override timer has run out, so send what fits.
+                const uint32_t smss = std::min(peer_mss_, config_.mss);
+                const size_t len = std::min<size_t>({unsent, snd_wnd_, smss});
+                send_segment(snd_nxt_, static_cast<uint16_t>(ack | (len == unsent ? psh : 0)),
+                             sent_data, len, Reason::new_data, now);
+                stats_.bytes_sent += len;
+                snd_nxt_ += static_cast<uint32_t>(len);
+                snd_max_ = wire::max(snd_max_, snd_nxt_);
+                if (retransmit_at_.is_never()) arm_retransmit(now);
+            }
         }
     }
     if (now >= keepalive_at_) {

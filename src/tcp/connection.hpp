@@ -263,6 +263,7 @@ class Connection {
     // Timers (never = not armed).
     base::Time retransmit_at_ = base::Time::never();
     base::Time persist_at_ = base::Time::never();
+    std::optional<SeqNum> probe_seq_;  // a window probe's octet is out
     base::Duration persist_backoff_{};
     base::Time delayed_ack_at_ = base::Time::never();
     base::Time time_wait_until_ = base::Time::never();

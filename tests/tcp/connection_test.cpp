@@ -1,0 +1,622 @@
+// The TCP state machine driven at the segment-repr level: feed reprs in, look
+// at the reprs that come out. Two kinds of test: one connection against
+// segments written by hand, and two connections joined by a scripted wire.
+#include "tcp/connection.hpp"
+
+#include <deque>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "testing/printers.hpp"
+
+namespace tcp {
+inline void PrintTo(State s, std::ostream* os) {
+    *os << to_string(s);
+}
+inline void PrintTo(Error e, std::ostream* os) {
+    *os << to_string(e);
+}
+}  // namespace tcp
+namespace wire {
+inline void PrintTo(TcpFlags f, std::ostream* os) {
+    *os << f.to_string();
+}
+inline void PrintTo(SeqNum s, std::ostream* os) {
+    *os << s.value();
+}
+}  // namespace wire
+
+namespace {
+
+using base::Duration;
+using base::Time;
+using tcp::Connection;
+using tcp::State;
+using wire::SeqNum;
+using wire::TcpFlags;
+using wire::TcpRepr;
+using namespace base::literals;
+
+constexpr uint16_t SYN = TcpFlags::syn, ACK = TcpFlags::ack, FIN = TcpFlags::fin,
+                   RST = TcpFlags::rst, PSH = TcpFlags::psh;
+
+const tcp::Tuple tuple_a{wire::Ipv4Address{10, 0, 0, 1}, 40000, wire::Ipv4Address{10, 0, 0, 2}, 80};
+const tcp::Tuple tuple_b{wire::Ipv4Address{10, 0, 0, 2}, 80, wire::Ipv4Address{10, 0, 0, 1}, 40000};
+
+// A sent segment, with its payload kept (the emitted span lives only for the call).
+struct Captured {
+    TcpRepr seg;
+    std::vector<std::byte> data;
+    Captured() = default;
+    explicit Captured(const TcpRepr& s) : seg(s), data(s.payload.begin(), s.payload.end()) {
+        seg.payload = data;
+    }
+    Captured(const Captured& o) : seg(o.seg), data(o.data) { seg.payload = data; }
+    Captured& operator=(const Captured& o) {
+        seg = o.seg;
+        data = o.data;
+        seg.payload = data;
+        return *this;
+    }
+    bool has(uint16_t f) const { return seg.flags.has(f); }
+    std::string text() const { return std::string(base::as_chars(data)); }
+};
+
+// ---- one connection, segments by hand ----------------------------------------
+
+struct One {
+    std::deque<Captured> out;
+    Time now = Time::zero();
+    Connection c;
+    explicit One(tcp::Config config = {}, tcp::Tuple t = tuple_a)
+        : c(config, t, [this](const TcpRepr& s) { out.emplace_back(s); }) {}
+
+    Captured take() {
+        EXPECT_FALSE(out.empty()) << "expected a segment";
+        if (out.empty()) return {};
+        Captured c0 = out.front();
+        out.pop_front();
+        return c0;
+    }
+    void in(TcpRepr seg) {
+        seg.src_port = c.tuple().remote_port;
+        seg.dst_port = c.tuple().local_port;
+        c.process(seg, now);
+    }
+    void advance(Duration d) {
+        const Time until = now + d;
+        while (c.next_deadline() <= until) {
+            now = std::max(now, c.next_deadline());
+            c.poll(now);
+        }
+        now = until;
+    }
+};
+
+// Takes an active opener through the handshake: our ISS 1000, theirs 5000.
+void establish(One& o) {
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();  // SYN
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 65535,
+          .mss = 1000});
+    o.take();  // ACK
+}
+
+TEST(Connection, ActiveOpenSendsSynWithOptions) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    EXPECT_EQ(o.c.state(), State::syn_sent);
+    const Captured s = o.take();
+    EXPECT_TRUE(s.has(SYN));
+    EXPECT_FALSE(s.has(ACK));
+    EXPECT_EQ(s.seg.seq, SeqNum{1000});
+    EXPECT_EQ(s.seg.mss, 1460);
+    EXPECT_TRUE(s.seg.window_scale.has_value());
+    EXPECT_TRUE(s.seg.sack_permitted);
+    EXPECT_TRUE(s.seg.timestamps.has_value());
+}
+
+TEST(Connection, ThreeWayHandshakeAsClient) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.now += 30_ms;
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 65535,
+          .mss = 1400});
+    EXPECT_EQ(o.c.state(), State::established);
+    const Captured a = o.take();
+    EXPECT_EQ(a.seg.flags, TcpFlags{ACK});
+    EXPECT_EQ(a.seg.seq, SeqNum{1001});
+    EXPECT_EQ(a.seg.ack, SeqNum{5001});
+    EXPECT_EQ(o.c.rto().srtt(), 30_ms) << "the SYN was timed";
+}
+
+TEST(Connection, ThreeWayHandshakeAsServerWithDataOnTheThirdSegment) {
+    One o(tcp::Config{}, tuple_b);
+    o.c.accept({.seq = SeqNum{1000}, .flags = TcpFlags{SYN}, .window = 65535, .mss = 1460},
+               SeqNum{7000}, o.now);
+    EXPECT_EQ(o.c.state(), State::syn_received);
+    const Captured sa = o.take();
+    EXPECT_TRUE(sa.has(SYN) && sa.has(ACK));
+    EXPECT_EQ(sa.seg.ack, SeqNum{1001});
+    // The peer offered no window scale, SACK or timestamps: we answer without.
+    EXPECT_FALSE(sa.seg.window_scale);
+    EXPECT_FALSE(sa.seg.sack_permitted);
+    EXPECT_FALSE(sa.seg.timestamps);
+    o.in({.seq = SeqNum{1001},
+          .ack = SeqNum{7001},
+          .flags = TcpFlags{ACK | PSH},
+          .window = 65535,
+          .payload = base::as_bytes("Hello!")});
+    EXPECT_EQ(o.c.state(), State::established);
+    std::array<std::byte, 16> buf{};
+    ASSERT_EQ(o.c.receive(buf, o.now), 6u);
+    EXPECT_EQ(base::as_chars(base::ByteSpan{buf}.first(6)), "Hello!");
+}
+
+TEST(Connection, SynAckWithAnAckForSomethingElseIsAnsweredWithRst) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.in({.seq = SeqNum{5000}, .ack = SeqNum{999}, .flags = TcpFlags{SYN | ACK}});
+    const Captured r = o.take();
+    EXPECT_TRUE(r.has(RST));
+    EXPECT_EQ(r.seg.seq, SeqNum{999});
+    EXPECT_EQ(o.c.state(), State::syn_sent) << "the connection carries on";
+}
+
+TEST(Connection, RstAnsweringTheSynMeansRefused) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.in({.seq = SeqNum{0}, .ack = SeqNum{1001}, .flags = TcpFlags{RST | ACK}});
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::refused);
+}
+
+TEST(Connection, SynIsRetransmittedWithBackOffThenGivesUp) {
+    One o({.max_syn_retransmissions = 3});
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    std::vector<Time> resent;
+    for (int i = 0; i < 3; ++i) {
+        o.advance(o.c.next_deadline() - o.now);
+        resent.push_back(o.now);
+        EXPECT_TRUE(o.take().has(SYN));
+    }
+    EXPECT_EQ(resent[0], Time::zero() + 1_s);
+    EXPECT_EQ(resent[1], Time::zero() + 3_s);  // 1 s, then 2 s more
+    EXPECT_EQ(resent[2], Time::zero() + 7_s);  // then 4 s more
+    o.advance(o.c.next_deadline() - o.now);
+    EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+    EXPECT_EQ(o.c.state(), State::closed);
+}
+
+TEST(Connection, ExactRstResetsAndOtherRstsGetAChallengeAck) {
+    One o;
+    establish(o);
+    o.in({.seq = SeqNum{5100}, .flags = TcpFlags{RST}});  // in the window, not exact
+    const Captured challenge = o.take();
+    EXPECT_EQ(challenge.seg.flags, TcpFlags{ACK});
+    EXPECT_EQ(challenge.seg.ack, SeqNum{5001});
+    EXPECT_EQ(o.c.state(), State::established);
+    o.in({.seq = SeqNum{9999999}, .flags = TcpFlags{RST}});  // outside: ignored
+    EXPECT_TRUE(o.out.empty());
+    o.in({.seq = SeqNum{5001}, .flags = TcpFlags{RST}});
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::reset);
+}
+
+TEST(Connection, SynOnAnEstablishedConnectionGetsAChallengeAck) {
+    One o;
+    establish(o);
+    o.in({.seq = SeqNum{5001}, .flags = TcpFlags{SYN}});
+    EXPECT_EQ(o.take().seg.flags, TcpFlags{ACK});
+    EXPECT_EQ(o.c.state(), State::established);
+}
+
+TEST(Connection, OutOfOrderDataGetsAnImmediateDuplicateAckWithSack) {
+    tcp::Config config;
+    One o(config);
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 65535,
+          .mss = 1000,
+          .sack_permitted = true});
+    o.take();
+    // "Packets 1, 3, 2 arrive": 1 in order, then 3, which asks for 2 again.
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK},
+          .window = 65535,
+          .payload = base::as_bytes("11111")});
+    o.in({.seq = SeqNum{5011},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK},
+          .window = 65535,
+          .payload = base::as_bytes("33333")});
+    const Captured dup = o.take();
+    EXPECT_EQ(dup.seg.ack, SeqNum{5006}) << "still asking for packet 2";
+    ASSERT_EQ(dup.seg.sack_blocks.size(), 1u);
+    EXPECT_EQ(dup.seg.sack_blocks[0], (wire::TcpSackBlock{SeqNum{5011}, SeqNum{5016}}));
+    o.in({.seq = SeqNum{5006},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK},
+          .window = 65535,
+          .payload = base::as_bytes("22222")});
+    const Captured all = o.take();
+    EXPECT_EQ(all.seg.ack, SeqNum{5016}) << "the gap filled: everything acknowledged at once";
+    EXPECT_TRUE(all.seg.sack_blocks.empty());
+    std::array<std::byte, 32> buf{};
+    ASSERT_EQ(o.c.receive(buf, o.now), 15u);
+    EXPECT_EQ(base::as_chars(base::ByteSpan{buf}.first(15)), "111112222233333");
+}
+
+TEST(Connection, DuplicateAndOverlappingDataIsTrimmed) {
+    One o;
+    establish(o);
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK},
+          .window = 65535,
+          .payload = base::as_bytes("abcdef")});
+    o.in({.seq = SeqNum{5004},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK},
+          .window = 65535,
+          .payload = base::as_bytes("defghi")});  // overlaps by three
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK},
+          .window = 65535,
+          .payload = base::as_bytes("abc")});  // a pure duplicate
+    std::array<std::byte, 32> buf{};
+    ASSERT_EQ(o.c.receive(buf, o.now), 9u);
+    EXPECT_EQ(base::as_chars(base::ByteSpan{buf}.first(9)), "abcdefghi");
+    EXPECT_EQ(o.c.stats().duplicate_segments, 1u);
+}
+
+TEST(Connection, DataIsRetransmittedAfterTheRto) {
+    One o;
+    establish(o);
+    ASSERT_EQ(o.c.send(base::as_bytes("Hello!"), o.now), 6u);
+    const Captured first = o.take();
+    EXPECT_EQ(first.text(), "Hello!");
+    EXPECT_EQ(first.seg.seq, SeqNum{1001});
+    const Duration rto = o.c.rto().rto();
+    o.advance(rto);
+    const Captured again = o.take();
+    EXPECT_EQ(again.seg.seq, SeqNum{1001});
+    EXPECT_EQ(again.text(), "Hello!");
+    EXPECT_EQ(o.c.stats().retransmissions, 1u);
+    EXPECT_EQ(o.c.rto().rto(), rto * 2) << "backed off";
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1007}, .flags = TcpFlags{ACK}, .window = 65535});
+    EXPECT_EQ(o.c.next_deadline(), Time::never()) << "all acknowledged: no timer";
+}
+
+TEST(Connection, ThreeDuplicateAcksTriggerFastRetransmit) {
+    One o;
+    establish(o);
+    std::string data(5000, 'x');
+    ASSERT_EQ(o.c.send(base::as_bytes(data), o.now), 5000u);
+    std::vector<Captured> segs(o.out.begin(), o.out.end());
+    o.out.clear();
+    ASSERT_EQ(segs.size(), 5u) << "five 1000-byte segments in the initial window";
+    for (int i = 0; i < 3; ++i) {
+        o.in({.seq = SeqNum{5001}, .ack = SeqNum{1001}, .flags = TcpFlags{ACK}, .window = 65535});
+    }
+    const Captured fr = o.take();
+    EXPECT_EQ(fr.seg.seq, SeqNum{1001}) << "send again from packet 1";
+    EXPECT_EQ(fr.data.size(), 1000u);
+    EXPECT_EQ(o.c.stats().fast_retransmits, 1u);
+    // A partial ACK in recovery retransmits the next hole at once (NewReno).
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{2001}, .flags = TcpFlags{ACK}, .window = 65535});
+    const Captured next = o.take();
+    EXPECT_EQ(next.seg.seq, SeqNum{2001});
+}
+
+TEST(Connection, ZeroWindowIsProbedOnThePersistTimer) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    // The peer offers 2000 bytes; we have 5000 to send.
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 2000,
+          .mss = 1000});
+    o.take();
+    std::string data(5000, 'y');
+    ASSERT_EQ(o.c.send(base::as_bytes(data), o.now), 5000u);
+    EXPECT_EQ(o.out.size(), 2u) << "two segments fill the window";
+    o.out.clear();
+    // Both acknowledged, but the window closes.
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{3001}, .flags = TcpFlags{ACK}, .window = 0});
+    EXPECT_TRUE(o.out.empty()) << "window closed";
+    o.advance(o.c.next_deadline() - o.now);
+    const Captured probe = o.take();
+    EXPECT_EQ(probe.seg.seq, SeqNum{3001});
+    EXPECT_EQ(probe.data.size(), 1u) << "one octet beyond the window";
+    EXPECT_EQ(o.c.stats().window_probes, 1u);
+    // Still closed (the octet is refused): the next probe waits twice as long.
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{3001}, .flags = TcpFlags{ACK}, .window = 0});
+    const Duration gap1 = o.c.next_deadline() - o.now;
+    o.advance(gap1);
+    EXPECT_EQ(o.take().seg.seq, SeqNum{3001});
+    const Duration gap2 = o.c.next_deadline() - o.now;
+    EXPECT_EQ(gap2, gap1 * 2);
+    // The window opens and the probe's octet was taken: the rest flows after it.
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{3002}, .flags = TcpFlags{ACK}, .window = 65535});
+    ASSERT_FALSE(o.out.empty());
+    EXPECT_EQ(o.take().seg.seq, SeqNum{3002});
+}
+
+TEST(Connection, ActiveCloseGoesThroughFinWait2AndTimeWait) {
+    One o(tcp::Config{.msl = 1_s});
+    establish(o);
+    o.c.close(o.now);
+    EXPECT_EQ(o.c.state(), State::fin_wait_1);
+    const Captured f = o.take();
+    EXPECT_TRUE(f.has(FIN));
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1002}, .flags = TcpFlags{ACK}, .window = 65535});
+    EXPECT_EQ(o.c.state(), State::fin_wait_2);
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1002}, .flags = TcpFlags{FIN | ACK}, .window = 65535});
+    EXPECT_EQ(o.c.state(), State::time_wait);
+    EXPECT_EQ(o.take().seg.ack, SeqNum{5002});
+    // A retransmitted FIN is acknowledged again and restarts the wait.
+    o.advance(1_s);
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1002}, .flags = TcpFlags{FIN | ACK}, .window = 65535});
+    EXPECT_EQ(o.take().seg.ack, SeqNum{5002});
+    o.advance(2_s - 1_ns);
+    EXPECT_EQ(o.c.state(), State::time_wait);
+    o.advance(1_ns);
+    EXPECT_EQ(o.c.state(), State::closed) << "2 MSL after the last FIN";
+    EXPECT_FALSE(o.c.error());
+}
+
+TEST(Connection, PassiveCloseGoesThroughCloseWaitAndLastAck) {
+    One o;
+    establish(o);
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1001}, .flags = TcpFlags{FIN | ACK}, .window = 65535});
+    EXPECT_EQ(o.c.state(), State::close_wait);
+    EXPECT_TRUE(o.c.peer_finished());
+    o.take();
+    // Half-close: we may still send.
+    EXPECT_EQ(o.c.send(base::as_bytes("bye"), o.now), 3u);
+    EXPECT_EQ(o.take().text(), "bye");
+    o.c.close(o.now);
+    EXPECT_EQ(o.c.state(), State::last_ack);
+    EXPECT_TRUE(o.take().has(FIN));
+    o.in({.seq = SeqNum{5002}, .ack = SeqNum{1005}, .flags = TcpFlags{ACK}, .window = 65535});
+    EXPECT_EQ(o.c.state(), State::closed);
+}
+
+TEST(Connection, SimultaneousCloseGoesThroughClosing) {
+    One o(tcp::Config{.msl = 1_s});
+    establish(o);
+    o.c.close(o.now);
+    o.take();
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1001}, .flags = TcpFlags{FIN | ACK}, .window = 65535});
+    EXPECT_EQ(o.c.state(), State::closing);
+    o.take();
+    o.in({.seq = SeqNum{5002}, .ack = SeqNum{1002}, .flags = TcpFlags{ACK}, .window = 65535});
+    EXPECT_EQ(o.c.state(), State::time_wait);
+}
+
+TEST(Connection, KeepAliveProbesThenGivesUp) {
+    One o(tcp::Config{.keepalive = true,
+                      .keepalive_idle = 10_s,
+                      .keepalive_interval = 1_s,
+                      .keepalive_probes = 3});
+    establish(o);
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1001}, .flags = TcpFlags{ACK}, .window = 65535});
+    o.advance(10_s);
+    const Captured probe = o.take();
+    EXPECT_EQ(probe.seg.seq, SeqNum{1000}) << "one below snd_una, so the peer must answer";
+    o.advance(3_s);
+    EXPECT_EQ(o.out.size(), 3u);  // two more probes, then the reset
+    EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+}
+
+// ---- two connections and a wire ------------------------------------------------
+
+// Joins two connections with a one-way delay; a filter may drop or reorder.
+class Wire {
+  public:
+    explicit Wire(tcp::Config a = {}, tcp::Config b = {}, Duration delay = 5_ms)
+        : delay_(delay),
+          a_(a, tuple_a, [this](const TcpRepr& s) { carry(1, s); }),
+          b_(b, tuple_b, [this](const TcpRepr& s) { carry(0, s); }) {}
+
+    Connection& a() { return a_; }
+    Connection& b() { return b_; }
+    Time now() const { return now_; }
+    // Decides each segment's fate: return false to lose it.
+    std::function<bool(int to, const TcpRepr&)> filter;
+    // Extra delay per segment (reordering).
+    std::function<Duration(int to, const TcpRepr&)> extra_delay;
+
+    void handshake() {
+        a_.connect(SeqNum{100}, now_);
+        // b is a listener's child: it accepts the SYN as it arrives.
+        run_for(delay_);
+    }
+    void run_for(Duration d) { run_until(now_ + d); }
+    void run_until(Time until, const std::function<bool()>& done = {}) {
+        for (int guard = 0; guard < 10'000'000; ++guard) {
+            if (done && done()) return;
+            Time next = std::min(a_.next_deadline(), b_.next_deadline());
+            if (!queue_.empty()) next = std::min(next, queue_.begin()->first.first);
+            if (next > until) break;
+            now_ = std::max(now_, next);
+            if (!queue_.empty() && queue_.begin()->first.first <= now_) {
+                auto node = queue_.extract(queue_.begin());
+                Captured& c = node.mapped().second;
+                const int to = node.mapped().first;
+                if (to == 1 && b_.state() == State::closed && c.has(SYN) && !c.has(ACK)) {
+                    b_.accept(c.seg, SeqNum{0xfffff000}, now_);
+                } else {
+                    (to == 0 ? a_ : b_).process(c.seg, now_);
+                }
+            } else {
+                if (a_.next_deadline() <= now_) a_.poll(now_);
+                if (b_.next_deadline() <= now_) b_.poll(now_);
+            }
+        }
+        now_ = std::max(now_, until);
+    }
+    uint64_t carried = 0;
+
+  private:
+    void carry(int to, const TcpRepr& s) {
+        ++carried;
+        if (filter && !filter(to, s)) return;
+        const Duration extra = extra_delay ? extra_delay(to, s) : Duration::zero();
+        queue_.emplace(std::pair{now_ + delay_ + extra, seq_++}, std::pair{to, Captured(s)});
+    }
+
+    Duration delay_;
+    Time now_ = Time::zero();
+    uint64_t seq_ = 0;
+    std::map<std::pair<Time, uint64_t>, std::pair<int, Captured>> queue_;
+    Connection a_;
+    Connection b_;
+};
+
+// Moves `total` bytes from `from` to `to` through the wire, reading as it goes.
+std::string transfer(Wire& w, Connection& from, Connection& to, const std::string& data,
+                     Duration limit = 120_s) {
+    size_t offered = 0;
+    std::string got;
+    std::array<std::byte, 4096> buf{};
+    const Time end = w.now() + limit;
+    while (w.now() < end && got.size() < data.size()) {
+        offered += from.send(base::as_bytes(std::string_view(data).substr(offered)), w.now());
+        w.run_for(1_ms);
+        for (size_t n; (n = to.receive(buf, w.now())) > 0;)
+            got += base::as_chars(base::ByteSpan{buf}.first(n));
+    }
+    return got;
+}
+
+std::string pattern(size_t n) {
+    std::string s(n, '\0');
+    for (size_t i = 0; i < n; ++i)
+        s[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+    return s;
+}
+
+TEST(ConnectionPair, HandshakeTransferAndFourWayClose) {
+    Wire w({.msl = 1_s}, {.msl = 1_s});
+    w.handshake();
+    w.run_for(20_ms);
+    ASSERT_EQ(w.a().state(), State::established);
+    ASSERT_EQ(w.b().state(), State::established);
+    const std::string data = pattern(100'000);
+    EXPECT_EQ(transfer(w, w.a(), w.b(), data), data);
+    w.a().close(w.now());
+    w.run_for(50_ms);
+    EXPECT_EQ(w.a().state(), State::fin_wait_2);
+    EXPECT_EQ(w.b().state(), State::close_wait);
+    w.b().close(w.now());
+    w.run_for(50_ms);
+    EXPECT_EQ(w.a().state(), State::time_wait);
+    EXPECT_EQ(w.b().state(), State::closed);
+    w.run_for(3_s);
+    EXPECT_EQ(w.a().state(), State::closed);
+    EXPECT_FALSE(w.a().error());
+    EXPECT_FALSE(w.b().error());
+}
+
+TEST(ConnectionPair, SimultaneousOpen) {
+    Wire w;
+    w.a().connect(SeqNum{100}, w.now());
+    w.b().connect(SeqNum{900}, w.now());
+    w.run_for(100_ms);
+    EXPECT_EQ(w.a().state(), State::established);
+    EXPECT_EQ(w.b().state(), State::established);
+    const std::string data = pattern(3000);
+    EXPECT_EQ(transfer(w, w.b(), w.a(), data), data);
+}
+
+// Every third segment lost, in both directions: everything still arrives, in
+// order, by fast retransmit and by RTO.
+TEST(ConnectionPair, LossIsRepairedByRetransmission) {
+    Wire w;
+    int n = 0;
+    w.filter = [&](int, const TcpRepr& s) { return s.flags.has(SYN) || ++n % 3 != 0; };
+    w.handshake();
+    w.run_for(50_ms);
+    const std::string data = pattern(200'000);
+    EXPECT_EQ(transfer(w, w.a(), w.b(), data), data);
+    EXPECT_GT(w.a().stats().retransmissions, 0u);
+}
+
+TEST(ConnectionPair, ReorderingIsRepairedAndAnsweredWithDuplicateAcks) {
+    Wire w;
+    int n = 0;
+    w.extra_delay = [&](int to, const TcpRepr& s) {
+        return (to == 1 && !s.payload.empty() && ++n % 4 == 0) ? 3_ms : Duration::zero();
+    };
+    w.handshake();
+    w.run_for(50_ms);
+    const std::string data = pattern(100'000);
+    EXPECT_EQ(transfer(w, w.a(), w.b(), data), data);
+    EXPECT_GT(w.b().stats().out_of_order_segments, 0u);
+    EXPECT_GT(w.a().stats().duplicate_acks_received, 0u);
+}
+
+TEST(ConnectionPair, SlowReaderClosesTheWindowAndTheSenderWaits) {
+    Wire w({}, {.receive_buffer = 8000});
+    w.handshake();
+    w.run_for(50_ms);
+    const std::string data = pattern(50'000);
+    size_t offered = w.a().send(base::as_bytes(data), w.now());
+    w.run_for(2_s);  // nobody reads
+    EXPECT_EQ(w.b().readable_bytes(), 8000u) << "the receive buffer is full, the window zero";
+    EXPECT_GT(w.a().stats().window_probes, 0u);
+    std::string got;
+    std::array<std::byte, 1000> buf{};
+    for (int i = 0; i < 20'000 && got.size() < data.size(); ++i) {
+        offered += w.a().send(base::as_bytes(std::string_view(data).substr(offered)), w.now());
+        for (size_t k; (k = w.b().receive(buf, w.now())) > 0;)
+            got += base::as_chars(base::ByteSpan{buf}.first(k));
+        w.run_for(1_ms);
+    }
+    EXPECT_EQ(got, data);
+}
+
+// ISNs near 2^32: the sequence numbers wrap during the transfer.
+TEST(ConnectionPair, SequenceNumbersWrapAround) {
+    Wire w;
+    w.a().connect(SeqNum{0xffffff00}, w.now());  // b answers with 0xfffff000
+    w.run_for(50_ms);
+    const std::string data = pattern(300'000);
+    EXPECT_EQ(transfer(w, w.a(), w.b(), data), data);
+    EXPECT_EQ(transfer(w, w.b(), w.a(), data), data);
+}
+
+TEST(ConnectionPair, HalfCloseLetsTheOtherSideKeepSending) {
+    Wire w;
+    w.handshake();
+    w.run_for(50_ms);
+    w.a().shutdown(w.now());
+    w.run_for(50_ms);
+    EXPECT_EQ(w.b().state(), State::close_wait);
+    EXPECT_TRUE(w.b().peer_finished());
+    const std::string data = pattern(20'000);
+    EXPECT_EQ(transfer(w, w.b(), w.a(), data), data);
+    EXPECT_EQ(w.a().send(base::as_bytes("late"), w.now()), 0u) << "a shut its sending side";
+}
+
+}  // namespace
