@@ -31,8 +31,10 @@ struct Runtime::Detached {
     std::coroutine_handle<promise_type> handle;
 };
 
-Runtime::Runtime(stack::Host& host, stack::UdpConfig udp)
-    : host_(host), udp_(std::make_unique<stack::Udp>(host, udp)) {
+Runtime::Runtime(stack::Host& host, stack::UdpConfig udp, stack::TcpConfig tcp)
+    : host_(host),
+      udp_(std::make_unique<stack::Udp>(host, udp)),
+      tcp_(std::make_unique<stack::Tcp>(host, tcp)) {
     host_.attach(this);
 }
 

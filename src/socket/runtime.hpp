@@ -18,6 +18,7 @@
 #include "base/time.hpp"
 #include "socket/task.hpp"
 #include "stack/host.hpp"
+#include "stack/tcp.hpp"
 #include "stack/udp.hpp"
 
 namespace sockets {
@@ -27,7 +28,7 @@ class Runtime : public stack::Pollable {
     using TimerId = uint64_t;
 
     // Attaches to `host`, which must outlive the runtime.
-    explicit Runtime(stack::Host& host, stack::UdpConfig udp = {});
+    explicit Runtime(stack::Host& host, stack::UdpConfig udp = {}, stack::TcpConfig tcp = {});
     Runtime(const Runtime&) = delete;
     Runtime& operator=(const Runtime&) = delete;
     // Destroys the applications still running (their sockets close) and detaches.
@@ -35,6 +36,7 @@ class Runtime : public stack::Pollable {
 
     stack::Host& host() { return host_; }
     stack::Udp& udp() { return *udp_; }
+    stack::Tcp& tcp() { return *tcp_; }
     // The time of the poll the applications are running in.
     base::Time now() const { return now_; }
 
@@ -77,6 +79,7 @@ class Runtime : public stack::Pollable {
 
     stack::Host& host_;
     std::unique_ptr<stack::Udp> udp_;
+    std::unique_ptr<stack::Tcp> tcp_;
     base::Time now_ = base::Time::zero();
     std::deque<std::coroutine_handle<>> ready_;
     std::map<std::pair<base::Time, TimerId>, std::function<void()>> timers_;

@@ -1,36 +1,89 @@
-// TCP sockets for coroutine applications: TcpListener and TcpStream.
+// TCP sockets for coroutine applications.
 //
-// Declared here so that applications and the runtime can be written against
-// the whole socket API; the TCP issue defines them (there is no definition
-// yet, so using them does not link).
+//   auto stream = co_await sockets::TcpStream::connect(rt, {server, 80});  // 3-way handshake
+//   if (!stream) …stream.error(): connection_refused, timed_out, no_route
+//   co_await stream->send(base::as_bytes("Hello!"));          // waits while the buffer is full
+//   auto reply = co_await stream->receive(4096);              // empty: the peer closed
+//   co_await stream->close();                                 // the 4-way close
+//
+//   auto listener = sockets::TcpListener::listen(rt, {Ipv4Address::any(), 80});
+//   auto client = co_await listener->accept();
+//
+// Streams and listeners are move-only handles into the host's TCP. Destroying
+// a stream that is still open closes it gracefully in the background (as
+// close(2) does); abort() resets it.
 #pragma once
 
+#include <coroutine>
 #include <cstddef>
+#include <memory>
 
+#include "base/buffer.hpp"
 #include "base/result.hpp"
 #include "socket/runtime.hpp"
 #include "socket/task.hpp"
-#include "stack/udp.hpp"
+#include "stack/tcp.hpp"
 
 namespace sockets {
 
+namespace detail {
+// What a handle's coroutine waits on; kept on the heap so handles can move.
+struct TcpWaiter {
+    Runtime* rt = nullptr;
+    std::coroutine_handle<> waiting;
+    void wake() {
+        if (waiting) rt->schedule(std::exchange(waiting, {}));
+    }
+};
+}  // namespace detail
+
 class TcpStream {
   public:
-    // Opens a connection (the 3-way handshake): refused, timed out or
-    // unreachable come back as errors.
+    TcpStream(TcpStream&& o) noexcept;
+    TcpStream& operator=(TcpStream&& o) noexcept;
+    TcpStream(const TcpStream&) = delete;
+    TcpStream& operator=(const TcpStream&) = delete;
+    ~TcpStream();
+
+    // Opens a connection: refused, timed out or unreachable come back as errors.
     static Task<base::Expected<TcpStream, stack::SocketError>> connect(Runtime& rt,
                                                                        stack::Endpoint remote);
 
     // Sends all of `data`, waiting while the send buffer is full.
     Task<base::Expected<void, stack::SocketError>> send(base::ByteSpan data);
-    // Up to `max` bytes as they arrive; an empty result is the end of the stream.
+    // Up to `max` bytes as they arrive; an empty buffer is the end of the stream.
     Task<base::Expected<base::PacketBuffer, stack::SocketError>> receive(size_t max);
-    // Half-close: sends FIN, keeps receiving.
+    // Half-close: FIN after what was sent; receiving goes on.
     base::Expected<void, stack::SocketError> shutdown();
-    // Closes gracefully (the 4-way close).
+    // Closes gracefully and waits until our FIN is acknowledged (the peer's may
+    // come later; the host finishes the close).
     Task<base::Expected<void, stack::SocketError>> close();
     // Resets the connection at once.
     void abort();
+
+    const tcp::Connection* connection() const;
+    stack::SocketId id() const { return id_; }
+
+  private:
+    friend class TcpListener;
+    TcpStream(Runtime& rt, stack::SocketId id);
+    // Suspends until the connection's state changes in any way.
+    auto changed() {
+        struct Awaiter {
+            detail::TcpWaiter* w;
+            bool await_ready() const noexcept { return false; }
+            void await_suspend(std::coroutine_handle<> h) noexcept { w->waiting = h; }
+            void await_resume() noexcept {}
+            ~Awaiter() { w->waiting = {}; }
+        };
+        return Awaiter{waiter_.get()};
+    }
+    std::optional<stack::SocketError> error() const;
+    void release();
+
+    Runtime* rt_;
+    stack::SocketId id_;
+    std::unique_ptr<detail::TcpWaiter> waiter_;
 };
 
 class TcpListener {
@@ -38,7 +91,21 @@ class TcpListener {
     static base::Expected<TcpListener, stack::SocketError> listen(Runtime& rt,
                                                                   stack::Endpoint local,
                                                                   size_t backlog = 128);
+    TcpListener(TcpListener&& o) noexcept;
+    TcpListener& operator=(TcpListener&& o) noexcept;
+    TcpListener(const TcpListener&) = delete;
+    TcpListener& operator=(const TcpListener&) = delete;
+    ~TcpListener();
+
+    // The next connection that completed its handshake.
     Task<base::Expected<TcpStream, stack::SocketError>> accept();
+
+  private:
+    TcpListener(Runtime& rt, stack::SocketId id);
+
+    Runtime* rt_;
+    stack::SocketId id_;
+    std::unique_ptr<detail::TcpWaiter> waiter_;
 };
 
 }  // namespace sockets

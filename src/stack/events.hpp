@@ -3,12 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "base/bytes.hpp"
 #include "base/time.hpp"
+#include "tcp/types.hpp"
 #include "wire/address.hpp"
 #include "wire/icmpv4.hpp"
+#include "wire/tcp.hpp"
 
 namespace stack {
 
@@ -71,6 +74,13 @@ class Observer {
     virtual void arp(base::Time, ArpEvent, wire::Ipv4Address, wire::MacAddress) {}
     virtual void icmp_sent(base::Time, wire::Ipv4Address /*to*/, const wire::Icmpv4Repr&) {}
     virtual void icmp_received(base::Time, wire::Ipv4Address /*from*/, const wire::Icmpv4Repr&) {}
+    // TCP: a segment sent or received and why; a connection's state change;
+    // its congestion window, slow-start threshold and smoothed RTT after an ACK.
+    virtual void tcp_segment(base::Time, const tcp::Tuple&, bool /*sent*/, const wire::TcpRepr&,
+                             tcp::Reason) {}
+    virtual void tcp_state(base::Time, const tcp::Tuple&, tcp::State /*from*/, tcp::State /*to*/) {}
+    virtual void tcp_window(base::Time, const tcp::Tuple&, uint32_t /*cwnd*/, uint32_t /*ssthresh*/,
+                            std::optional<base::Duration> /*srtt*/) {}
     // A datagram reassembled from `fragments` fragments.
     virtual void reassembled(base::Time, base::ByteSpan /*packet*/, size_t /*fragments*/) {}
 };

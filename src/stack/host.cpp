@@ -49,6 +49,13 @@ InterfaceId Host::add_interface(InterfaceConfig c) {
     return id;
 }
 
+std::optional<uint16_t> Host::mtu_towards(Ipv4Address dst) const {
+    if (is_local_address(dst)) return interfaces_.empty() ? 1500 : interfaces_.front().mtu;
+    const auto r = route_to(dst);
+    if (!r) return std::nullopt;
+    return interfaces_[r->interface].mtu;
+}
+
 bool Host::is_local_address(Ipv4Address a) const {
     return std::any_of(interfaces_.begin(), interfaces_.end(),
                        [&](const InterfaceConfig& i) { return i.address.address == a; });

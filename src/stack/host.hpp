@@ -149,6 +149,9 @@ class Host {
 
     void set_frame_sink(FrameSink sink) { sink_ = std::move(sink); }
     void set_observer(Observer* observer) { observer_ = observer; }
+    Observer* observer() const { return observer_; }
+    // The MTU of the interface that leads to `dst`, if there is a route.
+    std::optional<uint16_t> mtu_towards(wire::Ipv4Address dst) const;
     RoutingTable& routes() { return routes_; }
     const RoutingTable& routes() const { return routes_; }
 

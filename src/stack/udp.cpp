@@ -44,6 +44,8 @@ std::string_view to_string(SocketError e) {
             return "no route to host";
         case SocketError::connection_refused:
             return "connection refused";
+        case SocketError::connection_reset:
+            return "connection reset by peer";
         case SocketError::host_unreachable:
             return "host unreachable";
         case SocketError::network_unreachable:

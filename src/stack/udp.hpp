@@ -34,7 +34,8 @@ enum class SocketError : uint8_t {
     invalid_argument,  // port 0 as a destination, a closed socket …
     message_too_long,  // more than 65,507 bytes of UDP payload
     no_route,
-    connection_refused,  // ICMP port (or protocol) unreachable
+    connection_refused,  // ICMP port (or protocol) unreachable; a RST answering a SYN
+    connection_reset,    // the peer reset the connection
     host_unreachable,
     network_unreachable,
     timed_out,

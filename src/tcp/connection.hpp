@@ -31,6 +31,7 @@
 #include "tcp/congestion.hpp"
 #include "tcp/out_of_order.hpp"
 #include "tcp/rto.hpp"
+#include "tcp/types.hpp"
 #include "wire/address.hpp"
 #include "wire/seq_num.hpp"
 #include "wire/tcp.hpp"
@@ -38,54 +39,6 @@
 namespace tcp {
 
 using wire::SeqNum;
-
-enum class State : uint8_t {
-    closed,
-    listen,
-    syn_sent,
-    syn_received,
-    established,
-    fin_wait_1,
-    fin_wait_2,
-    close_wait,
-    closing,
-    last_ack,
-    time_wait,
-};
-
-std::string_view to_string(State s);  // "ESTABLISHED", as RFC 9293 writes them
-
-enum class Error : uint8_t {
-    refused,    // RST in answer to our SYN
-    reset,      // the peer reset the connection
-    timed_out,  // retransmissions or keep-alives went unanswered
-    aborted,    // we reset it
-};
-
-std::string_view to_string(Error e);
-
-// Why a segment was sent or what a received one was, for the event log.
-enum class Reason : uint8_t {
-    syn,
-    syn_ack,
-    new_data,  // data (or a FIN) for the first time
-    ack,       // a pure ACK
-    delayed_ack,
-    duplicate_ack,  // an ACK for data out of order, asking for the gap
-    retransmission_rto,
-    fast_retransmit,
-    window_probe,
-    keepalive,
-    challenge_ack,
-    rst,
-    // Received only:
-    in_order,
-    out_of_order,
-    duplicate,  // data we already had
-    outside_window,
-};
-
-std::string_view to_string(Reason r);
 
 struct Config {
     uint16_t mss = 1460;  // the most we take per segment (from our MTU)
@@ -105,14 +58,6 @@ struct Config {
     base::Duration keepalive_idle = base::Duration::seconds(7200);
     base::Duration keepalive_interval = base::Duration::seconds(75);
     int keepalive_probes = 9;
-};
-
-struct Tuple {
-    wire::Ipv4Address local_address;
-    uint16_t local_port = 0;
-    wire::Ipv4Address remote_address;
-    uint16_t remote_port = 0;
-    auto operator<=>(const Tuple&) const = default;
 };
 
 struct Stats {

@@ -1,0 +1,176 @@
+#include "socket/tcp.hpp"
+
+#include <algorithm>
+
+namespace sockets {
+namespace {
+
+stack::SocketError from(tcp::Error e) {
+    switch (e) {
+        case tcp::Error::refused:
+            return stack::SocketError::connection_refused;
+        case tcp::Error::reset:
+            return stack::SocketError::connection_reset;
+        case tcp::Error::timed_out:
+            return stack::SocketError::timed_out;
+        case tcp::Error::aborted:
+            return stack::SocketError::closed;
+    }
+    return stack::SocketError::closed;
+}
+
+}  // namespace
+
+TcpStream::TcpStream(Runtime& rt, stack::SocketId id)
+    : rt_(&rt), id_(id), waiter_(std::make_unique<detail::TcpWaiter>(detail::TcpWaiter{&rt, {}})) {
+    rt_->tcp().on_event(id_, [w = waiter_.get()] { w->wake(); });
+}
+
+TcpStream::TcpStream(TcpStream&& o) noexcept
+    : rt_(o.rt_), id_(std::exchange(o.id_, 0)), waiter_(std::move(o.waiter_)) {}
+
+TcpStream& TcpStream::operator=(TcpStream&& o) noexcept {
+    if (this != &o) {
+        release();
+        rt_ = o.rt_;
+        id_ = std::exchange(o.id_, 0);
+        waiter_ = std::move(o.waiter_);
+    }
+    return *this;
+}
+
+TcpStream::~TcpStream() {
+    release();
+}
+
+void TcpStream::release() {
+    if (id_ == 0) return;
+    rt_->tcp().release(id_, rt_->now());  // a graceful close, finished by the host
+    id_ = 0;
+}
+
+const tcp::Connection* TcpStream::connection() const {
+    return id_ ? rt_->tcp().connection(id_) : nullptr;
+}
+
+std::optional<stack::SocketError> TcpStream::error() const {
+    const tcp::Connection* c = connection();
+    if (!c) return stack::SocketError::closed;
+    if (c->error()) return from(*c->error());
+    return std::nullopt;
+}
+
+Task<base::Expected<TcpStream, stack::SocketError>> TcpStream::connect(Runtime& rt,
+                                                                       stack::Endpoint remote) {
+    auto id = rt.tcp().connect(remote, rt.now());
+    if (!id) co_return base::fail(id.error());
+    TcpStream s(rt, *id);
+    while (true) {
+        const tcp::Connection* c = s.connection();
+        if (c->error()) co_return base::fail(from(*c->error()));
+        if (c->synchronized()) co_return std::move(s);
+        co_await s.changed();
+    }
+}
+
+Task<base::Expected<void, stack::SocketError>> TcpStream::send(base::ByteSpan data) {
+    size_t offset = 0;
+    while (true) {
+        if (auto e = error()) co_return base::fail(*e);
+        offset += rt_->tcp().send(id_, data.subspan(offset), rt_->now());
+        if (offset == data.size()) co_return base::Expected<void, stack::SocketError>{};
+        if (connection()->sending_shut_down()) co_return base::fail(stack::SocketError::closed);
+        co_await changed();  // back-pressure: wait for room
+    }
+}
+
+Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::receive(size_t max) {
+    while (true) {
+        const tcp::Connection* c = connection();
+        if (!c) co_return base::fail(stack::SocketError::closed);
+        const size_t n = std::min(max, c->readable_bytes());
+        if (n > 0) {
+            base::PacketBuffer b =
+                rt_->host().pool().acquire(rt_->host().pool().config().default_headroom, n);
+            rt_->tcp().receive(id_, b.append(n), rt_->now());
+            co_return std::move(b);
+        }
+        if (c->peer_finished()) co_return rt_->host().pool().acquire();  // the end of the stream
+        if (c->error()) co_return base::fail(from(*c->error()));
+        if (c->state() == tcp::State::closed) co_return rt_->host().pool().acquire();
+        co_await changed();
+    }
+}
+
+base::Expected<void, stack::SocketError> TcpStream::shutdown() {
+    if (auto e = error()) return base::fail(*e);
+    rt_->tcp().shutdown(id_, rt_->now());
+    return {};
+}
+
+Task<base::Expected<void, stack::SocketError>> TcpStream::close() {
+    if (id_ == 0) co_return base::fail(stack::SocketError::closed);
+    rt_->tcp().shutdown(id_, rt_->now());
+    while (true) {
+        const tcp::Connection* c = connection();
+        if (c->error()) co_return base::fail(from(*c->error()));
+        const tcp::State s = c->state();
+        if (s == tcp::State::fin_wait_2 || s == tcp::State::time_wait || s == tcp::State::closed)
+            break;
+        co_await changed();
+    }
+    release();
+    co_return base::Expected<void, stack::SocketError>{};
+}
+
+void TcpStream::abort() {
+    if (id_ == 0) return;
+    rt_->tcp().abort(id_, rt_->now());
+    release();
+}
+
+TcpListener::TcpListener(Runtime& rt, stack::SocketId id)
+    : rt_(&rt), id_(id), waiter_(std::make_unique<detail::TcpWaiter>(detail::TcpWaiter{&rt, {}})) {
+    rt_->tcp().on_event(id_, [w = waiter_.get()] { w->wake(); });
+}
+
+base::Expected<TcpListener, stack::SocketError> TcpListener::listen(Runtime& rt,
+                                                                    stack::Endpoint local,
+                                                                    size_t backlog) {
+    auto id = rt.tcp().listen(local, backlog);
+    if (!id) return base::fail(id.error());
+    return TcpListener(rt, *id);
+}
+
+TcpListener::TcpListener(TcpListener&& o) noexcept
+    : rt_(o.rt_), id_(std::exchange(o.id_, 0)), waiter_(std::move(o.waiter_)) {}
+
+TcpListener& TcpListener::operator=(TcpListener&& o) noexcept {
+    if (this != &o) {
+        if (id_) rt_->tcp().release(id_, rt_->now());
+        rt_ = o.rt_;
+        id_ = std::exchange(o.id_, 0);
+        waiter_ = std::move(o.waiter_);
+    }
+    return *this;
+}
+
+TcpListener::~TcpListener() {
+    if (id_) rt_->tcp().release(id_, rt_->now());
+}
+
+Task<base::Expected<TcpStream, stack::SocketError>> TcpListener::accept() {
+    while (true) {
+        if (auto id = rt_->tcp().accept(id_)) co_return TcpStream(*rt_, *id);
+        struct Awaiter {
+            detail::TcpWaiter* w;
+            bool await_ready() const noexcept { return false; }
+            void await_suspend(std::coroutine_handle<> h) noexcept { w->waiting = h; }
+            void await_resume() noexcept {}
+            ~Awaiter() { w->waiting = {}; }
+        };
+        co_await Awaiter{waiter_.get()};
+    }
+}
+
+}  // namespace sockets

@@ -1,0 +1,372 @@
+#include "stack/tcp.hpp"
+
+#include <algorithm>
+
+#include "wire/tcp.hpp"
+
+namespace stack {
+namespace {
+
+constexpr uint16_t ipv4_and_tcp_headers = wire::ipv4::min_header_len + wire::tcp::min_header_len;
+
+}  // namespace
+
+Tcp::Tcp(Host& host, TcpConfig config)
+    : host_(host),
+      config_(config),
+      ports_(base::SipKey{host.random().next_u64(), host.random().next_u64()}, host.random()),
+      isn_key_{host.random().next_u64(), host.random().next_u64()} {
+    host_.set_transport(wire::IpProtocol::tcp, this);
+    host_.attach(this);  // for the connections' timers
+    ports_.set_tuple_in_use([this](Endpoint local, Endpoint remote) {
+        return connections_.contains(
+            tcp::Tuple{local.address, local.port, remote.address, remote.port});
+    });
+}
+
+Tcp::~Tcp() {
+    host_.detach(this);
+    host_.set_transport(wire::IpProtocol::tcp, nullptr);
+}
+
+tcp::Config Tcp::config_for(wire::Ipv4Address remote) const {
+    tcp::Config c = config_.connection;
+    if (const auto mtu = host_.mtu_towards(remote); mtu && *mtu > ipv4_and_tcp_headers) {
+        c.mss = std::min<uint16_t>(c.mss, static_cast<uint16_t>(*mtu - ipv4_and_tcp_headers));
+    }
+    return c;
+}
+
+wire::SeqNum Tcp::isn(const tcp::Tuple& t, base::Time now) const {
+    // RFC 6528: ISN = M + F(local address, local port, remote address, remote
+    // port, secret), M a clock ticking every 4 µs.
+    std::byte in[12];
+    base::store_be32(in, 0, t.local_address.to_u32());
+    base::store_be16(in, 4, t.local_port);
+    base::store_be32(in, 6, t.remote_address.to_u32());
+    base::store_be16(in, 10, t.remote_port);
+    const auto m = static_cast<uint32_t>(now.ns() / 4000);
+    return wire::SeqNum{m + static_cast<uint32_t>(base::siphash24(isn_key_, in))};
+}
+
+SocketId Tcp::new_connection(const tcp::Tuple& tuple, base::Time) {
+    const SocketId id = next_id_++;
+    Entry e;
+    e.connection = std::make_unique<tcp::Connection>(
+        config_for(tuple.remote_address), tuple,
+        [this, tuple](const wire::TcpRepr& seg) { emit(tuple, seg, now_); },
+        static_cast<tcp::Observer*>(this));
+    entries_.emplace(id, std::move(e));
+    connections_.emplace(tuple, id);
+    ++stats_.connections_opened;
+    return id;
+}
+
+void Tcp::emit(const tcp::Tuple& t, const wire::TcpRepr& seg, base::Time now) {
+    const size_t len = seg.buffer_len();
+    base::PacketBuffer p = host_.pool().acquire(host_.pool().config().default_headroom, len);
+    seg.emit(p.append(len), t.local_address, t.remote_address);
+    ++stats_.segments_out;
+    (void)host_.send_ip(t.remote_address, wire::IpProtocol::tcp, std::move(p), now,
+                        SendOptions{.source = t.local_address});
+}
+
+base::Expected<SocketId, SocketError> Tcp::listen(Endpoint local, size_t backlog) {
+    const SocketId id = next_id_++;
+    if (auto ok = ports_.bind(id, local, false); !ok)
+        return base::fail(SocketError::address_in_use);
+    listeners_.emplace(id, Listener{local, std::max<size_t>(backlog, 1), {}, {}, {}});
+    return id;
+}
+
+std::optional<SocketId> Tcp::accept(SocketId listener) {
+    const auto it = listeners_.find(listener);
+    if (it == listeners_.end() || it->second.ready.empty()) return std::nullopt;
+    const SocketId id = it->second.ready.front();
+    it->second.ready.erase(it->second.ready.begin());
+    Entry& e = entries_.at(id);
+    e.listener.reset();
+    e.accepted = true;
+    return id;
+}
+
+base::Expected<SocketId, SocketError> Tcp::connect(Endpoint remote, base::Time now,
+                                                   std::optional<Endpoint> local) {
+    now_ = now;
+    if (remote.port == 0) return base::fail(SocketError::invalid_argument);
+    if (entries_.size() >= config_.max_connections)
+        return base::fail(SocketError::no_ephemeral_port);
+    const auto source = local && !local->address.is_unspecified()
+                            ? std::optional(local->address)
+                            : host_.source_address_for(remote.address);
+    if (!source) return base::fail(SocketError::no_route);
+    const SocketId id = next_id_++;
+    uint16_t port = 0;
+    if (local && local->port != 0) {
+        if (auto ok = ports_.bind(id, {*source, local->port}, false); !ok) {
+            return base::fail(SocketError::address_in_use);
+        }
+        if (auto ok = ports_.connect(id, remote); !ok) {
+            ports_.release(id);
+            return base::fail(SocketError::address_in_use);
+        }
+        port = local->port;
+    } else {
+        auto p = ports_.bind_ephemeral(id, *source, remote);
+        if (!p) return base::fail(SocketError::no_ephemeral_port);
+        port = *p;
+    }
+    const tcp::Tuple tuple{*source, port, remote.address, remote.port};
+    Entry e;
+    e.connection = std::make_unique<tcp::Connection>(
+        config_for(remote.address), tuple,
+        [this, tuple](const wire::TcpRepr& seg) { emit(tuple, seg, now_); },
+        static_cast<tcp::Observer*>(this));
+    e.accepted = true;
+    entries_.emplace(id, std::move(e));
+    connections_.emplace(tuple, id);
+    ++stats_.connections_opened;
+    entries_.at(id).connection->connect(isn(tuple, now), now);
+    after(id, now);
+    return id;
+}
+
+tcp::Connection* Tcp::connection(SocketId id) {
+    const auto it = entries_.find(id);
+    return it == entries_.end() ? nullptr : it->second.connection.get();
+}
+
+size_t Tcp::send(SocketId id, base::ByteSpan data, base::Time now) {
+    now_ = now;
+    tcp::Connection* c = connection(id);
+    if (!c) return 0;
+    const size_t n = c->send(data, now);
+    after(id, now);
+    return n;
+}
+
+size_t Tcp::receive(SocketId id, base::MutableByteSpan out, base::Time now) {
+    now_ = now;
+    tcp::Connection* c = connection(id);
+    if (!c) return 0;
+    const size_t n = c->receive(out, now);
+    after(id, now);
+    return n;
+}
+
+void Tcp::shutdown(SocketId id, base::Time now) {
+    now_ = now;
+    if (tcp::Connection* c = connection(id)) {
+        c->shutdown(now);
+        after(id, now);
+    }
+}
+
+void Tcp::abort(SocketId id, base::Time now) {
+    now_ = now;
+    if (tcp::Connection* c = connection(id)) {
+        c->abort(now);
+        after(id, now);
+    }
+}
+
+void Tcp::release(SocketId id, base::Time now) {
+    now_ = now;
+    if (const auto l = listeners_.find(id); l != listeners_.end()) {
+        // Closing a listener resets what waited on it, as Linux does.
+        std::vector<SocketId> waiting = l->second.pending;
+        waiting.insert(waiting.end(), l->second.ready.begin(), l->second.ready.end());
+        ports_.release(id);
+        listeners_.erase(l);
+        for (SocketId c : waiting) {
+            Entry& e = entries_.at(c);
+            e.listener.reset();
+            e.released = true;
+            e.connection->abort(now);
+            after(c, now);
+        }
+        return;
+    }
+    const auto it = entries_.find(id);
+    if (it == entries_.end()) return;
+    it->second.released = true;
+    it->second.callback = nullptr;
+    if (it->second.connection->state() != tcp::State::closed) it->second.connection->close(now);
+    after(id, now);
+}
+
+void Tcp::on_event(SocketId id, std::function<void()> callback) {
+    if (const auto l = listeners_.find(id); l != listeners_.end()) {
+        l->second.callback = std::move(callback);
+    } else if (const auto e = entries_.find(id); e != entries_.end()) {
+        e->second.callback = std::move(callback);
+    }
+}
+
+void Tcp::notify(SocketId id) {
+    if (const auto e = entries_.find(id); e != entries_.end() && e->second.callback) {
+        auto callback = e->second.callback;  // it may release the socket
+        callback();
+    }
+}
+
+void Tcp::forget(SocketId id) {
+    const auto it = entries_.find(id);
+    if (it == entries_.end()) return;
+    deadlines_.erase({it->second.indexed, id});
+    connections_.erase(it->second.connection->tuple());
+    ports_.release(id);
+    if (it->second.listener) {
+        if (const auto l = listeners_.find(*it->second.listener); l != listeners_.end()) {
+            std::erase(l->second.pending, id);
+            std::erase(l->second.ready, id);
+        }
+    }
+    entries_.erase(it);
+}
+
+void Tcp::after(SocketId id, base::Time) {
+    const auto it = entries_.find(id);
+    if (it == entries_.end()) return;
+    Entry& e = it->second;
+    tcp::Connection& c = *e.connection;
+
+    const base::Time due = c.next_deadline();
+    if (due != e.indexed) {
+        deadlines_.erase({e.indexed, id});
+        if (!due.is_never()) deadlines_.emplace(due, id);
+        e.indexed = due;
+    }
+
+    if (e.listener) {
+        const auto l = listeners_.find(*e.listener);
+        if (l != listeners_.end() && c.synchronized()) {
+            auto& pending = l->second.pending;
+            if (std::find(pending.begin(), pending.end(), id) != pending.end()) {
+                std::erase(pending, id);
+                l->second.ready.push_back(id);
+                if (l->second.callback) {
+                    auto callback = l->second.callback;
+                    callback();
+                }
+            }
+        }
+    }
+
+    const bool closed = c.state() == tcp::State::closed;
+    const bool orphan = e.listener.has_value() && !e.accepted;  // never handed to a program
+    notify(id);
+    if (closed && (e.released || (orphan && !c.synchronized()) || (orphan && c.error())))
+        forget(id);
+}
+
+void Tcp::reset_for(const IpPacketInfo& info, const wire::TcpRepr& seg, base::Time now) {
+    // RFC 9293 §3.10.7.1: a segment for no connection gets a RST that the
+    // sender will accept.
+    wire::TcpRepr rst{.src_port = seg.dst_port, .dst_port = seg.src_port};
+    if (seg.flags.has(wire::TcpFlags::ack)) {
+        rst.seq = seg.ack;
+        rst.flags = wire::TcpFlags{wire::TcpFlags::rst};
+    } else {
+        rst.ack = seg.seq + seg.sequence_len();
+        rst.flags = wire::TcpFlags{wire::TcpFlags::rst | wire::TcpFlags::ack};
+    }
+    ++stats_.resets_sent;
+    const tcp::Tuple t{info.ip.dst, seg.dst_port, info.ip.src, seg.src_port};
+    if (stack::Observer* o = host_.observer()) o->tcp_segment(now, t, true, rst, tcp::Reason::rst);
+    emit(t, rst, now);
+}
+
+void Tcp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Time now) {
+    now_ = now;
+    ++stats_.segments_in;
+    const auto view = wire::TcpView::parse(payload.bytes());
+    if (!view) {
+        ++stats_.malformed;
+        return host_.report_drop(DropReason::malformed, info, payload.bytes(), now);
+    }
+    if (!view->checksum_valid(info.ip.src, info.ip.dst)) {
+        ++stats_.bad_checksum;
+        return host_.report_drop(DropReason::bad_checksum, info, payload.bytes(), now);
+    }
+    const auto seg =
+        wire::TcpRepr::parse(*view, info.ip.src, info.ip.dst, wire::ChecksumCheck::ignore);
+    if (!seg) {
+        ++stats_.malformed;
+        return host_.report_drop(DropReason::malformed, info, payload.bytes(), now);
+    }
+    const tcp::Tuple tuple{info.ip.dst, seg->dst_port, info.ip.src, seg->src_port};
+    if (const auto it = connections_.find(tuple); it != connections_.end()) {
+        const SocketId id = it->second;
+        entries_.at(id).connection->process(*seg, now);
+        after(id, now);
+        return;
+    }
+    using wire::TcpFlags;
+    const auto owner = ports_.lookup({info.ip.dst, seg->dst_port}, {info.ip.src, seg->src_port});
+    const auto l = owner ? listeners_.find(*owner) : listeners_.end();
+    if (l != listeners_.end()) {
+        if (seg->flags.has(TcpFlags::rst)) return;
+        if (seg->flags.has(TcpFlags::ack)) return reset_for(info, *seg, now);
+        if (!seg->flags.has(TcpFlags::syn)) return;
+        Listener& listener = l->second;
+        if (listener.pending.size() + listener.ready.size() >= listener.backlog ||
+            entries_.size() >= config_.max_connections) {
+            // The queue is full: drop the SYN, the client will try again.
+            ++stats_.listen_overflows;
+            return host_.report_drop(DropReason::receive_queue_full, info, payload.bytes(), now);
+        }
+        const SocketId id = new_connection(tuple, now);
+        Entry& e = entries_.at(id);
+        e.listener = l->first;
+        listener.pending.push_back(id);
+        e.connection->accept(*seg, isn(tuple, now), now);
+        after(id, now);
+        return;
+    }
+    if (!seg->flags.has(TcpFlags::rst)) reset_for(info, *seg, now);
+    host_.report_drop(DropReason::port_unreachable, info, payload.bytes(), now);
+}
+
+void Tcp::icmp_error(const IcmpError&, base::Time) {
+    // RFC 1122 §4.2.3.9: ICMP errors are soft for TCP; the retransmission
+    // timer decides. (Path MTU discovery would use "fragmentation needed".)
+}
+
+void Tcp::poll(base::Time now) {
+    now_ = now;
+    std::vector<SocketId> due;
+    for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now; ++it)
+        due.push_back(it->second);
+    for (SocketId id : due) {
+        const auto it = entries_.find(id);
+        if (it == entries_.end()) continue;
+        it->second.connection->poll(now);
+        after(id, now);
+    }
+}
+
+base::Time Tcp::next_deadline() const {
+    return deadlines_.empty() ? base::Time::never() : deadlines_.begin()->first;
+}
+
+void Tcp::segment_sent(base::Time t, const tcp::Tuple& tuple, const wire::TcpRepr& seg,
+                       tcp::Reason r) {
+    if (stack::Observer* o = host_.observer()) o->tcp_segment(t, tuple, true, seg, r);
+}
+
+void Tcp::segment_received(base::Time t, const tcp::Tuple& tuple, const wire::TcpRepr& seg,
+                           tcp::Reason r) {
+    if (stack::Observer* o = host_.observer()) o->tcp_segment(t, tuple, false, seg, r);
+}
+
+void Tcp::state_changed(base::Time t, const tcp::Tuple& tuple, tcp::State from, tcp::State to) {
+    if (stack::Observer* o = host_.observer()) o->tcp_state(t, tuple, from, to);
+}
+
+void Tcp::window(base::Time t, const tcp::Tuple& tuple, uint32_t cwnd, uint32_t ssthresh,
+                 std::optional<base::Duration> srtt) {
+    if (stack::Observer* o = host_.observer()) o->tcp_window(t, tuple, cwnd, ssthresh, srtt);
+}
+
+}  // namespace stack

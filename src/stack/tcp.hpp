@@ -1,0 +1,135 @@
+// TCP on a host: the transport that joins tcp::Connection to IP.
+//
+// It finds the connection for each segment by its 4-tuple, keeps listeners
+// with a bounded queue of connections being set up and waiting to be accepted,
+// answers segments for nothing with RST (RFC 9293 §3.10.7.1), chooses initial
+// sequence numbers by RFC 6528 (a keyed hash of the 4-tuple plus a 4 µs clock)
+// and ephemeral ports by RFC 6056 without reusing a live 4-tuple, and sets the
+// MSS from the route's MTU.
+//
+// Like stack::Udp this is a callback/poll core over handles; coroutine sockets
+// (socket/tcp.hpp) sit on top. A program `release`s a connection when it is done
+// with it; the connection lives on until its close finishes (TIME-WAIT
+// included), then goes.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "base/siphash.hpp"
+#include "stack/host.hpp"
+#include "stack/port_table.hpp"
+#include "stack/udp.hpp"
+#include "tcp/connection.hpp"
+
+namespace stack {
+
+struct TcpConfig {
+    tcp::Config connection{};
+    size_t max_connections = 1'000'000;
+};
+
+struct TcpStats {
+    uint64_t segments_in = 0;
+    uint64_t segments_out = 0;
+    uint64_t resets_sent = 0;  // for segments that belong to nothing
+    uint64_t bad_checksum = 0;
+    uint64_t malformed = 0;
+    uint64_t listen_overflows = 0;  // SYNs refused: the backlog was full
+    uint64_t connections_opened = 0;
+};
+
+class Tcp : public Transport, private tcp::Observer {
+  public:
+    explicit Tcp(Host& host, TcpConfig config = {});
+    Tcp(const Tcp&) = delete;
+    Tcp& operator=(const Tcp&) = delete;
+    ~Tcp() override;
+
+    // A listener on `local`; at most `backlog` connections may wait for accept
+    // (and as many be half open).
+    base::Expected<SocketId, SocketError> listen(Endpoint local, size_t backlog = 128);
+    // An established connection from the listener's queue, if one waits.
+    std::optional<SocketId> accept(SocketId listener);
+    // Opens a connection (sends the SYN).
+    base::Expected<SocketId, SocketError> connect(Endpoint remote, base::Time now,
+                                                  std::optional<Endpoint> local = std::nullopt);
+
+    tcp::Connection* connection(SocketId id);
+    size_t send(SocketId id, base::ByteSpan data, base::Time now);
+    size_t receive(SocketId id, base::MutableByteSpan out, base::Time now);
+    void shutdown(SocketId id, base::Time now);
+    void abort(SocketId id, base::Time now);
+    // The program is done with `id` (a connection or a listener): it closes
+    // gracefully if it has not, and is freed once closed.
+    void release(SocketId id, base::Time now);
+
+    // Called (from inside the host's receive or poll) whenever something about
+    // `id` changed: data arrived, room to send, a state change, an error, a
+    // connection to accept.
+    void on_event(SocketId id, std::function<void()> callback);
+
+    size_t connections() const { return connections_.size(); }
+    const TcpStats& stats() const { return stats_; }
+    Host& host() { return host_; }
+
+    // Transport
+    void receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Time now) override;
+    void icmp_error(const IcmpError& error, base::Time now) override;
+    void poll(base::Time now) override;
+    base::Time next_deadline() const override;
+
+  private:
+    struct Entry {
+        std::unique_ptr<tcp::Connection> connection;
+        std::optional<SocketId> listener;  // set while waiting to be accepted
+        bool released = false;
+        bool accepted = false;
+        base::Time indexed = base::Time::never();  // its key in the deadline index
+        std::function<void()> callback;
+    };
+    struct Listener {
+        Endpoint local;
+        size_t backlog;
+        std::vector<SocketId> pending;  // half open, from this listener
+        std::vector<SocketId> ready;    // established, not yet accepted
+        std::function<void()> callback;
+    };
+
+    SocketId new_connection(const tcp::Tuple& tuple, base::Time now);
+    tcp::Config config_for(wire::Ipv4Address remote) const;
+    wire::SeqNum isn(const tcp::Tuple& tuple, base::Time now) const;
+    void emit(const tcp::Tuple& tuple, const wire::TcpRepr& seg, base::Time now);
+    void reset_for(const IpPacketInfo& info, const wire::TcpRepr& seg, base::Time now);
+    // After anything touched connection `id`: re-index its deadline, move it
+    // through its listener's queues, tell the program, free it if done.
+    void after(SocketId id, base::Time now);
+    void notify(SocketId id);
+    void forget(SocketId id);
+
+    // tcp::Observer: passes TCP events on to the host's observer.
+    void segment_sent(base::Time, const tcp::Tuple&, const wire::TcpRepr&, tcp::Reason) override;
+    void segment_received(base::Time, const tcp::Tuple&, const wire::TcpRepr&,
+                          tcp::Reason) override;
+    void state_changed(base::Time, const tcp::Tuple&, tcp::State, tcp::State) override;
+    void window(base::Time, const tcp::Tuple&, uint32_t, uint32_t,
+                std::optional<base::Duration>) override;
+
+    Host& host_;
+    TcpConfig config_;
+    PortTable ports_;  // listeners and the local ports of connections
+    base::SipKey isn_key_;
+    std::map<SocketId, Entry> entries_;
+    std::map<SocketId, Listener> listeners_;
+    std::map<tcp::Tuple, SocketId> connections_;
+    std::set<std::pair<base::Time, SocketId>> deadlines_;
+    SocketId next_id_ = 1;
+    base::Time now_ = base::Time::zero();  // of the call being served, for emits
+    TcpStats stats_;
+};
+
+}  // namespace stack

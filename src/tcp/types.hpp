@@ -1,0 +1,69 @@
+// TCP's vocabulary, shared by the connection, the host's transport and the
+// event log: states, errors, why a segment was sent, the 4-tuple.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string_view>
+
+#include "wire/address.hpp"
+
+namespace tcp {
+
+enum class State : uint8_t {
+    closed,
+    listen,
+    syn_sent,
+    syn_received,
+    established,
+    fin_wait_1,
+    fin_wait_2,
+    close_wait,
+    closing,
+    last_ack,
+    time_wait,
+};
+
+std::string_view to_string(State s);  // "ESTABLISHED", as RFC 9293 writes them
+
+enum class Error : uint8_t {
+    refused,    // RST in answer to our SYN
+    reset,      // the peer reset the connection
+    timed_out,  // retransmissions or keep-alives went unanswered
+    aborted,    // we reset it
+};
+
+std::string_view to_string(Error e);
+
+// Why a segment was sent or what a received one was, for the event log.
+enum class Reason : uint8_t {
+    syn,
+    syn_ack,
+    new_data,  // data (or a FIN) for the first time
+    ack,       // a pure ACK
+    delayed_ack,
+    duplicate_ack,  // an ACK for data out of order, asking for the gap
+    retransmission_rto,
+    fast_retransmit,
+    window_probe,
+    keepalive,
+    challenge_ack,
+    rst,
+    // Received only:
+    in_order,
+    out_of_order,
+    duplicate,  // data we already had
+    outside_window,
+};
+
+std::string_view to_string(Reason r);
+
+struct Tuple {
+    wire::Ipv4Address local_address;
+    uint16_t local_port = 0;
+    wire::Ipv4Address remote_address;
+    uint16_t remote_port = 0;
+    auto operator<=>(const Tuple&) const = default;
+};
+
+}  // namespace tcp

@@ -1,0 +1,152 @@
+#include "socket/tcp.hpp"
+
+#include <gtest/gtest.h>
+
+#include "testing/printers.hpp"
+#include "testing/wires.hpp"
+
+namespace {
+
+using base::Duration;
+using base::Time;
+using sockets::Runtime;
+using sockets::Task;
+using sockets::TcpListener;
+using sockets::TcpStream;
+using stack::Endpoint;
+using stack::SocketError;
+using testing_support::Wires;
+using wire::Ipv4Address;
+using namespace base::literals;
+
+const Ipv4Address server_addr{10, 0, 0, 2};
+
+struct Net {
+    Wires w;
+    stack::Host& a = w.add("client");
+    stack::Host& b = w.add("server");
+    Net() { w.join(a, b, 0x0a000000); }
+    Runtime client{a};
+    Runtime server{b};
+    void run(Duration d) { w.run(Time::zero(), Time::zero() + d); }
+};
+
+std::string text(const base::PacketBuffer& b) {
+    return std::string(base::as_chars(b.bytes()));
+}
+
+// The seeds' conversation: connect, "Hello!", "OK", close.
+TEST(TcpSocket, HelloOk) {
+    Net n;
+    std::string server_heard, client_heard;
+    bool server_done = false, client_done = false;
+    n.server.spawn([](Runtime& rt, std::string* heard, bool* done) -> Task<void> {
+        auto listener = TcpListener::listen(rt, {Ipv4Address::any(), 9000});
+        if (!listener) co_return;
+        auto s = co_await listener->accept();
+        if (!s) co_return;
+        auto msg = co_await s->receive(100);
+        if (msg) *heard = text(*msg);
+        (void)co_await s->send(base::as_bytes("OK"));
+        auto end = co_await s->receive(100);  // the client's FIN
+        if (end && end->empty()) (void)co_await s->close();
+        *done = true;
+    }(n.server, &server_heard, &server_done));
+    n.client.spawn([](Runtime& rt, std::string* heard, bool* done) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 9000});
+        if (!s) co_return;
+        (void)co_await s->send(base::as_bytes("Hello!"));
+        auto reply = co_await s->receive(100);
+        if (reply) *heard = text(*reply);
+        (void)co_await s->close();
+        *done = true;
+    }(n.client, &client_heard, &client_done));
+    n.run(5_s);
+    EXPECT_EQ(server_heard, "Hello!");
+    EXPECT_EQ(client_heard, "OK");
+    EXPECT_TRUE(server_done);
+    EXPECT_TRUE(client_done);
+    n.run(200_s);  // TIME-WAIT passes
+    EXPECT_EQ(n.client.tcp().connections(), 0u);
+    EXPECT_EQ(n.server.tcp().connections(), 0u);
+}
+
+TEST(TcpSocket, ConnectionToAClosedPortIsRefused) {
+    Net n;
+    std::optional<SocketError> error;
+    n.client.spawn([](Runtime& rt, std::optional<SocketError>* e) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 1234});
+        if (!s) *e = s.error();
+    }(n.client, &error));
+    n.run(5_s);
+    EXPECT_EQ(error, SocketError::connection_refused);
+    EXPECT_EQ(n.server.tcp().stats().resets_sent, 1u);
+}
+
+TEST(TcpSocket, ConnectionToAHostThatNeverAnswersTimesOut) {
+    Net n;
+    n.w.tamper = [](std::vector<std::byte>& f) {
+        return f.size() < 54;
+    };  // ARP passes, TCP does not
+    std::optional<SocketError> error;
+    Time at;
+    n.client.spawn([](Runtime& rt, std::optional<SocketError>* e, Time* when) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 80});
+        if (!s) *e = s.error();
+        *when = rt.now();
+    }(n.client, &error, &at));
+    n.run(200_s);
+    EXPECT_EQ(error, SocketError::timed_out);
+    // SYN at 0, then 1, 3, 7, 15, 31 s; gives up at 63 s.
+    EXPECT_EQ(at, Time::zero() + 63_s);
+}
+
+std::string pattern(size_t n) {
+    std::string s(n, '\0');
+    for (size_t i = 0; i < n; ++i)
+        s[i] = static_cast<char>(i * 131 + i / 7);
+    return s;
+}
+
+TEST(TcpSocket, BulkBothWaysAtOnce) {
+    Net n;
+    const std::string up = pattern(300'000), down = pattern(200'000);
+    std::string got_up, got_down;
+    auto pump = [](TcpStream& s, const std::string& out, std::string* in) -> Task<void> {
+        (void)co_await s.send(base::as_bytes(out));
+        s.shutdown();
+        (void)in;
+    };
+    auto drain = [](TcpStream& s, std::string* in) -> Task<void> {
+        while (true) {
+            auto b = co_await s.receive(8192);
+            if (!b || b->empty()) co_return;
+            *in += text(*b);
+        }
+    };
+    n.server.spawn([](Runtime& rt, decltype(pump) p, decltype(drain) d, const std::string* out,
+                      std::string* in) -> Task<void> {
+        auto l = TcpListener::listen(rt, {Ipv4Address::any(), 5001});
+        auto s = co_await l->accept();
+        if (!s) co_return;
+        TcpStream stream = std::move(*s);
+        rt.spawn(p(stream, *out, nullptr));
+        co_await d(stream, in);
+        co_await rt.sleep(1_s);
+    }(n.server, pump, drain, &down, &got_up));
+    n.client.spawn([](Runtime& rt, decltype(pump) p, decltype(drain) d, const std::string* out,
+                      std::string* in) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 5001});
+        if (!s) co_return;
+        TcpStream stream = std::move(*s);
+        rt.spawn(p(stream, *out, nullptr));
+        co_await d(stream, in);
+        co_await rt.sleep(1_s);
+    }(n.client, pump, drain, &up, &got_down));
+    n.run(60_s);
+    EXPECT_EQ(got_up.size(), up.size());
+    EXPECT_TRUE(got_up == up);
+    EXPECT_TRUE(got_down == down);
+}
+
+}  // namespace
