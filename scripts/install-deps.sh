@@ -8,7 +8,7 @@ packages=(
     # toolchain
     g++ cmake ninja-build make pkg-config clang-14 libclang-rt-14-dev clang-format
     # libraries
-    libfmt-dev libspdlog-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+    libfmt-dev libspdlog-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libssl-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
     # packet tools used by tests (tshark validates our captures)

@@ -193,11 +193,18 @@ void Connection::take_options(const wire::TcpRepr& seg) {
     timestamps_ok_ = seg.timestamps.has_value() && config_.timestamps;
     if (timestamps_ok_) ts_recent_ = seg.timestamps->value;
     // Our segments carry at most what the peer takes and we can carry.
-    const uint16_t effective = std::min(peer_mss_, config_.mss);
-    congestion_ = NewReno(effective);
+    congestion_ = NewReno(send_mss());
 }
 
 // ---- output ----------------------------------------------------------------
+
+uint32_t Connection::send_mss() const {
+    // MSS counts data only; options in every segment come out of it (RFC 6691),
+    // or segments would not fit the MTU and IP would fragment them.
+    const uint32_t mss = std::min(peer_mss_, config_.mss);
+    const uint32_t options = timestamps_ok_ ? 12 : 0;
+    return mss > options + 64 ? mss - options : mss;
+}
 
 uint16_t Connection::advertised_window() {
     // RFC 9293 §3.8.6.2.2: offer more only when it grows by a full segment or
@@ -243,7 +250,9 @@ void Connection::send_segment(SeqNum seq, uint16_t flags, size_t data_offset, si
         if (timestamps_ok_)
             seg.timestamps =
                 wire::TcpTimestamps{static_cast<uint32_t>(now.ns() / 1'000'000), ts_recent_};
-        if (sack_ok_ && !out_of_order_.empty()) {
+        // SACK blocks ride on pure ACKs only, so a data segment's options stay
+        // the size send_mss() allows for.
+        if (sack_ok_ && !out_of_order_.empty() && data_len == 0) {
             for (const OutOfOrder::Block& b : out_of_order_.blocks(wire::tcp::max_sack_blocks)) {
                 seg.sack_blocks.push_back({rcv_nxt_ + static_cast<uint32_t>(b.begin - rcv_offset_),
                                            rcv_nxt_ + static_cast<uint32_t>(b.end - rcv_offset_)});
@@ -262,8 +271,13 @@ void Connection::send_segment(SeqNum seq, uint16_t flags, size_t data_offset, si
     emit_(seg);
 }
 
+// A pure ACK carries the highest sequence number sent, not snd_nxt: after a
+// timeout snd_nxt goes back to resend, and an ACK numbered below the peer's
+// rcv_nxt would fail its acceptability test and be dropped unread (so two
+// sides that both went back would never hear each other's ACKs). BSD does the
+// same.
 void Connection::send_ack(Reason reason, base::Time now) {
-    send_segment(snd_nxt_, ack, 0, 0, reason, now);
+    send_segment(snd_max_, ack, 0, 0, reason, now);
 }
 
 void Connection::send_rst(SeqNum seq, base::Time now) {
@@ -286,7 +300,7 @@ void Connection::output(base::Time now) {
         state_ != State::fin_wait_1 && state_ != State::closing && state_ != State::last_ack) {
         return;
     }
-    const uint32_t smss = std::min(peer_mss_, config_.mss);
+    const uint32_t smss = send_mss();
     while (true) {
         const uint32_t window = std::min(snd_wnd_, congestion_.cwnd());
         const uint32_t in_flight = flight();
@@ -347,7 +361,7 @@ void Connection::retransmit_first(Reason reason, base::Time now) {
     } else {
         // The first unacknowledged segment: up to one SMSS of data, and the FIN
         // if it was sent and follows that data.
-        const uint32_t smss = std::min(peer_mss_, config_.mss);
+        const uint32_t smss = send_mss();
         const size_t len = std::min<size_t>(send_buffer_.size(), smss);
         const bool with_fin = fin_sent_ && len == send_buffer_.size();
         if (len == 0 && !with_fin) return;
@@ -420,6 +434,15 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
         return;
     }
 
+    // RFC 7323 §5.3 (R2), before the window check: remember the timestamp to
+    // echo from any segment that does not start beyond what we acknowledged —
+    // duplicates included, so the ACK a retransmission draws echoes its fresh
+    // TSval and the sender's RTT sample is right.
+    if (timestamps_ok_ && seg.timestamps && seg.seq <= rcv_nxt_ &&
+        static_cast<int32_t>(seg.timestamps->value - ts_recent_) >= 0) {
+        ts_recent_ = seg.timestamps->value;
+    }
+
     // First: is the segment within the window?
     if (!acceptable(seg)) {
         if (observer_) observer_->segment_received(now, tuple_, seg, Reason::outside_window);
@@ -466,8 +489,6 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
 
     // Fifth: without ACK, drop.
     if (!seg.flags.has(ack)) return;
-
-    if (timestamps_ok_ && seg.timestamps && seg.seq <= rcv_nxt_) ts_recent_ = seg.timestamps->value;
 
     process_ack(seg, now);
     if (state_ == State::closed) return;
@@ -551,7 +572,16 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         const uint32_t data_acked =
             std::min<uint32_t>(acked, static_cast<uint32_t>(send_buffer_.size()));
         send_buffer_.pop(data_acked);
-        if (rtt_seq_ && seg.ack > *rtt_seq_) {
+        // An RTT sample: from the echoed timestamp when timestamps are on
+        // (RFC 7323 §4: valid even for a retransmitted segment, so RTO
+        // recovers after back-off), else from the one segment being timed
+        // (Karn's rule: never a retransmitted one).
+        const uint32_t now_ms = static_cast<uint32_t>(now.ns() / 1'000'000);
+        if (timestamps_ok_ && seg.timestamps && seg.timestamps->echo_reply != 0 &&
+            static_cast<int32_t>(now_ms - seg.timestamps->echo_reply) >= 0) {
+            rto_.sample(base::Duration::milliseconds(now_ms - seg.timestamps->echo_reply));
+            rtt_seq_.reset();
+        } else if (rtt_seq_ && seg.ack > *rtt_seq_) {
             rto_.sample(now - rtt_started_);
             rtt_seq_.reset();
         }
@@ -655,7 +685,8 @@ void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
         // ACK at once for every second full segment, when a gap has just been
         // filled (so the sender learns fast), or when out-of-order data remains;
         // otherwise a delayed ACK.
-        if (taken >= std::min<size_t>(config_.mss, peer_mss_)) ++unacked_full_segments_;
+        if (taken >= std::min<size_t>(config_.mss, peer_mss_) - (timestamps_ok_ ? 12 : 0))
+            ++unacked_full_segments_;
         if (filled_gap || unacked_full_segments_ >= 2 || !out_of_order_.empty()) {
             send_ack(Reason::ack, now);
         } else if (delayed_ack_at_.is_never()) {
@@ -729,7 +760,7 @@ void Connection::poll(base::Time now) {
             congestion_.on_timeout(flight());
             in_recovery_ = false;
             duplicate_acks_ = 0;
-            const uint32_t smss = std::min(peer_mss_, config_.mss);
+            const uint32_t smss = send_mss();
             const size_t len = std::min<size_t>(send_buffer_.size(), smss);
             const bool with_fin = fin_sent_ && len == send_buffer_.size();
             retransmit_first(Reason::retransmission_rto, now);
@@ -757,7 +788,7 @@ void Connection::poll(base::Time now) {
             } else {
                 // A small window held the data back (silly window avoidance):
                 // the override timer has run out, so send what fits.
-                const uint32_t smss = std::min(peer_mss_, config_.mss);
+                const uint32_t smss = send_mss();
                 const size_t len = std::min<size_t>({unsent, snd_wnd_, smss});
                 send_segment(snd_nxt_, static_cast<uint16_t>(ack | (len == unsent ? psh : 0)),
                              sent_data, len, Reason::new_data, now);

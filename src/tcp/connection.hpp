@@ -153,6 +153,8 @@ class Connection {
     void deliver_in_order(base::Time now);
     void arm_retransmit(base::Time now);
     uint32_t flight() const { return snd_nxt_ - snd_una_; }
+    // Data bytes per full segment: the MSS less the options every segment carries.
+    uint32_t send_mss() const;
     int64_t stream_offset(SeqNum seq) const;  // negative: before the stream began
 
     Config config_;

@@ -147,6 +147,9 @@ TEST(TcpSocket, BulkBothWaysAtOnce) {
     EXPECT_EQ(got_up.size(), up.size());
     EXPECT_TRUE(got_up == up);
     EXPECT_TRUE(got_down == down);
+    // Segments fit the 1,500-byte MTU: IP never fragments them.
+    EXPECT_EQ(n.a.stats().fragments_sent, 0u);
+    EXPECT_EQ(n.b.stats().fragments_sent, 0u);
 }
 
 }  // namespace

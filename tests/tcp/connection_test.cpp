@@ -428,6 +428,81 @@ TEST(Connection, KeepAliveProbesThenGivesUp) {
     EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
 }
 
+// Regression: after a timeout snd_nxt goes back; a pure ACK must still carry
+// snd_max, or the peer (whose rcv_nxt is past snd_nxt) rejects it unread.
+TEST(Connection, PureAcksCarrySndMaxAfterGoingBack) {
+    One o;
+    establish(o);
+    std::string data(3000, 'z');
+    o.c.send(base::as_bytes(data), o.now);
+    o.out.clear();
+    o.advance(o.c.rto().rto());
+    const Captured again = o.take();
+    ASSERT_EQ(again.seg.seq, SeqNum{1001}) << "went back to snd_una";
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK},
+          .window = 65535,
+          .payload = base::as_bytes("x")});
+    o.advance(100_ms);  // the delayed ACK
+    const Captured a = o.take();
+    EXPECT_TRUE(a.data.empty());
+    EXPECT_EQ(a.seg.seq, SeqNum{4001}) << "snd_max, not the rewound snd_nxt";
+}
+
+// Regression (RFC 7323 §5.3 R2): a duplicate of old data still updates the
+// timestamp we echo, so the ACK it draws carries the duplicate's TSval.
+TEST(Connection, DuplicatesRefreshTheEchoedTimestamp) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 65535,
+          .mss = 1000,
+          .timestamps = wire::TcpTimestamps{100, 0}});
+    o.take();
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK},
+          .window = 65535,
+          .timestamps = wire::TcpTimestamps{200, 0},
+          .payload = base::as_bytes("abc")});
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK},
+          .window = 65535,
+          .timestamps = wire::TcpTimestamps{900, 0},
+          .payload = base::as_bytes("abc")});  // a retransmission
+    Captured last;
+    while (!o.out.empty())
+        last = o.take();
+    ASSERT_TRUE(last.seg.timestamps);
+    EXPECT_EQ(last.seg.timestamps->echo_reply, 900u);
+}
+
+// Regression: MSS counts data only; with timestamps, 12 option bytes come out
+// of it, so a full segment still fits the MTU (RFC 6691).
+TEST(Connection, FullSegmentsLeaveRoomForOptions) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 65535,
+          .mss = 1460,
+          .timestamps = wire::TcpTimestamps{100, 0}});
+    o.take();
+    std::string data(5000, 'q');
+    o.c.send(base::as_bytes(data), o.now);
+    const Captured full = o.take();
+    EXPECT_EQ(full.data.size(), 1448u);
+    EXPECT_EQ(full.seg.header_len() + full.data.size(), 1460u + 20u)
+        << "fits a 1,500-byte IP packet";
+}
+
 // ---- two connections and a wire ------------------------------------------------
 
 // Joins two connections with a one-way delay; a filter may drop or reorder.
