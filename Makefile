@@ -4,9 +4,10 @@
 #                sanitizer build, short fuzz runs
 #   make bench   benchmarks; figures go to docs/benchmarks.md by hand
 #   make fuzz    the fuzz targets, longer (FUZZ_SECONDS per target, default 60)
+#   make chaos   the TCP property test over CHAOS_SEEDS random networks (100,000)
 #   make format  clang-format every source file in place
 
-.PHONY: all deps build run test bench fuzz format format-check clean
+.PHONY: all deps build run test bench fuzz chaos format format-check clean
 
 all: build
 
@@ -28,6 +29,10 @@ bench: build
 
 fuzz: deps
 	@./scripts/fuzz.sh $${FUZZ_SECONDS:-60}
+
+chaos: build
+	MINTERNET_TCP_SEEDS=$${CHAOS_SEEDS:-100000} MINTERNET_TCP_FIRST_SEED=$${CHAOS_FIRST_SEED:-1} \
+		./build/release/tests/scenarios/scenario_test --gtest_filter='TcpProperty.*'
 
 format: deps
 	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i
