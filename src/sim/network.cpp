@@ -74,25 +74,30 @@ class Network::NodeTap : public stack::Observer {
                      tcp::Reason reason) override {
         log(t, sent ? "tcp_send" : "tcp_receive", [&] {
             return fmt::format(
-                "\"conn\":\"{}:{}-{}:{}\",\"why\":{},\"flags\":{},\"seq\":{},\"ack\":{},\"len\":{},\"win\":{}{}",
-                c.local_address, c.local_port, c.remote_address, c.remote_port, quoted(tcp::to_string(reason)),
-                quoted(seg.flags.to_string()), seg.seq.value(), seg.ack.value(), seg.payload.size(), seg.window,
-                seg.sack_blocks.empty() ? std::string{} : fmt::format(",\"sack_blocks\":{}", seg.sack_blocks.size()));
+                "\"conn\":\"{}:{}-{}:{}\",\"why\":{},\"flags\":{},\"seq\":{},\"ack\":{},\"len\":{},"
+                "\"win\":{}{}",
+                c.local_address, c.local_port, c.remote_address, c.remote_port,
+                quoted(tcp::to_string(reason)), quoted(seg.flags.to_string()), seg.seq.value(),
+                seg.ack.value(), seg.payload.size(), seg.window,
+                seg.sack_blocks.empty()
+                    ? std::string{}
+                    : fmt::format(",\"sack_blocks\":{}", seg.sack_blocks.size()));
         });
     }
     void tcp_state(base::Time t, const tcp::Tuple& c, tcp::State from, tcp::State to) override {
         log(t, "tcp_state", [&] {
-            return fmt::format("\"conn\":\"{}:{}-{}:{}\",\"from\":{},\"to\":{}", c.local_address, c.local_port,
-                               c.remote_address, c.remote_port, quoted(tcp::to_string(from)),
-                               quoted(tcp::to_string(to)));
+            return fmt::format("\"conn\":\"{}:{}-{}:{}\",\"from\":{},\"to\":{}", c.local_address,
+                               c.local_port, c.remote_address, c.remote_port,
+                               quoted(tcp::to_string(from)), quoted(tcp::to_string(to)));
         });
     }
     void tcp_window(base::Time t, const tcp::Tuple& c, uint32_t cwnd, uint32_t ssthresh,
                     std::optional<base::Duration> srtt) override {
         log(t, "tcp_window", [&] {
-            return fmt::format("\"conn\":\"{}:{}-{}:{}\",\"cwnd\":{},\"ssthresh\":{},\"srtt_ns\":{}",
-                               c.local_address, c.local_port, c.remote_address, c.remote_port, cwnd, ssthresh,
-                               srtt ? srtt->ns() : -1);
+            return fmt::format(
+                "\"conn\":\"{}:{}-{}:{}\",\"cwnd\":{},\"ssthresh\":{},\"srtt_ns\":{}",
+                c.local_address, c.local_port, c.remote_address, c.remote_port, cwnd, ssthresh,
+                srtt ? srtt->ns() : -1);
         });
     }
     void reassembled(base::Time t, base::ByteSpan packet, size_t fragments) override {
