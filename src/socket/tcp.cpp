@@ -162,14 +162,7 @@ TcpListener::~TcpListener() {
 Task<base::Expected<TcpStream, stack::SocketError>> TcpListener::accept() {
     while (true) {
         if (auto id = rt_->tcp().accept(id_)) co_return TcpStream(*rt_, *id);
-        struct Awaiter {
-            detail::TcpWaiter* w;
-            bool await_ready() const noexcept { return false; }
-            void await_suspend(std::coroutine_handle<> h) noexcept { w->waiting = h; }
-            void await_resume() noexcept {}
-            ~Awaiter() { w->waiting = {}; }
-        };
-        co_await Awaiter{waiter_.get()};
+        co_await detail::ChangeAwaiter{waiter_.get(), {}};
     }
 }
 

@@ -17,6 +17,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 #include "base/buffer.hpp"
 #include "base/result.hpp"
@@ -27,12 +28,31 @@
 namespace sockets {
 
 namespace detail {
-// What a handle's coroutine waits on; kept on the heap so handles can move.
+// The coroutines waiting on one handle — a stream may have a sender and a
+// receiver waiting at once. Kept on the heap so handles can move.
 struct TcpWaiter {
     Runtime* rt = nullptr;
-    std::coroutine_handle<> waiting;
+    std::vector<std::coroutine_handle<>> waiting;
     void wake() {
-        if (waiting) rt->schedule(std::exchange(waiting, {}));
+        for (std::coroutine_handle<> h : waiting)
+            rt->schedule(h);
+        waiting.clear();
+    }
+    void forget(std::coroutine_handle<> h) { std::erase(waiting, h); }
+};
+
+// Suspends until the handle's connection (or listener) changes in any way.
+struct ChangeAwaiter {
+    TcpWaiter* w;
+    std::coroutine_handle<> handle;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+        handle = h;
+        w->waiting.push_back(h);
+    }
+    void await_resume() noexcept { handle = {}; }
+    ~ChangeAwaiter() {
+        if (handle) w->forget(handle);  // destroyed while waiting
     }
 };
 }  // namespace detail
@@ -67,17 +87,7 @@ class TcpStream {
   private:
     friend class TcpListener;
     TcpStream(Runtime& rt, stack::SocketId id);
-    // Suspends until the connection's state changes in any way.
-    auto changed() {
-        struct Awaiter {
-            detail::TcpWaiter* w;
-            bool await_ready() const noexcept { return false; }
-            void await_suspend(std::coroutine_handle<> h) noexcept { w->waiting = h; }
-            void await_resume() noexcept {}
-            ~Awaiter() { w->waiting = {}; }
-        };
-        return Awaiter{waiter_.get()};
-    }
+    detail::ChangeAwaiter changed() { return detail::ChangeAwaiter{waiter_.get(), {}}; }
     std::optional<stack::SocketError> error() const;
     void release();
 

@@ -45,7 +45,7 @@ struct Config {
     size_t send_buffer = 256 * 1024;
     size_t receive_buffer = 256 * 1024;
     RtoConfig rto{};
-    int max_retransmissions = 12;  // of one segment, before giving up
+    int max_retransmissions = 15;  // of one segment, before giving up (as Linux)
     int max_syn_retransmissions = 5;
     base::Duration msl = base::Duration::seconds(30);  // TIME-WAIT lasts 2 MSL
     base::Duration delayed_ack = base::Duration::milliseconds(40);

@@ -23,7 +23,7 @@ namespace tcp {
 struct RtoConfig {
     base::Duration initial = base::Duration::seconds(1);
     base::Duration min = base::Duration::milliseconds(200);
-    base::Duration max = base::Duration::seconds(60);
+    base::Duration max = base::Duration::seconds(120);             // as Linux (TCP_RTO_MAX)
     base::Duration granularity = base::Duration::milliseconds(1);  // G, the clock's
 };
 

@@ -51,12 +51,12 @@ TEST(Rto, GranularityIsAFloorOnTheVarianceTerm) {
 }
 
 TEST(Rto, BoundedBelowAndAbove) {
-    RtoEstimator r;  // min 200 ms, max 60 s
+    RtoEstimator r;  // min 200 ms, max 120 s
     r.sample(1_ms);
     EXPECT_EQ(r.rto(), 200_ms);
     RtoEstimator slow;
     slow.sample(50_s);
-    EXPECT_EQ(slow.rto(), 60_s);
+    EXPECT_EQ(slow.rto(), 120_s);
 }
 
 // §5.5: each expiry doubles RTO; a new sample recomputes it.
@@ -70,7 +70,7 @@ TEST(Rto, BacksOffExponentiallyUpToTheMaximum) {
     EXPECT_EQ(r.backoffs(), 2);
     for (int i = 0; i < 20; ++i)
         r.back_off();
-    EXPECT_EQ(r.rto(), 60_s);
+    EXPECT_EQ(r.rto(), 120_s);
     r.sample(100_ms);
     EXPECT_LT(r.rto(), 1_s);
     EXPECT_EQ(r.backoffs(), 0);
