@@ -129,6 +129,14 @@ void TcpStream::abort() {
     release();
 }
 
+void TcpStream::set_keepalive(std::optional<tcp::KeepAlive> keepalive) {
+    if (id_ != 0) rt_->tcp().set_keepalive(id_, keepalive, rt_->now());
+}
+
+void TcpStream::set_nodelay(bool on) {
+    if (id_ != 0) rt_->tcp().set_nagle(id_, !on, rt_->now());
+}
+
 TcpListener::TcpListener(Runtime& rt, stack::SocketId id)
     : rt_(&rt), id_(id), waiter_(std::make_unique<detail::TcpWaiter>(detail::TcpWaiter{&rt, {}})) {
     rt_->tcp().on_event(id_, [w = waiter_.get()] { w->wake(); });

@@ -81,6 +81,13 @@ class TcpStream {
     // Resets the connection at once.
     void abort();
 
+    // SO_KEEPALIVE with its timing (TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT);
+    // nullopt turns it off. A peer that stops answering ends the stream with
+    // SocketError::timed_out.
+    void set_keepalive(std::optional<tcp::KeepAlive> keepalive);
+    // TCP_NODELAY: small writes go at once instead of waiting for an ACK.
+    void set_nodelay(bool on);
+
     const tcp::Connection* connection() const;
     stack::SocketId id() const { return id_; }
 

@@ -162,6 +162,22 @@ void Tcp::shutdown(SocketId id, base::Time now) {
     }
 }
 
+void Tcp::set_keepalive(SocketId id, std::optional<tcp::KeepAlive> keepalive, base::Time now) {
+    now_ = now;
+    if (tcp::Connection* c = connection(id)) {
+        c->set_keepalive(keepalive, now);
+        after(id, now);
+    }
+}
+
+void Tcp::set_nagle(SocketId id, bool on, base::Time now) {
+    now_ = now;
+    if (tcp::Connection* c = connection(id)) {
+        c->set_nagle(on, now);
+        after(id, now);
+    }
+}
+
 void Tcp::abort(SocketId id, base::Time now) {
     now_ = now;
     if (tcp::Connection* c = connection(id)) {

@@ -392,7 +392,7 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
     ++stats_.segments_received;
     last_heard_ = now;
     keepalives_unanswered_ = 0;
-    if (config_.keepalive && synchronized()) keepalive_at_ = now + config_.keepalive_idle;
+    if (config_.keepalive && synchronized()) keepalive_at_ = now + config_.keepalive->idle;
     if (state_ == State::closed) return;
 
     if (state_ == State::syn_sent) {
@@ -538,7 +538,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         set_state(State::established, now);
         // Closed before the handshake finished: the FIN goes now.
         if (fin_queued_) set_state(State::fin_wait_1, now);
-        if (config_.keepalive) keepalive_at_ = now + config_.keepalive_idle;
+        if (config_.keepalive) keepalive_at_ = now + config_.keepalive->idle;
         // Fall through: the same ACK may carry data and a FIN.
     }
 
@@ -800,7 +800,7 @@ void Connection::poll(base::Time now) {
         }
     }
     if (now >= keepalive_at_) {
-        if (keepalives_unanswered_ >= config_.keepalive_probes) {
+        if (keepalives_unanswered_ >= config_.keepalive->probes) {
             send_rst(snd_nxt_, now);
             fail(Error::timed_out, now);
             return;
@@ -808,7 +808,7 @@ void Connection::poll(base::Time now) {
         ++keepalives_unanswered_;
         // A keep-alive: an old sequence number, so the peer must ACK.
         send_segment(snd_una_ - 1, ack, 0, 0, Reason::keepalive, now);
-        keepalive_at_ = now + config_.keepalive_interval;
+        keepalive_at_ = now + config_.keepalive->interval;
     }
     output(now);
 }
@@ -874,6 +874,20 @@ void Connection::abort(base::Time now) {
         send_rst(snd_nxt_, now);
     }
     fail(Error::aborted, now);
+}
+
+void Connection::set_keepalive(std::optional<KeepAlive> keepalive, base::Time now) {
+    config_.keepalive = keepalive;
+    keepalives_unanswered_ = 0;
+    // Idle time counts from the last segment heard, as in Linux.
+    const bool live = synchronized() && state_ != State::time_wait && state_ != State::closed;
+    keepalive_at_ =
+        keepalive && live ? std::max(last_heard_ + keepalive->idle, now) : base::Time::never();
+}
+
+void Connection::set_nagle(bool on, base::Time now) {
+    config_.nagle = on;
+    if (!on && synchronized()) output(now);  // what Nagle held back goes now
 }
 
 }  // namespace tcp

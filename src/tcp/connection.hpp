@@ -40,6 +40,15 @@ namespace tcp {
 
 using wire::SeqNum;
 
+// Keep-alive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6): after `idle` without a
+// segment from the peer, probe every `interval`; `probes` unanswered in a row
+// end the connection with Error::timed_out. Defaults are Linux's.
+struct KeepAlive {
+    base::Duration idle = base::Duration::seconds(7200);
+    base::Duration interval = base::Duration::seconds(75);
+    int probes = 9;
+};
+
 struct Config {
     uint16_t mss = 1460;  // the most we take per segment (from our MTU)
     size_t send_buffer = 256 * 1024;
@@ -54,10 +63,7 @@ struct Config {
     bool sack = true;
     bool timestamps = true;
     bool nagle = true;
-    bool keepalive = false;
-    base::Duration keepalive_idle = base::Duration::seconds(7200);
-    base::Duration keepalive_interval = base::Duration::seconds(75);
-    int keepalive_probes = 9;
+    std::optional<KeepAlive> keepalive;  // off unless asked for, as in sockets
 };
 
 struct Stats {
@@ -116,6 +122,12 @@ class Connection {
     void close(base::Time now) { shutdown(now); }
     // Resets: sends RST, drops everything.
     void abort(base::Time now);
+
+    // Socket options that may change at any time.
+    void set_keepalive(std::optional<KeepAlive> keepalive, base::Time now);
+    // Nagle's algorithm (RFC 896) on or off; off is TCP_NODELAY.
+    void set_nagle(bool on, base::Time now);
+    const Config& config() const { return config_; }
 
     State state() const { return state_; }
     std::optional<Error> error() const { return error_; }

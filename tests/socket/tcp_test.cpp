@@ -152,4 +152,34 @@ TEST(TcpSocket, BulkBothWaysAtOnce) {
     EXPECT_EQ(n.b.stats().fragments_sent, 0u);
 }
 
+// SO_KEEPALIVE: the server vanishes (every TCP frame is lost from 5 s on); a
+// client that only waits to receive learns it from the keep-alive probes.
+TEST(TcpSocket, KeepAliveFindsAPeerThatVanished) {
+    Net n;
+    std::optional<SocketError> error;
+    Time at;
+    n.server.spawn([](Runtime& rt) -> Task<void> {
+        auto l = TcpListener::listen(rt, {Ipv4Address::any(), 7000});
+        auto s = co_await l->accept();
+        co_await rt.sleep(1000_s);  // says nothing
+    }(n.server));
+    n.client.spawn([](Runtime& rt, std::optional<SocketError>* e, Time* when) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 7000});
+        if (!s) co_return;
+        s->set_keepalive(tcp::KeepAlive{.idle = 10_s, .interval = 2_s, .probes = 3});
+        auto r = co_await s->receive(100);
+        if (!r) *e = r.error();
+        *when = rt.now();
+    }(n.client, &error, &at));
+    n.run(5_s);
+    EXPECT_FALSE(error) << "still connected, nothing said";
+    n.w.tamper = [](std::vector<std::byte>& f) { return f.size() < 54; };
+    n.run(100_s);
+    EXPECT_EQ(error, SocketError::timed_out);
+    // Last heard at 0 s (the handshake); unanswered probes at 10, 12, 14 s,
+    // the give-up at 16 s.
+    EXPECT_GT(at, Time::zero() + 15_s);
+    EXPECT_LT(at, Time::zero() + 17_s);
+}
+
 }  // namespace

@@ -414,10 +414,7 @@ TEST(Connection, SimultaneousCloseGoesThroughClosing) {
 }
 
 TEST(Connection, KeepAliveProbesThenGivesUp) {
-    One o(tcp::Config{.keepalive = true,
-                      .keepalive_idle = 10_s,
-                      .keepalive_interval = 1_s,
-                      .keepalive_probes = 3});
+    One o(tcp::Config{.keepalive = tcp::KeepAlive{.idle = 10_s, .interval = 1_s, .probes = 3}});
     establish(o);
     o.in({.seq = SeqNum{5001}, .ack = SeqNum{1001}, .flags = TcpFlags{ACK}, .window = 65535});
     o.advance(10_s);
@@ -426,6 +423,44 @@ TEST(Connection, KeepAliveProbesThenGivesUp) {
     o.advance(3_s);
     EXPECT_EQ(o.out.size(), 3u);  // two more probes, then the reset
     EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+}
+
+// The socket option, set on a connection that has been idle: the idle time
+// counts from the last segment heard, and an answered probe starts it again.
+TEST(Connection, KeepAliveSetLaterCountsFromTheLastSegmentHeard) {
+    One o;
+    establish(o);  // heard the SYN+ACK at 0 s
+    o.advance(4_s);
+    EXPECT_TRUE(o.out.empty());
+    o.c.set_keepalive(tcp::KeepAlive{.idle = 10_s, .interval = 1_s, .probes = 3}, o.now);
+    o.advance(5_s);
+    EXPECT_TRUE(o.out.empty()) << "9 s idle";
+    o.advance(1_s);
+    EXPECT_EQ(o.take().seg.seq, SeqNum{1000}) << "probe at 10 s idle";
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1001}, .flags = TcpFlags{ACK}, .window = 65535});
+    o.advance(9_s);
+    EXPECT_TRUE(o.out.empty()) << "the answer reset the idle clock";
+    o.advance(1_s);
+    o.take();
+    o.c.set_keepalive(std::nullopt, o.now);
+    o.advance(1000_s);
+    EXPECT_TRUE(o.out.empty()) << "turned off";
+    EXPECT_EQ(o.c.state(), State::established);
+}
+
+// Nagle holds a small segment while data is unacknowledged; TCP_NODELAY
+// (Nagle off) sends it at once, including what was already held.
+TEST(Connection, NagleHoldsSmallWritesUntilAckedAndNoDelayReleasesThem) {
+    One o;
+    establish(o);
+    o.c.send(base::as_bytes("a"), o.now);
+    EXPECT_EQ(o.take().text(), "a");
+    o.c.send(base::as_bytes("b"), o.now);
+    EXPECT_TRUE(o.out.empty()) << "held: 'a' is in flight";
+    o.c.set_nagle(false, o.now);
+    EXPECT_EQ(o.take().text(), "b");
+    o.c.send(base::as_bytes("c"), o.now);
+    EXPECT_EQ(o.take().text(), "c") << "no delay with two segments in flight";
 }
 
 // Regression: after a timeout snd_nxt goes back; a pure ACK must still carry
