@@ -834,11 +834,15 @@ size_t Connection::receive(base::MutableByteSpan out, base::Time now) {
     receive_buffer_.copy_out(0, out.first(n));
     receive_buffer_.pop(n);
     // More room: pull in out-of-order data that now fits, and tell the peer
-    // when the window opens by a worthwhile amount (a window update).
+    // when the window opens by a worthwhile amount (a window update). As in
+    // Linux, only once the advertised window had fallen to half the buffer:
+    // a reader that keeps up is acknowledged by the data's own ACKs, and an
+    // update for every read would double the segments of a bulk transfer.
     deliver_in_order(now);
     const uint32_t threshold =
         std::min<uint32_t>(config_.mss, static_cast<uint32_t>(config_.receive_buffer / 2));
-    if (synchronized() && receive_buffer_.free() >= window_before + threshold &&
+    const bool window_was_low = window_before <= config_.receive_buffer / 2;
+    if (synchronized() && window_was_low && receive_buffer_.free() >= window_before + threshold &&
         state_ != State::time_wait && state_ != State::closed) {
         send_ack(Reason::ack, now);
     }

@@ -361,6 +361,40 @@ TEST(Connection, ZeroWindowIsProbedOnThePersistTimer) {
     EXPECT_EQ(o.take().seg.seq, SeqNum{3002});
 }
 
+// Window updates: none while the reader keeps up (the data's own ACKs do),
+// one as soon as a reader that fell behind makes room again.
+TEST(Connection, WindowUpdateOnlyAfterTheWindowFellToHalf) {
+    One o(tcp::Config{.receive_buffer = 8000});
+    establish(o);
+    const std::string seg(1000, 'd');
+    std::vector<std::byte> sink(8000);
+    for (uint32_t i = 0; i < 2; ++i) {
+        o.in({.seq = SeqNum{5001 + i * 1000},
+              .ack = SeqNum{1001},
+              .flags = TcpFlags{ACK},
+              .window = 65535,
+              .payload = base::as_bytes(seg)});
+    }
+    EXPECT_EQ(o.take().seg.window, 6000) << "two full segments: ACK at once";
+    EXPECT_EQ(o.c.receive(sink, o.now), 2000u);
+    EXPECT_TRUE(o.out.empty()) << "6000 of 8000 still open: no update";
+    // Five segments unread: the window falls to 3000.
+    for (uint32_t i = 0; i < 5; ++i) {
+        o.in({.seq = SeqNum{7001 + i * 1000},
+              .ack = SeqNum{1001},
+              .flags = TcpFlags{ACK},
+              .window = 65535,
+              .payload = base::as_bytes(seg)});
+    }
+    o.out.clear();
+    o.advance(1_s);
+    o.out.clear();
+    EXPECT_EQ(o.c.receive(sink, o.now), 5000u);
+    const Captured update = o.take();
+    EXPECT_EQ(update.seg.window, 8000);
+    EXPECT_EQ(update.seg.ack, SeqNum{12001});
+}
+
 TEST(Connection, ActiveCloseGoesThroughFinWait2AndTimeWait) {
     One o(tcp::Config{.msl = 1_s});
     establish(o);
