@@ -41,7 +41,22 @@ bool Simulator::cancel(TimerId id) {
     Slot& s = slots_[id.slot()];
     if (!s.live || s.generation != id.generation()) return false;
     release(id.slot());
+    ++cancelled_in_heap_;
+    // A cancelled entry stays in the heap until it reaches the top. Timers
+    // that are cancelled and set again (a host's next poll, at every packet)
+    // would otherwise fill it with dead entries far in the future, and every
+    // push and pop would pay for them.
+    if (cancelled_in_heap_ > 1024 && cancelled_in_heap_ > heap_.size() / 2) compact();
     return true;
+}
+
+void Simulator::compact() {
+    std::erase_if(heap_, [this](const Entry& e) {
+        const Slot& s = slots_[e.slot];
+        return !s.live || s.generation != e.generation;
+    });
+    std::make_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    cancelled_in_heap_ = 0;
 }
 
 void Simulator::discard_dead_top() {
@@ -51,6 +66,7 @@ void Simulator::discard_dead_top() {
         if (s.live && s.generation == top.generation) return;
         std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
         heap_.pop_back();
+        if (cancelled_in_heap_ > 0) --cancelled_in_heap_;
     }
 }
 

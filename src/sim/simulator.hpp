@@ -69,6 +69,8 @@ class Simulator {
 
     uint64_t events_executed() const { return executed_; }
     size_t events_pending() const { return queued_; }
+    // Entries in the queue, cancelled ones not yet dropped included.
+    size_t heap_entries() const { return heap_.size(); }
     base::Time next_event_time();
 
   private:
@@ -90,6 +92,7 @@ class Simulator {
 
     void release(uint32_t slot);
     void discard_dead_top();
+    void compact();  // drops every cancelled entry from the heap
 
     base::Seed seed_;
     base::BufferPool pool_;
@@ -99,7 +102,8 @@ class Simulator {
     std::vector<uint32_t> free_slots_;
     uint64_t sequence_ = 0;
     uint64_t executed_ = 0;
-    size_t queued_ = 0;  // live events
+    size_t queued_ = 0;             // live events
+    size_t cancelled_in_heap_ = 0;  // dead entries still in heap_
 };
 
 }  // namespace sim

@@ -9,7 +9,7 @@ namespace tcp {
 size_t ByteRing::push(base::ByteSpan data) {
     const size_t n = std::min(data.size(), free());
     if (n == 0) return 0;
-    if (!data_) data_ = std::make_unique<std::byte[]>(capacity_);
+    if (!data_) data_ = std::make_unique_for_overwrite<std::byte[]>(capacity_);
     const size_t tail = (head_ + size_) % capacity_;
     const size_t first = std::min(n, capacity_ - tail);
     std::memcpy(data_.get() + tail, data.data(), first);

@@ -55,6 +55,30 @@ TEST(Simulator, CancelledTimersDoNotRun) {
     EXPECT_FALSE(s.cancel(sim::TimerId{}));
 }
 
+// A host's next-poll timer: set far ahead, cancelled for something sooner, set
+// again — at every packet. The dead entries must not pile up in the queue, and
+// what remains still runs in order.
+TEST(Simulator, TimersCancelledAndSetAgainDoNotPileUp) {
+    Simulator s{base::Seed{1}};
+    std::vector<int> order;
+    sim::TimerId far;
+    for (int i = 0; i < 100'000; ++i) {
+        s.cancel(far);
+        far = s.schedule_at(at(Duration::seconds(10) + Duration::microseconds(i)),
+                            [&order, i] { order.push_back(i); });
+        if (i % 10'000 == 0)
+            s.schedule_at(at(Duration::microseconds(i)), [&order, i] { order.push_back(-i); });
+    }
+    EXPECT_EQ(s.events_pending(), 11u);
+    EXPECT_LT(s.heap_entries(), 5'000u) << "cancelled entries were dropped";
+    s.run();
+    std::vector<int> expected;
+    for (int i = 0; i < 100'000; i += 10'000)
+        expected.push_back(-i);
+    expected.push_back(99'999);
+    EXPECT_EQ(order, expected);
+}
+
 // A slot freed by one timer and reused by another: the old id must not cancel
 // the new timer.
 TEST(Simulator, StaleTimerIdsCannotCancelReusedSlots) {
