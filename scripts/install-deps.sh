@@ -9,6 +9,7 @@ packages=(
     g++ cmake ninja-build make pkg-config clang-14 libclang-rt-14-dev clang-format
     # libraries
     libfmt-dev libspdlog-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libssl-dev
+    libhttp-parser-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
     # packet tools used by tests (tshark validates our captures)

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/output.hpp"
 #include "stack/host.hpp"
 
 namespace apps {
@@ -37,7 +38,7 @@ struct PingStats {
 
 class Ping : public stack::Pollable, public stack::IcmpListener {
   public:
-    using Output = std::function<void(const std::string& line)>;
+    using Output = apps::Output;
     using NameOf = std::function<std::string(wire::Ipv4Address)>;
 
     Ping(stack::Host& host, PingOptions options, Output output);

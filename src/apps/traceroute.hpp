@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/output.hpp"
 #include "stack/host.hpp"
 
 namespace apps {
@@ -31,7 +32,7 @@ struct TracerouteHop {
 
 class Traceroute : public stack::Pollable, public stack::IcmpListener {
   public:
-    using Output = std::function<void(const std::string& line)>;
+    using Output = apps::Output;
     using NameOf = std::function<std::string(wire::Ipv4Address)>;
 
     Traceroute(stack::Host& host, TracerouteOptions options, Output output, NameOf name_of = {});

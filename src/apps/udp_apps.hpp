@@ -10,13 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "apps/output.hpp"
 #include "socket/runtime.hpp"
 #include "socket/task.hpp"
 #include "stack/port_table.hpp"
 
 namespace apps {
-
-using Output = std::function<void(const std::string& line)>;
 
 // Echoes every datagram to its sender, for ever (until its runtime goes).
 sockets::Task<void> udp_echo(sockets::Runtime& rt, uint16_t port, Output output);

@@ -11,6 +11,7 @@
 #include "apps/ping.hpp"
 #include "apps/traceroute.hpp"
 #include "apps/udp_apps.hpp"
+#include "apps/web.hpp"
 #include "sim/units.hpp"
 #include "socket/runtime.hpp"
 
@@ -186,10 +187,52 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
                     *ended = true;
                 }(rt, o, self.printer(a), &a.ended));
             };
+        } else if (spec.kind == "http-server") {
+            Params p(spec, {"port", "page_size"});
+            const apps::HttpServerOptions o{
+                .port = static_cast<uint16_t>(p.integer("port", 80, 1, 65535))};
+            const auto page_size = static_cast<size_t>(p.integer("page_size", 2000, 0, 1 << 30));
+            error = p.error();
+            app->daemon = true;
+            app->start = [o, page_size](Launcher& self, App& a, sim::Node& node) {
+                sockets::Runtime& rt = self.runtime(node);
+                rt.spawn(apps::http_server(
+                    rt, o,
+                    [page_size](const apps::http::Request& r) {
+                        return apps::sample_site(r, page_size);
+                    },
+                    self.printer(a)));
+            };
+        } else if (spec.kind == "http-get") {
+            Params p(spec, {"to", "port", "path", "count", "label"});
+            const auto [dest, name] = p.destination(net);
+            apps::HttpGetOptions o{
+                .to = {dest, static_cast<uint16_t>(p.integer("port", 80, 1, 65535))},
+                .host = name,
+                .paths = {},
+                .label = p.text("label", "web"),
+                .keep_bodies = false};
+            const std::string path = p.text("path", "/");
+            o.paths.assign(static_cast<size_t>(p.integer("count", 1, 1, 10'000)), path);
+            if (!path.starts_with("/") && !p.error()) {
+                error = fmt::format("{}: http-get 'path' must start with '/', not '{}'",
+                                    at(spec.params.at("path").where), path);
+            } else {
+                error = p.error();
+            }
+            app->start = [o](Launcher& self, App& a, sim::Node& node) {
+                sockets::Runtime& rt = self.runtime(node);
+                rt.spawn([](sockets::Runtime& r, apps::HttpGetOptions options, apps::Output out,
+                            bool* ended) -> sockets::Task<void> {
+                    co_await apps::http_get(r, options, out);
+                    *ended = true;
+                }(rt, o, self.printer(a), &a.ended));
+            };
         } else {
-            return base::fail(fmt::format(
-                "{}: unknown application '{}' (known: ping, traceroute, udp-echo, udp-stream)",
-                at(spec.kind_where), spec.kind));
+            return base::fail(
+                fmt::format("{}: unknown application '{}' (known: ping, traceroute, "
+                            "udp-echo, udp-stream, http-server, http-get)",
+                            at(spec.kind_where), spec.kind));
         }
         if (error) return base::fail(*error);
         l->apps_.push_back(std::move(app));

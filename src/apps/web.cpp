@@ -1,0 +1,201 @@
+#include "apps/web.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "socket/tcp.hpp"
+
+namespace apps {
+namespace {
+
+constexpr size_t read_size = 64 * 1024;
+constexpr size_t max_download = size_t{1} << 30;
+
+std::string ms(base::Duration d) {
+    return fmt::format("{:.1f} ms", d.seconds_f() * 1000);
+}
+
+std::string endpoint_of(const sockets::TcpStream& s) {
+    const tcp::Connection* c = s.connection();
+    if (!c) return "?";
+    return stack::Endpoint{c->tuple().remote_address, c->tuple().remote_port}.to_string();
+}
+
+http::Response error_response(int status, std::string text) {
+    http::Response r;
+    r.status = status;
+    r.reason = std::string(http::reason_phrase(status));
+    r.headers = {{"Content-Type", "text/plain"}, {"Connection", "close"}};
+    r.body = std::move(text) + "\n";
+    return r;
+}
+
+sockets::Task<void> serve_connection(sockets::TcpStream s, HttpServerOptions o, HttpHandler handler,
+                                     Output output) {
+    const std::string peer = endpoint_of(s);
+    http::Parser parser(http::Parser::Kind::request, o.max_body);
+    bool open = true;
+    while (open) {
+        auto data = co_await s.receive(read_size);
+        if (!data) {
+            output(fmt::format("{}: {}: {}", o.label, peer, stack::to_string(data.error())));
+            co_return;
+        }
+        if (data->empty()) {  // the client finished sending
+            if (auto done = parser.finish(); !done)
+                output(fmt::format("{}: {}: {}", o.label, peer, done.error()));
+            break;
+        }
+        if (auto ok = parser.feed(data->bytes()); !ok) {
+            output(fmt::format("{}: {}: {}", o.label, peer, ok.error()));
+            const int status = parser.body_too_large() ? 413 : 400;
+            (void)co_await s.send(
+                base::as_bytes(http::serialize(error_response(status, ok.error()))));
+            break;
+        }
+        while (auto request = parser.next_request()) {
+            http::Response response = handler(*request);
+            if (response.reason.empty()) response.reason = http::reason_phrase(response.status);
+            if (!request->keep_alive) {
+                response.headers.push_back({"Connection", "close"});
+                open = false;
+            }
+            output(fmt::format("{}: {} {} from {}: {} {}, {} bytes", o.label, request->method,
+                               request->target, peer, response.status, response.reason,
+                               response.body.size()));
+            const std::string bytes = http::serialize(response, request->method == "HEAD");
+            if (auto sent = co_await s.send(base::as_bytes(bytes)); !sent) co_return;
+            if (!open) break;
+        }
+    }
+    (void)co_await s.close();
+}
+
+}  // namespace
+
+sockets::Task<void> http_server(sockets::Runtime& rt, HttpServerOptions o, HttpHandler handler,
+                                Output output) {
+    auto listener = sockets::TcpListener::listen(rt, {wire::Ipv4Address::any(), o.port});
+    if (!listener) {
+        output(fmt::format("{}: cannot listen on port {}: {}", o.label, o.port,
+                           stack::to_string(listener.error())));
+        co_return;
+    }
+    output(fmt::format("{}: listening on port {}", o.label, o.port));
+    while (true) {
+        auto s = co_await listener->accept();
+        if (!s) continue;
+        rt.spawn(serve_connection(std::move(*s), o, handler, output));
+    }
+}
+
+http::Response sample_site(const http::Request& request, size_t page_size) {
+    http::Response r;
+    const std::string_view target = request.target;
+    if (request.method == "POST") {
+        r.headers = {{"Content-Type", "text/plain"}};
+        r.body = fmt::format("received {} bytes\n", request.body.size());
+        return r;
+    }
+    if (request.method != "GET" && request.method != "HEAD") {
+        r = error_response(405, "only GET, HEAD and POST");
+        r.headers = {{"Allow", "GET, HEAD, POST"}, {"Content-Type", "text/plain"}};
+        return r;
+    }
+    if (target == "/") {
+        const std::string head =
+            "<!doctype html>\n<html><head><title>minternet</title></head><body>\n"
+            "<p>Hello! This page came to you in TCP segments, inside IP packets, inside "
+            "Ethernet frames.</p>\n";
+        const std::string tail = "</body></html>\n";
+        r.headers = {{"Content-Type", "text/html; charset=utf-8"}};
+        r.body = head;
+        // Filler, so the page has the size asked for (and takes several segments).
+        for (size_t i = 0; r.body.size() + tail.size() < page_size; ++i)
+            r.body += static_cast<char>('a' + i % 26);
+        r.body += tail;
+        return r;
+    }
+    if (target.starts_with("/bytes/")) {
+        const std::string_view digits = target.substr(7);
+        size_t n = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+        if (ec == std::errc{} && end == digits.data() + digits.size() && n <= max_download) {
+            r.headers = {{"Content-Type", "application/octet-stream"}};
+            r.body.resize(n);
+            for (size_t i = 0; i < n; ++i)
+                r.body[i] = static_cast<char>('a' + i % 26);
+            return r;
+        }
+        return error_response(400, "/bytes/N takes a number of bytes up to 1 GiB");
+    }
+    return error_response(404, fmt::format("{} is not here", target));
+}
+
+sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Output output) {
+    HttpGetResult result;
+    const base::Time start = rt.now();
+    const std::string to = o.to.to_string();
+    auto stream = co_await sockets::TcpStream::connect(rt, o.to);
+    if (!stream) {
+        result.error =
+            fmt::format("cannot connect to {}: {}", to, stack::to_string(stream.error()));
+        output(fmt::format("{}: {}", o.label, *result.error));
+        result.total_time = rt.now() - start;
+        co_return result;
+    }
+    sockets::TcpStream& s = *stream;
+    result.connect_time = rt.now() - start;
+    output(fmt::format("{}: connected to {} ({}) in {}", o.label, o.host, to,
+                       ms(result.connect_time)));
+    http::Parser parser(http::Parser::Kind::response, max_download);
+    size_t sunk = 0;
+    if (!o.keep_bodies) parser.set_body_sink([&sunk](base::ByteSpan b) { sunk += b.size(); });
+    for (size_t i = 0; i < o.paths.size() && !result.error; ++i) {
+        http::Request request;
+        request.target = o.paths[i];
+        request.headers = {{"Host", o.host}, {"User-Agent", "minternet"}};
+        const bool last = i + 1 == o.paths.size();
+        if (last) request.headers.push_back({"Connection", "close"});
+        const base::Time sent_at = rt.now();
+        sunk = 0;
+        if (auto sent = co_await s.send(base::as_bytes(http::serialize(request))); !sent) {
+            result.error = fmt::format("sending the request: {}", stack::to_string(sent.error()));
+            break;
+        }
+        std::optional<http::Response> response;
+        while (!response && !result.error) {
+            auto data = co_await s.receive(read_size);
+            if (!data) {
+                result.error = fmt::format("receiving: {}", stack::to_string(data.error()));
+            } else if (data->empty()) {
+                if (auto done = parser.finish(); !done) result.error = done.error();
+                response = parser.next_response();
+                if (!response && !result.error)
+                    result.error = "the server closed the connection without answering";
+                break;
+            } else if (auto ok = parser.feed(data->bytes()); !ok) {
+                result.error = ok.error();
+            } else {
+                response = parser.next_response();
+            }
+        }
+        if (!response) break;
+        HttpFetch f{.path = o.paths[i],
+                    .status = response->status,
+                    .body_bytes = o.keep_bodies ? response->body.size() : sunk,
+                    .body = std::move(response->body),
+                    .duration = rt.now() - sent_at};
+        output(fmt::format("{}: GET {} -> {} {}, {} bytes in {}", o.label, f.path, f.status,
+                           response->reason, f.body_bytes, ms(f.duration)));
+        result.fetches.push_back(std::move(f));
+        if (!response->keep_alive && !last) result.error = "the server closed the connection";
+    }
+    if (result.error) output(fmt::format("{}: {}", o.label, *result.error));
+    (void)co_await s.close();
+    result.total_time = rt.now() - start;
+    co_return result;
+}
+
+}  // namespace apps

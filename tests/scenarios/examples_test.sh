@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every topology in examples/ through `minternet run` and checks what each
+# must show. An example with no expectations here fails: add them with it.
+#
+#   examples_test.sh MINTERNET_BINARY [EXAMPLES_DIR]
+set -uo pipefail
+
+bin=${1:?usage: examples_test.sh MINTERNET_BINARY [EXAMPLES_DIR]}
+dir=${2:-$(cd "$(dirname "$0")/../../examples" && pwd)}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+failed=0
+
+# expect FILE PATTERN COUNT: the run's output has exactly COUNT lines matching.
+expect() {
+    local name=$1 pattern=$2 want=$3 got
+    got=$(grep -cE -- "$pattern" "$out/$name.txt")
+    if [[ $got -ne $want ]]; then
+        echo "examples_test: $name: $want lines should match '$pattern', $got do" >&2
+        failed=1
+    fi
+}
+
+for file in "$dir"/*.yaml; do
+    name=$(basename "$file" .yaml)
+    if ! "$bin" run "$file" --out "$out/$name" >"$out/$name.txt" 2>&1; then
+        echo "examples_test: $name: minternet run failed:" >&2
+        cat "$out/$name.txt" >&2
+        failed=1
+        continue
+    fi
+    case $name in
+    two-routers)
+        # Three echoes answered across two routers (TTL 64 - 2), then the
+        # path hop by hop.
+        expect "$name" 'bytes from server \(200\.200\.200\.2\): icmp_seq=[123] ttl=62' 3
+        expect "$name" '3 packets transmitted, 3 received, 0% packet loss' 1
+        expect "$name" 'traceroute: +1 +r1 \(100\.100\.100\.254\)' 1
+        expect "$name" 'traceroute: +2 +r2 \(10\.0\.12\.2\)' 1
+        expect "$name" 'traceroute: +3 +server \(200\.200\.200\.2\)' 1
+        ;;
+    one-ip-many-programs)
+        # The web page comes whole over TCP, three times on one connection,
+        # while the game and the call lose datagrams on the same path.
+        expect "$name" 'home http-get: web: GET / -> 200 OK, 60000 bytes' 3
+        expect "$name" 'shop http-server: web server: GET / from 100\.64\.0\.2:' 3
+        expect "$name" 'home udp-stream: game: sent 100, echoed back' 1
+        expect "$name" 'home udp-stream: video-call: sent 150, echoed back' 1
+        expect "$name" 'damaged|error' 0
+        ;;
+    *)
+        echo "examples_test: $name: no expectations for this example" >&2
+        failed=1
+        ;;
+    esac
+done
+exit $failed
