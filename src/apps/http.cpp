@@ -18,6 +18,14 @@ bool same_name(std::string_view a, std::string_view b) {
            });
 }
 
+// RFC 9110 §5.6.2: tchar.
+bool is_token(std::string_view s) {
+    constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+    return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != extra.npos;
+    });
+}
+
 bool has_header(const Message& m, std::string_view name) {
     return m.header(name) != nullptr;
 }
@@ -76,12 +84,21 @@ struct Parser::Callbacks {
         return s.kind_ == Kind::request ? static_cast<Message&>(s.request_)
                                         : static_cast<Message&>(s.response_);
     }
-    static void flush_header(Parser& s) {
-        if (!s.field_.empty() || s.in_value_)
-            message(s).headers.push_back({std::move(s.field_), std::move(s.value_)});
+    // Ends the header being read. Its name must be a token (RFC 9110 §5.1):
+    // http-parser lets "Transfer-Encoding :" through, and a name that one
+    // reader takes for a framing header and another does not is how requests
+    // are smuggled (RFC 9112 §5.1 says to reject it).
+    static bool flush_header(Parser& s) {
+        if (s.field_.empty() && !s.in_value_) return true;
+        if (!is_token(s.field_)) {
+            s.error_ = fmt::format("header name '{}' is not a token", s.field_);
+            return false;
+        }
+        message(s).headers.push_back({std::move(s.field_), std::move(s.value_)});
         s.field_.clear();
         s.value_.clear();
         s.in_value_ = false;
+        return true;
     }
 
     static int on_message_begin(http_parser* p) {
@@ -104,7 +121,7 @@ struct Parser::Callbacks {
     }
     static int on_header_field(http_parser* p, const char* at, size_t n) {
         Parser& s = self(p);
-        if (s.in_value_) flush_header(s);
+        if (s.in_value_ && !flush_header(s)) return -1;
         s.field_.append(at, n);
         return 0;
     }
@@ -116,8 +133,17 @@ struct Parser::Callbacks {
     }
     static int on_headers_complete(http_parser* p) {
         Parser& s = self(p);
-        flush_header(s);
+        if (!flush_header(s)) return -1;
         Message& m = message(s);
+        if (p->http_major != 1) {
+            s.error_ = fmt::format("HTTP/{}.{} is not HTTP/1.x", p->http_major, p->http_minor);
+            return -1;
+        }
+        if (s.kind_ == Kind::response && (p->status_code < 100 || p->status_code > 999)) {
+            s.error_ = fmt::format("status {} is not a three-digit code",
+                                   static_cast<unsigned>(p->status_code));
+            return -1;
+        }
         m.version_minor = p->http_minor;
         m.keep_alive = http_should_keep_alive(p) != 0;
         if (s.kind_ == Kind::request) {

@@ -89,6 +89,28 @@ TEST(HttpParser, MalformedInputIsAnErrorNamingTheByte) {
     EXPECT_FALSE(p.feed(bytes("GET / HTTP/1.1\r\n\r\n"))) << "stays failed";
 }
 
+// Found by fuzzing: http-parser itself takes "HTTP/2.1 00".
+TEST(HttpParser, OnlyHttp1WithThreeDigitStatusCodes) {
+    Parser two(Parser::Kind::response);
+    auto e = two.feed(bytes("HTTP/2.1 200 OK\r\n\r\n"));
+    ASSERT_FALSE(e);
+    EXPECT_NE(e.error().find("HTTP/2.1 is not HTTP/1.x"), std::string::npos) << e.error();
+    Parser short_status(Parser::Kind::response);
+    e = short_status.feed(bytes("HTTP/1.1 00 O\r\n\r\n"));
+    ASSERT_FALSE(e);
+    EXPECT_NE(e.error().find("status 0 is not a three-digit code"), std::string::npos) << e.error();
+}
+
+// Found by fuzzing: "Transfer-Encoding :" was taken as a header named
+// "Transfer-Encoding " and yet made the body chunked.
+TEST(HttpParser, HeaderNamesMustBeTokens) {
+    Parser p(Parser::Kind::request);
+    auto e = p.feed(bytes("POST / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n"));
+    ASSERT_FALSE(e);
+    EXPECT_NE(e.error().find("header name 'Transfer-Encoding ' is not a token"), std::string::npos)
+        << e.error();
+}
+
 TEST(HttpParser, ACutShortMessageIsAnErrorAtFinish) {
     Parser p(Parser::Kind::response);
     ASSERT_TRUE(p.feed(bytes("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")));
