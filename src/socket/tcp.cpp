@@ -84,6 +84,17 @@ Task<base::Expected<void, stack::SocketError>> TcpStream::send(base::ByteSpan da
     }
 }
 
+Task<base::Expected<size_t, stack::SocketError>> TcpStream::send_some(base::ByteSpan data) {
+    while (true) {
+        if (auto e = error()) co_return base::fail(*e);
+        if (data.empty()) co_return size_t{0};
+        const size_t n = rt_->tcp().send(id_, data, rt_->now());
+        if (n > 0) co_return n;
+        if (connection()->sending_shut_down()) co_return base::fail(stack::SocketError::closed);
+        co_await changed();  // the buffer is full: wait for room
+    }
+}
+
 Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::receive(size_t max) {
     while (true) {
         const tcp::Connection* c = connection();

@@ -71,6 +71,9 @@ class TcpStream {
 
     // Sends all of `data`, waiting while the send buffer is full.
     Task<base::Expected<void, stack::SocketError>> send(base::ByteSpan data);
+    // A partial write, like POSIX write(): waits until the send buffer has
+    // room, then takes as much of `data` as fits and says how much.
+    Task<base::Expected<size_t, stack::SocketError>> send_some(base::ByteSpan data);
     // Up to `max` bytes as they arrive; an empty buffer is the end of the stream.
     Task<base::Expected<base::PacketBuffer, stack::SocketError>> receive(size_t max);
     // Half-close: FIN after what was sent; receiving goes on.

@@ -152,6 +152,41 @@ TEST(TcpSocket, BulkBothWaysAtOnce) {
     EXPECT_EQ(n.b.stats().fragments_sent, 0u);
 }
 
+// Partial writes: a megabyte does not fit the 256 KiB send buffer, so
+// send_some takes part of it and the writer loops, as with write(2).
+TEST(TcpSocket, SendSomeTakesWhatFitsAndTheRestFollows) {
+    Net n;
+    const std::string data = pattern(1'000'000);
+    std::string got;
+    std::vector<size_t> writes;
+    n.server.spawn([](Runtime& rt, std::string* in) -> Task<void> {
+        auto l = TcpListener::listen(rt, {Ipv4Address::any(), 6000});
+        auto s = co_await l->accept();
+        if (!s) co_return;
+        while (true) {
+            auto b = co_await s->receive(65536);
+            if (!b || b->empty()) break;
+            *in += text(*b);
+        }
+        (void)co_await s->close();
+    }(n.server, &got));
+    n.client.spawn([](Runtime& rt, const std::string* out, std::vector<size_t>* w) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 6000});
+        if (!s) co_return;
+        for (size_t at = 0; at < out->size();) {
+            auto took = co_await s->send_some(base::as_bytes(*out).subspan(at));
+            if (!took) co_return;
+            w->push_back(*took);
+            at += *took;
+        }
+        (void)co_await s->close();
+    }(n.client, &data, &writes));
+    n.run(60_s);
+    EXPECT_TRUE(got == data) << got.size() << " of " << data.size();
+    ASSERT_GE(writes.size(), 4u) << "1 MB in 256 KiB buffers takes several writes";
+    EXPECT_EQ(writes[0], 256u * 1024) << "the first fills the empty buffer";
+}
+
 // SO_KEEPALIVE: the server vanishes (every TCP frame is lost from 5 s on); a
 // client that only waits to receive learns it from the keep-alive probes.
 TEST(TcpSocket, KeepAliveFindsAPeerThatVanished) {
