@@ -15,6 +15,10 @@ stack::SocketError from(tcp::Error e) {
             return stack::SocketError::timed_out;
         case tcp::Error::aborted:
             return stack::SocketError::closed;
+        case tcp::Error::host_unreachable:
+            return stack::SocketError::host_unreachable;
+        case tcp::Error::network_unreachable:
+            return stack::SocketError::network_unreachable;
     }
     return stack::SocketError::closed;
 }

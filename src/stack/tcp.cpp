@@ -344,9 +344,38 @@ void Tcp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
     host_.report_drop(DropReason::port_unreachable, info, payload.bytes(), now);
 }
 
-void Tcp::icmp_error(const IcmpError&, base::Time) {
-    // RFC 1122 §4.2.3.9: ICMP errors are soft for TCP; the retransmission
-    // timer decides. (Path MTU discovery would use "fragmentation needed".)
+void Tcp::icmp_error(const IcmpError& error, base::Time now) {
+    now_ = now;
+    // The quote holds at least the ports and the sequence number.
+    if (error.type != wire::Icmpv4Type::dest_unreachable || error.original_payload.size() < 8)
+        return;
+    std::optional<tcp::Error> e;
+    switch (wire::UnreachableCode{error.code}) {
+        case wire::UnreachableCode::port:
+        case wire::UnreachableCode::protocol:
+            e = tcp::Error::refused;
+            break;
+        case wire::UnreachableCode::host:
+        case wire::UnreachableCode::host_unknown:
+            e = tcp::Error::host_unreachable;
+            break;
+        case wire::UnreachableCode::net:
+        case wire::UnreachableCode::net_unknown:
+            e = tcp::Error::network_unreachable;
+            break;
+        default:
+            // "Fragmentation needed" would drive path MTU discovery, which
+            // is not done: the MSS comes from the first hop's MTU.
+            return;
+    }
+    const tcp::Tuple tuple{error.original.src, base::load_be16(error.original_payload, 0),
+                           error.original.dst, base::load_be16(error.original_payload, 2)};
+    const auto it = connections_.find(tuple);
+    if (it == connections_.end()) return;
+    entries_.at(it->second)
+        .connection->icmp_unreachable(*e, wire::SeqNum{base::load_be32(error.original_payload, 4)},
+                                      now);
+    after(it->second, now);
 }
 
 void Tcp::poll(base::Time now) {

@@ -63,6 +63,10 @@ std::string_view to_string(Error e) {
             return "connection timed out";
         case Error::aborted:
             return "connection aborted";
+        case Error::host_unreachable:
+            return "no route to host";
+        case Error::network_unreachable:
+            return "network is unreachable";
     }
     return "?";
 }
@@ -749,7 +753,7 @@ void Connection::poll(base::Time now) {
                               : config_.max_retransmissions;
         if (retransmissions_ >= limit) {
             if (state_ != State::syn_received || !passive_) send_rst(snd_nxt_, now);
-            fail(Error::timed_out, now);
+            fail(soft_error_.value_or(Error::timed_out), now);
             return;
         }
         ++retransmissions_;
@@ -802,7 +806,7 @@ void Connection::poll(base::Time now) {
     if (now >= keepalive_at_) {
         if (keepalives_unanswered_ >= config_.keepalive->probes) {
             send_rst(snd_nxt_, now);
-            fail(Error::timed_out, now);
+            fail(soft_error_.value_or(Error::timed_out), now);
             return;
         }
         ++keepalives_unanswered_;
@@ -878,6 +882,13 @@ void Connection::abort(base::Time now) {
         send_rst(snd_nxt_, now);
     }
     fail(Error::aborted, now);
+}
+
+void Connection::icmp_unreachable(Error e, SeqNum quoted, base::Time now) {
+    if (state_ == State::closed || state_ == State::listen || state_ == State::time_wait) return;
+    if (quoted < snd_una_ || quoted >= snd_max_) return;  // not in flight: forged or stale
+    if (state_ == State::syn_sent) return fail(e, now);
+    soft_error_ = e;
 }
 
 void Connection::set_keepalive(std::optional<KeepAlive> keepalive, base::Time now) {

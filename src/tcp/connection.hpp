@@ -123,6 +123,13 @@ class Connection {
     // Resets: sends RST, drops everything.
     void abort(base::Time now);
 
+    // An ICMP error (destination unreachable) about a segment we sent, whose
+    // sequence number it quotes. While connecting it ends the attempt with
+    // `e`, as Linux does; afterwards it is soft (RFC 1122 §4.2.3.9): kept, and
+    // given as the reason if the connection later times out. Ignored unless
+    // the quoted number is one we sent and is not yet acknowledged (RFC 5927).
+    void icmp_unreachable(Error e, SeqNum quoted, base::Time now);
+
     // Socket options that may change at any time.
     void set_keepalive(std::optional<KeepAlive> keepalive, base::Time now);
     // Nagle's algorithm (RFC 896) on or off; off is TCP_NODELAY.
@@ -175,6 +182,7 @@ class Connection {
     Observer* observer_;
     State state_ = State::closed;
     std::optional<Error> error_;
+    std::optional<Error> soft_error_;  // from ICMP, for a later timeout
     bool passive_ = false;
 
     // Send sequence space (RFC 9293 §3.3.1).

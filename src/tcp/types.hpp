@@ -31,6 +31,10 @@ enum class Error : uint8_t {
     reset,      // the peer reset the connection
     timed_out,  // retransmissions or keep-alives went unanswered
     aborted,    // we reset it
+    // ICMP destination unreachable: at once while connecting, or as the
+    // reason a connection that then timed out gives (RFC 1122 §4.2.3.9).
+    host_unreachable,
+    network_unreachable,
 };
 
 std::string_view to_string(Error e);

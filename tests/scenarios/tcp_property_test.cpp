@@ -163,6 +163,13 @@ Outcome run_seed(uint64_t seed, const Plan& p, const std::string& capture_dir = 
     }(server, down, &o.server));
     client.spawn([](Runtime& rt, const std::vector<std::byte>& out, Side* me) -> Task<void> {
         auto st = co_await TcpStream::connect(rt, {wire::Ipv4Address{10, 0, 0, 2}, 5000});
+        // ARP asks three times, as Linux does; on a 20%-loss link all three can
+        // be lost, and the connect fails with "host unreachable". A program
+        // would try again, and so does this one.
+        for (int retry = 0; retry < 5 && !st && st.error() == stack::SocketError::host_unreachable;
+             ++retry) {
+            st = co_await TcpStream::connect(rt, {wire::Ipv4Address{10, 0, 0, 2}, 5000});
+        }
         if (!st) {
             me->error = st.error();
             me->done = true;

@@ -152,6 +152,44 @@ TEST(TcpSocket, BulkBothWaysAtOnce) {
     EXPECT_EQ(n.b.stats().fragments_sent, 0u);
 }
 
+// No host has the address: ARP gets no answer, the host reports "host
+// unreachable" to itself, and connect fails with it instead of waiting for
+// the SYN retries to run out.
+TEST(TcpSocket, ConnectingToAnAddressNobodyHasIsHostUnreachable) {
+    Net n;
+    std::optional<SocketError> error;
+    Time at;
+    n.client.spawn([](Runtime& rt, std::optional<SocketError>* e, Time* when) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {Ipv4Address{10, 0, 0, 99}, 80});
+        if (!s) *e = s.error();
+        *when = rt.now();
+    }(n.client, &error, &at));
+    n.run(100_s);
+    EXPECT_EQ(error, SocketError::host_unreachable);
+    EXPECT_LT(at, Time::zero() + 10_s);
+}
+
+// The server aborts (RST): the client's waiting receive says so.
+TEST(TcpSocket, APeerThatAbortsIsAConnectionReset) {
+    Net n;
+    std::optional<SocketError> error;
+    n.server.spawn([](Runtime& rt) -> Task<void> {
+        auto l = TcpListener::listen(rt, {Ipv4Address::any(), 7001});
+        auto s = co_await l->accept();
+        if (!s) co_return;
+        co_await rt.sleep(1_s);
+        s->abort();
+    }(n.server));
+    n.client.spawn([](Runtime& rt, std::optional<SocketError>* e) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 7001});
+        if (!s) co_return;
+        auto r = co_await s->receive(100);
+        if (!r) *e = r.error();
+    }(n.client, &error));
+    n.run(5_s);
+    EXPECT_EQ(error, SocketError::connection_reset);
+}
+
 // Partial writes: a megabyte does not fit the 256 KiB send buffer, so
 // send_some takes part of it and the writer loops, as with write(2).
 TEST(TcpSocket, SendSomeTakesWhatFitsAndTheRestFollows) {

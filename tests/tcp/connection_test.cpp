@@ -497,6 +497,32 @@ TEST(Connection, NagleHoldsSmallWritesUntilAckedAndNoDelayReleasesThem) {
     EXPECT_EQ(o.take().text(), "c") << "no delay with two segments in flight";
 }
 
+// ICMP "host unreachable" ends a connect at once, if it quotes our SYN.
+TEST(Connection, UnreachableWhileConnectingEndsTheAttempt) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.c.icmp_unreachable(tcp::Error::host_unreachable, SeqNum{77}, o.now);
+    EXPECT_EQ(o.c.state(), State::syn_sent) << "quotes a number we never sent: ignored";
+    o.c.icmp_unreachable(tcp::Error::host_unreachable, SeqNum{1000}, o.now);
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::host_unreachable);
+}
+
+// Once established an ICMP error is soft: the connection carries on, and only
+// if it then times out is the ICMP error its reason.
+TEST(Connection, UnreachableWhenEstablishedIsSoftAndNamesALaterTimeout) {
+    One o(tcp::Config{.max_retransmissions = 2});
+    establish(o);
+    o.c.send(base::as_bytes("data"), o.now);
+    o.take();
+    o.c.icmp_unreachable(tcp::Error::network_unreachable, SeqNum{1001}, o.now);
+    EXPECT_EQ(o.c.state(), State::established);
+    o.advance(60_s);
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::network_unreachable);
+}
+
 // Regression: after a timeout snd_nxt goes back; a pure ACK must still carry
 // snd_max, or the peer (whose rcv_nxt is past snd_nxt) rejects it unread.
 TEST(Connection, PureAcksCarrySndMaxAfterGoingBack) {

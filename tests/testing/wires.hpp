@@ -60,11 +60,15 @@ class Wires {
         return *hosts_.back();
     }
     // Joins host a's new interface to host b's, on `subnet` (addresses .1 and .2).
-    void join(Host& a, Host& b, uint32_t subnet_base) {
-        const auto ia = a.add_interface(
-            {.name = "eth", .mac = mac(), .address = {Ipv4Address::from_u32(subnet_base + 1), 24}});
-        const auto ib = b.add_interface(
-            {.name = "eth", .mac = mac(), .address = {Ipv4Address::from_u32(subnet_base + 2), 24}});
+    void join(Host& a, Host& b, uint32_t subnet_base, uint16_t mtu = 1500) {
+        const auto ia = a.add_interface({.name = "eth",
+                                         .mac = mac(),
+                                         .address = {Ipv4Address::from_u32(subnet_base + 1), 24},
+                                         .mtu = mtu});
+        const auto ib = b.add_interface({.name = "eth",
+                                         .mac = mac(),
+                                         .address = {Ipv4Address::from_u32(subnet_base + 2), 24},
+                                         .mtu = mtu});
         peer_[{&a, ia}] = {&b, ib};
         peer_[{&b, ib}] = {&a, ia};
         for (Host* h : {&a, &b}) {
