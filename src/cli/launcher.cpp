@@ -100,6 +100,16 @@ class Params {
     std::optional<std::string> error_;
 };
 
+// Runs a client program on its node's runtime; the app has ended when the
+// program returns.
+template <typename Result>
+void run_to_end(sockets::Runtime& rt, sockets::Task<Result> program, bool* ended) {
+    rt.spawn([](sockets::Task<Result> p, bool* e) -> sockets::Task<void> {
+        co_await std::move(p);
+        *e = true;
+    }(std::move(program), ended));
+}
+
 }  // namespace
 
 struct Launcher::App {
@@ -181,11 +191,7 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
             error = p.error();
             app->start = [o](Launcher& self, App& a, sim::Node& node) {
                 sockets::Runtime& rt = self.runtime(node);
-                rt.spawn([](sockets::Runtime& r, apps::UdpStreamOptions options, apps::Output out,
-                            bool* ended) -> sockets::Task<void> {
-                    co_await apps::udp_stream(r, options, out);
-                    *ended = true;
-                }(rt, o, self.printer(a), &a.ended));
+                run_to_end(rt, apps::udp_stream(rt, o, self.printer(a)), &a.ended);
             };
         } else if (spec.kind == "http-server") {
             Params p(spec, {"port", "page_size"});
@@ -222,11 +228,7 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
             }
             app->start = [o](Launcher& self, App& a, sim::Node& node) {
                 sockets::Runtime& rt = self.runtime(node);
-                rt.spawn([](sockets::Runtime& r, apps::HttpGetOptions options, apps::Output out,
-                            bool* ended) -> sockets::Task<void> {
-                    co_await apps::http_get(r, options, out);
-                    *ended = true;
-                }(rt, o, self.printer(a), &a.ended));
+                run_to_end(rt, apps::http_get(rt, o, self.printer(a)), &a.ended);
             };
         } else {
             return base::fail(
