@@ -118,6 +118,51 @@ base::Expected<RData, std::string> generic(const std::vector<std::string>& token
 
 }  // namespace
 
+std::optional<uint32_t> parse_ttl(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    uint64_t total = 0, value = 0;
+    bool digits = false, units = false;
+    for (char c : text) {
+        if (c >= '0' && c <= '9') {
+            value = value * 10 + static_cast<uint64_t>(c - '0');
+            digits = true;
+            if (value > 0xffffffffull) return std::nullopt;
+            continue;
+        }
+        uint64_t scale = 0;
+        switch (c | 0x20) {
+            case 's':
+                scale = 1;
+                break;
+            case 'm':
+                scale = 60;
+                break;
+            case 'h':
+                scale = 3600;
+                break;
+            case 'd':
+                scale = 86400;
+                break;
+            case 'w':
+                scale = 604800;
+                break;
+            default:
+                return std::nullopt;
+        }
+        if (!digits) return std::nullopt;
+        total += value * scale;
+        value = 0;
+        digits = false;
+        units = true;
+    }
+    if (digits) {
+        if (units) return std::nullopt;  // "1h30": a number with no unit after units
+        total += value;
+    }
+    if (total > 0x7fffffffull) return std::nullopt;
+    return static_cast<uint32_t>(total);
+}
+
 std::string to_string(const RData& data) {
     return std::visit(Overloaded{
                           [](const rdata::A& a) { return a.address.to_string(); },
@@ -234,8 +279,10 @@ base::Expected<RData, std::string> parse_rdata(RrType type, RrClass cls,
             const char* what[] = {"serial", "refresh", "retry", "expire", "minimum"};
             for (size_t i = 0; i < 5; ++i) {
                 auto v = number<uint32_t>(t[2 + i], what[i]);
-                if (!v) return base::fail(v.error());
-                *fields[i] = *v;
+                // The timers may be written as TTLs, "2h" (BIND's form).
+                const auto as_ttl = i > 0 ? parse_ttl(t[2 + i]) : std::nullopt;
+                if (!v && !as_ttl) return base::fail(v.error());
+                *fields[i] = v ? *v : *as_ttl;
             }
             return RData{s};
         }

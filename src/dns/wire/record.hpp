@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -106,5 +107,9 @@ std::optional<RrType> type_of(const RData& data);
 base::Expected<RData, std::string> parse_rdata(RrType type, RrClass cls,
                                                const std::vector<std::string>& tokens,
                                                const Name& origin);
+
+// "3600", "1h", "1w2d", "90m": seconds, at most 2^31 - 1 (RFC 2181 §8). Units
+// are BIND's: s, m, h, d, w, any case.
+std::optional<uint32_t> parse_ttl(std::string_view text);
 
 }  // namespace dns
