@@ -136,6 +136,20 @@ std::vector<const RRset*> Zone::rrsets() const {
     return out;
 }
 
+std::string to_master_file(const Zone& zone) {
+    std::string out = fmt::format("$ORIGIN {}\n", zone.origin().to_string());
+    if (const RRset* soa = zone.soa()) {
+        for (const Record& r : soa->records())
+            out += r.to_string() + "\n";
+    }
+    for (const RRset* set : zone.rrsets()) {
+        if (set == zone.soa()) continue;
+        for (const Record& r : set->records())
+            out += r.to_string() + "\n";
+    }
+    return out;
+}
+
 std::string ZoneError::to_string() const {
     return fmt::format("{}:{}:{}: {}", file, line, column, message);
 }

@@ -97,4 +97,8 @@ base::Expected<Zone, ZoneError> parse_zone(std::string_view text, const std::str
 base::Expected<Zone, ZoneError> load_zone(const std::string& path,
                                           const ZoneFileOptions& options = {});
 
+// The zone as a master file: one record per line, absolute names, the SOA
+// first. Reading it back gives the same zone.
+std::string to_master_file(const Zone& zone);
+
 }  // namespace dns
