@@ -112,6 +112,8 @@ base::Expected<RData, WireError> parse_rdata(Reader& r, RrType type, RrClass cls
     const size_t end = start + len;
     auto name = [&]() { return r.name(end); };
     RData data;
+    // Empty data of any type: RFC 2136's "delete" and "exists" forms.
+    if (len == 0) return RData{rdata::Opaque{}};
     switch (type) {
         case RrType::a:
         case RrType::aaaa: {
