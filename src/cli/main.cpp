@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/log.hpp"
+#include "cli/dns_commands.hpp"
 #include "cli/hello.hpp"
 #include "cli/sim_commands.hpp"
 
@@ -83,6 +84,32 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     add_common(trace_cmd, trace.common);
 
+    CLI::App* dns_cmd = app.add_subcommand("dns", "DNS on the operating system's sockets");
+    dns_cmd->require_subcommand(1);
+    cli::DnsServeCommand serve;
+    CLI::App* serve_cmd = dns_cmd->add_subcommand("serve", "An authoritative DNS server");
+    serve_cmd->add_option("--zone", serve.zones, "A zone file (RFC 1035 master file); repeat")
+        ->required()
+        ->check(CLI::ExistingFile);
+    serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT for UDP and TCP")
+        ->capture_default_str();
+    serve_cmd->add_option("--allow-update", serve.allow_update,
+                          "An address that may send dynamic updates (RFC 2136); repeat");
+    cli::DnsQueryCommand query;
+    CLI::App* query_cmd =
+        dns_cmd->add_subcommand("query", "Ask one question and print the answer as dig does");
+    query_cmd->add_option("name", query.name, "The name to ask about")->required();
+    query_cmd->add_option("type", query.type, "The record type (A, MX, TXT, TYPE65280, …)")
+        ->capture_default_str();
+    query_cmd->add_option("--server,-s", query.server, "ADDRESS[:PORT] of the server")
+        ->capture_default_str();
+    query_cmd->add_flag("--tcp", query.tcp, "Ask over TCP");
+    query_cmd->add_flag("!--norecurse", query.recurse, "Clear RD (recursion desired)");
+    query_cmd->add_flag("!--noedns", query.edns, "Send no EDNS OPT record");
+    query_cmd->add_option("--timeout", query.timeout_s, "Seconds to wait for each try")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+
     std::string log_level = "warn";
     app.add_option("--log-level", log_level,
                    "Diagnostics on stderr: trace, debug, info, warn, error or off")
@@ -103,5 +130,8 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cli::run_topology(run, stdout);
     if (*ping_cmd) return cli::run_ping(ping, stdout);
     if (*trace_cmd) return cli::run_traceroute(trace, stdout);
+    serve.log = log;
+    if (*serve_cmd) return cli::run_dns_serve(serve, stdout);
+    if (*query_cmd) return cli::run_dns_query(query, stdout);
     return 0;
 }

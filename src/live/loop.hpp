@@ -1,0 +1,66 @@
+// The live driver's event loop: file descriptors in epoll, timers on the
+// monotonic clock, SIGINT and SIGTERM through a signalfd. Single-threaded:
+// every handler runs on the thread that calls run().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "base/result.hpp"
+#include "base/time.hpp"
+
+namespace live {
+
+class Loop {
+  public:
+    using Handler = std::function<void(uint32_t events)>;  // EPOLLIN, EPOLLOUT, …
+    using TimerId = uint64_t;
+
+    static base::Expected<std::unique_ptr<Loop>, std::string> create();
+    ~Loop();
+    Loop(const Loop&) = delete;
+    Loop& operator=(const Loop&) = delete;
+
+    // CLOCK_MONOTONIC, as a Time.
+    static base::Time now();
+
+    // Watches `fd` for `events` (EPOLLIN | EPOLLOUT …); the handler may add,
+    // change or remove any fd, itself included.
+    base::Expected<void, std::string> add(int fd, uint32_t events, Handler handler);
+    void modify(int fd, uint32_t events);
+    void remove(int fd);
+
+    TimerId at(base::Time when, std::function<void()> fn);
+    TimerId after(base::Duration d, std::function<void()> fn) {
+        return at(now() + d, std::move(fn));
+    }
+    void cancel(TimerId id);
+
+    // Calls `fn` when SIGINT or SIGTERM arrives (they no longer kill the process).
+    void on_stop_signal(std::function<void()> fn);
+
+    // Runs until stop() (or a stop signal with no handler of its own); an
+    // error if epoll itself fails.
+    base::Expected<void, std::string> run();
+    void stop() { running_ = false; }
+
+  private:
+    explicit Loop(int epoll) : epoll_(epoll) {}
+    void run_timers();
+
+    int epoll_ = -1;
+    int signal_fd_ = -1;
+    bool running_ = false;
+    std::unordered_map<int, Handler> handlers_;
+    std::set<std::pair<base::Time, TimerId>> timers_;
+    std::map<TimerId, std::function<void()>> timer_fns_;
+    TimerId next_timer_ = 1;
+    std::function<void()> on_signal_;
+};
+
+}  // namespace live
