@@ -14,6 +14,8 @@ packages=(
     libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
     # packet tools used by tests (tshark validates our captures)
     tshark tcpdump iproute2
+    # DNS software our DNS is tested against: clients, servers, a load generator
+    bind9-dnsutils knot-dnsutils nsd knot dnsperf
 )
 
 missing=()
@@ -34,6 +36,17 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer it up front.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+# NSD and Knot are installed to be started by tests on loopback ports, never as
+# system services: keep their packages from starting them (policy-rc.d, as in
+# Debian's container images), unless the machine already has such a policy.
+policy=/usr/sbin/policy-rc.d
+own_policy=false
+if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod +x "$policy"
+    own_policy=true
+fi
+trap 'if $own_policy; then rm -f "$policy"; fi' EXIT
 if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
     apt-get update
     apt-get install -y --no-install-recommends "${missing[@]}"
