@@ -84,6 +84,7 @@ struct ZoneFileOptions {
     std::optional<Name> origin;  // if the file does not set $ORIGIN first
     RrClass cls = RrClass::in;
     int max_include_depth = 8;
+    bool check = true;  // require an SOA and NS records at the apex
     size_t max_records = 10'000'000;
 };
 

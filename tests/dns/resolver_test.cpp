@@ -1,0 +1,315 @@
+// The recursive resolver against authoritative engines in the same process:
+// a tiny internet of root, TLD and zone servers, with queries delivered (or
+// lost, or forged) by the test.
+#include "dns/resolver/resolver.hpp"
+
+#include <deque>
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using base::Duration;
+using base::Time;
+using dns::Name;
+using dns::Rcode;
+using dns::RrType;
+using wire::Ipv4Address;
+using namespace base::literals;
+
+dns::Zone zone(std::string_view text) {
+    auto z = dns::parse_zone(text, "test.zone");
+    EXPECT_TRUE(z) << z.error().to_string();
+    return std::move(*z);
+}
+
+const Ipv4Address root_ip{198, 41, 0, 4}, shop_ip{10, 0, 0, 53}, shop2_ip{10, 0, 0, 54},
+    kiminje_ip{200, 200, 200, 53}, net_ip{10, 1, 0, 53}, elsewhere_ip{10, 2, 0, 53};
+
+struct Internet {
+    std::map<Ipv4Address, dns::Authority> servers;
+    std::deque<dns::Resolver::Outgoing> in_flight;
+    std::set<Ipv4Address> silent;  // servers that never answer
+    Time now = Time::zero();
+    std::vector<std::string> log;  // "server qname type" for every query delivered
+    dns::Resolver resolver;
+
+    Internet()
+        : resolver({.root_hints = {{*Name::parse("a.root-servers.net."), root_ip}}}, base::Seed{5},
+                   [this](const dns::Resolver::Outgoing& o) { in_flight.push_back(o); }) {
+        add(root_ip, R"($ORIGIN .
+$TTL 86400
+@ SOA a.root-servers.net. nstld.example. 1 1800 900 604800 86400
+@ NS a.root-servers.net.
+a.root-servers.net. A 198.41.0.4
+shop. 172800 NS ns1.shop.
+shop. 172800 NS ns2.shop.
+ns1.shop. A 10.0.0.53
+ns2.shop. A 10.0.0.54
+net. NS ns.net.
+ns.net. A 10.1.0.53
+)");
+        const char* shop = R"($ORIGIN shop.
+$TTL 3600
+@ SOA ns1 hostmaster 1 7200 900 1209600 300
+@ NS ns1
+@ NS ns2
+ns1 A 10.0.0.53
+ns2 A 10.0.0.54
+kiminje NS ns1.kiminje
+ns1.kiminje A 200.200.200.53
+glueless NS ns.elsewhere.net.
+)";
+        add(shop_ip, shop);
+        add(shop2_ip, shop);
+        add(kiminje_ip, R"($ORIGIN kiminje.shop.
+$TTL 300
+@ SOA ns1 hostmaster 1 7200 900 1209600 60
+@ NS ns1
+ns1 A 200.200.200.53
+@ A 200.200.200.2
+www CNAME @
+cdn CNAME edge.glueless.shop.
+loop1 CNAME loop2
+loop2 CNAME loop1
+)");
+        add(net_ip, R"($ORIGIN net.
+$TTL 3600
+@ SOA ns hostmaster 1 7200 900 1209600 300
+@ NS ns
+ns A 10.1.0.53
+elsewhere NS ns.elsewhere
+ns.elsewhere A 10.2.0.53
+)");
+        add(elsewhere_ip, R"($ORIGIN elsewhere.net.
+$TTL 3600
+@ SOA ns hostmaster 1 7200 900 1209600 300
+@ NS ns
+ns A 10.2.0.53
+)");
+        // The glueless zone is served by ns.elsewhere.net too.
+        servers[elsewhere_ip].set_zone(zone(R"($ORIGIN glueless.shop.
+$TTL 3600
+@ SOA ns.elsewhere.net. hostmaster 1 7200 900 1209600 300
+@ NS ns.elsewhere.net.
+edge A 192.0.2.77
+)"));
+    }
+
+    void add(Ipv4Address ip, std::string_view text) { servers[ip].set_zone(zone(text)); }
+
+    // Delivers queries (and timeouts) until nothing is in flight.
+    void run(Duration limit = 60_s) {
+        const Time end = now + limit;
+        while (now < end) {
+            if (!in_flight.empty()) {
+                auto o = in_flight.front();
+                in_flight.pop_front();
+                auto q = dns::parse_message(o.query);
+                log.push_back(o.server.to_string() + " " + q->questions[0].to_string());
+                if (silent.contains(o.server)) continue;
+                auto it = servers.find(o.server);
+                if (it == servers.end()) continue;
+                auto reply = it->second.handle(o.query, o.transport);
+                now = now + 10_ms;
+                if (reply) resolver.on_reply(o.token, o.server, 53, *reply, now);
+                continue;
+            }
+            const Time next = resolver.next_deadline();
+            if (next.is_never() || next > end) break;
+            now = next;
+            resolver.poll(now);
+        }
+    }
+
+    dns::Resolution ask(std::string_view name, RrType type = RrType::a) {
+        std::optional<dns::Resolution> result;
+        resolver.resolve({*Name::parse(name), type, dns::RrClass::in}, now,
+                         [&](const dns::Resolution& r) { result = r; });
+        run();
+        EXPECT_TRUE(result) << name << " never finished";
+        return result.value_or(dns::Resolution{});
+    }
+};
+
+std::vector<std::string> lines(const std::vector<dns::Record>& records) {
+    std::vector<std::string> out;
+    for (const auto& r : records)
+        out.push_back(r.to_string());
+    return out;
+}
+
+TEST(Resolver, FollowsReferralsFromTheRootAndCaches) {
+    Internet net;
+    const auto r = net.ask("kiminje.shop.");
+    EXPECT_EQ(r.rcode, Rcode::noerror);
+    EXPECT_EQ(lines(r.answers), std::vector<std::string>{"kiminje.shop. 300 IN A 200.200.200.2"});
+    EXPECT_EQ(r.queries, 3) << "root, then shop., then kiminje.shop.";
+    EXPECT_EQ(net.log[0], "198.41.0.4 kiminje.shop. IN A");
+    EXPECT_TRUE(net.log[1].ends_with(" kiminje.shop. IN A"));
+    EXPECT_EQ(net.log[2], "200.200.200.53 kiminje.shop. IN A");
+    EXPECT_FALSE(r.from_cache);
+    net.now = net.now + 100_s;
+    const auto again = net.ask("kiminje.shop.");
+    EXPECT_TRUE(again.from_cache);
+    EXPECT_EQ(again.queries, 0);
+    EXPECT_EQ(again.answers[0].ttl, 200u) << "the TTL counts down in the cache";
+    // After the TTL the answer is asked again, of the zone's server directly
+    // (its NS records are still cached).
+    net.now = net.now + 250_s;
+    const auto later = net.ask("kiminje.shop.");
+    EXPECT_FALSE(later.from_cache);
+    EXPECT_EQ(later.queries, 1);
+}
+
+TEST(Resolver, NegativeAnswersAreCachedForTheSoaMinimum) {
+    Internet net;
+    const auto r = net.ask("nothing.kiminje.shop.");
+    EXPECT_EQ(r.rcode, Rcode::nxdomain);
+    ASSERT_EQ(r.authority.size(), 1u);
+    EXPECT_EQ(r.authority[0].ttl, 60u) << "min(SOA TTL 300, MINIMUM 60)";
+    EXPECT_TRUE(net.ask("nothing.kiminje.shop.", RrType::mx).from_cache)
+        << "NXDOMAIN covers every type";
+    const auto nodata = net.ask("kiminje.shop.", RrType::mx);
+    EXPECT_EQ(nodata.rcode, Rcode::noerror);
+    EXPECT_TRUE(nodata.answers.empty());
+    EXPECT_TRUE(net.ask("kiminje.shop.", RrType::mx).from_cache);
+    net.now = net.now + 61_s;
+    EXPECT_FALSE(net.ask("nothing.kiminje.shop.").from_cache) << "expired";
+}
+
+TEST(Resolver, ChasesCnamesInsideAndAcrossZones) {
+    Internet net;
+    const auto www = net.ask("www.kiminje.shop.");
+    EXPECT_EQ(lines(www.answers),
+              (std::vector<std::string>{"www.kiminje.shop. 300 IN CNAME kiminje.shop.",
+                                        "kiminje.shop. 300 IN A 200.200.200.2"}));
+    const auto cdn = net.ask("cdn.kiminje.shop.");
+    ASSERT_EQ(cdn.answers.size(), 2u);
+    EXPECT_EQ(cdn.answers[1].to_string(), "edge.glueless.shop. 3600 IN A 192.0.2.77");
+    const auto loop = net.ask("loop1.kiminje.shop.");
+    EXPECT_EQ(loop.rcode, Rcode::servfail);
+    EXPECT_EQ(loop.failure, "the CNAME chain is too long");
+}
+
+// ns.elsewhere.net. has no glue in shop.: the resolver looks it up (root →
+// net. → elsewhere.net.) and then asks it.
+TEST(Resolver, LooksUpNameServersGivenWithoutGlue) {
+    Internet net;
+    const auto r = net.ask("edge.glueless.shop.");
+    EXPECT_EQ(r.rcode, Rcode::noerror) << r.failure;
+    EXPECT_EQ(lines(r.answers),
+              std::vector<std::string>{"edge.glueless.shop. 3600 IN A 192.0.2.77"});
+    EXPECT_GE(r.queries, 4);
+}
+
+TEST(Resolver, ASilentServerTimesOutAndTheNextIsAsked) {
+    Internet net;
+    net.silent.insert(shop_ip);
+    net.silent.insert(shop2_ip);
+    net.resolver.cache().clear();
+    // Both shop. servers silent: every try times out, and it gives up.
+    const auto dead = net.ask("kiminje.shop.");
+    EXPECT_EQ(dead.rcode, Rcode::servfail);
+    EXPECT_GE(net.resolver.stats().timeouts, 4u) << "two servers, two rounds";
+    net.silent.erase(shop2_ip);
+    net.resolver.cache().clear();
+    const auto r = net.ask("kiminje.shop.");
+    EXPECT_EQ(r.rcode, Rcode::noerror) << r.failure;
+}
+
+// A forger who does not see the query: wrong ID, wrong port or wrong source.
+TEST(Resolver, ForgedRepliesAreIgnored) {
+    Internet net;
+    std::optional<dns::Resolution> result;
+    net.resolver.resolve({*Name::parse("kiminje.shop."), RrType::a, dns::RrClass::in}, net.now,
+                         [&](const dns::Resolution& r) { result = r; });
+    ASSERT_EQ(net.in_flight.size(), 1u);
+    const auto real = net.in_flight.front();
+    dns::Message forged;
+    forged.qr = true;
+    forged.questions.push_back({*Name::parse("kiminje.shop."), RrType::a, dns::RrClass::in});
+    forged.answers.push_back({*Name::parse("kiminje.shop."), RrType::a, dns::RrClass::in, 86400,
+                              dns::rdata::A{Ipv4Address{6, 6, 6, 6}}});
+    const uint16_t real_id = dns::parse_message(real.query)->id;
+    forged.id = static_cast<uint16_t>(real_id + 1);
+    net.resolver.on_reply(real.token, root_ip, 53, dns::emit_message(forged), net.now);
+    forged.id = real_id;
+    net.resolver.on_reply(real.token, root_ip, 5353, dns::emit_message(forged), net.now);
+    net.resolver.on_reply(real.token, Ipv4Address{6, 6, 6, 6}, 53, dns::emit_message(forged),
+                          net.now);
+    EXPECT_EQ(net.resolver.stats().mismatched, 3u);
+    EXPECT_FALSE(result);
+    net.run();
+    ASSERT_TRUE(result);
+    EXPECT_EQ(lines(result->answers),
+              std::vector<std::string>{"kiminje.shop. 300 IN A 200.200.200.2"});
+}
+
+// A server for shop. that also claims things about other zones: not believed.
+TEST(Resolver, OutOfBailiwickRecordsAreDropped) {
+    Internet net;
+    net.servers[shop_ip].set_zone(zone(R"($ORIGIN shop.
+$TTL 3600
+@ SOA ns1 hostmaster 1 7200 900 1209600 300
+@ NS ns1
+ns1 A 10.0.0.53
+kiminje NS ns.bank.example.
+)"));
+    // Its referral names a server in another zone and "glue" for it, which
+    // the shop. server has no say over; this server's zone file cannot even
+    // hold it, so forge the reply by hand.
+    std::optional<dns::Resolution> result;
+    net.resolver.resolve({*Name::parse("www.kiminje.shop."), RrType::a, dns::RrClass::in}, net.now,
+                         [&](const dns::Resolution& r) { result = r; });
+    // Root answers normally.
+    auto q = net.in_flight.front();
+    net.in_flight.pop_front();
+    net.resolver.on_reply(q.token, root_ip, 53, *net.servers[root_ip].handle(q.query, q.transport),
+                          net.now);
+    q = net.in_flight.front();
+    net.in_flight.pop_front();
+    auto query = dns::parse_message(q.query);
+    dns::Message evil;
+    evil.id = query->id;
+    evil.qr = true;
+    evil.questions = query->questions;
+    evil.authority.push_back({*Name::parse("kiminje.shop."), RrType::ns, dns::RrClass::in, 3600,
+                              dns::rdata::Ns{*Name::parse("ns.bank.example.")}});
+    evil.additional.push_back({*Name::parse("ns.bank.example."), RrType::a, dns::RrClass::in, 86400,
+                               dns::rdata::A{Ipv4Address{6, 6, 6, 6}}});
+    evil.additional.push_back({*Name::parse("www.bank.example."), RrType::a, dns::RrClass::in,
+                               86400, dns::rdata::A{Ipv4Address{6, 6, 6, 6}}});
+    net.resolver.on_reply(q.token, q.server, 53, dns::emit_message(evil), net.now);
+    EXPECT_EQ(net.resolver.stats().out_of_bailiwick, 2u);
+    EXPECT_FALSE(net.resolver.cache().get(*Name::parse("www.bank.example."), RrType::a, net.now));
+    EXPECT_FALSE(net.resolver.cache().get(*Name::parse("ns.bank.example."), RrType::a, net.now));
+    net.run();
+}
+
+TEST(Resolver, TruncatedRepliesAreAskedAgainOverTcp) {
+    Internet net;
+    std::string big =
+        "$ORIGIN kiminje.shop.\n$TTL 300\n@ SOA ns1 h 1 1 1 1 60\n@ NS ns1\n"
+        "ns1 A 200.200.200.53\n";
+    for (int i = 0; i < 100; ++i)  // 100 × 16 octets: more than the 1,232 EDNS offers
+        big += "many A 192.0.2." + std::to_string(i + 1) + "\n";
+    net.servers[kiminje_ip].set_zone(zone(big));
+    const auto r = net.ask("many.kiminje.shop.");
+    EXPECT_EQ(r.answers.size(), 100u);
+    EXPECT_EQ(net.resolver.stats().truncated, 1u);
+}
+
+TEST(Resolver, RootHintsAreReadFromAMasterFile) {
+    auto hints = dns::parse_root_hints(
+        ".  3600000 NS A.ROOT-SERVERS.NET.\nA.ROOT-SERVERS.NET. 3600000 A 198.41.0.4\n"
+        "A.ROOT-SERVERS.NET. 3600000 AAAA 2001:503:ba3e::2:30\n",
+        "named.root");
+    ASSERT_TRUE(hints) << hints.error();
+    ASSERT_EQ(hints->size(), 1u);
+    EXPECT_EQ((*hints)[0].address, root_ip);
+    EXPECT_FALSE(dns::parse_root_hints("; nothing\n", "empty.hints"));
+}
+
+}  // namespace
