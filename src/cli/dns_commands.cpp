@@ -10,16 +10,20 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <random>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "dns/auth/authority.hpp"
+#include "dns/resolver/recursor.hpp"
 #include "dns/wire/message.hpp"
 #include "dns/zone/zone.hpp"
 #include "live/dns_server.hpp"
 #include "live/loop.hpp"
+#include "live/upstream.hpp"
 
 namespace cli {
 namespace {
@@ -195,6 +199,75 @@ int run_dns_serve(const DnsServeCommand& c, std::FILE* out) {
                "{} NODATA, {} refused, {} updates\n",
                s.queries, (*server)->stats().udp_queries, (*server)->stats().tcp_queries, s.answers,
                s.referrals, s.nxdomain, s.nodata, s.refused, s.updates);
+    return 0;
+}
+
+int run_dns_recursor(const DnsRecursorCommand& c, std::FILE* out) {
+    const auto where = parse_host_port(c.listen);
+    if (!where) {
+        fmt::print(stderr, "minternet dns recursor: --listen '{}' is not ADDRESS:PORT\n", c.listen);
+        return 2;
+    }
+    std::ifstream in(c.root_hints, std::ios::binary);
+    if (!in) {
+        fmt::print(stderr, "minternet dns recursor: cannot open '{}'\n", c.root_hints);
+        return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto hints = dns::parse_root_hints(text.str(), c.root_hints);
+    if (!hints) {
+        fmt::print(stderr, "minternet dns recursor: {}\n", hints.error());
+        return 2;
+    }
+    dns::RecursorConfig config;
+    config.resolver.root_hints = *hints;
+    config.resolver.server_port = c.upstream_port;
+    for (const std::string& a : c.allow) {
+        auto cidr = wire::Ipv4Cidr::parse(a);
+        if (!cidr) {
+            fmt::print(stderr, "minternet dns recursor: --allow '{}' is not ADDRESS/PREFIX\n", a);
+            return 2;
+        }
+        config.allow.push_back(*cidr);
+    }
+    auto loop = live::Loop::create();
+    if (!loop) {
+        fmt::print(stderr, "minternet dns recursor: {}\n", loop.error());
+        return 1;
+    }
+    live::Upstream upstream(**loop);
+    std::random_device rd;  // query IDs an off-path attacker cannot predict
+    dns::Recursor recursor(config, base::Seed{(uint64_t{rd()} << 32) | rd()},
+                           [&upstream](const dns::Resolver::Outgoing& o) { upstream.send(o); });
+    upstream.attach(&recursor.resolver());
+    auto server = live::DnsServer::start(
+        **loop, {.address = where->address, .port = where->port},
+        [&](base::ByteSpan query, dns::Transport transport, wire::Ipv4Address from,
+            live::DnsServer::Respond respond) {
+            recursor.handle(query, transport, from, live::wall_now(), std::move(respond));
+            upstream.schedule();
+        });
+    if (!server) {
+        fmt::print(stderr, "minternet dns recursor: {}\n", server.error());
+        return 1;
+    }
+    fmt::print(out, "recursor on {}:{} (UDP and TCP), {} root servers from {}\n",
+               where->address.to_string(), (*server)->port(), hints->size(), c.root_hints);
+    std::fflush(out);
+    (*loop)->on_stop_signal([&] { (*loop)->stop(); });
+    if (auto ran = (*loop)->run(); !ran) {
+        fmt::print(stderr, "minternet dns recursor: {}\n", ran.error());
+        return 1;
+    }
+    const auto& rs = recursor.resolver().stats();
+    const auto& cs = recursor.resolver().cache().stats();
+    fmt::print(out,
+               "stopped: {} queries, {} answered, {} SERVFAIL, {} refused; {} queries sent, "
+               "{} timeouts, {} mismatched replies ignored; cache {} entries, {} hits\n",
+               recursor.stats().queries, recursor.stats().answered, recursor.stats().servfail,
+               recursor.stats().refused, rs.queries_sent, rs.timeouts, rs.mismatched,
+               recursor.resolver().cache().size(), cs.hits + cs.negative_hits);
     return 0;
 }
 

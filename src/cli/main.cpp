@@ -95,6 +95,22 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     serve_cmd->add_option("--allow-update", serve.allow_update,
                           "An address that may send dynamic updates (RFC 2136); repeat");
+    cli::DnsRecursorCommand recursor;
+    CLI::App* recursor_cmd =
+        dns_cmd->add_subcommand("recursor", "A recursive resolver, from the root down");
+    recursor_cmd
+        ->add_option("--root-hints", recursor.root_hints,
+                     "Root servers: NS records for \".\" and their A records (named.root)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    recursor_cmd->add_option("--listen", recursor.listen, "ADDRESS:PORT for UDP and TCP")
+        ->capture_default_str();
+    recursor_cmd->add_option("--allow", recursor.allow,
+                             "A network (ADDRESS/PREFIX) whose clients may ask; repeat");
+    recursor_cmd
+        ->add_option("--upstream-port", recursor.upstream_port,
+                     "The port to ask servers on (53 on the Internet)")
+        ->capture_default_str();
     cli::DnsQueryCommand query;
     CLI::App* query_cmd =
         dns_cmd->add_subcommand("query", "Ask one question and print the answer as dig does");
@@ -132,6 +148,7 @@ int main(int argc, char** argv) {
     if (*trace_cmd) return cli::run_traceroute(trace, stdout);
     serve.log = log;
     if (*serve_cmd) return cli::run_dns_serve(serve, stdout);
+    if (*recursor_cmd) return cli::run_dns_recursor(recursor, stdout);
     if (*query_cmd) return cli::run_dns_query(query, stdout);
     return 0;
 }

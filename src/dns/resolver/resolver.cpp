@@ -271,12 +271,12 @@ void Resolver::on_failure(uint64_t token, base::Time now) {
     next_server(*t, now);
 }
 
-void Resolver::on_reply(uint64_t token, wire::Ipv4Address from, uint16_t from_port,
+bool Resolver::on_reply(uint64_t token, wire::Ipv4Address from, uint16_t from_port,
                         base::ByteSpan bytes, base::Time now) {
     const auto it = by_token_.find(token);
-    if (it == by_token_.end()) return;  // late: that query was given up
+    if (it == by_token_.end()) return false;  // late: that query was given up
     Task* t = find(it->second);
-    if (!t) return;
+    if (!t) return false;
     auto reply = parse_message(bytes);
     // Only the server asked, from its port, with our ID and our question: a
     // forged answer has to guess all of them (RFC 5452).
@@ -284,13 +284,14 @@ void Resolver::on_reply(uint64_t token, wire::Ipv4Address from, uint16_t from_po
         reply->id != t->query_id || !reply->qr ||
         !same_question(*reply, Question{t->qname, t->qtype, RrClass::in})) {
         ++stats_.mismatched;
-        return;  // keep waiting for the real one
+        return false;  // keep waiting for the real one
     }
     ++stats_.replies;
     by_token_.erase(it);
     t->token = 0;
     t->deadline = base::Time::never();
     handle(*t, *reply, now);
+    return true;
 }
 
 void Resolver::handle(Task& t, const Message& reply, base::Time now) {

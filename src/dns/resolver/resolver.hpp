@@ -93,7 +93,9 @@ class Resolver {
     // cache), or from inside on_reply, on_failure or poll.
     void resolve(const Question& q, base::Time now, Done done);
 
-    void on_reply(uint64_t token, wire::Ipv4Address from, uint16_t from_port, base::ByteSpan bytes,
+    // A reply on the socket of query `token`; false if it was not taken (late,
+    // or not from the server asked, or not an answer to the question asked).
+    bool on_reply(uint64_t token, wire::Ipv4Address from, uint16_t from_port, base::ByteSpan bytes,
                   base::Time now);
     void on_failure(uint64_t token, base::Time now);
     void poll(base::Time now);
