@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -88,24 +89,70 @@ DnsServer::~DnsServer() {
 }
 
 void DnsServer::on_udp() {
-    std::vector<std::byte> buf(65535);
+    // Queries are read, and the answers given at once are sent, in batches:
+    // one recvmmsg and one sendmmsg for up to 32 datagrams.
+    constexpr size_t batch = 32;
+    constexpr size_t slot = 4096;  // larger queries do not exist in practice: dropped
+    rx_.resize(batch * slot);
+    std::array<mmsghdr, batch> msgs{};
+    std::array<iovec, batch> iov{};
+    std::array<sockaddr_in, batch> from{};
     // Bounded: other sockets get their turn even under a flood.
-    for (int i = 0; i < 256; ++i) {
-        sockaddr_in from{};
-        socklen_t len = sizeof from;
-        const ssize_t n =
-            recvfrom(udp_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
-        if (n < 0) return;
-        ++stats_.udp_queries;
-        const auto peer = wire::Ipv4Address::from_u32(ntohl(from.sin_addr.s_addr));
-        handler_(base::ByteSpan(buf.data(), static_cast<size_t>(n)), dns::Transport::udp, peer,
-                 [this, from, alive = alive_](std::vector<std::byte> response) {
-                     if (!*alive) return;
-                     ++stats_.responses;
-                     sendto(udp_, response.data(), response.size(), 0,
-                            reinterpret_cast<const sockaddr*>(&from), sizeof from);
-                 });
+    for (int round = 0; round < 8; ++round) {
+        for (size_t i = 0; i < batch; ++i) {
+            iov[i] = {rx_.data() + i * slot, slot};
+            msgs[i] = {};
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_name = &from[i];
+            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+        }
+        const int n = recvmmsg(udp_, msgs.data(), batch, MSG_DONTWAIT, nullptr);
+        if (n <= 0) return;
+        batching_ = true;
+        for (int i = 0; i < n; ++i) {
+            const auto k = static_cast<size_t>(i);
+            if (msgs[k].msg_hdr.msg_flags & MSG_TRUNC) continue;
+            ++stats_.udp_queries;
+            const sockaddr_in peer_addr = from[k];
+            const auto peer = wire::Ipv4Address::from_u32(ntohl(peer_addr.sin_addr.s_addr));
+            handler_(base::ByteSpan(rx_.data() + k * slot, msgs[k].msg_len), dns::Transport::udp,
+                     peer, [this, peer_addr, alive = alive_](std::vector<std::byte> response) {
+                         if (!*alive) return;
+                         ++stats_.responses;
+                         if (batching_) {
+                             pending_.push_back({peer_addr, std::move(response)});
+                         } else {
+                             sendto(udp_, response.data(), response.size(), 0,
+                                    reinterpret_cast<const sockaddr*>(&peer_addr),
+                                    sizeof peer_addr);
+                         }
+                     });
+        }
+        batching_ = false;
+        send_pending();
+        if (static_cast<size_t>(n) < batch) return;
     }
+}
+
+void DnsServer::send_pending() {
+    std::vector<mmsghdr> msgs(pending_.size());
+    std::vector<iovec> iov(pending_.size());
+    for (size_t i = 0; i < pending_.size(); ++i) {
+        iov[i] = {pending_[i].second.data(), pending_[i].second.size()};
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_name = &pending_[i].first;
+        msgs[i].msg_hdr.msg_namelen = sizeof pending_[i].first;
+    }
+    size_t sent = 0;
+    while (sent < msgs.size()) {
+        const int n = sendmmsg(udp_, msgs.data() + sent, static_cast<unsigned>(msgs.size() - sent),
+                               MSG_DONTWAIT);
+        if (n <= 0) break;  // a full socket buffer: UDP may drop, the client asks again
+        sent += static_cast<size_t>(n);
+    }
+    pending_.clear();
 }
 
 void DnsServer::on_accept() {

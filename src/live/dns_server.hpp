@@ -8,6 +8,8 @@
 // connections at once (the oldest idle one makes room).
 #pragma once
 
+#include <netinet/in.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -59,6 +61,7 @@ class DnsServer {
     struct Connection;
     DnsServer(Loop& loop, DnsServerConfig config, Handler handler);
     void on_udp();
+    void send_pending();
     void on_accept();
     void on_tcp(int fd, uint32_t events);
     void close_connection(int fd);
@@ -74,6 +77,9 @@ class DnsServer {
     std::map<int, std::unique_ptr<Connection>> connections_;
     uint64_t next_generation_ = 1;
     DnsServerStats stats_;
+    std::vector<std::byte> rx_;  // receive slots for a batch of datagrams
+    bool batching_ = false;      // answers given now wait for one sendmmsg
+    std::vector<std::pair<sockaddr_in, std::vector<std::byte>>> pending_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -1,6 +1,7 @@
 #include "dns/wire/name.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include <fmt/format.h>
@@ -212,19 +213,33 @@ bool Name::operator==(const Name& o) const {
                       [](char a, char b) { return lower(a) == lower(b); });
 }
 
+namespace {
+
+// Offsets of a wire name's label length bytes, left to right, without
+// allocating (at most 127 labels fit in 255 octets); returns the count.
+size_t offsets_of(const std::string& wire, std::array<uint8_t, 128>& out) {
+    size_t n = 0;
+    for (size_t at = 0; wire[at] != 0; at += 1 + static_cast<unsigned char>(wire[at]))
+        out[n++] = static_cast<uint8_t>(at);
+    return n;
+}
+
+}  // namespace
+
 std::strong_ordering Name::operator<=>(const Name& o) const {
-    const std::vector<size_t> a = label_offsets(), b = o.label_offsets();
-    size_t i = a.size(), j = b.size();
+    std::array<uint8_t, 128> a{}, b{};
+    size_t i = offsets_of(wire_, a), j = offsets_of(o.wire_, b);
+    const size_t na = i, nb = j;
     while (i > 0 && j > 0) {
         --i;
         --j;
         const auto la =
-            std::string_view(wire_).substr(a[i] + 1, static_cast<unsigned char>(wire_[a[i]]));
+            std::string_view(wire_).substr(a[i] + 1u, static_cast<unsigned char>(wire_[a[i]]));
         const auto lb =
-            std::string_view(o.wire_).substr(b[j] + 1, static_cast<unsigned char>(o.wire_[b[j]]));
+            std::string_view(o.wire_).substr(b[j] + 1u, static_cast<unsigned char>(o.wire_[b[j]]));
         if (auto c = compare_labels(la, lb); c != 0) return c;
     }
-    return a.size() <=> b.size();
+    return na <=> nb;
 }
 
 size_t Name::hash() const {

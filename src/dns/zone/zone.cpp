@@ -24,7 +24,9 @@ base::Expected<void, std::string> Zone::add(const Record& r) {
     if (r.type == RrType::soa && !(r.name == origin_))
         return base::fail(fmt::format("an SOA at {}, not at the zone's apex {}", r.name.to_string(),
                                       origin_.to_string()));
-    auto& at = names_[r.name];
+    auto [node, inserted] = names_.try_emplace(r.name);
+    if (inserted) index_.emplace(r.name, &node->second);
+    auto& at = node->second;
     const auto key = static_cast<uint16_t>(r.type);
     const bool has_cname = at.contains(static_cast<uint16_t>(RrType::cname));
     if (r.type == RrType::cname && !at.empty() && !has_cname)
@@ -43,59 +45,85 @@ base::Expected<void, std::string> Zone::add(const Record& r) {
     return {};
 }
 
+Zone::Zone(const Zone& o) : origin_(o.origin_), names_(o.names_) {
+    for (auto& [name, sets] : names_)
+        index_.emplace(name, &sets);
+}
+
+Zone& Zone::operator=(const Zone& o) {
+    if (this == &o) return *this;
+    origin_ = o.origin_;
+    names_ = o.names_;
+    index_.clear();
+    for (auto& [name, sets] : names_)
+        index_.emplace(name, &sets);
+    return *this;
+}
+
+Zone::Sets* Zone::sets_at(const Name& name) const {
+    const auto it = index_.find(name);
+    return it == index_.end() ? nullptr : it->second;
+}
+
+void Zone::erase_name(const Name& name) {
+    index_.erase(name);
+    names_.erase(name);
+}
+
 bool Zone::remove(const Record& r) {
-    const auto n = names_.find(r.name);
-    if (n == names_.end()) return false;
-    const auto s = n->second.find(static_cast<uint16_t>(r.type));
-    if (s == n->second.end()) return false;
+    Sets* sets = sets_at(r.name);
+    if (!sets) return false;
+    const auto s = sets->find(static_cast<uint16_t>(r.type));
+    if (s == sets->end()) return false;
     auto& rd = s->second.rdatas;
     const auto it = std::find(rd.begin(), rd.end(), r.data);
     if (it == rd.end()) return false;
     rd.erase(it);
-    if (rd.empty()) n->second.erase(s);
-    if (n->second.empty()) names_.erase(n);
+    if (rd.empty()) sets->erase(s);
+    if (sets->empty()) erase_name(r.name);
     return true;
 }
 
 size_t Zone::remove_all(const Name& name, RrType type) {
-    const auto n = names_.find(name);
-    if (n == names_.end()) return 0;
+    Sets* sets = sets_at(name);
+    if (!sets) return 0;
     size_t removed = 0;
     if (type == RrType::any) {
-        for (const auto& [t, set] : n->second)
+        for (const auto& [t, set] : *sets)
             removed += set.rdatas.size();
-        names_.erase(n);
+        erase_name(name);
         return removed;
     }
-    const auto s = n->second.find(static_cast<uint16_t>(type));
-    if (s == n->second.end()) return 0;
+    const auto s = sets->find(static_cast<uint16_t>(type));
+    if (s == sets->end()) return 0;
     removed = s->second.rdatas.size();
-    n->second.erase(s);
-    if (n->second.empty()) names_.erase(n);
+    sets->erase(s);
+    if (sets->empty()) erase_name(name);
     return removed;
 }
 
 const RRset* Zone::find(const Name& name, RrType type) const {
-    const auto n = names_.find(name);
-    if (n == names_.end()) return nullptr;
-    const auto s = n->second.find(static_cast<uint16_t>(type));
-    return s == n->second.end() ? nullptr : &s->second;
+    const Sets* sets = sets_at(name);
+    if (!sets) return nullptr;
+    const auto s = sets->find(static_cast<uint16_t>(type));
+    return s == sets->end() ? nullptr : &s->second;
 }
 
 std::vector<const RRset*> Zone::all_at(const Name& name) const {
     std::vector<const RRset*> out;
-    const auto n = names_.find(name);
-    if (n == names_.end()) return out;
-    for (const auto& [t, set] : n->second)
-        out.push_back(&set);
+    if (const Sets* sets = sets_at(name)) {
+        for (const auto& [t, set] : *sets)
+            out.push_back(&set);
+    }
     return out;
 }
 
 bool Zone::has_records(const Name& name) const {
-    return names_.contains(name);
+    return index_.contains(name);
 }
 
 bool Zone::exists(const Name& name) const {
+    if (has_records(name)) return true;
     // In canonical order a name's descendants come right after it.
     const auto it = names_.lower_bound(name);
     return it != names_.end() && it->first.is_subdomain_of(name);

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/result.hpp"
@@ -38,6 +39,11 @@ struct RRset {
 class Zone {
   public:
     explicit Zone(Name origin) : origin_(std::move(origin)) {}
+    // The index points into the ordered map's nodes: a copy builds its own.
+    Zone(const Zone& o);
+    Zone& operator=(const Zone& o);
+    Zone(Zone&&) noexcept = default;
+    Zone& operator=(Zone&&) noexcept = default;
 
     const Name& origin() const { return origin_; }
 
@@ -67,8 +73,15 @@ class Zone {
     std::vector<const RRset*> rrsets() const;
 
   private:
+    using Sets = std::map<uint16_t, RRset>;
+    Sets* sets_at(const Name& name) const;
+    void erase_name(const Name& name);
+
     Name origin_;
-    std::map<Name, std::map<uint16_t, RRset>> names_;
+    // Owners in canonical order (for subtrees and listing), and a hash index
+    // over the same nodes for the lookups every query makes.
+    std::map<Name, Sets> names_;
+    std::unordered_map<Name, Sets*, NameHash> index_;
 };
 
 // Where a zone file is wrong.
