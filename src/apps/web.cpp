@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "dns/stub.hpp"
 #include "socket/tcp.hpp"
 
 namespace apps {
@@ -136,6 +137,19 @@ http::Response sample_site(const http::Request& request, size_t page_size) {
 sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Output output) {
     HttpGetResult result;
     const base::Time start = rt.now();
+    if (o.resolve_host) {
+        auto addresses = co_await dns::resolve(rt, o.host);
+        if (!addresses) {
+            result.error = fmt::format("cannot look up {}: {}", o.host, addresses.error());
+            output(fmt::format("{}: {}", o.label, *result.error));
+            result.total_time = rt.now() - start;
+            co_return result;
+        }
+        o.to.address = addresses->front();
+        output(fmt::format("{}: {} is {} (DNS, {})", o.label, o.host, o.to.address.to_string(),
+                           ms(rt.now() - start)));
+    }
+    const base::Time connect_start = rt.now();
     const std::string to = o.to.to_string();
     auto stream = co_await sockets::TcpStream::connect(rt, o.to);
     if (!stream) {
@@ -146,7 +160,7 @@ sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Ou
         co_return result;
     }
     sockets::TcpStream& s = *stream;
-    result.connect_time = rt.now() - start;
+    result.connect_time = rt.now() - connect_start;
     output(fmt::format("{}: connected to {} ({}) in {}", o.label, o.host, to,
                        ms(result.connect_time)));
     http::Parser parser(http::Parser::Kind::response, max_download);

@@ -38,7 +38,10 @@ http::Response sample_site(const http::Request& request, size_t page_size);
 
 struct HttpGetOptions {
     stack::Endpoint to;
-    std::string host;                        // the Host header: the name the user gave
+    std::string host;  // the Host header: the name the user gave
+    // Look `host` up in DNS first (through the host's nameservers) and
+    // connect to the address it gives; `to`'s port is kept.
+    bool resolve_host = false;
     std::vector<std::string> paths = {"/"};  // fetched in turn on one connection
     std::string label = "web";
     bool keep_bodies = true;  // false: count body bytes without holding them

@@ -2,16 +2,22 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
+#include "apps/dns_apps.hpp"
 #include "apps/ping.hpp"
 #include "apps/traceroute.hpp"
 #include "apps/udp_apps.hpp"
 #include "apps/web.hpp"
+#include "dns/resolver/resolver.hpp"
+#include "dns/zone/zone.hpp"
 #include "sim/units.hpp"
 #include "socket/runtime.hpp"
 
@@ -85,6 +91,49 @@ class Params {
         return {*a, p->value};
     }
 
+    // 'to' for a program that can look names up: a node, an address, or else a
+    // DNS name, looked up when the program runs (the node needs a nameserver).
+    struct Target {
+        wire::Ipv4Address address;
+        std::string name;
+        bool by_dns = false;
+    };
+    Target target(sim::Network& net, const sim::NodeSpec& node) {
+        const AppParam* p = find("to");
+        if (!p) {
+            fail(fmt::format("{}: {} needs 'to': a node name, an address or a DNS name",
+                             at(spec_.where), spec_.kind));
+            return {};
+        }
+        if (auto a = net.resolve(p->value)) return {*a, p->value, false};
+        if (!dns::Name::parse(p->value.ends_with(".") ? p->value : p->value + ".") ||
+            p->value.find('.') == std::string::npos) {
+            fail(
+                fmt::format("{}: {} 'to': '{}' is neither a node, an IPv4 address nor a DNS "
+                            "name",
+                            at(p->where), spec_.kind, p->value));
+            return {};
+        }
+        if (node.nameservers.empty()) {
+            fail(
+                fmt::format("{}: {} 'to': '{}' is a DNS name, and {} has no nameserver to ask "
+                            "(give the host 'nameserver: ADDRESS')",
+                            at(p->where), spec_.kind, p->value, node.name));
+            return {};
+        }
+        return {{}, p->value, true};
+    }
+    // A file named relative to the topology file.
+    std::string path(const std::string& key, const std::string& topology_file) {
+        const AppParam* p = find(key);
+        if (!p) return {};
+        std::filesystem::path f = p->value;
+        if (f.is_relative()) f = std::filesystem::path(topology_file).parent_path() / f;
+        return f.string();
+    }
+    const AppParam* param(const std::string& key) const { return find(key); }
+    void fail_with(std::string e) { fail(std::move(e)); }
+
     const std::optional<std::string>& error() const { return error_; }
 
   private:
@@ -99,6 +148,82 @@ class Params {
     const AppSpec& spec_;
     std::optional<std::string> error_;
 };
+
+// "a, b ,c" -> {"a", "b", "c"}; empty items are dropped.
+std::vector<std::string> comma_list(const std::string& text) {
+    std::vector<std::string> items;
+    std::stringstream list(text);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+        const auto begin = item.find_first_not_of(" \t");
+        if (begin == std::string::npos) continue;
+        items.push_back(item.substr(begin, item.find_last_not_of(" \t") - begin + 1));
+    }
+    return items;
+}
+
+// The zones a dns-server serves: files named in 'zones', comma-separated,
+// relative to the topology file. An error in a zone file names its own place.
+std::optional<std::string> load_zones(Params& p, const AppSpec& spec,
+                                      const std::string& topology_file,
+                                      std::shared_ptr<dns::Authority>& authority) {
+    dns::AuthorityConfig config;
+    if (const AppParam* allow = p.param("allow_update")) {
+        for (const std::string& one : comma_list(allow->value)) {
+            auto a = wire::Ipv4Address::parse(one);
+            if (!a) {
+                return fmt::format("{}: dns-server 'allow_update': '{}' is not an IPv4 address",
+                                   at(allow->where), one);
+            }
+            config.allow_update.push_back(*a);
+        }
+    }
+    authority = std::make_shared<dns::Authority>(config);
+    const AppParam* zones = p.param("zones");
+    if (!zones) {
+        return fmt::format("{}: dns-server needs 'zones': zone files, comma-separated",
+                           at(spec.where));
+    }
+    const std::vector<std::string> files = comma_list(zones->value);
+    if (files.empty()) {
+        return fmt::format("{}: dns-server 'zones': no zone file named", at(zones->where));
+    }
+    for (const std::string& file : files) {
+        std::filesystem::path f = file;
+        if (f.is_relative()) f = std::filesystem::path(topology_file).parent_path() / f;
+        auto z = dns::load_zone(f.string());
+        if (!z) {
+            if (z.error().line == 0)
+                return fmt::format("{}: dns-server 'zones': cannot read '{}'", at(zones->where),
+                                   f.string());
+            return fmt::format("{}: dns-server 'zones': {}", at(zones->where),
+                               z.error().to_string());
+        }
+        authority->set_zone(std::move(*z));
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> load_root_hints(Params& p, const AppSpec& spec,
+                                           const std::string& topology_file,
+                                           dns::ResolverConfig& config) {
+    const AppParam* hints = p.param("root_hints");
+    if (!hints) {
+        return fmt::format("{}: dns-recursor needs 'root_hints': a file with the root servers",
+                           at(spec.where));
+    }
+    const std::string file = p.path("root_hints", topology_file);
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return fmt::format("{}: dns-recursor 'root_hints': cannot read '{}'", at(hints->where),
+                           file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = dns::parse_root_hints(text.str(), file);
+    if (!parsed) return parsed.error();
+    config.root_hints = *parsed;
+    return std::nullopt;
+}
 
 // Runs a client program on its node's runtime; the app has ended when the
 // program returns.
@@ -211,10 +336,11 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
             };
         } else if (spec.kind == "http-get") {
             Params p(spec, {"to", "port", "path", "count", "label"});
-            const auto [dest, name] = p.destination(net);
+            const auto target = p.target(net, *session.topology().find_node(spec.node));
             apps::HttpGetOptions o{
-                .to = {dest, static_cast<uint16_t>(p.integer("port", 80, 1, 65535))},
-                .host = name,
+                .to = {target.address, static_cast<uint16_t>(p.integer("port", 80, 1, 65535))},
+                .host = target.name,
+                .resolve_host = target.by_dns,
                 .paths = {},
                 .label = p.text("label", "web"),
                 .keep_bodies = false};
@@ -230,11 +356,71 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
                 sockets::Runtime& rt = self.runtime(node);
                 run_to_end(rt, apps::http_get(rt, o, self.printer(a)), &a.ended);
             };
+        } else if (spec.kind == "dns-server") {
+            Params p(spec, {"zones", "port", "allow_update"});
+            const auto port = static_cast<uint16_t>(p.integer("port", 53, 1, 65535));
+            std::shared_ptr<dns::Authority> authority;
+            error = load_zones(p, spec, session.topology().file, authority);
+            if (!error) error = p.error();
+            app->daemon = true;
+            app->start = [authority, port](Launcher& self, App& a, sim::Node& node) {
+                sockets::Runtime& rt = self.runtime(node);
+                rt.spawn(apps::dns_server(rt, authority, port, self.printer(a)));
+            };
+        } else if (spec.kind == "dns-recursor") {
+            Params p(spec, {"root_hints", "port"});
+            const auto port = static_cast<uint16_t>(p.integer("port", 53, 1, 65535));
+            dns::RecursorConfig config;
+            error = load_root_hints(p, spec, session.topology().file, config.resolver);
+            if (!error) error = p.error();
+            app->daemon = true;
+            app->start = [config, port](Launcher& self, App& a, sim::Node& node) {
+                sockets::Runtime& rt = self.runtime(node);
+                rt.spawn(apps::dns_recursor(rt, config, port, self.printer(a)));
+            };
+        } else if (spec.kind == "dns-lookup") {
+            Params p(spec, {"name", "type", "server", "label"});
+            apps::DnsLookupOptions o;
+            o.name = p.text("name", "");
+            o.label = p.text("label", "lookup");
+            const std::string type = p.text("type", "A");
+            const auto parsed_type = dns::parse_type(type);
+            if (const AppParam* s = p.param("server")) {
+                auto a = net.resolve(s->value);
+                if (!a)
+                    p.fail_with(
+                        fmt::format("{}: dns-lookup 'server': '{}' is neither a node nor "
+                                    "an IPv4 address",
+                                    at(s->where), s->value));
+                else
+                    o.stub.servers.push_back(*a);
+            } else if (session.topology().find_node(spec.node)->nameservers.empty()) {
+                p.fail_with(fmt::format("{}: dns-lookup needs 'server', or a nameserver for {}",
+                                        at(spec.where), spec.node));
+            }
+            if (o.name.empty()) {
+                p.fail_with(fmt::format("{}: dns-lookup needs 'name': the name to look up",
+                                        at(spec.where)));
+            } else if (!dns::Name::parse(o.name.ends_with(".") ? o.name : o.name + ".")) {
+                p.fail_with(fmt::format("{}: dns-lookup 'name': '{}' is not a DNS name",
+                                        at(p.param("name")->where), o.name));
+            }
+            if (!parsed_type) {
+                p.fail_with(fmt::format("{}: dns-lookup 'type': '{}' is not a record type",
+                                        at(p.param("type")->where), type));
+            } else {
+                o.type = *parsed_type;
+            }
+            error = p.error();
+            app->start = [o](Launcher& self, App& a, sim::Node& node) {
+                sockets::Runtime& rt = self.runtime(node);
+                run_to_end(rt, apps::dns_lookup(rt, o, self.printer(a)), &a.ended);
+            };
         } else {
-            return base::fail(
-                fmt::format("{}: unknown application '{}' (known: ping, traceroute, "
-                            "udp-echo, udp-stream, http-server, http-get)",
-                            at(spec.kind_where), spec.kind));
+            return base::fail(fmt::format(
+                "{}: unknown application '{}' (known: ping, traceroute, udp-echo, udp-stream, "
+                "http-server, http-get, dns-server, dns-recursor, dns-lookup)",
+                at(spec.kind_where), spec.kind));
         }
         if (error) return base::fail(*error);
         l->apps_.push_back(std::move(app));

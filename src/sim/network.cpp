@@ -149,8 +149,10 @@ base::Expected<void, std::string> Network::assemble() {
     };
     for (size_t i = 0; i < n; ++i) {
         const NodeSpec& spec = topology_.nodes[i];
-        configs[i].host = stack::HostConfig{
-            .name = spec.name, .forwarding = spec.router, .default_ttl = spec.ttl};
+        configs[i].host = stack::HostConfig{.name = spec.name,
+                                            .forwarding = spec.router,
+                                            .default_ttl = spec.ttl,
+                                            .nameservers = spec.nameservers};
     }
     // Interfaces in the order links name them: eth0, eth1, … MAC addresses are
     // locally administered and spell out node and interface numbers.

@@ -215,8 +215,20 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
             if (routers) {
                 check_keys(body, {"ttl"}, fmt::format("router '{}'", node.name));
             } else {
-                check_keys(body, {"gateway", "ttl"}, fmt::format("host '{}'", node.name));
+                check_keys(body, {"gateway", "ttl", "nameserver"},
+                           fmt::format("host '{}'", node.name));
                 if (const YAML::Node g = body["gateway"]) node.gateway = address(g, "gateway");
+                // One address, or a list of them tried in order.
+                if (const YAML::Node ns = body["nameserver"]) {
+                    if (ns.IsSequence()) {
+                        if (ns.size() == 0 || ns.size() > 3)
+                            fail(ns, "nameserver takes one to three addresses");
+                        for (const auto& a : ns)
+                            node.nameservers.push_back(address(a, "nameserver"));
+                    } else {
+                        node.nameservers.push_back(address(ns, "nameserver"));
+                    }
+                }
             }
             if (const YAML::Node ttl = body["ttl"])
                 node.ttl = static_cast<uint8_t>(unsigned_integer(ttl, "ttl", 1, 255));

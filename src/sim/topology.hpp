@@ -38,8 +38,9 @@ struct TopologyError {
 struct NodeSpec {
     std::string name;
     bool router = false;
-    std::optional<wire::Ipv4Address> gateway;  // a host's default route
-    uint8_t ttl = 64;                          // default TTL of packets it originates
+    std::optional<wire::Ipv4Address> gateway;    // a host's default route
+    uint8_t ttl = 64;                            // default TTL of packets it originates
+    std::vector<wire::Ipv4Address> nameservers;  // where its programs ask DNS (resolv.conf)
     Location where;
 };
 

@@ -47,6 +47,8 @@ struct HostConfig {
     std::string name;
     bool forwarding = false;  // a router
     uint8_t default_ttl = wire::ipv4::default_ttl;
+    // Recursive resolvers its programs ask (resolv.conf's nameserver lines).
+    std::vector<wire::Ipv4Address> nameservers;
     ArpConfig arp{};
     ReassemblyConfig reassembly{};
     IcmpRateLimit icmp_rate{};

@@ -48,6 +48,16 @@ for file in "$dir"/*.yaml; do
         expect "$name" 'home udp-stream: video-call: sent 150, echoed back' 1
         expect "$name" 'damaged|error' 0
         ;;
+    dns)
+        # The first lookup walks root -> shop. -> kiminje.shop. (tens of ms);
+        # the second one is answered from the resolver's cache in one round
+        # trip to it (2 x (5 + 1) ms); then the page comes over TCP.
+        expect "$name" 'client dns-lookup: lookup: kiminje\.shop\. A 200\.200\.200\.2 TTL 300 \(from 10\.53\.0\.53 in [0-9]{3}\.[0-9] ms\)' 1
+        expect "$name" 'client http-get: web: kiminje\.shop is 200\.200\.200\.2 \(DNS, 12\.0 ms\)' 1
+        expect "$name" 'client http-get: web: GET / -> 200 OK, 2000 bytes' 1
+        expect "$name" 'kiminje-web http-server: web server: GET / from 100\.100\.100\.1:' 1
+        expect "$name" 'damaged|error|SERVFAIL|NXDOMAIN' 0
+        ;;
     *)
         echo "examples_test: $name: no expectations for this example" >&2
         failed=1

@@ -3,7 +3,9 @@
 # (src/cli/launcher.cpp), not by the topology loader, so these files load and
 # fail only under `minternet run`. Each file's first line is the error it must
 # produce: "# expect: LINE:COLUMN: part of the message". The run must exit with
-# status 2 and print "FILE:LINE:COLUMN: ..." on stderr.
+# status 2 and print "FILE:LINE:COLUMN: ..." on stderr. Lines right after it of
+# the form "# and: TEXT" name more text stderr must hold (an error from a file
+# the topology names, such as a zone file, with its own place).
 #
 #   bad_apps_test.sh MINTERNET_BINARY [DATA_DIR]
 #
@@ -37,9 +39,14 @@ for file in "${files[@]}"; do
     timeout 60 "$bin" run "$file" --out "$out/run" >"$out/stdout" 2>"$out/stderr"
     status=$?
     stderr=$(<"$out/stderr")
-    if ((status != 2)) || [[ "$stderr" != *"$file:$expected"* ]]; then
+    missing=""
+    while IFS= read -r line; do
+        also=${line#"# and: "}
+        [[ "$stderr" == *"$also"* ]] || missing+=" '$also'"
+    done < <(sed -n '2,$p' "$file" | sed -n '/^# and: /p;/^# and: /!q')
+    if ((status != 2)) || [[ "$stderr" != *"$file:$expected"* ]] || [[ -n "$missing" ]]; then
         echo "FAIL $file" >&2
-        echo "  expected: exit status 2, stderr containing $file:$expected" >&2
+        echo "  expected: exit status 2, stderr containing $file:$expected$missing" >&2
         echo "  got:      exit status $status, stderr: $stderr" >&2
         failed=1
     else
