@@ -34,15 +34,25 @@ sockets::Task<void> serve_tcp_client(sockets::Runtime& rt, sockets::TcpStream s,
             in.insert(in.end(), b->bytes().begin(), b->bytes().end());
         }
         const size_t len = base::load_be16(in, 0);
-        std::vector<std::byte> response;
-        sockets::Event answered(rt);
+        // The recursor may answer long after this call, or never (its
+        // runtime gone): the callback holds the slot weakly, so an answer for
+        // a connection that has ended is dropped, not written into freed memory.
+        struct Pending {
+            explicit Pending(sockets::Runtime& r) : answered(r) {}
+            std::vector<std::byte> response;
+            sockets::Event answered;
+        };
+        auto pending = std::make_shared<Pending>(rt);
         (*handler)(base::ByteSpan(in).subspan(2, len), dns::Transport::tcp, peer,
-                   [&](std::vector<std::byte> r) {
-                       response = std::move(r);
-                       answered.set();
+                   [slot = std::weak_ptr<Pending>(pending)](std::vector<std::byte> r) {
+                       if (auto p = slot.lock()) {
+                           p->response = std::move(r);
+                           p->answered.set();
+                       }
                    });
-        co_await answered.wait();
+        co_await pending->answered.wait();
         in.erase(in.begin(), in.begin() + static_cast<ptrdiff_t>(2 + len));
+        const std::vector<std::byte>& response = pending->response;
         std::vector<std::byte> framed(2 + response.size());
         base::store_be16(framed, 0, static_cast<uint16_t>(response.size()));
         std::copy(response.begin(), response.end(), framed.begin() + 2);
@@ -203,11 +213,7 @@ sockets::Task<base::Expected<dns::StubAnswer, std::string>> dns_lookup(sockets::
         output(fmt::format("{}: '{}': {}", o.label, o.name, n.error()));
         co_return base::fail(n.error());
     }
-    // A named Question, not a temporary: GCC 12 relocates a prvalue argument
-    // of a coroutine bytewise, leaving a short string pointing into the
-    // caller's frame.
-    dns::Question question{*n, o.type, dns::RrClass::in};
-    auto a = co_await dns::lookup(rt, std::move(question), o.stub);
+    auto a = co_await dns::lookup(rt, dns::Question{*n, o.type}, o.stub);
     if (!a) {
         output(fmt::format("{}: {} {}: {}", o.label, n->to_string(), dns::to_string(o.type),
                            a.error()));
@@ -227,6 +233,44 @@ sockets::Task<base::Expected<dns::StubAnswer, std::string>> dns_lookup(sockets::
                            dns::to_string(r.type), dns::to_string(r.data), r.ttl, via));
     }
     co_return a;
+}
+
+sockets::Task<base::Expected<dns::Rcode, std::string>> dns_update(sockets::Runtime& rt,
+                                                                  DnsUpdateOptions o,
+                                                                  Output output) {
+    auto zone = dns::Name::parse(o.zone.ends_with(".") ? o.zone : o.zone + ".");
+    auto name = dns::Name::parse(o.name.ends_with(".") ? o.name : o.name + ".");
+    if (!zone || !name) {
+        const std::string e =
+            fmt::format("'{}': {}", zone ? o.name : o.zone, zone ? name.error() : zone.error());
+        output(fmt::format("{}: {}", o.label, e));
+        co_return base::fail(e);
+    }
+    // RFC 2136: the zone in the question, no prerequisites, then "delete the
+    // name's A RRset" (class ANY, no data) and one "add" per new address.
+    dns::Message m;
+    m.opcode = dns::Opcode::update;
+    m.questions.push_back({*zone, dns::RrType::soa, dns::RrClass::in});
+    m.authority.push_back({*name, dns::RrType::a, dns::RrClass::any, 0, dns::rdata::Opaque{}});
+    std::string listed;
+    for (wire::Ipv4Address a : o.addresses) {
+        m.authority.push_back({*name, dns::RrType::a, dns::RrClass::in, o.ttl, dns::rdata::A{a}});
+        if (!listed.empty()) listed += ", ";
+        listed += a.to_string();
+    }
+    dns::StubOptions stub;
+    stub.servers = {o.server};
+    stub.port = o.port;
+    auto reply = co_await dns::exchange(rt, std::move(m), stub);
+    if (!reply) {
+        output(
+            fmt::format("{}: {} A -> {}: {}", o.label, name->to_string(), listed, reply.error()));
+        co_return base::fail(reply.error());
+    }
+    output(fmt::format("{}: {} A -> {} TTL {} at {}: {} (in {})", o.label, name->to_string(),
+                       listed, o.ttl, o.server.to_string(), dns::to_string(reply->message.rcode),
+                       ms(reply->elapsed)));
+    co_return reply->message.rcode;
 }
 
 }  // namespace apps

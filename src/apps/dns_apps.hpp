@@ -39,4 +39,21 @@ sockets::Task<base::Expected<dns::StubAnswer, std::string>> dns_lookup(sockets::
                                                                        DnsLookupOptions options,
                                                                        Output output);
 
+// "The server's address changed": an RFC 2136 update that replaces the A
+// records of `name` in `zone` on the primary `server`. Prints the server's
+// RCODE; the zone's SOA serial goes up by one when it is NOERROR.
+struct DnsUpdateOptions {
+    wire::Ipv4Address server;
+    uint16_t port = 53;
+    std::string zone;
+    std::string name;
+    std::vector<wire::Ipv4Address> addresses;  // empty: the name loses its A records
+    uint32_t ttl = 60;
+    std::string label = "update";
+};
+
+sockets::Task<base::Expected<dns::Rcode, std::string>> dns_update(sockets::Runtime& rt,
+                                                                  DnsUpdateOptions options,
+                                                                  Output output);
+
 }  // namespace apps

@@ -39,6 +39,7 @@ class Duration {
     constexpr Duration operator-(Duration o) const { return Duration{ns_ - o.ns_}; }
     constexpr Duration operator-() const { return Duration{-ns_}; }
     constexpr Duration operator*(int64_t k) const { return Duration{ns_ * k}; }
+    friend constexpr Duration operator*(int64_t k, Duration d) { return d * k; }
     constexpr Duration operator/(int64_t k) const { return Duration{ns_ / k}; }
     constexpr int64_t operator/(Duration o) const { return ns_ / o.ns_; }
     constexpr Duration& operator+=(Duration o) {

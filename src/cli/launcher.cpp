@@ -416,10 +416,56 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
                 sockets::Runtime& rt = self.runtime(node);
                 run_to_end(rt, apps::dns_lookup(rt, o, self.printer(a)), &a.ended);
             };
+        } else if (spec.kind == "dns-update") {
+            Params p(spec, {"server", "port", "zone", "name", "a", "ttl", "label"});
+            apps::DnsUpdateOptions o;
+            o.port = static_cast<uint16_t>(p.integer("port", 53, 1, 65535));
+            o.ttl = static_cast<uint32_t>(p.integer("ttl", 60, 0, 2147483647));
+            o.label = p.text("label", "update");
+            o.zone = p.text("zone", "");
+            o.name = p.text("name", "");
+            if (const AppParam* server = p.param("server")) {
+                if (auto a = net.resolve(server->value)) {
+                    o.server = *a;
+                } else {
+                    p.fail_with(
+                        fmt::format("{}: dns-update 'server': '{}' is neither a node nor "
+                                    "an IPv4 address",
+                                    at(server->where), server->value));
+                }
+            } else {
+                p.fail_with(fmt::format("{}: dns-update needs 'server': the zone's primary server",
+                                        at(spec.where)));
+            }
+            for (const char* key : {"zone", "name"}) {
+                const AppParam* v = p.param(key);
+                if (!v) {
+                    p.fail_with(fmt::format("{}: dns-update needs '{}'", at(spec.where), key));
+                } else if (!dns::Name::parse(v->value.ends_with(".") ? v->value : v->value + ".")) {
+                    p.fail_with(fmt::format("{}: dns-update '{}': '{}' is not a DNS name",
+                                            at(v->where), key, v->value));
+                }
+            }
+            if (const AppParam* a = p.param("a")) {
+                for (const std::string& one : comma_list(a->value)) {
+                    auto addr = wire::Ipv4Address::parse(one);
+                    if (!addr) {
+                        p.fail_with(fmt::format("{}: dns-update 'a': '{}' is not an IPv4 address",
+                                                at(a->where), one));
+                        break;
+                    }
+                    o.addresses.push_back(*addr);
+                }
+            }
+            error = p.error();
+            app->start = [o](Launcher& self, App& a, sim::Node& node) {
+                sockets::Runtime& rt = self.runtime(node);
+                run_to_end(rt, apps::dns_update(rt, o, self.printer(a)), &a.ended);
+            };
         } else {
             return base::fail(fmt::format(
                 "{}: unknown application '{}' (known: ping, traceroute, udp-echo, udp-stream, "
-                "http-server, http-get, dns-server, dns-recursor, dns-lookup)",
+                "http-server, http-get, dns-server, dns-recursor, dns-lookup, dns-update)",
                 at(spec.kind_where), spec.kind));
         }
         if (error) return base::fail(*error);

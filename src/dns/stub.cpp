@@ -8,9 +8,13 @@
 namespace dns {
 namespace {
 
-bool answers(const Message& reply, uint16_t id, const Question& q) {
-    return reply.qr && reply.id == id && reply.questions.size() == 1 &&
-           reply.questions[0].name == q.name && reply.questions[0].type == q.type;
+// The reply to `query`: same ID, opcode and question (an UPDATE's reply
+// copies its zone section, RFC 2136 3.8).
+bool answers(const Message& reply, const Message& query) {
+    const Question& q = query.questions[0];
+    return reply.qr && reply.id == query.id && reply.opcode == query.opcode &&
+           reply.questions.size() == 1 && reply.questions[0].name == q.name &&
+           reply.questions[0].type == q.type;
 }
 
 sockets::Task<std::optional<Message>> over_tcp(sockets::Runtime& rt, stack::Endpoint server,
@@ -36,29 +40,28 @@ sockets::Task<std::optional<Message>> over_tcp(sockets::Runtime& rt, stack::Endp
 
 }  // namespace
 
-sockets::Task<base::Expected<StubAnswer, std::string>> lookup(sockets::Runtime& rt, Question q,
-                                                              StubOptions o) {
+sockets::Task<base::Expected<StubAnswer, std::string>> exchange(sockets::Runtime& rt, Message query,
+                                                                StubOptions o) {
     std::vector<wire::Ipv4Address> servers =
         o.servers.empty() ? rt.host().config().nameservers : o.servers;
     if (servers.empty())
         co_return base::fail(std::string("no nameserver configured for this host"));
+    if (query.questions.size() != 1)
+        co_return base::fail(std::string("a query has exactly one question"));
     const base::Time start = rt.now();
     std::string last_error = "no answer";
     for (int round = 0; round < o.attempts; ++round) {
         for (wire::Ipv4Address server : servers) {
-            Message m;
-            m.id = static_cast<uint16_t>(rt.host().random().next_u64());
-            m.rd = o.recursion_desired;
-            m.questions.push_back(q);
-            m.edns = Edns{};
-            const auto query = emit_message(m);
-            // A fresh socket, so a fresh ephemeral port, for every query.
+            // A fresh ID and a fresh socket, so a fresh ephemeral port, for
+            // every message sent.
+            query.id = static_cast<uint16_t>(rt.host().random().next_u64());
+            const auto wire_query = emit_message(query);
             sockets::UdpSocket s(rt);
             if (auto ok = s.connect({server, o.port}); !ok) {
                 last_error = std::string(stack::to_string(ok.error()));
                 continue;
             }
-            if (auto ok = s.send(query); !ok) {
+            if (auto ok = s.send(wire_query); !ok) {
                 last_error = std::string(stack::to_string(ok.error()));
                 continue;
             }
@@ -68,16 +71,17 @@ sockets::Task<base::Expected<StubAnswer, std::string>> lookup(sockets::Runtime& 
                 if (!d) {
                     last_error = d.error() == stack::SocketError::timed_out
                                      ? fmt::format("{} did not answer", server.to_string())
-                                     : std::string(stack::to_string(d.error()));
+                                     : fmt::format("{}: {}", server.to_string(),
+                                                   stack::to_string(d.error()));
                     break;
                 }
                 auto reply = parse_message(d->payload.bytes());
                 if (!reply || d->from.address != server || d->from.port != o.port ||
-                    !answers(*reply, m.id, q))
-                    continue;  // not the answer to this query: keep waiting
+                    !answers(*reply, query))
+                    continue;  // not the answer to this message: keep waiting
                 if (reply->tc) {
-                    auto full = co_await over_tcp(rt, {server, o.port}, query);
-                    if (full && answers(*full, m.id, q))
+                    auto full = co_await over_tcp(rt, {server, o.port}, wire_query);
+                    if (full && answers(*full, query))
                         co_return StubAnswer{*full, server, rt.now() - start, true};
                     last_error =
                         fmt::format("{} answered truncated and not over TCP", server.to_string());
@@ -90,13 +94,20 @@ sockets::Task<base::Expected<StubAnswer, std::string>> lookup(sockets::Runtime& 
     co_return base::fail(last_error);
 }
 
+sockets::Task<base::Expected<StubAnswer, std::string>> lookup(sockets::Runtime& rt, Question q,
+                                                              StubOptions o) {
+    Message m;
+    m.rd = o.recursion_desired;
+    m.questions.push_back(std::move(q));
+    m.edns = Edns{};
+    co_return co_await exchange(rt, std::move(m), std::move(o));
+}
+
 sockets::Task<base::Expected<std::vector<wire::Ipv4Address>, std::string>> resolve(
     sockets::Runtime& rt, std::string name, StubOptions options) {
     auto n = Name::parse(name.ends_with(".") ? name : name + ".");
     if (!n) co_return base::fail(fmt::format("'{}': {}", name, n.error()));
-    // Named, not a temporary argument (see apps::dns_lookup: GCC 12).
-    Question question{*n, RrType::a, RrClass::in};
-    auto a = co_await lookup(rt, std::move(question), options);
+    auto a = co_await lookup(rt, Question{*n, RrType::a}, options);
     if (!a) co_return base::fail(a.error());
     const Message& m = a->message;
     if (m.rcode == Rcode::nxdomain)

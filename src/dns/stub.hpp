@@ -4,8 +4,9 @@
 //
 //   auto ip = co_await dns::resolve(rt, "kiminje.shop");
 //
-// Each server is tried in turn, twice each, over UDP with a 2 s timeout (RES_
-// defaults), and over TCP when the answer comes back truncated. The reply must
+// Each server is tried in turn, in two rounds, over UDP with a 5 s timeout
+// (glibc's RES_TIMEOUT and RES_DFLRETRY), and over TCP when the answer comes
+// back truncated. The reply must
 // come from the server asked, with the query's ID and question.
 #pragma once
 
@@ -23,7 +24,7 @@ namespace dns {
 struct StubOptions {
     std::vector<wire::Ipv4Address> servers;  // empty: the host's nameservers
     uint16_t port = 53;
-    base::Duration timeout = base::Duration::seconds(2);
+    base::Duration timeout = base::Duration::seconds(5);
     int attempts = 2;  // rounds over the servers
     bool recursion_desired = true;
 };
@@ -34,6 +35,13 @@ struct StubAnswer {
     base::Duration elapsed;    // from the first query to the answer
     bool over_tcp = false;
 };
+
+// Sends `message` (one question; its ID is replaced by a random one for each
+// try) and waits for the reply with that ID and question from the server
+// asked; TCP after a truncated reply. For queries, updates, anything.
+sockets::Task<base::Expected<StubAnswer, std::string>> exchange(sockets::Runtime& rt,
+                                                                Message message,
+                                                                StubOptions options = {});
 
 // One question; an error when no server answered (not for NXDOMAIN or
 // SERVFAIL: those are answers, in message.rcode).

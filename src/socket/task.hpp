@@ -5,6 +5,15 @@
 // transfer). Errors travel as values in T (Expected); an exception escaping a
 // task is a bug, and terminates.
 //
+// A GCC 12 bug to know when writing tasks: inside a coroutine, a temporary of
+// an *aggregate* type holding a std::string, passed as an argument in a
+// co_await expression (`co_await f(Options{.name = "x"})`), is moved into
+// the frame bytewise, and the short string then points into the old copy: a
+// bad free later (ASan: "attempting free on address which was not
+// malloc()-ed"). Name such arguments first (`Options o{...}; co_await
+// f(std::move(o))`), or give the type a constructor, as dns::Question has.
+// clang is not affected; the sanitizer build catches it.
+//
 // Namespace `sockets`, not `socket`: the folder's name would collide with POSIX
 // ::socket() wherever <sys/socket.h> is included too (the live driver).
 #pragma once

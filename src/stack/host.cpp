@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 
 namespace stack {
 namespace {
@@ -546,8 +548,23 @@ void Host::report_drop(DropReason reason, const IpPacketInfo& info, base::ByteSp
 }
 
 void Host::set_transport(wire::IpProtocol protocol, Transport* transport) {
+    for (const auto& [p, t] : transports_) {
+        if (p == protocol && t != transport) {
+            std::fprintf(stderr,
+                         "minternet: host %s: a second transport for IP protocol %u (one socket "
+                         "runtime per host)\n",
+                         config_.name.c_str(), static_cast<unsigned>(protocol));
+            std::abort();
+        }
+    }
     std::erase_if(transports_, [&](const auto& entry) { return entry.first == protocol; });
     if (transport) transports_.emplace_back(protocol, transport);
+}
+
+void Host::remove_transport(wire::IpProtocol protocol, const Transport* transport) {
+    std::erase_if(transports_, [&](const auto& entry) {
+        return entry.first == protocol && entry.second == transport;
+    });
 }
 
 void Host::add_icmp_listener(IcmpListener* listener) {

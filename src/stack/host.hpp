@@ -187,7 +187,12 @@ class Host {
     void report_drop(DropReason reason, const IpPacketInfo& info, base::ByteSpan payload,
                      base::Time now);
 
+    // One transport per protocol: registering a second one for the same
+    // protocol (two socket runtimes on one host, say) is a programming error
+    // and stops the program with a message, rather than leave the first one's
+    // sockets silently deaf. remove_transport removes only `transport`.
     void set_transport(wire::IpProtocol protocol, Transport* transport);
+    void remove_transport(wire::IpProtocol protocol, const Transport* transport);
     void add_icmp_listener(IcmpListener* listener);
     void remove_icmp_listener(IcmpListener* listener);
     void attach(Pollable* p);

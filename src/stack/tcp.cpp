@@ -26,7 +26,7 @@ Tcp::Tcp(Host& host, TcpConfig config)
 
 Tcp::~Tcp() {
     host_.detach(this);
-    host_.set_transport(wire::IpProtocol::tcp, nullptr);
+    host_.remove_transport(wire::IpProtocol::tcp, this);
 }
 
 tcp::Config Tcp::config_for(wire::Ipv4Address remote) const {

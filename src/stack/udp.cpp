@@ -66,7 +66,7 @@ Udp::Udp(Host& host, UdpConfig config)
 }
 
 Udp::~Udp() {
-    host_.set_transport(wire::IpProtocol::udp, nullptr);
+    host_.remove_transport(wire::IpProtocol::udp, this);
 }
 
 Udp::Socket* Udp::find(SocketId s) {

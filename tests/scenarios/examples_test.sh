@@ -58,6 +58,19 @@ for file in "$dir"/*.yaml; do
         expect "$name" 'kiminje-web http-server: web server: GET / from 100\.100\.100\.1:' 1
         expect "$name" 'damaged|error|SERVFAIL|NXDOMAIN' 0
         ;;
+    dns-change)
+        # Before the update and within the old answer's TTL the client goes to
+        # the old machine; after the TTL, to the new one.
+        expect "$name" 'new-web dns-update: update: kiminje\.shop\. A -> 200\.200\.202\.2 TTL 300 at 200\.200\.201\.53: NOERROR' 1
+        expect "$name" 'client http-get: before: kiminje\.shop is 200\.200\.200\.2 ' 1
+        expect "$name" 'client http-get: cached: kiminje\.shop is 200\.200\.200\.2 ' 1
+        expect "$name" 'client http-get: after: kiminje\.shop is 200\.200\.202\.2 ' 1
+        expect "$name" 'old-web http-server: web server: GET / from 100\.100\.100\.1:.*1000 bytes' 2
+        expect "$name" 'new-web http-server: web server: GET / from 100\.100\.100\.1:.*3000 bytes' 1
+        expect "$name" 'client http-get: (before|cached): GET / -> 200 OK, 1000 bytes' 2
+        expect "$name" 'client http-get: after: GET / -> 200 OK, 3000 bytes' 1
+        expect "$name" 'damaged|error|SERVFAIL|NXDOMAIN|REFUSED' 0
+        ;;
     *)
         echo "examples_test: $name: no expectations for this example" >&2
         failed=1

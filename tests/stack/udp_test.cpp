@@ -23,9 +23,9 @@ struct Pair {
     Wires w;
     stack::Host& a = w.add("a");
     stack::Host& b = w.add("b");
-    Pair() { w.join(a, b, 0x0a000000); }
+    explicit Pair(stack::UdpConfig b_config = {}) : udp_b{b, b_config} { w.join(a, b, 0x0a000000); }
     Udp udp_a{a};
-    Udp udp_b{b};
+    Udp udp_b;
     base::Time now = base::Time::zero();
     void pump() { w.pump(now); }
 };
@@ -176,8 +176,8 @@ TEST(Udp, ZeroChecksumMeansNoneAndIsAccepted) {
 }
 
 TEST(Udp, ReceiveQueueIsBoundedAndCountsDrops) {
-    Pair p;
-    Udp small{p.b, {.receive_queue_datagrams = 10}};  // replaces b's UDP for this test
+    Pair p({.receive_queue_datagrams = 10});
+    Udp& small = p.udp_b;
     const auto server = small.open();
     ASSERT_TRUE(small.bind(server, {Ipv4Address::any(), 4000}));
     const auto c = p.udp_a.open();
@@ -192,6 +192,23 @@ TEST(Udp, ReceiveQueueIsBoundedAndCountsDrops) {
     while (small.receive(server))
         ++queued;
     EXPECT_EQ(queued, 10);
+}
+
+// Found when a test made a second socket runtime on a host that had one: the
+// second UDP engine took the host's datagrams and the first one's sockets
+// went deaf, silently. Now it stops with a message; removing one engine
+// leaves the other in place.
+TEST(UdpDeathTest, SecondUdpEngineOnAHostIsAProgrammingError) {
+    Wires w;
+    stack::Host& h = w.add("a");
+    Udp first{h};
+    EXPECT_DEATH(Udp second{h}, "host a: a second transport for IP protocol 17");
+    {
+        stack::Host& other = w.add("b");
+        auto engine = std::make_unique<Udp>(other);
+        engine.reset();
+        Udp again{other};  // the first one removed itself
+    }
 }
 
 }  // namespace

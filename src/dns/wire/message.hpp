@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -29,6 +30,13 @@
 namespace dns {
 
 struct Question {
+    // Constructors, so Question is not an aggregate: GCC 12 moves an
+    // aggregate temporary that lives across a co_await bytewise, and a short
+    // name's string then points into the old copy (a bad free). With them,
+    // `co_await dns::lookup(rt, Question{...})` is safe.
+    Question() = default;
+    Question(Name n, RrType t, RrClass c = RrClass::in) : name(std::move(n)), type(t), cls(c) {}
+
     Name name;
     RrType type = RrType::a;
     RrClass cls = RrClass::in;
