@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <optional>
 #include <random>
 #include <set>
@@ -236,6 +237,57 @@ TEST_F(Servers, TruncatedOverUdpThenWholeOverTcp) {
     const std::string k = interop::run(fmt::format(
         "kdig +norec +noedns +ignore -p {} @127.0.0.1 big.example TXT 2>&1", ours_port_));
     EXPECT_EQ(parse_client_output(k).flags, "qr aa tc") << k;
+}
+
+// ---- dynamic update: BIND's nsupdate --------------------------------------------
+
+// RFC 2136 over real sockets: BIND's nsupdate replaces www.example.'s address;
+// dig sees the new one and the SOA serial one higher. A server that allows
+// updates only from another address refuses the same update.
+TEST(DynamicUpdate, NsupdateChangesTheAnswerDigSees) {
+    ASSERT_FALSE(interop::run("command -v nsupdate").empty()) << "nsupdate is not installed";
+    const auto dir =
+        std::filesystem::temp_directory_path() / fmt::format("minternet-nsupdate-{}", getpid());
+    std::filesystem::create_directories(dir);
+    const uint16_t open_port = free_port();
+    const uint16_t closed_port = free_port();
+    interop::Process open({MINTERNET_BINARY, "dns", "serve", "--zone", zone_file, "--listen",
+                           fmt::format("127.0.0.1:{}", open_port), "--allow-update", "127.0.0.1"},
+                          dir / "open.log");
+    interop::Process closed(
+        {MINTERNET_BINARY, "dns", "serve", "--zone", zone_file, "--listen",
+         fmt::format("127.0.0.1:{}", closed_port), "--allow-update", "127.0.0.2"},
+        dir / "closed.log");
+    ASSERT_TRUE(wait_serving(open_port)) << open.output();
+    ASSERT_TRUE(wait_serving(closed_port)) << closed.output();
+
+    auto update = [&](uint16_t port) {
+        std::ofstream(dir / "update.txt") << fmt::format(
+            "server 127.0.0.1 {}\nzone example.\n"
+            "update delete www.example. A\n"
+            "update add www.example. 60 A 192.0.2.81\nsend\n",
+            port);
+        return interop::run(fmt::format("timeout 20 nsupdate -t 3 -r 1 {} 2>&1; echo exit=$?",
+                                        (dir / "update.txt").string()));
+    };
+    const std::string accepted = update(open_port);
+    EXPECT_NE(accepted.find("exit=0"), std::string::npos) << accepted;
+    const Parsed a =
+        parse_client_output(interop::run(client_command("dig", open_port, "www.example A")));
+    EXPECT_EQ(a.answer, std::vector<std::string>{"www.example. 60 IN A 192.0.2.81"});
+    const Parsed soa =
+        parse_client_output(interop::run(client_command("dig", open_port, "example SOA")));
+    EXPECT_EQ(soa.answer,
+              std::vector<std::string>{"example. 3600 IN SOA ns1.example. hostmaster.example. "
+                                       "2026112102 7200 900 1209600 300"});
+
+    const std::string refused = update(closed_port);
+    EXPECT_NE(refused.find("REFUSED"), std::string::npos) << refused;
+    EXPECT_EQ(refused.find("exit=0"), std::string::npos) << refused;
+    const Parsed unchanged =
+        parse_client_output(interop::run(client_command("dig", closed_port, "www.example A")));
+    EXPECT_EQ(unchanged.answer, std::vector<std::string>{"www.example. 3600 IN A 192.0.2.80"});
+    std::filesystem::remove_all(dir);
 }
 
 // ---- differential: the same zone in NSD -------------------------------------------
