@@ -62,15 +62,15 @@ void Loop::remove(int fd) {
 Loop::TimerId Loop::at(base::Time when, std::function<void()> fn) {
     const TimerId id = next_timer_++;
     timers_.insert({when, id});
-    timer_fns_[id] = std::move(fn);
+    timer_fns_[id] = {when, std::move(fn)};
     return id;
 }
 
 void Loop::cancel(TimerId id) {
     const auto it = timer_fns_.find(id);
     if (it == timer_fns_.end()) return;
+    timers_.erase({it->second.first, id});
     timer_fns_.erase(it);
-    std::erase_if(timers_, [id](const auto& t) { return t.second == id; });
 }
 
 void Loop::on_stop_signal(std::function<void()> fn) {
@@ -100,7 +100,7 @@ void Loop::run_timers() {
         const TimerId id = timers_.begin()->second;
         timers_.erase(timers_.begin());
         auto node = timer_fns_.extract(id);
-        if (!node.empty()) node.mapped()();
+        if (!node.empty()) node.mapped().second();
     }
 }
 

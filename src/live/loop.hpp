@@ -58,7 +58,7 @@ class Loop {
     bool running_ = false;
     std::unordered_map<int, Handler> handlers_;
     std::set<std::pair<base::Time, TimerId>> timers_;
-    std::map<TimerId, std::function<void()>> timer_fns_;
+    std::map<TimerId, std::pair<base::Time, std::function<void()>>> timer_fns_;
     TimerId next_timer_ = 1;
     std::function<void()> on_signal_;
 };

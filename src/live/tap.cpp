@@ -1,0 +1,75 @@
+#include "live/tap.hpp"
+
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace live {
+
+base::Expected<TapDevice, std::string> TapDevice::open(const std::string& name) {
+    if (name.empty() || name.size() >= IFNAMSIZ)
+        return base::fail(fmt::format("TAP name '{}': 1 to {} characters", name, IFNAMSIZ - 1));
+    const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return base::fail(fmt::format("/dev/net/tun: {} (is the tun module loaded? are you root?)",
+                                      std::strerror(errno)));
+    ifreq req{};
+    req.ifr_flags = IFF_TAP | IFF_NO_PI;
+    std::memcpy(req.ifr_name, name.data(), name.size());
+    if (ioctl(fd, TUNSETIFF, &req) != 0) {
+        const int e = errno;
+        ::close(fd);
+        return base::fail(fmt::format("TAP {}: TUNSETIFF: {}{}", name, std::strerror(e),
+                                      e == EPERM ? " (needs root or CAP_NET_ADMIN)" : ""));
+    }
+    return TapDevice(fd, req.ifr_name);
+}
+
+TapDevice::TapDevice(TapDevice&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), name_(std::move(other.name_)) {}
+
+TapDevice& TapDevice::operator=(TapDevice&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+        name_ = std::move(other.name_);
+    }
+    return *this;
+}
+
+TapDevice::~TapDevice() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+base::Expected<std::optional<size_t>, std::string> TapDevice::read(base::MutableByteSpan buffer) {
+    while (true) {
+        const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+        if (n >= 0) return std::optional<size_t>(static_cast<size_t>(n));
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<size_t>();
+        return base::fail(fmt::format("TAP {}: read: {}", name_, std::strerror(errno)));
+    }
+}
+
+base::Expected<bool, std::string> TapDevice::write(base::ByteSpan frame) {
+    while (true) {
+        const ssize_t n = ::write(fd_, frame.data(), frame.size());
+        if (n >= 0) return true;
+        if (errno == EINTR) continue;
+        // The interface is down or its queue is full: the frame is lost, as
+        // on a real NIC; TCP repairs it.
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EIO || errno == ENOBUFS)
+            return false;
+        return base::fail(fmt::format("TAP {}: write: {}", name_, std::strerror(errno)));
+    }
+}
+
+}  // namespace live

@@ -1,0 +1,46 @@
+// A Linux TAP device: the kernel's end of a virtual Ethernet cable whose other
+// end is this process. Every frame the kernel sends out of the interface is a
+// read() here; every write() here is a frame the kernel receives.
+//
+// The device is opened with IFF_TAP | IFF_NO_PI (bare Ethernet frames, no
+// packet-information prefix) and non-blocking. An existing persistent device
+// (`ip tuntap add dev NAME mode tap`) is attached to; otherwise one is created
+// and disappears with the process. Either way it lives in the network
+// namespace of the process that opens it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/bytes.hpp"
+#include "base/result.hpp"
+
+namespace live {
+
+class TapDevice {
+  public:
+    static base::Expected<TapDevice, std::string> open(const std::string& name);
+
+    TapDevice(TapDevice&& other) noexcept;
+    TapDevice& operator=(TapDevice&& other) noexcept;
+    TapDevice(const TapDevice&) = delete;
+    TapDevice& operator=(const TapDevice&) = delete;
+    ~TapDevice();
+
+    int fd() const { return fd_; }
+    const std::string& name() const { return name_; }
+
+    // One frame into `buffer` (which should hold 65,535 bytes plus the
+    // Ethernet header); its size, or nullopt when no frame is waiting.
+    base::Expected<std::optional<size_t>, std::string> read(base::MutableByteSpan buffer);
+    // One frame to the kernel. False when the kernel would not take it now
+    // (its queue is full): the frame is dropped, as a NIC would drop it.
+    base::Expected<bool, std::string> write(base::ByteSpan frame);
+
+  private:
+    TapDevice(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+    int fd_ = -1;
+    std::string name_;
+};
+
+}  // namespace live

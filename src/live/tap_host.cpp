@@ -1,0 +1,148 @@
+#include "live/tap_host.hpp"
+
+#include <sys/epoll.h>
+
+#include <fmt/format.h>
+
+namespace live {
+namespace {
+
+// Frames read per wake-up before the host is polled: enough to amortise the
+// poll, few enough that timers are not starved under a flood.
+constexpr int read_batch = 64;
+
+wire::MacAddress mac_from(base::Seed seed) {
+    base::RandomStream rng(seed.derive("mac"));
+    const uint64_t r = rng.next_u64();
+    // Locally administered (bit 1 of the first octet), unicast (bit 0 clear).
+    return wire::MacAddress({0x02, static_cast<uint8_t>(r >> 32), static_cast<uint8_t>(r >> 24),
+                             static_cast<uint8_t>(r >> 16), static_cast<uint8_t>(r >> 8),
+                             static_cast<uint8_t>(r)});
+}
+
+}  // namespace
+
+base::Expected<std::unique_ptr<TapHost>, std::string> TapHost::create(Loop& loop,
+                                                                      TapHostConfig config) {
+    if (config.mtu < 576 || config.mtu > 9000)
+        return base::fail(fmt::format("MTU {}: from 576 to 9000", config.mtu));
+    if (config.gateway && !config.address.contains(*config.gateway))
+        return base::fail(fmt::format("gateway {} is not in {}", config.gateway->to_string(),
+                                      config.address.to_string()));
+    auto tap = TapDevice::open(config.tap);
+    if (!tap) return base::fail(tap.error());
+    std::unique_ptr<TapHost> h(new TapHost(loop, std::move(config), std::move(*tap)));
+    if (auto ok = loop.add(h->tap_.fd(), EPOLLIN, [p = h.get()](uint32_t) { p->read_frames(); });
+        !ok)
+        return base::fail(ok.error());
+    return h;
+}
+
+TapHost::TapHost(Loop& loop, TapHostConfig config, TapDevice tap)
+    : loop_(loop),
+      config_(std::move(config)),
+      tap_(std::move(tap)),
+      pool_(base::BufferPoolConfig{.block_size = size_t{config_.mtu} + 14 + 160 + 64}) {
+    const base::Seed seed(config_.seed);
+    stack::HostConfig hc;
+    hc.name = config_.name;
+    hc.nameservers = config_.nameservers;
+    host_ = std::make_unique<stack::Host>(hc, pool_, seed.derive("host"));
+    const stack::InterfaceId eth =
+        host_->add_interface({.name = config_.tap,
+                              .mac = config_.mac.value_or(mac_from(seed)),
+                              .address = config_.address,
+                              .mtu = config_.mtu});
+    if (config_.gateway) {
+        host_->routes().add(stack::Route{.destination = {wire::Ipv4Address::any(), 0},
+                                         .gateway = *config_.gateway,
+                                         .interface = eth});
+    }
+    to_host_ = std::make_unique<ImpairedPath>(loop_, config_.impairment, seed.derive("impair/in"),
+                                              [this](base::PacketBuffer f) {
+                                                  host_->receive(0, std::move(f), Loop::now());
+                                                  kick();
+                                              });
+    to_kernel_ =
+        std::make_unique<ImpairedPath>(loop_, config_.impairment, seed.derive("impair/out"),
+                                       [this](base::PacketBuffer f) { write_frame(std::move(f)); });
+    host_->set_frame_sink([this](stack::InterfaceId, base::PacketBuffer frame) {
+        to_kernel_->push(std::move(frame));
+    });
+}
+
+TapHost::~TapHost() {
+    if (timer_ != 0) loop_.cancel(timer_);
+    loop_.remove(tap_.fd());
+    host_->set_frame_sink({});
+}
+
+void TapHost::read_frames() {
+    const size_t max_frame = size_t{config_.mtu} + 14;
+    for (int i = 0; i < read_batch; ++i) {
+        // One byte more than a frame may be, to see frames that are too big.
+        base::PacketBuffer buf = pool_.acquire(0, max_frame + 1);
+        auto n = tap_.read(buf.append(max_frame + 1));
+        if (!n) {
+            failure_ = n.error();
+            loop_.stop();
+            return;
+        }
+        if (!*n) break;  // drained
+        ++stats_.frames_read;
+        if (**n > max_frame) {
+            ++stats_.oversize;
+            continue;
+        }
+        buf.truncate(**n);
+        to_host_->push(std::move(buf));
+    }
+    kick();
+}
+
+void TapHost::write_frame(base::PacketBuffer frame) {
+    auto ok = tap_.write(frame.bytes());
+    if (!ok) {
+        failure_ = ok.error();
+        loop_.stop();
+        return;
+    }
+    if (*ok)
+        ++stats_.frames_written;
+    else
+        ++stats_.write_drops;
+}
+
+void TapHost::kick() {
+    // Delivering a frame polls the host, which may deliver more: run once.
+    if (in_kick_) return;
+    in_kick_ = true;
+    base::Time now = Loop::now();
+    // Bounded: a component that keeps its deadline in the past cannot hang
+    // the loop; the next kick comes from the timer below.
+    for (int rounds = 0; rounds < 64 && host_->next_deadline() <= now; ++rounds) {
+        host_->poll(now);
+        now = Loop::now();
+    }
+    in_kick_ = false;
+    const base::Time next = host_->next_deadline();
+    if (next == timer_at_) return;
+    if (timer_ != 0) loop_.cancel(timer_);
+    timer_ = 0;
+    timer_at_ = next;
+    if (next.is_never()) return;
+    timer_ = loop_.at(next, [this] {
+        timer_ = 0;
+        timer_at_ = base::Time::never();
+        kick();
+    });
+}
+
+TapHostStats TapHost::stats() const {
+    TapHostStats s = stats_;
+    s.to_host = to_host_->stats();
+    s.to_kernel = to_kernel_->stats();
+    return s;
+}
+
+}  // namespace live

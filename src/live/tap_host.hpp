@@ -1,0 +1,85 @@
+// One minternet host on a real TAP interface: the live driver of the sans-IO
+// host engine (the simulator is the other one).
+//
+// Frames the kernel sends out of the TAP are read in batches and handed to
+// the host; frames the host sends are written to the TAP. Both ways they go
+// through an ImpairedPath first (loss, delay, reordering … in place of
+// netem). Between events the driver sleeps in epoll until the host's next
+// deadline, on the monotonic clock.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/buffer.hpp"
+#include "base/result.hpp"
+#include "live/impaired_path.hpp"
+#include "live/loop.hpp"
+#include "live/tap.hpp"
+#include "stack/host.hpp"
+#include "wire/address.hpp"
+
+namespace live {
+
+struct TapHostConfig {
+    std::string tap;
+    std::string name = "minternet";  // the host's name in messages
+    wire::Ipv4Cidr address;          // "10.0.0.2/24"
+    std::optional<wire::Ipv4Address> gateway;
+    uint16_t mtu = 1500;
+    std::optional<wire::MacAddress> mac;  // none: a locally administered one from the seed
+    std::vector<wire::Ipv4Address> nameservers;
+    Impairment impairment;  // applied to frames both ways
+    uint64_t seed = 1;
+};
+
+struct TapHostStats {
+    uint64_t frames_read = 0;
+    uint64_t frames_written = 0;
+    uint64_t write_drops = 0;     // the kernel's queue was full
+    uint64_t oversize = 0;        // frames larger than the MTU allows, not passed on
+    ImpairedPathStats to_host;    // kernel -> our stack
+    ImpairedPathStats to_kernel;  // our stack -> kernel
+};
+
+class TapHost {
+  public:
+    static base::Expected<std::unique_ptr<TapHost>, std::string> create(Loop& loop,
+                                                                        TapHostConfig config);
+    ~TapHost();
+    TapHost(const TapHost&) = delete;
+    TapHost& operator=(const TapHost&) = delete;
+
+    stack::Host& host() { return *host_; }
+    const TapHostConfig& config() const { return config_; }
+    wire::MacAddress mac() const { return host_->interface(0).mac; }
+
+    // Runs the host's timers that are due and sleeps until its next deadline.
+    // Call after touching the host from outside (starting an application).
+    void kick();
+    // The error that stopped the driver (the TAP failed), if one did.
+    const std::optional<std::string>& failure() const { return failure_; }
+    TapHostStats stats() const;
+
+  private:
+    TapHost(Loop& loop, TapHostConfig config, TapDevice tap);
+    void read_frames();
+    void write_frame(base::PacketBuffer frame);
+
+    Loop& loop_;
+    TapHostConfig config_;
+    TapDevice tap_;
+    base::BufferPool pool_;
+    std::unique_ptr<stack::Host> host_;
+    std::unique_ptr<ImpairedPath> to_host_;
+    std::unique_ptr<ImpairedPath> to_kernel_;
+    Loop::TimerId timer_ = 0;
+    base::Time timer_at_ = base::Time::never();
+    std::optional<std::string> failure_;
+    TapHostStats stats_;
+    bool in_kick_ = false;
+};
+
+}  // namespace live
