@@ -65,8 +65,8 @@ std::string serialize(const Response& r, bool answers_head) {
     std::string out = fmt::format("HTTP/1.{} {} {}\r\n", r.version_minor, r.status, r.reason);
     // 1xx, 204 and 304 never have a body (RFC 9112 §6.3).
     const bool bodiless = r.status < 200 || r.status == 204 || r.status == 304;
-    write_headers(out, r, r.body.size(), !bodiless);
-    if (!answers_head && !bodiless) out += r.body;
+    write_headers(out, r, r.source ? r.source->size : r.body.size(), !bodiless);
+    if (!answers_head && !bodiless && !r.source) out += r.body;
     return out;
 }
 

@@ -42,9 +42,20 @@ struct Request : Message {
     std::string target = "/";
 };
 
+// A body too large to hold in memory (a file of 100 MB): its length, and a
+// function that copies the bytes at `offset` into `out` and says how many it
+// copied (0: the source failed). The server sends it in pieces, as fast as the
+// connection takes them.
+struct BodySource {
+    size_t size = 0;
+    std::function<size_t(size_t offset, base::MutableByteSpan out)> read;
+};
+
 struct Response : Message {
     int status = 200;
     std::string reason = "OK";
+    // When set, the body comes from here and `body` stays empty.
+    std::shared_ptr<BodySource> source;
 };
 
 // The standard reason phrase for a status code ("Not Found"), or "".
@@ -52,7 +63,8 @@ std::string_view reason_phrase(int status);
 
 // The message's bytes. Content-Length is added when the message has a body (or,
 // for a request, when its method carries one); a response to HEAD keeps the
-// Content-Length of the body it leaves out.
+// Content-Length of the body it leaves out. A response with a `source` gets
+// its Content-Length and only its head: the body follows from the source.
 std::string serialize(const Request& r);
 std::string serialize(const Response& r, bool answers_head = false);
 

@@ -12,6 +12,8 @@ namespace {
 
 constexpr size_t read_size = 64 * 1024;
 constexpr size_t max_download = size_t{1} << 30;
+// A body from a source goes out in pieces of this size.
+constexpr size_t body_piece = 256 * 1024;
 
 std::string ms(base::Duration d) {
     return fmt::format("{:.1f} ms", d.seconds_f() * 1000);
@@ -64,9 +66,29 @@ sockets::Task<void> serve_connection(sockets::TcpStream s, HttpServerOptions o, 
             }
             output(fmt::format("{}: {} {} from {}: {} {}, {} bytes", o.label, request->method,
                                request->target, peer, response.status, response.reason,
-                               response.body.size()));
-            const std::string bytes = http::serialize(response, request->method == "HEAD");
+                               response.source ? response.source->size : response.body.size()));
+            const bool head = request->method == "HEAD";
+            const std::string bytes = http::serialize(response, head);
             if (auto sent = co_await s.send(base::as_bytes(bytes)); !sent) co_return;
+            if (response.source && !head) {
+                const http::BodySource& src = *response.source;
+                std::vector<std::byte> piece(std::min(src.size, body_piece));
+                for (size_t at = 0; at < src.size;) {
+                    const size_t n = src.read(at, base::MutableByteSpan(piece).first(
+                                                      std::min(piece.size(), src.size - at)));
+                    if (n == 0) {
+                        // The file went away mid-body: the length promised
+                        // cannot be kept, so the connection must end.
+                        output(fmt::format("{}: {} {}: body source failed at byte {}", o.label,
+                                           request->method, request->target, at));
+                        s.abort();
+                        co_return;
+                    }
+                    if (auto sent = co_await s.send(base::ByteSpan(piece).first(n)); !sent)
+                        co_return;
+                    at += n;
+                }
+            }
             if (!open) break;
         }
     }
@@ -123,10 +145,14 @@ http::Response sample_site(const http::Request& request, size_t page_size) {
         size_t n = 0;
         const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
         if (ec == std::errc{} && end == digits.data() + digits.size() && n <= max_download) {
+            // Made as it is sent: a gigabyte is never held in memory.
             r.headers = {{"Content-Type", "application/octet-stream"}};
-            r.body.resize(n);
-            for (size_t i = 0; i < n; ++i)
-                r.body[i] = static_cast<char>('a' + i % 26);
+            r.source = std::make_shared<http::BodySource>(
+                http::BodySource{.size = n, .read = [](size_t offset, base::MutableByteSpan out) {
+                                     for (size_t i = 0; i < out.size(); ++i)
+                                         out[i] = static_cast<std::byte>('a' + (offset + i) % 26);
+                                     return out.size();
+                                 }});
             return r;
         }
         return error_response(400, "/bytes/N takes a number of bytes up to 1 GiB");

@@ -15,9 +15,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/sha256.hpp"
 #include "harness.hpp"
 #include "socket/tcp.hpp"
-#include "testing/sha256.hpp"
 
 namespace {
 
@@ -104,7 +104,7 @@ struct Side {
 
 // Sends `out`, half-closes, reads to the end, then closes.
 Task<void> talk(Runtime& rt, TcpStream stream, const std::vector<std::byte>& out, Side* side) {
-    testing_support::Sha256 sha;
+    base::Sha256 sha;
     rt.spawn([](TcpStream& s, const std::vector<std::byte>& data, Side* me) -> Task<void> {
         auto ok = co_await s.send(data);
         if (!ok) me->error = ok.error();
@@ -148,8 +148,8 @@ Outcome run_seed(uint64_t seed, const Plan& p, const std::string& capture_dir = 
     const auto up = data_for(seed, "up", p.up);
     const auto down = data_for(seed, "down", p.down);
     Outcome o;
-    o.up_sha = testing_support::sha256_hex(up);
-    o.down_sha = testing_support::sha256_hex(down);
+    o.up_sha = base::sha256_hex(up);
+    o.down_sha = base::sha256_hex(down);
     server.spawn([](Runtime& rt, const std::vector<std::byte>& out, Side* me) -> Task<void> {
         auto l = TcpListener::listen(rt, {wire::Ipv4Address::any(), 5000});
         if (!l) co_return;

@@ -1,11 +1,12 @@
-// SHA-256 of bytes, as hex, through OpenSSL (tests compare transfers by it).
+// SHA-256 of bytes, as hex, through OpenSSL: what transfers are compared by
+// (tests, the live HTTP tools, the property test).
 #pragma once
 
 #include <string>
 
 #include "base/bytes.hpp"
 
-namespace testing_support {
+namespace base {
 
 class Sha256 {
   public:
@@ -22,4 +23,4 @@ class Sha256 {
 
 std::string sha256_hex(base::ByteSpan data);
 
-}  // namespace testing_support
+}  // namespace base

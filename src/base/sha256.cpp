@@ -1,10 +1,10 @@
-#include "testing/sha256.hpp"
+#include "base/sha256.hpp"
 
 #include <openssl/evp.h>
 
 #include <fmt/format.h>
 
-namespace testing_support {
+namespace base {
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
     EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
@@ -34,4 +34,4 @@ std::string sha256_hex(base::ByteSpan data) {
     return h.hex();
 }
 
-}  // namespace testing_support
+}  // namespace base
