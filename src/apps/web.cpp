@@ -191,7 +191,13 @@ sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Ou
                        ms(result.connect_time)));
     http::Parser parser(http::Parser::Kind::response, max_download);
     size_t sunk = 0;
-    if (!o.keep_bodies) parser.set_body_sink([&sunk](base::ByteSpan b) { sunk += b.size(); });
+    if (o.on_body) o.keep_bodies = false;
+    if (!o.keep_bodies) {
+        parser.set_body_sink([&sunk, &o](base::ByteSpan b) {
+            sunk += b.size();
+            if (o.on_body) o.on_body(b);
+        });
+    }
     for (size_t i = 0; i < o.paths.size() && !result.error; ++i) {
         http::Request request;
         request.target = o.paths[i];

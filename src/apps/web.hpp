@@ -45,6 +45,9 @@ struct HttpGetOptions {
     std::vector<std::string> paths = {"/"};  // fetched in turn on one connection
     std::string label = "web";
     bool keep_bodies = true;  // false: count body bytes without holding them
+    // When set, every body's bytes go here as they arrive (to a file, into a
+    // hash) and are not kept.
+    std::function<void(base::ByteSpan)> on_body;
 };
 
 struct HttpFetch {

@@ -6,6 +6,7 @@
 #include "base/log.hpp"
 #include "cli/dns_commands.hpp"
 #include "cli/hello.hpp"
+#include "cli/live_command.hpp"
 #include "cli/sim_commands.hpp"
 
 namespace {
@@ -126,6 +127,31 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
 
+    cli::LiveCommand live_opts;
+    CLI::App* live_cmd = app.add_subcommand(
+        "live", "One host on a real TAP interface, with the kernel as its peer (docs/live.md)");
+    live_cmd->add_option("--tap", live_opts.tap, "The TAP device (made if it does not exist)")
+        ->required();
+    live_cmd->add_option("--address", live_opts.address, "The host's ADDRESS/PREFIX")->required();
+    live_cmd->add_option("--gateway", live_opts.gateway, "The default gateway");
+    live_cmd->add_option("--mtu", live_opts.mtu, "The interface MTU")
+        ->check(CLI::Range(576, 9000))
+        ->capture_default_str();
+    live_cmd->add_option("--serve", live_opts.serve,
+                         "A service: http:PORT=DIR, dns:PORT=ZONE, echo:PORT, chat:PORT; repeat");
+    live_cmd->add_option("--impair", live_opts.impair,
+                         "Impairments both ways, as on a simulated link: "
+                         "loss=3%,reorder=10%,delay=10ms,duplicate=1%");
+    live_cmd->add_option("--nameserver", live_opts.nameservers, "A resolver for names; repeat");
+    live_cmd->add_option("--get", live_opts.get,
+                         "Fetch this http:// URL with our HTTP client (size, SHA-256, speed); "
+                         "repeat");
+    live_cmd->add_option("--output,-o", live_opts.output, "Write what --get fetched to this file");
+    live_cmd->add_option("--seed", live_opts.seed, "Seed for MAC, ports and impairments")
+        ->capture_default_str();
+    live_cmd->add_option("--duration", live_opts.duration_s, "Stop after this many seconds")
+        ->check(CLI::PositiveNumber);
+
     std::string log_level = "warn";
     app.add_option("--log-level", log_level,
                    "Diagnostics on stderr: trace, debug, info, warn, error or off")
@@ -150,5 +176,6 @@ int main(int argc, char** argv) {
     if (*serve_cmd) return cli::run_dns_serve(serve, stdout);
     if (*recursor_cmd) return cli::run_dns_recursor(recursor, stdout);
     if (*query_cmd) return cli::run_dns_query(query, stdout);
+    if (*live_cmd) return cli::run_live(live_opts, stdout);
     return 0;
 }

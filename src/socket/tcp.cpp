@@ -99,6 +99,11 @@ Task<base::Expected<size_t, stack::SocketError>> TcpStream::send_some(base::Byte
     }
 }
 
+size_t TcpStream::try_send(base::ByteSpan data) {
+    if (error() || !connection() || connection()->sending_shut_down()) return 0;
+    return rt_->tcp().send(id_, data, rt_->now());
+}
+
 Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::receive(size_t max) {
     while (true) {
         const tcp::Connection* c = connection();

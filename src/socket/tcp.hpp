@@ -74,6 +74,9 @@ class TcpStream {
     // A partial write, like POSIX write(): waits until the send buffer has
     // room, then takes as much of `data` as fits and says how much.
     Task<base::Expected<size_t, stack::SocketError>> send_some(base::ByteSpan data);
+    // Without waiting (MSG_DONTWAIT): as much of `data` as the send buffer
+    // takes now, 0 when it is full or the stream has failed.
+    size_t try_send(base::ByteSpan data);
     // Up to `max` bytes as they arrive; an empty buffer is the end of the stream.
     Task<base::Expected<base::PacketBuffer, stack::SocketError>> receive(size_t max);
     // Half-close: FIN after what was sent; receiving goes on.

@@ -162,6 +162,24 @@ void Tcp::shutdown(SocketId id, base::Time now) {
     }
 }
 
+size_t Tcp::open_connections() const {
+    size_t n = 0;
+    for (const auto& [id, e] : entries_) {
+        const tcp::State st = e.connection->state();
+        n += st != tcp::State::time_wait && st != tcp::State::closed;
+    }
+    return n;
+}
+
+size_t Tcp::shutdown_all(base::Time now) {
+    std::vector<SocketId> ids;
+    for (const auto& [id, e] : entries_)
+        ids.push_back(id);
+    for (SocketId id : ids)
+        shutdown(id, now);  // may free entries: look each up again
+    return open_connections();
+}
+
 void Tcp::set_keepalive(SocketId id, std::optional<tcp::KeepAlive> keepalive, base::Time now) {
     now_ = now;
     if (tcp::Connection* c = connection(id)) {

@@ -78,6 +78,12 @@ class Tcp : public Transport, private tcp::Observer {
     void on_event(SocketId id, std::function<void()> callback);
 
     size_t connections() const { return connections_.size(); }
+    // For a clean stop (SIGINT in the live driver): FIN on every connection;
+    // the programs see their streams end as the peers close. Returns how many
+    // connections were still open (not yet in TIME-WAIT or closed).
+    size_t shutdown_all(base::Time now);
+    // Connections not yet closed or in TIME-WAIT.
+    size_t open_connections() const;
     const TcpStats& stats() const { return stats_; }
     Host& host() { return host_; }
 

@@ -1,0 +1,278 @@
+#include "cli/live_command.hpp"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "apps/dns_apps.hpp"
+#include "apps/static_site.hpp"
+#include "apps/tcp_apps.hpp"
+#include "apps/udp_apps.hpp"
+#include "apps/web.hpp"
+#include "base/sha256.hpp"
+#include "dns/zone/zone.hpp"
+#include "live/tap_host.hpp"
+#include "socket/runtime.hpp"
+
+namespace cli {
+namespace {
+
+constexpr std::string_view who = "minternet live";
+
+template <typename... Args>
+int bad(fmt::format_string<Args...> f, Args&&... args) {
+    fmt::print(stderr, "{}: {}\n", who, fmt::format(f, std::forward<Args>(args)...));
+    return 2;
+}
+
+std::optional<uint16_t> parse_port(std::string_view s) {
+    unsigned v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v < 1 || v > 65535) return std::nullopt;
+    return static_cast<uint16_t>(v);
+}
+
+// One --serve: KIND:PORT[=ARGUMENT].
+struct Service {
+    std::string kind;
+    uint16_t port = 0;
+    std::string argument;
+};
+
+base::Expected<Service, std::string> parse_service(const std::string& text) {
+    Service s;
+    const size_t colon = text.find(':');
+    if (colon == std::string::npos)
+        return base::fail(
+            fmt::format("--serve '{}': KIND:PORT[=ARGUMENT] (http:80=DIR, "
+                        "dns:53=ZONE, echo:7, chat:7000)",
+                        text));
+    s.kind = text.substr(0, colon);
+    const size_t eq = text.find('=', colon);
+    const std::string port = text.substr(colon + 1, eq == std::string::npos ? eq : eq - colon - 1);
+    const auto p = parse_port(port);
+    if (!p) return base::fail(fmt::format("--serve '{}': port '{}' is not 1-65535", text, port));
+    s.port = *p;
+    if (eq != std::string::npos) s.argument = text.substr(eq + 1);
+    const bool needs_argument = s.kind == "http" || s.kind == "dns";
+    if (s.kind != "http" && s.kind != "dns" && s.kind != "echo" && s.kind != "chat")
+        return base::fail(fmt::format(
+            "--serve '{}': unknown service '{}' (known: http, dns, echo, chat)", text, s.kind));
+    if (needs_argument && s.argument.empty())
+        return base::fail(fmt::format("--serve '{}': {} needs ={}", text, s.kind,
+                                      s.kind == "http" ? "DIRECTORY" : "ZONE_FILE"));
+    if (!needs_argument && !s.argument.empty())
+        return base::fail(fmt::format("--serve '{}': {} takes no argument", text, s.kind));
+    return s;
+}
+
+// http://ADDRESS[:PORT]/PATH
+struct Url {
+    wire::Ipv4Address address;
+    uint16_t port = 80;
+    std::string host;
+    std::string path = "/";
+};
+
+base::Expected<Url, std::string> parse_url(const std::string& text) {
+    constexpr std::string_view scheme = "http://";
+    if (!text.starts_with(scheme))
+        return base::fail(fmt::format("--get '{}': only http:// URLs", text));
+    const std::string rest = text.substr(scheme.size());
+    const size_t slash = rest.find('/');
+    Url u;
+    u.host = rest.substr(0, slash);
+    if (slash != std::string::npos) u.path = rest.substr(slash);
+    std::string address = u.host;
+    if (const size_t colon = u.host.find(':'); colon != std::string::npos) {
+        const auto p = parse_port(std::string_view(u.host).substr(colon + 1));
+        if (!p) return base::fail(fmt::format("--get '{}': a port from 1 to 65535", text));
+        u.port = *p;
+        address = u.host.substr(0, colon);
+    }
+    const auto a = wire::Ipv4Address::parse(address);
+    if (!a) return base::fail(fmt::format("--get '{}': the host must be an IPv4 address", text));
+    u.address = *a;
+    return u;
+}
+
+}  // namespace
+
+int run_live(const LiveCommand& c, std::FILE* out) {
+    live::TapHostConfig config;
+    config.tap = c.tap;
+    config.seed = c.seed;
+    config.mtu = static_cast<uint16_t>(c.mtu);
+    const auto cidr = wire::Ipv4Cidr::parse(c.address);
+    if (!cidr) return bad("--address '{}' is not ADDRESS/PREFIX", c.address);
+    config.address = *cidr;
+    if (!c.gateway.empty()) {
+        const auto g = wire::Ipv4Address::parse(c.gateway);
+        if (!g) return bad("--gateway '{}' is not an IPv4 address", c.gateway);
+        config.gateway = *g;
+    }
+    for (const std::string& n : c.nameservers) {
+        const auto a = wire::Ipv4Address::parse(n);
+        if (!a) return bad("--nameserver '{}' is not an IPv4 address", n);
+        config.nameservers.push_back(*a);
+    }
+    if (!c.impair.empty()) {
+        auto imp = live::parse_impairment(c.impair);
+        if (!imp) return bad("{}", imp.error());
+        config.impairment = *imp;
+    }
+    std::vector<Service> services;
+    std::vector<std::shared_ptr<dns::Authority>> authorities;
+    for (const std::string& text : c.serve) {
+        auto s = parse_service(text);
+        if (!s) return bad("{}", s.error());
+        if (s->kind == "http" && !std::filesystem::is_directory(s->argument))
+            return bad("--serve '{}': '{}' is not a directory", text, s->argument);
+        if (s->kind == "dns") {
+            auto zone = dns::load_zone(s->argument);
+            if (!zone) return bad("--serve '{}': {}", text, zone.error().to_string());
+            auto authority = std::make_shared<dns::Authority>(dns::AuthorityConfig{});
+            authority->set_zone(std::move(*zone));
+            authorities.push_back(authority);
+        }
+        services.push_back(*s);
+    }
+    std::vector<Url> urls;
+    for (const std::string& g : c.get) {
+        auto u = parse_url(g);
+        if (!u) return bad("{}", u.error());
+        urls.push_back(*u);
+    }
+    if (services.empty() && urls.empty() && c.duration_s <= 0)
+        fmt::print(out, "no --serve and no --get: answering ARP and ping only\n");
+
+    auto loop = live::Loop::create();
+    if (!loop) return bad("{}", loop.error());
+    auto tap_host = live::TapHost::create(**loop, config);
+    if (!tap_host) {
+        fmt::print(stderr, "{}: {}\n", who, tap_host.error());
+        return 1;
+    }
+    live::TapHost& th = **tap_host;
+    sockets::Runtime rt(th.host());
+    const base::Time started = live::Loop::now();
+    apps::Output output = [out, started](const std::string& line) {
+        fmt::print(out, "[{:10.6f}] {}\n", (live::Loop::now() - started).seconds_f(), line);
+        std::fflush(out);
+    };
+    fmt::print(out, "{} is {} ({}), MAC {}{}\n", c.tap, c.address,
+               c.gateway.empty() ? "no gateway" : "gateway " + c.gateway, th.mac().to_string(),
+               config.impairment.any() ? fmt::format(", impaired: {}", c.impair) : "");
+    std::fflush(out);
+
+    size_t next_authority = 0;
+    for (const Service& s : services) {
+        if (s.kind == "http") {
+            const std::filesystem::path root = s.argument;
+            rt.spawn(apps::http_server(
+                rt, {.port = s.port, .label = "http", .max_body = size_t{1} << 30},
+                [root](const apps::http::Request& r) { return apps::serve_directory(root, r); },
+                output));
+        } else if (s.kind == "dns") {
+            rt.spawn(apps::dns_server(rt, authorities[next_authority++], s.port, output));
+        } else if (s.kind == "echo") {
+            rt.spawn(apps::tcp_echo(rt, s.port, output));
+            rt.spawn(apps::udp_echo(rt, s.port, output));
+        } else if (s.kind == "chat") {
+            rt.spawn(apps::chat_server(rt, s.port, output));
+        }
+    }
+
+    bool gets_failed = false;
+    bool gets_done = urls.empty();
+    if (!urls.empty()) {
+        rt.spawn([](sockets::Runtime& r, std::vector<Url> list, std::string save, apps::Output o,
+                    bool* failed, bool* done, live::Loop* lp,
+                    bool stop_after) -> sockets::Task<void> {
+            for (const Url& u : list) {
+                base::Sha256 sha;
+                std::unique_ptr<std::ofstream> file;
+                if (!save.empty())
+                    file =
+                        std::make_unique<std::ofstream>(save, std::ios::binary | std::ios::trunc);
+                apps::HttpGetOptions g;
+                g.to = {u.address, u.port};
+                g.host = u.host;
+                g.paths = {u.path};
+                g.label = "get";
+                g.on_body = [&sha, &file](base::ByteSpan b) {
+                    sha.add(b);
+                    if (file)
+                        file->write(reinterpret_cast<const char*>(b.data()),
+                                    static_cast<std::streamsize>(b.size()));
+                };
+                const apps::HttpGetResult res = co_await apps::http_get(r, g, o);
+                if (res.error || res.fetches.empty() || res.fetches[0].status != 200) {
+                    *failed = true;
+                    continue;
+                }
+                const apps::HttpFetch& f = res.fetches[0];
+                const double secs = f.duration.seconds_f();
+                o(fmt::format("get: {}: {} bytes, sha256 {}, {:.3f} s, {:.1f} Mbit/s", u.path,
+                              f.body_bytes, sha.hex(), secs,
+                              secs > 0 ? static_cast<double>(f.body_bytes) * 8 / secs / 1e6 : 0.0));
+            }
+            *done = true;
+            if (stop_after) lp->stop();
+        }(rt, urls, c.output, output, &gets_failed, &gets_done, loop->get(), services.empty()));
+    }
+    if (c.duration_s > 0)
+        (*loop)->after(base::Duration::nanoseconds(static_cast<int64_t>(c.duration_s * 1e9)),
+                       [&] { (*loop)->stop(); });
+
+    // A clean stop: FIN on every connection, then up to two seconds for the
+    // peers to finish theirs.
+    bool stopping = false;
+    (*loop)->on_stop_signal([&] {
+        if (stopping) {
+            (*loop)->stop();  // a second signal: now
+            return;
+        }
+        stopping = true;
+        const size_t open = rt.tcp().shutdown_all(live::Loop::now());
+        th.kick();
+        output(fmt::format("stopping: closing {} connections", open));
+        const base::Time give_up = live::Loop::now() + base::Duration::seconds(2);
+        std::shared_ptr<std::function<void()>> check = std::make_shared<std::function<void()>>();
+        *check = [&, give_up, check] {
+            if (rt.tcp().open_connections() == 0 || live::Loop::now() >= give_up) {
+                (*loop)->stop();
+                return;
+            }
+            (*loop)->after(base::Duration::milliseconds(10), *check);
+        };
+        (*check)();
+    });
+
+    th.kick();
+    auto ran = (*loop)->run();
+    const live::TapHostStats s = th.stats();
+    fmt::print(out,
+               "stopped: {} frames from the kernel, {} to it ({} dropped by a full queue); "
+               "impairments in: {} lost, {} duplicated, {} reordered; out: {} lost, {} "
+               "duplicated, {} reordered\n",
+               s.frames_read, s.frames_written, s.write_drops, s.to_host.lost, s.to_host.duplicated,
+               s.to_host.reordered, s.to_kernel.lost, s.to_kernel.duplicated,
+               s.to_kernel.reordered);
+    if (!ran) {
+        fmt::print(stderr, "{}: {}\n", who, ran.error());
+        return 1;
+    }
+    if (th.failure()) {
+        fmt::print(stderr, "{}: {}\n", who, *th.failure());
+        return 1;
+    }
+    if (gets_failed || !gets_done) return 1;
+    return 0;
+}
+
+}  // namespace cli
