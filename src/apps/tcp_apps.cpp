@@ -1,5 +1,6 @@
 #include "apps/tcp_apps.hpp"
 
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -75,35 +76,36 @@ sockets::Task<void> chat_connection(sockets::TcpStream s, std::shared_ptr<Room> 
     (void)co_await s.close();
 }
 
-}  // namespace
-
-sockets::Task<void> tcp_echo(sockets::Runtime& rt, uint16_t port, Output output) {
+// Listens on `port` and serves each connection in its own task, for ever.
+sockets::Task<void> accept_each(sockets::Runtime& rt, uint16_t port, std::string_view label,
+                                Output output,
+                                std::function<sockets::Task<void>(sockets::TcpStream)> serve) {
     auto l = sockets::TcpListener::listen(rt, {wire::Ipv4Address::any(), port});
     if (!l) {
-        output(fmt::format("echo: cannot listen on TCP port {}: {}", port,
+        output(fmt::format("{}: cannot listen on TCP port {}: {}", label, port,
                            stack::to_string(l.error())));
         co_return;
     }
-    output(fmt::format("echo: listening on TCP port {}", port));
+    output(fmt::format("{}: listening on TCP port {}", label, port));
     while (true) {
         auto s = co_await l->accept();
-        if (s) rt.spawn(echo_connection(std::move(*s), output));
+        if (s) rt.spawn(serve(std::move(*s)));
     }
 }
 
+}  // namespace
+
+sockets::Task<void> tcp_echo(sockets::Runtime& rt, uint16_t port, Output output) {
+    co_await accept_each(rt, port, "echo", output, [output](sockets::TcpStream s) {
+        return echo_connection(std::move(s), output);
+    });
+}
+
 sockets::Task<void> chat_server(sockets::Runtime& rt, uint16_t port, Output output) {
-    auto l = sockets::TcpListener::listen(rt, {wire::Ipv4Address::any(), port});
-    if (!l) {
-        output(fmt::format("chat: cannot listen on TCP port {}: {}", port,
-                           stack::to_string(l.error())));
-        co_return;
-    }
-    output(fmt::format("chat: listening on TCP port {}", port));
     auto room = std::make_shared<Room>();
-    while (true) {
-        auto s = co_await l->accept();
-        if (s) rt.spawn(chat_connection(std::move(*s), room, output));
-    }
+    co_await accept_each(rt, port, "chat", output, [room, output](sockets::TcpStream s) {
+        return chat_connection(std::move(s), room, output);
+    });
 }
 
 }  // namespace apps

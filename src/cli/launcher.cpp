@@ -34,6 +34,26 @@ std::string at(const sim::Location& l) {
 // Reads an application's parameters, keeping the first error (with its place in
 // the file) and handing back defaults after it, so a kind's parser reads
 // straight through and checks once at the end.
+// "a, b ,c" -> {"a", "b", "c"}; empty items are dropped.
+std::vector<std::string> comma_list(const std::string& text) {
+    std::vector<std::string> items;
+    std::stringstream list(text);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+        const auto begin = item.find_first_not_of(" \t");
+        if (begin == std::string::npos) continue;
+        items.push_back(item.substr(begin, item.find_last_not_of(" \t") - begin + 1));
+    }
+    return items;
+}
+
+// A file named in a topology, relative to the topology file's folder.
+std::string relative_to(const std::string& file, const std::string& topology_file) {
+    std::filesystem::path f = file;
+    if (f.is_relative()) f = std::filesystem::path(topology_file).parent_path() / f;
+    return f.string();
+}
+
 class Params {
   public:
     Params(const AppSpec& spec, std::initializer_list<std::string_view> known) : spec_(spec) {
@@ -126,10 +146,35 @@ class Params {
     // A file named relative to the topology file.
     std::string path(const std::string& key, const std::string& topology_file) {
         const AppParam* p = find(key);
-        if (!p) return {};
-        std::filesystem::path f = p->value;
-        if (f.is_relative()) f = std::filesystem::path(topology_file).parent_path() / f;
-        return f.string();
+        return p ? relative_to(p->value, topology_file) : std::string();
+    }
+    // A node's name or an address; nullopt when the key is absent or wrong
+    // (then an error).
+    std::optional<wire::Ipv4Address> node_or_address(sim::Network& net, const std::string& key) {
+        const AppParam* p = find(key);
+        if (!p) return std::nullopt;
+        auto a = net.resolve(p->value);
+        if (!a) {
+            fail(fmt::format("{}: {} '{}': '{}' is neither a node nor an IPv4 address",
+                             at(p->where), spec_.kind, key, p->value));
+        }
+        return a;
+    }
+    // Comma-separated addresses; an error names the first wrong one.
+    std::vector<wire::Ipv4Address> addresses(const std::string& key) {
+        std::vector<wire::Ipv4Address> out;
+        const AppParam* p = find(key);
+        if (!p) return out;
+        for (const std::string& one : comma_list(p->value)) {
+            auto a = wire::Ipv4Address::parse(one);
+            if (!a) {
+                fail(fmt::format("{}: {} '{}': '{}' is not an IPv4 address", at(p->where),
+                                 spec_.kind, key, one));
+                break;
+            }
+            out.push_back(*a);
+        }
+        return out;
     }
     const AppParam* param(const std::string& key) const { return find(key); }
     void fail_with(std::string e) { fail(std::move(e)); }
@@ -149,35 +194,14 @@ class Params {
     std::optional<std::string> error_;
 };
 
-// "a, b ,c" -> {"a", "b", "c"}; empty items are dropped.
-std::vector<std::string> comma_list(const std::string& text) {
-    std::vector<std::string> items;
-    std::stringstream list(text);
-    std::string item;
-    while (std::getline(list, item, ',')) {
-        const auto begin = item.find_first_not_of(" \t");
-        if (begin == std::string::npos) continue;
-        items.push_back(item.substr(begin, item.find_last_not_of(" \t") - begin + 1));
-    }
-    return items;
-}
-
 // The zones a dns-server serves: files named in 'zones', comma-separated,
 // relative to the topology file. An error in a zone file names its own place.
 std::optional<std::string> load_zones(Params& p, const AppSpec& spec,
                                       const std::string& topology_file,
                                       std::shared_ptr<dns::Authority>& authority) {
     dns::AuthorityConfig config;
-    if (const AppParam* allow = p.param("allow_update")) {
-        for (const std::string& one : comma_list(allow->value)) {
-            auto a = wire::Ipv4Address::parse(one);
-            if (!a) {
-                return fmt::format("{}: dns-server 'allow_update': '{}' is not an IPv4 address",
-                                   at(allow->where), one);
-            }
-            config.allow_update.push_back(*a);
-        }
-    }
+    config.allow_update = p.addresses("allow_update");
+    if (p.error()) return p.error();
     authority = std::make_shared<dns::Authority>(config);
     const AppParam* zones = p.param("zones");
     if (!zones) {
@@ -189,13 +213,11 @@ std::optional<std::string> load_zones(Params& p, const AppSpec& spec,
         return fmt::format("{}: dns-server 'zones': no zone file named", at(zones->where));
     }
     for (const std::string& file : files) {
-        std::filesystem::path f = file;
-        if (f.is_relative()) f = std::filesystem::path(topology_file).parent_path() / f;
-        auto z = dns::load_zone(f.string());
+        const std::string f = relative_to(file, topology_file);
+        auto z = dns::load_zone(f);
         if (!z) {
             if (z.error().line == 0)
-                return fmt::format("{}: dns-server 'zones': cannot read '{}'", at(zones->where),
-                                   f.string());
+                return fmt::format("{}: dns-server 'zones': cannot read '{}'", at(zones->where), f);
             return fmt::format("{}: dns-server 'zones': {}", at(zones->where),
                                z.error().to_string());
         }
@@ -385,15 +407,8 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
             o.label = p.text("label", "lookup");
             const std::string type = p.text("type", "A");
             const auto parsed_type = dns::parse_type(type);
-            if (const AppParam* s = p.param("server")) {
-                auto a = net.resolve(s->value);
-                if (!a)
-                    p.fail_with(
-                        fmt::format("{}: dns-lookup 'server': '{}' is neither a node nor "
-                                    "an IPv4 address",
-                                    at(s->where), s->value));
-                else
-                    o.stub.servers.push_back(*a);
+            if (p.param("server")) {
+                if (auto a = p.node_or_address(net, "server")) o.stub.servers.push_back(*a);
             } else if (session.topology().find_node(spec.node)->nameservers.empty()) {
                 p.fail_with(fmt::format("{}: dns-lookup needs 'server', or a nameserver for {}",
                                         at(spec.where), spec.node));
@@ -424,15 +439,8 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
             o.label = p.text("label", "update");
             o.zone = p.text("zone", "");
             o.name = p.text("name", "");
-            if (const AppParam* server = p.param("server")) {
-                if (auto a = net.resolve(server->value)) {
-                    o.server = *a;
-                } else {
-                    p.fail_with(
-                        fmt::format("{}: dns-update 'server': '{}' is neither a node nor "
-                                    "an IPv4 address",
-                                    at(server->where), server->value));
-                }
+            if (p.param("server")) {
+                if (auto a = p.node_or_address(net, "server")) o.server = *a;
             } else {
                 p.fail_with(fmt::format("{}: dns-update needs 'server': the zone's primary server",
                                         at(spec.where)));
@@ -446,17 +454,7 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
                                             at(v->where), key, v->value));
                 }
             }
-            if (const AppParam* a = p.param("a")) {
-                for (const std::string& one : comma_list(a->value)) {
-                    auto addr = wire::Ipv4Address::parse(one);
-                    if (!addr) {
-                        p.fail_with(fmt::format("{}: dns-update 'a': '{}' is not an IPv4 address",
-                                                at(a->where), one));
-                        break;
-                    }
-                    o.addresses.push_back(*addr);
-                }
-            }
+            o.addresses = p.addresses("a");
             error = p.error();
             app->start = [o](Launcher& self, App& a, sim::Node& node) {
                 sockets::Runtime& rt = self.runtime(node);

@@ -41,6 +41,7 @@ struct Service {
     std::string kind;
     uint16_t port = 0;
     std::string argument;
+    std::shared_ptr<dns::Authority> authority;  // dns: the zone loaded
 };
 
 base::Expected<Service, std::string> parse_service(const std::string& text) {
@@ -126,7 +127,6 @@ int run_live(const LiveCommand& c, std::FILE* out) {
         config.impairment = *imp;
     }
     std::vector<Service> services;
-    std::vector<std::shared_ptr<dns::Authority>> authorities;
     for (const std::string& text : c.serve) {
         auto s = parse_service(text);
         if (!s) return bad("{}", s.error());
@@ -135,9 +135,8 @@ int run_live(const LiveCommand& c, std::FILE* out) {
         if (s->kind == "dns") {
             auto zone = dns::load_zone(s->argument);
             if (!zone) return bad("--serve '{}': {}", text, zone.error().to_string());
-            auto authority = std::make_shared<dns::Authority>(dns::AuthorityConfig{});
-            authority->set_zone(std::move(*zone));
-            authorities.push_back(authority);
+            s->authority = std::make_shared<dns::Authority>(dns::AuthorityConfig{});
+            s->authority->set_zone(std::move(*zone));
         }
         services.push_back(*s);
     }
@@ -169,7 +168,6 @@ int run_live(const LiveCommand& c, std::FILE* out) {
                config.impairment.any() ? fmt::format(", impaired: {}", c.impair) : "");
     std::fflush(out);
 
-    size_t next_authority = 0;
     for (const Service& s : services) {
         if (s.kind == "http") {
             const std::filesystem::path root = s.argument;
@@ -178,7 +176,7 @@ int run_live(const LiveCommand& c, std::FILE* out) {
                 [root](const apps::http::Request& r) { return apps::serve_directory(root, r); },
                 output));
         } else if (s.kind == "dns") {
-            rt.spawn(apps::dns_server(rt, authorities[next_authority++], s.port, output));
+            rt.spawn(apps::dns_server(rt, s.authority, s.port, output));
         } else if (s.kind == "echo") {
             rt.spawn(apps::tcp_echo(rt, s.port, output));
             rt.spawn(apps::udp_echo(rt, s.port, output));

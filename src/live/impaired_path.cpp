@@ -115,16 +115,14 @@ void ImpairedPath::push(base::PacketBuffer frame) {
         return;
     }
     const base::Time now = Loop::now();
-    // As a simulated link does it: a duplicate gets its own decisions.
+    // The same decisions, in the same order, as on a simulated link.
+    const sim::ImpairmentState::FrameFate fate = state_.decide_frame();
     std::vector<std::pair<sim::ImpairmentState::Decision, base::PacketBuffer>> copies;
-    sim::ImpairmentState::Decision first = state_.decide();
-    if (first.duplicate) {
+    if (fate.duplicate) {
         ++stats_.duplicated;
-        sim::ImpairmentState::Decision second = state_.decide();
-        second.duplicate = false;
-        copies.emplace_back(second, frame.clone());
+        copies.emplace_back(*fate.duplicate, frame.clone());
     }
-    copies.emplace_back(first, std::move(frame));
+    copies.emplace_back(fate.frame, std::move(frame));
     for (auto& [decision, f] : copies) {
         if (decision.lose) {
             ++stats_.lost;

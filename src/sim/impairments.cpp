@@ -64,6 +64,16 @@ double ImpairmentState::jitter_sample() {
     return 0;
 }
 
+ImpairmentState::FrameFate ImpairmentState::decide_frame() {
+    FrameFate fate{.frame = decide(), .duplicate = std::nullopt};
+    if (fate.frame.duplicate) {
+        Decision second = decide();
+        second.duplicate = false;
+        fate.duplicate = second;
+    }
+    return fate;
+}
+
 ImpairmentState::Decision ImpairmentState::decide() {
     Decision d;
     if (config_.duplicate > 0) d.duplicate = duplicate_.next(rng_) < config_.duplicate;

@@ -62,9 +62,18 @@ class ImpairmentState {
         base::Duration jitter{};  // added to the link delay (may be negative)
     };
 
+    // What happens to one frame, in netem's order: a duplicate, when there
+    // is one, has its own decisions (and is not duplicated again) and goes
+    // first; then the frame itself.
+    struct FrameFate {
+        Decision frame;
+        std::optional<Decision> duplicate;
+    };
+
     ImpairmentState(const Impairments& config, base::Seed seed);
 
     Decision decide();
+    FrameFate decide_frame();
     // Flips one uniformly chosen bit of `frame`; returns its bit index.
     size_t corrupt(base::MutableByteSpan frame);
 

@@ -83,15 +83,13 @@ void Link::finish_transmit(int d, uint64_t epoch) {
     if (filter_ && filter_(d, frame.bytes())) {
         drop(d, stack::DropReason::filtered, frame.bytes());
     } else if (params_.impairments.any()) {
-        const ImpairmentState::Decision decision = dir.impairments.decide();
-        if (decision.duplicate) {
+        const ImpairmentState::FrameFate fate = dir.impairments.decide_frame();
+        if (fate.duplicate) {
             ++dir.stats.duplicated;
             if (observer_) observer_->link_duplicated(sim_.now(), *this, d, frame.bytes());
-            ImpairmentState::Decision second = dir.impairments.decide();
-            second.duplicate = false;
-            depart(d, frame.clone(), second);
+            depart(d, frame.clone(), *fate.duplicate);
         }
-        depart(d, std::move(frame), decision);
+        depart(d, std::move(frame), fate.frame);
     } else {
         depart(d, std::move(frame), {});
     }
