@@ -3,6 +3,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -230,6 +231,16 @@ int run_live(const LiveCommand& c, std::FILE* out) {
     // A clean stop: FIN on every connection, then up to two seconds for the
     // peers to finish theirs.
     bool stopping = false;
+    base::Time give_up = base::Time::never();
+    // Polls every 10 ms until the connections are closed or time is up. It
+    // lives here, not in a closure that holds itself (a cycle never freed).
+    std::function<void()> wait_for_peers = [&] {
+        if (rt.tcp().open_connections() == 0 || live::Loop::now() >= give_up) {
+            (*loop)->stop();
+            return;
+        }
+        (*loop)->after(base::Duration::milliseconds(10), wait_for_peers);
+    };
     (*loop)->on_stop_signal([&] {
         if (stopping) {
             (*loop)->stop();  // a second signal: now
@@ -239,16 +250,8 @@ int run_live(const LiveCommand& c, std::FILE* out) {
         const size_t open = rt.tcp().shutdown_all(live::Loop::now());
         th.kick();
         output(fmt::format("stopping: closing {} connections", open));
-        const base::Time give_up = live::Loop::now() + base::Duration::seconds(2);
-        std::shared_ptr<std::function<void()>> check = std::make_shared<std::function<void()>>();
-        *check = [&, give_up, check] {
-            if (rt.tcp().open_connections() == 0 || live::Loop::now() >= give_up) {
-                (*loop)->stop();
-                return;
-            }
-            (*loop)->after(base::Duration::milliseconds(10), *check);
-        };
-        (*check)();
+        give_up = live::Loop::now() + base::Duration::seconds(2);
+        wait_for_peers();
     });
 
     th.kick();

@@ -153,16 +153,17 @@ void ImpairedPath::push(base::PacketBuffer frame) {
 
 void ImpairedPath::hold(base::Time due, base::PacketBuffer frame) {
     held_.emplace(std::make_pair(due, next_seq_++), std::move(frame));
-    const base::Time first = held_.begin()->first.first;
-    if (first < timer_at_) {
-        if (timer_ != 0) loop_.cancel(timer_);
-        timer_at_ = first;
-        timer_ = loop_.at(first, [this] {
-            timer_ = 0;
-            timer_at_ = base::Time::never();
-            release_due();
-        });
-    }
+    if (held_.begin()->first.first < timer_at_) arm();
+}
+
+void ImpairedPath::arm() {
+    if (timer_ != 0) loop_.cancel(timer_);
+    timer_at_ = held_.begin()->first.first;
+    timer_ = loop_.at(timer_at_, [this] {
+        timer_ = 0;
+        timer_at_ = base::Time::never();
+        release_due();
+    });
 }
 
 void ImpairedPath::release_due() {
@@ -173,14 +174,7 @@ void ImpairedPath::release_due() {
         ++stats_.delivered;
         deliver_(std::move(f));
     }
-    if (!held_.empty()) {
-        timer_at_ = held_.begin()->first.first;
-        timer_ = loop_.at(timer_at_, [this] {
-            timer_ = 0;
-            timer_at_ = base::Time::never();
-            release_due();
-        });
-    }
+    if (!held_.empty()) arm();
 }
 
 }  // namespace live

@@ -67,6 +67,7 @@ class ImpairedPath {
   private:
     void hold(base::Time due, base::PacketBuffer frame);
     void release_due();
+    void arm();  // the timer, at the first held frame's due time
 
     Loop& loop_;
     Impairment config_;
