@@ -76,10 +76,11 @@ sockets::Task<void> chat_connection(sockets::TcpStream s, std::shared_ptr<Room> 
     (void)co_await s.close();
 }
 
+using Serve = std::function<sockets::Task<void>(sockets::TcpStream)>;
+
 // Listens on `port` and serves each connection in its own task, for ever.
 sockets::Task<void> accept_each(sockets::Runtime& rt, uint16_t port, std::string_view label,
-                                Output output,
-                                std::function<sockets::Task<void>(sockets::TcpStream)> serve) {
+                                Output output, Serve serve) {
     auto l = sockets::TcpListener::listen(rt, {wire::Ipv4Address::any(), port});
     if (!l) {
         output(fmt::format("{}: cannot listen on TCP port {}: {}", label, port,
@@ -95,17 +96,19 @@ sockets::Task<void> accept_each(sockets::Runtime& rt, uint16_t port, std::string
 
 }  // namespace
 
+// The handlers are named before the co_await: a lambda with captures made in
+// a co_await expression is destroyed twice by GCC 12 (see socket/task.hpp).
 sockets::Task<void> tcp_echo(sockets::Runtime& rt, uint16_t port, Output output) {
-    co_await accept_each(rt, port, "echo", output, [output](sockets::TcpStream s) {
-        return echo_connection(std::move(s), output);
-    });
+    Serve serve = [output](sockets::TcpStream s) { return echo_connection(std::move(s), output); };
+    co_await accept_each(rt, port, "echo", output, std::move(serve));
 }
 
 sockets::Task<void> chat_server(sockets::Runtime& rt, uint16_t port, Output output) {
     auto room = std::make_shared<Room>();
-    co_await accept_each(rt, port, "chat", output, [room, output](sockets::TcpStream s) {
+    Serve serve = [room, output](sockets::TcpStream s) {
         return chat_connection(std::move(s), room, output);
-    });
+    };
+    co_await accept_each(rt, port, "chat", output, std::move(serve));
 }
 
 }  // namespace apps

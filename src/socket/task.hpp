@@ -12,7 +12,10 @@
 // bad free later (ASan: "attempting free on address which was not
 // malloc()-ed"). Name such arguments first (`Options o{...}; co_await
 // f(std::move(o))`), or give the type a constructor, as dns::Question has.
-// clang is not affected; the sanitizer build catches it.
+// A lambda with captures written inside the co_await expression (converted
+// to a std::function argument) is hit the same way: its captures are
+// destroyed twice. Name it first. clang is not affected; the sanitizer build
+// catches it.
 //
 // Namespace `sockets`, not `socket`: the folder's name would collide with POSIX
 // ::socket() wherever <sys/socket.h> is included too (the live driver).
