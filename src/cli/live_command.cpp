@@ -264,6 +264,12 @@ int run_live(const LiveCommand& c, std::FILE* out) {
                s.frames_read, s.frames_written, s.write_drops, s.to_host.lost, s.to_host.duplicated,
                s.to_host.reordered, s.to_kernel.lost, s.to_kernel.duplicated,
                s.to_kernel.reordered);
+    const tcp::Stats t = rt.tcp().connection_totals();
+    fmt::print(out,
+               "tcp: {} segments out, {} in; {} retransmitted ({} recoveries, {} undone as "
+               "spurious; {} timeouts); {} out of order, {} duplicates received\n",
+               t.segments_sent, t.segments_received, t.retransmissions, t.fast_retransmits,
+               t.spurious_recoveries, t.timeouts, t.out_of_order_segments, t.duplicate_segments);
     if (!ran) {
         fmt::print(stderr, "{}: {}\n", who, ran.error());
         return 1;

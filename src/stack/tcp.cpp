@@ -244,11 +244,19 @@ void Tcp::notify(SocketId id) {
     }
 }
 
+tcp::Stats Tcp::connection_totals() const {
+    tcp::Stats total = finished_totals_;
+    for (const auto& [id, entry] : entries_)
+        total += entry.connection->stats();
+    return total;
+}
+
 void Tcp::forget(SocketId id) {
     const auto it = entries_.find(id);
     if (it == entries_.end()) return;
     deadlines_.erase({it->second.indexed, id});
     connections_.erase(it->second.connection->tuple());
+    finished_totals_ += it->second.connection->stats();
     ports_.release(id);
     if (it->second.listener) {
         if (const auto l = listeners_.find(*it->second.listener); l != listeners_.end()) {

@@ -85,6 +85,8 @@ class Tcp : public Transport, private tcp::Observer {
     // Connections not yet closed or in TIME-WAIT.
     size_t open_connections() const;
     const TcpStats& stats() const { return stats_; }
+    // Every connection's counters added up, those gone included.
+    tcp::Stats connection_totals() const;
     Host& host() { return host_; }
 
     // Transport
@@ -140,6 +142,7 @@ class Tcp : public Transport, private tcp::Observer {
     SocketId next_id_ = 1;
     base::Time now_ = base::Time::zero();  // of the call being served, for emits
     TcpStats stats_;
+    tcp::Stats finished_totals_;  // of the connections already forgotten
 };
 
 }  // namespace stack

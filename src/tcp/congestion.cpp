@@ -42,6 +42,17 @@ void NewReno::exit_recovery(uint32_t flight) {
     cwnd_ = std::min(ssthresh_, std::max(flight, smss_) + smss_);
 }
 
+void NewReno::reduce(uint32_t flight) {
+    ssthresh_ = std::max(flight / 2, 2 * smss_);
+    cwnd_ = ssthresh_;
+    acked_in_avoidance_ = 0;
+}
+
+void NewReno::restore(uint32_t cwnd, uint32_t ssthresh) {
+    cwnd_ = std::max(cwnd_, cwnd);
+    ssthresh_ = std::max(ssthresh_, ssthresh);
+}
+
 void NewReno::on_timeout(uint32_t flight) {
     ssthresh_ = std::max(flight / 2, 2 * smss_);
     cwnd_ = smss_;

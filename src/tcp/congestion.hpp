@@ -10,6 +10,11 @@
 //                          cwnd = ssthresh + 3 SMSS, inflated by one SMSS per
 //                          further duplicate, deflated by partial ACKs, and set
 //                          to min(ssthresh, flight + SMSS) when recovery ends
+//   SACK recovery         on a loss found with SACK (RFC 6675 §5): ssthresh =
+//                          cwnd = max(flight/2, 2 SMSS), held through the
+//                          recovery; the pipe, not inflation, paces what is sent
+//   undo                  a recovery found spurious gets the window before it
+//                          back (RFC 4015)
 //   timeout               ssthresh = max(flight/2, 2 SMSS), cwnd = 1 SMSS
 #pragma once
 
@@ -35,6 +40,10 @@ class NewReno {
     void on_partial_ack(uint32_t acked);
     // The ACK that covers everything outstanding when recovery began.
     void exit_recovery(uint32_t flight);
+    // A loss found with SACK's help: halve and hold (RFC 6675 §5).
+    void reduce(uint32_t flight);
+    // A reduction that was not needed (the retransmission was spurious).
+    void restore(uint32_t cwnd, uint32_t ssthresh);
     // The retransmission timer expired.
     void on_timeout(uint32_t flight);
 

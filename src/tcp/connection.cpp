@@ -109,6 +109,22 @@ std::string_view to_string(Reason r) {
     return "?";
 }
 
+Stats& Stats::operator+=(const Stats& o) {
+    segments_sent += o.segments_sent;
+    segments_received += o.segments_received;
+    bytes_sent += o.bytes_sent;
+    bytes_received += o.bytes_received;
+    retransmissions += o.retransmissions;
+    fast_retransmits += o.fast_retransmits;
+    spurious_recoveries += o.spurious_recoveries;
+    timeouts += o.timeouts;
+    duplicate_acks_received += o.duplicate_acks_received;
+    out_of_order_segments += o.out_of_order_segments;
+    duplicate_segments += o.duplicate_segments;
+    window_probes += o.window_probes;
+    return *this;
+}
+
 Connection::Connection(Config config, Tuple tuple, Emit emit, Observer* observer)
     : config_(config),
       tuple_(tuple),
@@ -141,11 +157,11 @@ void Connection::set_state(State s, base::Time now) {
     if (observer_) observer_->state_changed(now, tuple_, from, s);
     if (s == State::time_wait) {
         time_wait_until_ = now + config_.msl * 2;
-        retransmit_at_ = persist_at_ = keepalive_at_ = base::Time::never();
+        retransmit_at_ = persist_at_ = reorder_at_ = keepalive_at_ = base::Time::never();
     }
     if (s == State::closed) {
-        retransmit_at_ = persist_at_ = delayed_ack_at_ = time_wait_until_ = keepalive_at_ =
-            base::Time::never();
+        retransmit_at_ = persist_at_ = reorder_at_ = delayed_ack_at_ = time_wait_until_ =
+            keepalive_at_ = base::Time::never();
     }
 }
 
@@ -298,20 +314,29 @@ void Connection::arm_retransmit(base::Time now) {
     retransmit_at_ = now + rto_.rto();
 }
 
-// Sends what the windows allow: new data, then the FIN.
+// Sends what the windows allow: segments judged lost first (RFC 6675 §5,
+// NextSeg rule 1), then new data, then the FIN. The congestion window bounds
+// the pipe (what is really in the network), the peer's window the sequence
+// space beyond snd_una.
 void Connection::output(base::Time now) {
     if (state_ != State::established && state_ != State::close_wait &&
         state_ != State::fin_wait_1 && state_ != State::closing && state_ != State::last_ack) {
         return;
     }
+    while (SentSegment* lost = scoreboard_.first_lost()) {
+        if (scoreboard_.pipe() + lost->space() > congestion_.cwnd()) return;
+        resend(*lost, now);
+    }
     const uint32_t smss = send_mss();
     while (true) {
-        const uint32_t window = std::min(snd_wnd_, congestion_.cwnd());
         const uint32_t in_flight = flight();
+        const uint32_t pipe = scoreboard_.pipe();
         // Data bytes sent so far beyond snd_una (a sent FIN is not data).
-        const size_t sent_data = in_flight - (fin_sent_ && snd_nxt_ == snd_max_ ? 1u : 0u);
+        const size_t sent_data = in_flight - (fin_sent_ ? 1u : 0u);
         const size_t unsent = send_buffer_.size() > sent_data ? send_buffer_.size() - sent_data : 0;
-        const uint32_t usable = window > in_flight ? window - in_flight : 0;
+        const uint32_t cwnd_room = congestion_.cwnd() > pipe ? congestion_.cwnd() - pipe : 0;
+        const uint32_t peer_room = snd_wnd_ > in_flight ? snd_wnd_ - in_flight : 0;
+        const uint32_t usable = std::min(cwnd_room, peer_room);
         const size_t len = std::min<size_t>({unsent, usable, smss});
         // Sender-side silly window avoidance and Nagle (RFC 9293 §3.8.6.2.1):
         // send a full segment, or everything left when nothing is in flight (or
@@ -324,17 +349,16 @@ void Connection::output(base::Time now) {
             if (len == unsent) flags |= psh;
             const bool with_fin = fin_queued_ && !fin_sent_ && len == unsent;
             if (with_fin) flags |= fin;
-            const bool fresh = snd_nxt_ >= snd_max_;
-            send_segment(snd_nxt_, flags, sent_data, len,
-                         fresh ? Reason::new_data : Reason::retransmission_rto, now);
-            if (fresh) stats_.bytes_sent += len;
-            if (!rtt_seq_ && fresh) {
+            send_segment(snd_nxt_, flags, sent_data, len, Reason::new_data, now);
+            scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), with_fin, now);
+            stats_.bytes_sent += len;
+            if (!rtt_seq_) {
                 rtt_seq_ = snd_nxt_;
                 rtt_started_ = now;
             }
             snd_nxt_ += static_cast<uint32_t>(len) + (with_fin ? 1 : 0);
             if (with_fin) fin_sent_ = true;
-            snd_max_ = wire::max(snd_max_, snd_nxt_);
+            snd_max_ = snd_nxt_;
             if (retransmit_at_.is_never()) arm_retransmit(now);
             persist_at_ = base::Time::never();
             continue;
@@ -342,9 +366,10 @@ void Connection::output(base::Time now) {
         if (unsent == 0 && fin_queued_ && !fin_sent_) {
             // The FIN alone; it needs no window.
             send_segment(snd_nxt_, fin | ack, 0, 0, Reason::new_data, now);
+            scoreboard_.sent(snd_nxt_, 0, true, now);
             snd_nxt_ += 1;
             fin_sent_ = true;
-            snd_max_ = wire::max(snd_max_, snd_nxt_);
+            snd_max_ = snd_nxt_;
             if (retransmit_at_.is_never()) arm_retransmit(now);
         }
         // Data waits, nothing is in flight, and the window kept it back (zero,
@@ -357,23 +382,76 @@ void Connection::output(base::Time now) {
     }
 }
 
-void Connection::retransmit_first(Reason reason, base::Time now) {
+void Connection::resend_syn(base::Time now) {
     if (state_ == State::syn_sent) {
         send_segment(iss_, syn, 0, 0, Reason::syn, now);
-    } else if (state_ == State::syn_received) {
-        send_segment(iss_, syn | ack, 0, 0, Reason::syn_ack, now);
     } else {
-        // The first unacknowledged segment: up to one SMSS of data, and the FIN
-        // if it was sent and follows that data.
-        const uint32_t smss = send_mss();
-        const size_t len = std::min<size_t>(send_buffer_.size(), smss);
-        const bool with_fin = fin_sent_ && len == send_buffer_.size();
-        if (len == 0 && !with_fin) return;
-        send_segment(snd_una_, static_cast<uint16_t>(ack | (with_fin ? fin : 0)), 0, len, reason,
-                     now);
+        send_segment(iss_, syn | ack, 0, 0, Reason::syn_ack, now);
     }
     ++stats_.retransmissions;
+}
+
+void Connection::resend(SentSegment& s, base::Time now) {
+    const uint16_t flags = static_cast<uint16_t>(ack | (s.fin ? fin : 0));
+    const Reason reason = rto_recover_ ? Reason::retransmission_rto : Reason::fast_retransmit;
+    send_segment(s.seq, flags, static_cast<size_t>(s.seq - snd_una_), s.len, reason, now);
+    if (undo_ && !undo_->resent_ts && timestamps_ok_) {
+        undo_->resent_ts = static_cast<uint32_t>(now.ns() / 1'000'000);
+        undo_->resent_seq = s.seq;
+    }
+    scoreboard_.resent(s, now);
+    ++stats_.retransmissions;
     rtt_seq_.reset();  // Karn: no samples across a retransmission
+}
+
+// A loss found before the RTO: reduce once for the whole episode (until
+// everything sent so far is acknowledged) and resend the first lost segment
+// at once, whatever the window (RFC 6675 §5 step 4.2, RFC 5681 §3.2).
+void Connection::enter_recovery(base::Time now) {
+    in_recovery_ = true;
+    recover_ = snd_max_;
+    undo_ = Undo{.cwnd = congestion_.cwnd(),
+                 .ssthresh = congestion_.ssthresh(),
+                 .resent_ts = std::nullopt,
+                 .resent_seq = snd_una_};
+    if (sack_ok_) {
+        congestion_.reduce(flight());
+    } else {
+        congestion_.enter_recovery(flight());
+    }
+    scoreboard_.recovery_started();
+    ++stats_.fast_retransmits;
+    if (SentSegment* lost = scoreboard_.first_lost()) resend(*lost, now);
+    arm_retransmit(now);
+}
+
+// RACK, after every ACK with SACK and when its timer fires.
+void Connection::detect_losses(base::Time now) {
+    if (!sack_ok_) return;
+    reorder_at_ = scoreboard_.detect_losses(now, in_recovery_, rto_.srtt());
+    if (!in_recovery_ && !rto_recover_ && scoreboard_.first_lost()) enter_recovery(now);
+}
+
+// Eifel (RFC 3522): the first ACK past the first segment resent in a
+// recovery echoes the timestamp of whichever copy arrived first. Older than
+// the resend means the original made it (it was late, not lost): the
+// reduction is undone (RFC 4015) and what was marked lost is not resent.
+void Connection::check_spurious(const wire::TcpRepr& seg, base::Time now) {
+    if (!undo_ || !undo_->resent_ts || !(undo_->resent_seq < seg.ack)) return;
+    const Undo undo = *undo_;
+    undo_.reset();
+    if (!seg.timestamps || seg.timestamps->echo_reply == 0 ||
+        static_cast<int32_t>(seg.timestamps->echo_reply - *undo.resent_ts) >= 0) {
+        return;
+    }
+    ++stats_.spurious_recoveries;
+    congestion_.restore(undo.cwnd, undo.ssthresh);
+    in_recovery_ = false;
+    rto_recover_.reset();
+    duplicate_acks_ = 0;
+    scoreboard_.forget_losses();
+    if (observer_)
+        observer_->window(now, tuple_, congestion_.cwnd(), congestion_.ssthresh(), rto_.srtt());
 }
 
 // ---- input -----------------------------------------------------------------
@@ -566,7 +644,10 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
     const bool newer = snd_wl1_ < seg.seq || (snd_wl1_ == seg.seq && snd_wl2_ <= seg.ack);
     const bool window_changed = newer && window != snd_wnd_;
 
-    if (seg.ack > snd_una_) {
+    const bool advanced = seg.ack > snd_una_;
+    const bool duplicate = !advanced && seg.ack == snd_una_ && seg.payload.empty() &&
+                           !seg.flags.has(fin) && flight() > 0 && !window_changed;
+    if (advanced) {
         uint32_t acked = seg.ack - snd_una_;
         // A FIN we sent is acknowledged along with the data before it.
         if (fin_sent_ && seg.ack == snd_max_ && !fin_acked_) {
@@ -589,18 +670,31 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
             rto_.sample(now - rtt_started_);
             rtt_seq_.reset();
         }
+        check_spurious(seg, now);
+    }
+    if (advanced || duplicate || !seg.sack_blocks.empty()) {
+        std::optional<uint32_t> echo;
+        if (timestamps_ok_ && seg.timestamps) echo = seg.timestamps->echo_reply;
+        scoreboard_.on_ack(
+            seg.ack, sack_ok_ ? seg.sack_blocks.blocks() : std::span<const wire::TcpSackBlock>{},
+            echo, now);
+    }
+    if (advanced) {
         const SeqNum previous_una = snd_una_;
         snd_una_ = seg.ack;
         if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
         retransmissions_ = 0;
+        if (rto_recover_ && seg.ack >= *rto_recover_) rto_recover_.reset();
         if (in_recovery_) {
             if (seg.ack >= recover_) {
                 in_recovery_ = false;
-                congestion_.exit_recovery(flight());
-            } else {
+                // With SACK cwnd already holds ssthresh; NewReno deflates.
+                if (!sack_ok_) congestion_.exit_recovery(flight());
+            } else if (!sack_ok_) {
                 congestion_.on_partial_ack(seg.ack - previous_una);
-                // NewReno: the next hole is lost too.
-                retransmit_first(Reason::fast_retransmit, now);
+                // NewReno: the next hole is lost too; resend it at once.
+                scoreboard_.mark_first_lost();
+                if (SentSegment* lost = scoreboard_.first_lost()) resend(*lost, now);
             }
         } else {
             congestion_.on_ack(seg.ack - previous_una);
@@ -614,23 +708,21 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         } else {
             arm_retransmit(now);
         }
-    } else if (seg.ack == snd_una_ && seg.payload.empty() && !seg.flags.has(fin) && flight() > 0 &&
-               !window_changed && snd_una_ != snd_max_) {
+    } else if (duplicate) {
         // A duplicate ACK: the receiver asks again for what it misses.
         ++stats_.duplicate_acks_received;
         ++duplicate_acks_;
-        if (in_recovery_) {
-            congestion_.on_duplicate_in_recovery();
-        } else if (duplicate_acks_ == 3) {
-            // Fast retransmit ("send again from packet 2"), then NewReno recovery.
-            in_recovery_ = true;
-            recover_ = snd_max_;
-            congestion_.enter_recovery(flight());
-            ++stats_.fast_retransmits;
-            retransmit_first(Reason::fast_retransmit, now);
-            arm_retransmit(now);
+        if (!sack_ok_) {
+            if (in_recovery_) {
+                congestion_.on_duplicate_in_recovery();
+            } else if (duplicate_acks_ == 3 && !rto_recover_) {
+                // Fast retransmit ("send again from packet 2"), then NewReno recovery.
+                scoreboard_.mark_first_lost();
+                enter_recovery(now);
+            }
         }
     }
+    detect_losses(now);
     if (newer) {
         snd_wnd_ = window;
         max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
@@ -736,8 +828,8 @@ void Connection::process_fin(base::Time now) {
 // ---- timers ----------------------------------------------------------------
 
 base::Time Connection::next_deadline() const {
-    return std::min(
-        {retransmit_at_, persist_at_, delayed_ack_at_, time_wait_until_, keepalive_at_});
+    return std::min({retransmit_at_, persist_at_, reorder_at_, delayed_ack_at_, time_wait_until_,
+                     keepalive_at_});
 }
 
 void Connection::poll(base::Time now) {
@@ -759,21 +851,30 @@ void Connection::poll(base::Time now) {
         ++retransmissions_;
         rto_.back_off();
         if (synchronized()) {
-            // Go back to snd_una ("send again from packet 2"): the first segment
-            // now, the rest as the collapsed window allows.
+            // Everything not SACKed is presumed lost ("send again from packet
+            // 2"): the first segment now, the rest as the collapsed window
+            // opens again in slow start.
+            if (!undo_) {
+                undo_ = Undo{.cwnd = congestion_.cwnd(),
+                             .ssthresh = congestion_.ssthresh(),
+                             .resent_ts = std::nullopt,
+                             .resent_seq = snd_una_};
+            }
+            undo_->resent_ts.reset();
             congestion_.on_timeout(flight());
             in_recovery_ = false;
             duplicate_acks_ = 0;
-            const uint32_t smss = send_mss();
-            const size_t len = std::min<size_t>(send_buffer_.size(), smss);
-            const bool with_fin = fin_sent_ && len == send_buffer_.size();
-            retransmit_first(Reason::retransmission_rto, now);
-            snd_nxt_ = snd_una_ + static_cast<uint32_t>(len) + (with_fin ? 1u : 0u);
-            fin_sent_ = with_fin;
+            rto_recover_ = snd_max_;
+            scoreboard_.mark_all_lost();
+            if (SentSegment* lost = scoreboard_.first_lost()) resend(*lost, now);
         } else {
-            retransmit_first(Reason::retransmission_rto, now);
+            resend_syn(now);
         }
         arm_retransmit(now);
+    }
+    if (now >= reorder_at_) {
+        reorder_at_ = base::Time::never();
+        detect_losses(now);
     }
     if (now >= persist_at_) {
         persist_at_ = base::Time::never();
@@ -796,9 +897,10 @@ void Connection::poll(base::Time now) {
                 const size_t len = std::min<size_t>({unsent, snd_wnd_, smss});
                 send_segment(snd_nxt_, static_cast<uint16_t>(ack | (len == unsent ? psh : 0)),
                              sent_data, len, Reason::new_data, now);
+                scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), false, now);
                 stats_.bytes_sent += len;
                 snd_nxt_ += static_cast<uint32_t>(len);
-                snd_max_ = wire::max(snd_max_, snd_nxt_);
+                snd_max_ = snd_nxt_;
                 if (retransmit_at_.is_never()) arm_retransmit(now);
             }
         }

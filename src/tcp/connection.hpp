@@ -9,9 +9,12 @@
 //   - every state, simultaneous open and close, half-close, RST by RFC 9293's
 //     rules with RFC 5961's challenge ACKs, TIME-WAIT for 2 MSL;
 //   - cumulative ACKs, retransmission after RTO (RFC 6298, Karn's rule,
-//     back-off), fast retransmit after three duplicate ACKs with NewReno
-//     recovery; out-of-order data kept and delivered when the gap fills, an
-//     immediate ACK (with SACK blocks when agreed) for data out of order;
+//     back-off); with SACK, loss found by RACK (RFC 8985) and repaired as the
+//     pipe allows (RFC 6675), spurious recoveries undone by their echoed
+//     timestamps (Eifel, RFC 3522/4015); without SACK, fast retransmit after
+//     three duplicate ACKs and NewReno recovery (RFC 6582); out-of-order
+//     data kept and delivered when the gap fills, an immediate ACK (with SACK
+//     blocks when agreed) for data out of order;
 //   - flow control: the receive window is the free receive buffer, the sender
 //     stays inside the peer's, zero windows are probed on the persist timer,
 //     silly windows are avoided on both sides (RFC 9293 §3.8.6.2);
@@ -31,6 +34,7 @@
 #include "tcp/congestion.hpp"
 #include "tcp/out_of_order.hpp"
 #include "tcp/rto.hpp"
+#include "tcp/scoreboard.hpp"
 #include "tcp/types.hpp"
 #include "wire/address.hpp"
 #include "wire/seq_num.hpp"
@@ -72,12 +76,15 @@ struct Stats {
     uint64_t bytes_sent = 0;      // new data, once
     uint64_t bytes_received = 0;  // in order, once
     uint64_t retransmissions = 0;
-    uint64_t fast_retransmits = 0;
+    uint64_t fast_retransmits = 0;     // loss recoveries begun before the RTO
+    uint64_t spurious_recoveries = 0;  // undone: the original had arrived after all
     uint64_t timeouts = 0;
     uint64_t duplicate_acks_received = 0;
     uint64_t out_of_order_segments = 0;
     uint64_t duplicate_segments = 0;
     uint64_t window_probes = 0;
+
+    Stats& operator+=(const Stats& o);
 };
 
 // Typed callbacks for tracing; each defaults to doing nothing.
@@ -162,7 +169,12 @@ class Connection {
                       Reason reason, base::Time now);
     void send_ack(Reason reason, base::Time now);
     void send_rst(SeqNum seq, base::Time now);
-    void retransmit_first(Reason reason, base::Time now);
+    void resend_syn(base::Time now);
+    // Sends a segment judged lost again.
+    void resend(SentSegment& s, base::Time now);
+    void enter_recovery(base::Time now);
+    void detect_losses(base::Time now);
+    void check_spurious(const wire::TcpRepr& ack_segment, base::Time now);
     uint16_t advertised_window();
     void take_options(const wire::TcpRepr& seg);
     bool acceptable(const wire::TcpRepr& seg) const;
@@ -189,7 +201,8 @@ class Connection {
     SeqNum iss_;
     SeqNum snd_una_;
     SeqNum snd_nxt_;
-    SeqNum snd_max_;  // highest sent, for after a go-back
+    SeqNum snd_max_;  // highest sent; equal to snd_nxt_ since lost segments are
+                      // resent from the scoreboard, not by going back
     uint32_t snd_wnd_ = 0;
     uint32_t max_snd_wnd_ = 0;
     SeqNum snd_wl1_;
@@ -220,9 +233,23 @@ class Connection {
     // Loss recovery.
     RtoEstimator rto_;
     NewReno congestion_;
+    Scoreboard scoreboard_;  // every segment in flight
     int duplicate_acks_ = 0;
     bool in_recovery_ = false;
     SeqNum recover_;
+    // After an RTO, until this is acknowledged: resending what the timeout
+    // marked lost, with no new recovery (and no new reduction) on top.
+    std::optional<SeqNum> rto_recover_;
+    // The window before the last reduction, and the timestamp of the first
+    // segment it resent: an ACK echoing an older timestamp acknowledges the
+    // original, so the reduction was not needed (Eifel).
+    struct Undo {
+        uint32_t cwnd;
+        uint32_t ssthresh;
+        std::optional<uint32_t> resent_ts;
+        SeqNum resent_seq;
+    };
+    std::optional<Undo> undo_;
     int retransmissions_ = 0;        // of the segment at snd_una
     std::optional<SeqNum> rtt_seq_;  // the segment being timed (Karn)
     base::Time rtt_started_;
@@ -230,7 +257,8 @@ class Connection {
     // Timers (never = not armed).
     base::Time retransmit_at_ = base::Time::never();
     base::Time persist_at_ = base::Time::never();
-    std::optional<SeqNum> probe_seq_;  // a window probe's octet is out
+    base::Time reorder_at_ = base::Time::never();  // RACK: a segment may be lost, not late
+    std::optional<SeqNum> probe_seq_;              // a window probe's octet is out
     base::Duration persist_backoff_{};
     base::Time delayed_ack_at_ = base::Time::never();
     base::Time time_wait_until_ = base::Time::never();

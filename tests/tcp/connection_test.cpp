@@ -325,6 +325,123 @@ TEST(Connection, ThreeDuplicateAcksTriggerFastRetransmit) {
     EXPECT_EQ(next.seg.seq, SeqNum{2001});
 }
 
+// Takes an active opener through a handshake that agrees on SACK (and on
+// timestamps when `ts`), with a 40 ms round trip: our ISS 1000, theirs 5000.
+void establish_with_sack(One& o, bool ts = false) {
+    o.c.connect(SeqNum{1000}, o.now);
+    const Captured syn = o.take();
+    o.advance(40_ms);
+    TcpRepr syn_ack{.seq = SeqNum{5000},
+                    .ack = SeqNum{1001},
+                    .flags = TcpFlags{SYN | ACK},
+                    .window = 65535,
+                    .mss = 1000,
+                    .sack_permitted = true};
+    if (ts) syn_ack.timestamps = wire::TcpTimestamps{7, syn.seg.timestamps->value};
+    o.in(syn_ack);
+    o.take();  // ACK
+}
+
+// The peer's ACK for everything before `ack`, with SACK blocks.
+TcpRepr sack_ack(uint32_t ack, wire::TcpSackList blocks) {
+    return {.seq = SeqNum{5001},
+            .ack = SeqNum{ack},
+            .flags = TcpFlags{ACK},
+            .window = 65535,
+            .sack_blocks = blocks};
+}
+
+TEST(Connection, WithSackTwoHolesAreRepairedInOneRoundTrip) {
+    One o;
+    establish_with_sack(o);
+    const std::string data(5000, 'x');
+    ASSERT_EQ(o.c.send(base::as_bytes(data), o.now), 5000u);
+    o.out.clear();  // segments 1001, 2001, 3001, 4001, 5001; the 1st and 3rd are lost
+    o.advance(40_ms);
+    o.in(sack_ack(1001, {{SeqNum{2001}, SeqNum{3001}}}));
+    o.in(sack_ack(1001, {{SeqNum{4001}, SeqNum{5001}}, {SeqNum{2001}, SeqNum{3001}}}));
+    EXPECT_TRUE(o.out.empty()) << "two SACKed segments: not yet judged (a quarter RTT to wait)";
+    o.in(sack_ack(1001, {{SeqNum{4001}, SeqNum{6001}}, {SeqNum{2001}, SeqNum{3001}}}));
+    // Three SACKed above the holes: both are resent at once, where NewReno
+    // would resend the second only a round trip after the first.
+    ASSERT_EQ(o.out.size(), 2u);
+    EXPECT_EQ(o.take().seg.seq, SeqNum{1001});
+    EXPECT_EQ(o.take().seg.seq, SeqNum{3001});
+    EXPECT_EQ(o.c.stats().fast_retransmits, 1u) << "one recovery for both";
+    EXPECT_EQ(o.c.cwnd(), 2500u) << "halved once: max(flight / 2, 2 SMSS)";
+    o.advance(40_ms);
+    o.in(sack_ack(6001, {}));
+    EXPECT_EQ(o.c.stats().retransmissions, 2u);
+    EXPECT_EQ(o.c.next_deadline(), Time::never()) << "all acknowledged";
+}
+
+TEST(Connection, WithSackOneLossIsResentAQuarterRttLaterWithoutThreeDuplicates) {
+    One o;
+    establish_with_sack(o);
+    const std::string data(2000, 'x');
+    ASSERT_EQ(o.c.send(base::as_bytes(data), o.now), 2000u);
+    o.out.clear();
+    o.advance(40_ms);
+    o.in(sack_ack(1001, {{SeqNum{2001}, SeqNum{3001}}}));
+    EXPECT_TRUE(o.out.empty()) << "it may only be late";
+    o.advance(9_ms);
+    EXPECT_TRUE(o.out.empty());
+    o.advance(1_ms);  // SRTT 40 ms / 4
+    const Captured again = o.take();
+    EXPECT_EQ(again.seg.seq, SeqNum{1001});
+    EXPECT_EQ(o.c.stats().duplicate_acks_received, 1u) << "one duplicate ACK was enough";
+}
+
+TEST(Connection, WithSackALateSegmentIsNotResent) {
+    One o;
+    establish_with_sack(o);
+    const std::string data(2000, 'x');
+    ASSERT_EQ(o.c.send(base::as_bytes(data), o.now), 2000u);
+    o.out.clear();
+    o.advance(40_ms);
+    o.in(sack_ack(1001, {{SeqNum{2001}, SeqNum{3001}}}));
+    o.advance(5_ms);
+    o.in(sack_ack(3001, {}));  // the first segment was overtaken, not lost
+    o.advance(1_s);
+    EXPECT_TRUE(o.out.empty());
+    EXPECT_EQ(o.c.stats().retransmissions, 0u);
+}
+
+// Eifel: the ACK that covers the resent segment echoes the original's
+// timestamp, so the original had arrived: the window comes back.
+TEST(Connection, ASpuriousRecoveryIsUndoneByTheEchoedTimestamp) {
+    for (const bool spurious : {true, false}) {
+        SCOPED_TRACE(spurious ? "original arrived" : "the resend was needed");
+        One o;
+        establish_with_sack(o, true);
+        const std::string data(5000, 'x');
+        ASSERT_EQ(o.c.send(base::as_bytes(data), o.now), 5000u);
+        const uint32_t sent_ts = o.out.front().seg.timestamps->value;
+        const uint32_t seg_len = static_cast<uint32_t>(o.out.front().data.size());
+        o.out.clear();
+        const uint32_t cwnd_before = o.c.cwnd();
+        o.advance(40_ms);
+        const uint32_t first = 1001, end = first + 5 * seg_len;  // the 60 left wait (Nagle)
+        TcpRepr three = sack_ack(first, {{SeqNum{first + seg_len}, SeqNum{end}}});
+        three.timestamps = wire::TcpTimestamps{8, sent_ts};
+        o.in(three);
+        const Captured resent = o.take();
+        ASSERT_EQ(resent.seg.seq, SeqNum{first});
+        EXPECT_LT(o.c.cwnd(), cwnd_before);
+        o.advance(10_ms);
+        TcpRepr all = sack_ack(end, {});
+        all.timestamps = wire::TcpTimestamps{9, spurious ? sent_ts : resent.seg.timestamps->value};
+        o.in(all);
+        if (spurious) {
+            EXPECT_EQ(o.c.stats().spurious_recoveries, 1u);
+            EXPECT_GE(o.c.cwnd(), cwnd_before) << "the window before the recovery is back";
+        } else {
+            EXPECT_EQ(o.c.stats().spurious_recoveries, 0u);
+            EXPECT_LT(o.c.cwnd(), cwnd_before);
+        }
+    }
+}
+
 TEST(Connection, ZeroWindowIsProbedOnThePersistTimer) {
     One o;
     o.c.connect(SeqNum{1000}, o.now);
