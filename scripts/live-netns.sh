@@ -4,10 +4,13 @@
 # holds only its loopback and the TAP, and has no route beyond the TAP's
 # subnet.
 #
-#   scripts/live-netns.sh up   [NAMESPACE] [TAP] [KERNEL_CIDR]
+#   scripts/live-netns.sh up   [NAMESPACE] [TAP] [KERNEL_CIDR] [GATEWAY]
 #   scripts/live-netns.sh down [NAMESPACE]
 #
-# Defaults: namespace mnet-live, TAP mtap0, the kernel's side 10.0.0.1/24.
+# Defaults: namespace mnet-live, TAP mtap0, the kernel's side 10.0.0.1/24, no
+# gateway. With GATEWAY the namespace's default route goes through the TAP to
+# it (hybrid mode: the kernel as a host of a simulated internet, whose router
+# is GATEWAY); the namespace still has no way to the machine's interfaces.
 # Then run minternet inside the namespace, on the TAP, with another address
 # of the subnet, and talk to it from the kernel side:
 #
@@ -21,6 +24,7 @@ cmd=${1:-}
 ns=${2:-mnet-live}
 tap=${3:-mtap0}
 cidr=${4:-10.0.0.1/24}
+gateway=${5:-}
 
 die() {
     echo "live-netns.sh: $*" >&2
@@ -44,7 +48,8 @@ up)
     ip netns exec "$ns" ip tuntap add dev "$tap" mode tap
     ip -n "$ns" addr add "$cidr" dev "$tap"
     ip -n "$ns" link set "$tap" up
-    echo "live-netns.sh: namespace $ns with $tap at $cidr"
+    [[ -z $gateway ]] || ip -n "$ns" route add default via "$gateway" dev "$tap"
+    echo "live-netns.sh: namespace $ns with $tap at $cidr${gateway:+, default route via $gateway}"
     ;;
 down)
     if ip netns list | grep -qw "^$ns"; then
@@ -57,6 +62,6 @@ down)
     fi
     ;;
 *)
-    die "usage: $0 up [NAMESPACE] [TAP] [KERNEL_CIDR] | down [NAMESPACE]"
+    die "usage: $0 up [NAMESPACE] [TAP] [KERNEL_CIDR] [GATEWAY] | down [NAMESPACE]"
     ;;
 esac

@@ -493,6 +493,10 @@ sockets::Runtime& Launcher::runtime(sim::Node& node) {
     return *rt;
 }
 
+size_t Launcher::leave_out(const std::string& node) {
+    return std::erase_if(apps_, [&](const auto& a) { return a->spec.node == node; });
+}
+
 void Launcher::schedule() {
     std::set<std::string> watched;
     for (auto& app : apps_) {

@@ -32,6 +32,9 @@ class Launcher {
                                                                          Output output);
     ~Launcher();
 
+    // Drops the applications of `node` before they are scheduled (its place
+    // is taken by something else); returns how many.
+    size_t leave_out(const std::string& node);
     // Schedules every application's start.
     void schedule();
     bool all_done() const;

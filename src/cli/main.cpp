@@ -41,6 +41,11 @@ int main(int argc, char** argv) {
         ->add_option("--duration", run.duration_s,
                      "Seconds of virtual time to run (default: until the apps finish)")
         ->check(CLI::PositiveNumber);
+    run_cmd->add_flag("--realtime", run.realtime,
+                      "Run on the wall clock (virtual time = time since start)");
+    run_cmd->add_option("--tap", run.taps,
+                        "HOST=TAP: the kernel, on TAP device TAP, takes the place of HOST "
+                        "(implies --realtime; needs root)");
     add_common(run_cmd, run.common);
 
     cli::PingCommand ping;

@@ -8,6 +8,8 @@
 #include "apps/traceroute.hpp"
 #include "cli/launcher.hpp"
 #include "cli/session.hpp"
+#include "live/loop.hpp"
+#include "live/realtime.hpp"
 
 namespace cli {
 namespace {
@@ -41,6 +43,101 @@ std::optional<wire::Ipv4Address> find_destination(const char* command, Session& 
     fmt::print(stderr, "minternet {}: '{}' is neither a node of {} nor an IPv4 address\n", command,
                dest, s.topology().file);
     return std::nullopt;
+}
+
+// What the kernel side of a TAP needs to be `node`: its address, its
+// routes, its name servers.
+void print_kernel_setup(std::FILE* out, sim::Node& node, const std::string& tap) {
+    const stack::InterfaceConfig& ifc = node.config().interfaces.at(0);
+    fmt::print(out, "{} is the kernel on {} now; on that side:\n", node.name(), tap);
+    fmt::print(out, "  ip addr add {} dev {} && ip link set {} up\n", ifc.address.to_string(), tap,
+               tap);
+    for (const stack::Route& r : node.host().routes().routes()) {
+        if (!r.gateway) continue;
+        const std::string dest =
+            r.destination.prefix_len == 0 ? std::string("default") : r.destination.to_string();
+        fmt::print(out, "  ip route add {} via {} dev {}\n", dest, r.gateway->to_string(), tap);
+    }
+    for (const wire::Ipv4Address& ns : node.config().host.nameservers)
+        fmt::print(out, "  (its name server: {})\n", ns.to_string());
+}
+
+// Hybrid mode: the simulation on the wall clock, hosts replaced by TAPs.
+// Ends at --duration (or the file's), when every application is done if no
+// TAP is attached, or at SIGINT/SIGTERM.
+int run_realtime(const RunCommand& c, Session& session, Launcher& launcher, std::FILE* out) {
+    auto loop = live::Loop::create();
+    if (!loop) {
+        fmt::print(stderr, "minternet run: {}\n", loop.error());
+        return 2;
+    }
+    live::RealtimeSimulation realtime(**loop, session.network());
+    for (const std::string& spec : c.taps) {
+        const size_t eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+            fmt::print(stderr, "minternet run: --tap '{}': expected HOST=TAP, as client=mtap0\n",
+                       spec);
+            return 2;
+        }
+        const std::string node = spec.substr(0, eq), tap = spec.substr(eq + 1);
+        if (auto ok = realtime.replace_with_tap(node, tap); !ok) {
+            fmt::print(stderr, "minternet run: {}\n", ok.error());
+            return 2;
+        }
+        if (const size_t n = launcher.leave_out(node))
+            fmt::print(out, "{}: its {} application(s) in the file do not run: the kernel is {}\n",
+                       node, n, node);
+        print_kernel_setup(out, *session.network().find_node(node), tap);
+    }
+    launcher.schedule();
+
+    const std::optional<double> duration_s =
+        c.duration_s
+            ? c.duration_s
+            : (session.topology().duration ? std::optional(session.topology().duration->seconds_f())
+                                           : std::nullopt);
+    const bool with_taps = !c.taps.empty();
+    fmt::print(out, "Running in real time{}; Ctrl-C stops.\n",
+               duration_s ? fmt::format(" for {} s", *duration_s) : std::string());
+    std::fflush(out);
+    bool interrupted = false;
+    (*loop)->on_stop_signal([&] {
+        interrupted = true;
+        (*loop)->stop();
+    });
+    const base::Time started = live::Loop::now();
+    if (duration_s)
+        (*loop)->at(started + base::Duration::from_seconds(*duration_s), [&] { (*loop)->stop(); });
+    // Without a TAP the run ends with its applications, as in virtual time.
+    std::function<void()> check_done = [&] {
+        if (!with_taps && !duration_s && launcher.all_done()) return (*loop)->stop();
+        (*loop)->after(base::Duration::milliseconds(50), check_done);
+    };
+    check_done();
+    realtime.start();
+    auto ran = (*loop)->run();
+    realtime.catch_up();
+
+    sim::Simulator& sim = session.sim();
+    fmt::print(out, "\nRan {} in real time{}, {} events, seed {}.\n", base::to_string(sim.now()),
+               interrupted ? " (stopped by a signal)" : "", sim.events_executed(), session.seed());
+    for (const auto& p : realtime.ports()) {
+        fmt::print(out,
+                   "{} on {}: {} frames from the kernel, {} to it ({} dropped by a full queue)\n",
+                   p.node, p.tap, p.stats.frames_in, p.stats.frames_out, p.stats.write_drops);
+    }
+    if (realtime.late_catch_ups() > 0)
+        fmt::print(out, "The simulation fell behind the clock {} times (by more than 10 ms).\n",
+                   realtime.late_catch_ups());
+    if (!ran) {
+        fmt::print(stderr, "minternet run: {}\n", ran.error());
+        return 2;
+    }
+    if (realtime.failure()) {
+        fmt::print(stderr, "minternet run: {}\n", *realtime.failure());
+        return 2;
+    }
+    return with_taps || launcher.all_done() ? 0 : 1;
 }
 
 }  // namespace
@@ -133,6 +230,11 @@ int run_topology(const RunCommand& c, std::FILE* out) {
     if (!launcher) {
         fmt::print(stderr, "minternet run: {}\n", launcher.error());
         return 2;
+    }
+    if (c.realtime || !c.taps.empty()) {
+        const int status = run_realtime(c, *session, **launcher, out);
+        session->flush();
+        return status;
     }
     (*launcher)->schedule();
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/log.hpp"
 #include "base/time.hpp"
@@ -42,6 +43,10 @@ struct RunCommand {
     SimCommonOptions common;
     std::string out_dir;  // captures and events go here unless given; default out/<name>
     std::optional<double> duration_s;
+    // Hybrid mode: virtual time runs with the wall clock, and each HOST=TAP
+    // puts a TAP device (the kernel) where a host of the topology was.
+    bool realtime = false;
+    std::vector<std::string> taps;
 };
 
 // Each returns the process exit status and prints errors to stderr.

@@ -85,6 +85,11 @@ class Link {
     const std::string& name() const { return name_; }
     const LinkParams& params() const { return params_; }
     const End& end(int i) const { return ends_[static_cast<size_t>(i)]; }
+    // Frames for end `i` go to `receiver` from now on (the live hybrid mode
+    // puts a TAP device where a node was).
+    void set_receiver(int i, FrameReceiver* receiver) {
+        ends_[static_cast<size_t>(i)].receiver = receiver;
+    }
     const DirectionStats& stats(int direction) const {
         return dirs_[static_cast<size_t>(direction)].stats;
     }

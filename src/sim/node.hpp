@@ -41,6 +41,8 @@ class Node : public FrameReceiver {
     // Frames the host sends on `interface` go to `link`'s end `end`.
     void attach(stack::InterfaceId interface, Link* link, int end);
     Link* link_of(stack::InterfaceId interface) const;
+    // Which end of its link the interface is (0 or 1).
+    int end_of(stack::InterfaceId interface) const { return links_.at(interface).second; }
 
     void deliver(stack::InterfaceId interface, base::PacketBuffer frame) override;
 

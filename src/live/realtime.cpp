@@ -1,0 +1,161 @@
+#include "live/realtime.hpp"
+
+#include <sys/epoll.h>
+
+#include <fmt/format.h>
+
+namespace live {
+namespace {
+
+constexpr int read_batch = 64;  // frames per wake-up, as in TapHost
+// Behind the wall clock by more than this when events run: counted as late.
+constexpr base::Duration late_threshold = base::Duration::milliseconds(10);
+
+}  // namespace
+
+// The TAP at a link's end, where a host's interface was.
+class RealtimeSimulation::TapPort : public sim::FrameReceiver {
+  public:
+    TapPort(RealtimeSimulation& owner, std::string node, TapDevice tap, sim::Link& link, int end)
+        : owner_(owner), node_(std::move(node)), tap_(std::move(tap)), link_(link), end_(end) {}
+
+    // A frame from the simulated network for the host: to the kernel.
+    void deliver(stack::InterfaceId, base::PacketBuffer frame) override {
+        auto ok = tap_.write(frame.bytes());
+        if (!ok) return owner_.fail(ok.error());
+        if (*ok) {
+            ++stats_.frames_out;
+        } else {
+            ++stats_.write_drops;
+        }
+    }
+
+    // Frames from the kernel: into the link, at the present virtual time.
+    void read_frames() {
+        owner_.catch_up();
+        const size_t max_frame = size_t{link_.params().mtu} + 14;
+        for (int i = 0; i < read_batch; ++i) {
+            base::PacketBuffer buf = owner_.network_.sim().pool().acquire(0, max_frame + 1);
+            auto n = tap_.read(buf.append(max_frame + 1));
+            if (!n) return owner_.fail(n.error());
+            if (!*n) break;
+            if (**n > max_frame) {
+                ++stats_.oversize;
+                continue;
+            }
+            buf.truncate(**n);
+            ++stats_.frames_in;
+            link_.send(end_, std::move(buf));
+        }
+        owner_.kick();
+    }
+
+    PortInfo info() const { return {node_, tap_.name(), stats_}; }
+    int fd() const { return tap_.fd(); }
+
+  private:
+    RealtimeSimulation& owner_;
+    std::string node_;
+    TapDevice tap_;
+    sim::Link& link_;
+    int end_;
+    TapPortStats stats_;
+};
+
+RealtimeSimulation::RealtimeSimulation(Loop& loop, sim::Network& network)
+    : loop_(loop), network_(network) {}
+
+RealtimeSimulation::~RealtimeSimulation() {
+    if (timer_ != 0) loop_.cancel(timer_);
+    for (const auto& p : ports_)
+        loop_.remove(p->fd());
+}
+
+base::Expected<void, std::string> RealtimeSimulation::replace_with_tap(const std::string& node,
+                                                                       const std::string& tap) {
+    sim::Node* n = network_.find_node(node);
+    if (!n) {
+        std::string known;
+        for (const auto& each : network_.nodes()) {
+            if (each->config().host.forwarding) continue;
+            known += (known.empty() ? "" : ", ") + each->name();
+        }
+        return base::fail(fmt::format("--tap {}={}: the topology has no host '{}' (hosts: {})",
+                                      node, tap, node, known));
+    }
+    if (n->config().host.forwarding)
+        return base::fail(fmt::format(
+            "--tap {}={}: '{}' is a router; a TAP takes the place of a host", node, tap, node));
+    if (n->config().interfaces.size() != 1)
+        return base::fail(
+            fmt::format("--tap {}={}: '{}' has {} interfaces; a TAP takes the "
+                        "place of a host with one",
+                        node, tap, node, n->config().interfaces.size()));
+    for (const auto& p : ports_) {
+        if (p->info().node == node)
+            return base::fail(fmt::format("--tap {}={}: '{}' already has a TAP", node, tap, node));
+    }
+    sim::Link* link = n->link_of(0);
+    if (!link) return base::fail(fmt::format("--tap {}={}: '{}' is on no link", node, tap, node));
+    auto device = TapDevice::open(tap);
+    if (!device) return base::fail(fmt::format("--tap {}={}: {}", node, tap, device.error()));
+    const int end = n->end_of(0);
+    auto port = std::make_unique<TapPort>(*this, node, std::move(*device), *link, end);
+    if (auto ok = loop_.add(port->fd(), EPOLLIN, [p = port.get()](uint32_t) { p->read_frames(); });
+        !ok)
+        return base::fail(ok.error());
+    // The simulated host is cut off: what it would send goes nowhere, and
+    // what the link brings goes to the kernel.
+    n->attach(0, nullptr, end);
+    link->set_receiver(end, port.get());
+    ports_.push_back(std::move(port));
+    return {};
+}
+
+void RealtimeSimulation::start() {
+    origin_ = Loop::now() - (network_.sim().now() - base::Time::zero());
+    started_ = true;
+    kick();
+}
+
+void RealtimeSimulation::catch_up() {
+    if (!started_) return;
+    sim::Simulator& sim = network_.sim();
+    const base::Time target = base::Time::zero() + (Loop::now() - origin_);
+    if (target <= sim.now()) return;
+    if (sim.next_event_time() + late_threshold < target) ++late_;
+    sim.run_for(target - sim.now());
+}
+
+void RealtimeSimulation::kick() {
+    if (in_kick_ || !started_) return;
+    in_kick_ = true;
+    catch_up();
+    in_kick_ = false;
+    const base::Time next = network_.sim().next_event_time();
+    const base::Time wake = next.is_never() ? next : origin_ + (next - base::Time::zero());
+    if (wake == timer_at_) return;
+    if (timer_ != 0) loop_.cancel(timer_);
+    timer_ = 0;
+    timer_at_ = wake;
+    if (wake.is_never()) return;
+    timer_ = loop_.at(wake, [this] {
+        timer_ = 0;
+        timer_at_ = base::Time::never();
+        kick();
+    });
+}
+
+void RealtimeSimulation::fail(std::string error) {
+    if (!failure_) failure_ = std::move(error);
+    loop_.stop();
+}
+
+std::vector<RealtimeSimulation::PortInfo> RealtimeSimulation::ports() const {
+    std::vector<PortInfo> out;
+    for (const auto& p : ports_)
+        out.push_back(p->info());
+    return out;
+}
+
+}  // namespace live

@@ -1,0 +1,81 @@
+// Hybrid mode: a simulated internet run on the wall clock, with hosts of its
+// topology replaced by TAP devices. The kernel takes such a host's place on
+// its link: frames the simulated network sends to the host go out on the TAP,
+// frames the kernel sends on the TAP enter the link as if the host had sent
+// them. So `curl`, `dig` and `ping` on the kernel side reach simulated servers
+// behind simulated routers, lossy links and all.
+//
+//   minternet run examples/dns.yaml --realtime --tap client=mtap0
+//
+// The simulator keeps virtual time equal to the time since start on the
+// monotonic clock: before a frame from the kernel enters, events due by now
+// run; between frames the loop sleeps until the next event is due. A
+// simulation slower than real time falls behind and catches up in bursts
+// (counted as `late`).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "live/loop.hpp"
+#include "live/tap.hpp"
+#include "sim/network.hpp"
+
+namespace live {
+
+struct TapPortStats {
+    uint64_t frames_in = 0;   // from the kernel into the link
+    uint64_t frames_out = 0;  // from the link to the kernel
+    uint64_t write_drops = 0;
+    uint64_t oversize = 0;  // larger than the link's MTU allows: dropped
+};
+
+class RealtimeSimulation {
+  public:
+    RealtimeSimulation(Loop& loop, sim::Network& network);
+    ~RealtimeSimulation();
+    RealtimeSimulation(const RealtimeSimulation&) = delete;
+    RealtimeSimulation& operator=(const RealtimeSimulation&) = delete;
+
+    // Puts TAP device `tap` where host `node` was: the node must be a host
+    // with one interface. The simulated host stays but is cut off its link.
+    base::Expected<void, std::string> replace_with_tap(const std::string& node,
+                                                       const std::string& tap);
+
+    // Virtual time now is wall time now; events start running.
+    void start();
+    // Runs the events due by the wall clock and sleeps until the next.
+    void kick();
+    // Runs the events due by the wall clock and moves virtual time to it.
+    void catch_up();
+    // The loop stopped because a TAP failed (the error), if it did.
+    const std::optional<std::string>& failure() const { return failure_; }
+
+    struct PortInfo {
+        std::string node;
+        std::string tap;
+        TapPortStats stats;
+    };
+    std::vector<PortInfo> ports() const;
+    uint64_t late_catch_ups() const { return late_; }
+
+  private:
+    class TapPort;
+    void fail(std::string error);
+
+    Loop& loop_;
+    sim::Network& network_;
+    std::vector<std::unique_ptr<TapPort>> ports_;
+    base::Time origin_;  // wall time of virtual time zero
+    bool started_ = false;
+    bool in_kick_ = false;
+    Loop::TimerId timer_ = 0;
+    base::Time timer_at_ = base::Time::never();
+    uint64_t late_ = 0;
+    std::optional<std::string> failure_;
+};
+
+}  // namespace live

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Hybrid mode: a simulated internet on the wall clock with the Linux kernel in
+# one host's place (`minternet run TOPOLOGY --tap client=TAP`), in a private
+# network namespace this test makes and removes: nothing reaches the
+# machine's own interfaces.
+#
+#   hybrid_test.sh MINTERNET_BINARY
+#
+# The kernel, as `client` of tests/interop/hybrid.yaml (two simulated routers,
+# 2 % loss on the core link): ping reaches the simulated web server with the
+# simulated path's round trip (at least 2 x (5 + 10 + 8) ms); dig asks the
+# simulated recursive resolver, which walks the simulated root, shop. and
+# kiminje.shop. servers; curl fetches a page and 2 MB through the lossy link,
+# sha256 equal; client's own application in the file does not run.
+#
+# Needs root. Without it the test fails when CI=true (CI must run it) and
+# otherwise exits 77, which ctest reports as skipped, by name.
+set -uo pipefail
+
+bin=${1:?usage: hybrid_test.sh MINTERNET_BINARY}
+here=$(cd "$(dirname "$0")" && pwd)
+netns_script="$here/../../scripts/live-netns.sh"
+
+if [[ $EUID != 0 ]]; then
+    if [[ ${CI:-} == true ]]; then
+        echo "hybrid_test: needs root and network namespaces, and CI must run it" >&2
+        exit 1
+    fi
+    echo "hybrid_test: SKIPPED: needs root (network namespaces and a TAP)" >&2
+    exit 77
+fi
+for tool in ip curl ping dig; do
+    command -v "$tool" >/dev/null || { echo "hybrid_test: $tool is not installed" >&2; exit 1; }
+done
+
+ns="mnet-hybrid-$$"
+tap="mhyb$$"
+tap=${tap:0:15}
+work=$(mktemp -d /tmp/minternet-hybrid.XXXXXX)
+failed=0
+pid=
+
+cleanup() {
+    [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null
+    sleep 0.3
+    "$netns_script" down "$ns" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+in_ns() { ip netns exec "$ns" "$@"; }
+fail() {
+    echo "hybrid_test: FAIL: $*" >&2
+    failed=1
+}
+ok() { echo "hybrid_test: ok: $*"; }
+
+# The kernel side is client: its address, its router as the default route.
+"$netns_script" up "$ns" "$tap" 100.100.100.1/24 100.100.100.254 >/dev/null || exit 1
+
+# Bounded: the run stops by itself after two minutes at most.
+ip netns exec "$ns" timeout 150 "$bin" run "$here/hybrid.yaml" --realtime --tap "client=$tap" \
+    --duration 120 --out "$work/out" >"$work/run.log" 2>&1 &
+pid=$!
+
+# A fresh TAP may miss the first ARP request: wait until the router answers.
+up=0
+for _ in $(seq 1 50); do
+    if in_ns ping -c 1 -W 1 100.100.100.254 >/dev/null 2>&1; then up=1; break; fi
+    sleep 0.2
+done
+((up)) || { fail "the simulated router never answered ping"; cat "$work/run.log" >&2; exit 1; }
+
+if grep -q "client: its 1 application(s) in the file do not run" "$work/run.log"; then
+    ok "client's own application is left out"
+else
+    fail "no word that client's application is left out"
+fi
+
+# The simulated path: 5 + 10 + 8 ms each way, so no reply before 46 ms.
+out=$(in_ns ping -c 10 -i 0.2 200.200.200.2)
+min=$(sed -n 's|^rtt min/avg/max/mdev = \([0-9.]*\)/.*|\1|p' <<<"$out")
+received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
+if [[ -n $min ]] && ((received >= 5)) && awk -v m="$min" 'BEGIN { exit !(m >= 46 && m < 200) }'; then
+    ok "ping through two simulated routers: $received/10 replies, min RTT $min ms (path: 46 ms)"
+else
+    fail "ping: $out"
+fi
+
+# DNS through the simulated resolver (which walks root -> shop. -> kiminje.shop.).
+answer=$(in_ns dig +short +time=3 +tries=3 @10.53.0.53 kiminje.shop A)
+if [[ $answer == 200.200.200.2 ]]; then ok "dig @resolver kiminje.shop A: $answer"; else fail "dig gave '$answer'"; fi
+
+# HTTP from the simulated server, across the lossy link.
+page=$(in_ns timeout 60 curl -sS --fail -o /dev/null -w '%{http_code} %{size_download}' http://200.200.200.2/)
+if [[ $page == "200 2000" ]]; then ok "curl the page: $page"; else fail "curl the page: '$page'"; fi
+
+n=2000000
+want=$(/usr/bin/python3 -c "import sys; sys.stdout.write(''.join(chr(97 + i % 26) for i in range($n)))" | sha256sum | cut -d' ' -f1)
+got=$(in_ns timeout 90 curl -sS --fail "http://200.200.200.2/bytes/$n" | sha256sum | cut -d' ' -f1)
+if [[ $got == "$want" ]]; then ok "curl 2 MB across 2 % loss: sha256 equal"; else fail "curl 2 MB: sha256 $got"; fi
+
+kill -INT "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
+if grep -qE "client on $tap: [1-9][0-9]* frames from the kernel, [1-9][0-9]* to it" "$work/run.log"; then
+    ok "$(grep -E "client on $tap:" "$work/run.log")"
+else
+    fail "no TAP counters in the run's output"
+fi
+if ((failed)); then
+    echo "--- the run's output" >&2
+    tail -30 "$work/run.log" >&2
+fi
+exit $failed
