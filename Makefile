@@ -27,6 +27,7 @@ test: deps
 bench: build
 	./build/release/bench/minternet_bench --benchmark_counters_tabular=true
 	./scripts/bench-dns.sh ./build/release/src/cli/minternet $${DNS_BENCH_SECONDS:-5}
+	./scripts/bench-live.sh ./build/release/src/cli/minternet $${LIVE_BENCH_MB:-1024}
 
 fuzz: deps
 	@./scripts/fuzz.sh $${FUZZ_SECONDS:-60}
