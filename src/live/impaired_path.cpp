@@ -101,11 +101,10 @@ ImpairedPath::ImpairedPath(Loop& loop, Impairment impairment, base::Seed seed, D
     : loop_(loop),
       config_(std::move(impairment)),
       state_(config_.impairments, seed),
-      deliver_(std::move(deliver)) {}
+      deliver_(std::move(deliver)),
+      timer_(loop, [this] { release_due(); }) {}
 
-ImpairedPath::~ImpairedPath() {
-    if (timer_ != 0) loop_.cancel(timer_);
-}
+ImpairedPath::~ImpairedPath() = default;
 
 void ImpairedPath::push(base::PacketBuffer frame) {
     ++stats_.frames;
@@ -153,17 +152,7 @@ void ImpairedPath::push(base::PacketBuffer frame) {
 
 void ImpairedPath::hold(base::Time due, base::PacketBuffer frame) {
     held_.emplace(std::make_pair(due, next_seq_++), std::move(frame));
-    if (held_.begin()->first.first < timer_at_) arm();
-}
-
-void ImpairedPath::arm() {
-    if (timer_ != 0) loop_.cancel(timer_);
-    timer_at_ = held_.begin()->first.first;
-    timer_ = loop_.at(timer_at_, [this] {
-        timer_ = 0;
-        timer_at_ = base::Time::never();
-        release_due();
-    });
+    if (held_.begin()->first.first < timer_.at()) timer_.set(held_.begin()->first.first);
 }
 
 void ImpairedPath::release_due() {
@@ -174,7 +163,7 @@ void ImpairedPath::release_due() {
         ++stats_.delivered;
         deliver_(std::move(f));
     }
-    if (!held_.empty()) arm();
+    if (!held_.empty()) timer_.set(held_.begin()->first.first);
 }
 
 }  // namespace live

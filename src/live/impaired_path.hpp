@@ -67,7 +67,6 @@ class ImpairedPath {
   private:
     void hold(base::Time due, base::PacketBuffer frame);
     void release_due();
-    void arm();  // the timer, at the first held frame's due time
 
     Loop& loop_;
     Impairment config_;
@@ -76,8 +75,7 @@ class ImpairedPath {
     // Frames waiting out their delay, by due time, then arrival order.
     std::map<std::pair<base::Time, uint64_t>, base::PacketBuffer> held_;
     uint64_t next_seq_ = 0;
-    Loop::TimerId timer_ = 0;
-    base::Time timer_at_ = base::Time::never();
+    DeadlineTimer timer_;  // at the first held frame's due time
     ImpairedPathStats stats_;
 };
 

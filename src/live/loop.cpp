@@ -130,4 +130,17 @@ base::Expected<void, std::string> Loop::run() {
     return {};
 }
 
+void DeadlineTimer::set(base::Time at) {
+    if (at == at_) return;
+    if (id_ != 0) loop_.cancel(id_);
+    id_ = 0;
+    at_ = at;
+    if (at.is_never()) return;
+    id_ = loop_.at(at, [this] {
+        id_ = 0;
+        at_ = base::Time::never();
+        fn_();
+    });
+}
+
 }  // namespace live

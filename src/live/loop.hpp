@@ -63,4 +63,24 @@ class Loop {
     std::function<void()> on_signal_;
 };
 
+// A timer that is moved rather than added: `set(at)` re-arms it for `at`
+// (nothing to do if it is already there; `never` disarms it). For a driver
+// that sleeps until a component's next deadline, which changes all the time.
+class DeadlineTimer {
+  public:
+    DeadlineTimer(Loop& loop, std::function<void()> fn) : loop_(loop), fn_(std::move(fn)) {}
+    ~DeadlineTimer() { set(base::Time::never()); }
+    DeadlineTimer(const DeadlineTimer&) = delete;
+    DeadlineTimer& operator=(const DeadlineTimer&) = delete;
+
+    void set(base::Time at);
+    base::Time at() const { return at_; }
+
+  private:
+    Loop& loop_;
+    std::function<void()> fn_;
+    Loop::TimerId id_ = 0;
+    base::Time at_ = base::Time::never();
+};
+
 }  // namespace live

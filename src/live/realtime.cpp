@@ -63,10 +63,9 @@ class RealtimeSimulation::TapPort : public sim::FrameReceiver {
 };
 
 RealtimeSimulation::RealtimeSimulation(Loop& loop, sim::Network& network)
-    : loop_(loop), network_(network) {}
+    : loop_(loop), network_(network), timer_(loop, [this] { kick(); }) {}
 
 RealtimeSimulation::~RealtimeSimulation() {
-    if (timer_ != 0) loop_.cancel(timer_);
     for (const auto& p : ports_)
         loop_.remove(p->fd());
 }
@@ -133,17 +132,7 @@ void RealtimeSimulation::kick() {
     catch_up();
     in_kick_ = false;
     const base::Time next = network_.sim().next_event_time();
-    const base::Time wake = next.is_never() ? next : origin_ + (next - base::Time::zero());
-    if (wake == timer_at_) return;
-    if (timer_ != 0) loop_.cancel(timer_);
-    timer_ = 0;
-    timer_at_ = wake;
-    if (wake.is_never()) return;
-    timer_ = loop_.at(wake, [this] {
-        timer_ = 0;
-        timer_at_ = base::Time::never();
-        kick();
-    });
+    timer_.set(next.is_never() ? next : origin_ + (next - base::Time::zero()));
 }
 
 void RealtimeSimulation::fail(std::string error) {

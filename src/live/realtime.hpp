@@ -72,8 +72,7 @@ class RealtimeSimulation {
     base::Time origin_;  // wall time of virtual time zero
     bool started_ = false;
     bool in_kick_ = false;
-    Loop::TimerId timer_ = 0;
-    base::Time timer_at_ = base::Time::never();
+    DeadlineTimer timer_;  // at the next event's time on the wall clock
     uint64_t late_ = 0;
     std::optional<std::string> failure_;
 };

@@ -42,7 +42,8 @@ TapHost::TapHost(Loop& loop, TapHostConfig config, TapDevice tap)
     : loop_(loop),
       config_(std::move(config)),
       tap_(std::move(tap)),
-      pool_(base::BufferPoolConfig{.block_size = size_t{config_.mtu} + 14 + 160 + 64}) {
+      pool_(base::BufferPoolConfig{.block_size = size_t{config_.mtu} + 14 + 160 + 64}),
+      timer_(loop, [this] { kick(); }) {
     const base::Seed seed(config_.seed);
     stack::HostConfig hc;
     hc.name = config_.name;
@@ -72,7 +73,6 @@ TapHost::TapHost(Loop& loop, TapHostConfig config, TapDevice tap)
 }
 
 TapHost::~TapHost() {
-    if (timer_ != 0) loop_.cancel(timer_);
     loop_.remove(tap_.fd());
     host_->set_frame_sink({});
 }
@@ -125,17 +125,7 @@ void TapHost::kick() {
         now = Loop::now();
     }
     in_kick_ = false;
-    const base::Time next = host_->next_deadline();
-    if (next == timer_at_) return;
-    if (timer_ != 0) loop_.cancel(timer_);
-    timer_ = 0;
-    timer_at_ = next;
-    if (next.is_never()) return;
-    timer_ = loop_.at(next, [this] {
-        timer_ = 0;
-        timer_at_ = base::Time::never();
-        kick();
-    });
+    timer_.set(host_->next_deadline());
 }
 
 TapHostStats TapHost::stats() const {

@@ -75,8 +75,7 @@ class TapHost {
     std::unique_ptr<stack::Host> host_;
     std::unique_ptr<ImpairedPath> to_host_;
     std::unique_ptr<ImpairedPath> to_kernel_;
-    Loop::TimerId timer_ = 0;
-    base::Time timer_at_ = base::Time::never();
+    DeadlineTimer timer_;  // at the host's next deadline
     std::optional<std::string> failure_;
     TapHostStats stats_;
     bool in_kick_ = false;

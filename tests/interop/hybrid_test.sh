@@ -13,31 +13,22 @@
 # kiminje.shop. servers; curl fetches a page and 2 MB through the lossy link,
 # sha256 equal; client's own application in the file does not run.
 #
-# Needs root. Without it the test fails when CI=true (CI must run it) and
-# otherwise exits 77, which ctest reports as skipped, by name.
+# Needs root (see netns_common.sh for what happens without it).
 set -uo pipefail
 
 bin=${1:?usage: hybrid_test.sh MINTERNET_BINARY}
 here=$(cd "$(dirname "$0")" && pwd)
 netns_script="$here/../../scripts/live-netns.sh"
 
-if [[ $EUID != 0 ]]; then
-    if [[ ${CI:-} == true ]]; then
-        echo "hybrid_test: needs root and network namespaces, and CI must run it" >&2
-        exit 1
-    fi
-    echo "hybrid_test: SKIPPED: needs root (network namespaces and a TAP)" >&2
-    exit 77
-fi
-for tool in ip curl ping dig; do
-    command -v "$tool" >/dev/null || { echo "hybrid_test: $tool is not installed" >&2; exit 1; }
-done
+test_name=hybrid_test
+source "$here/netns_common.sh"
+require_root
+require_tools ip curl ping dig
 
 ns="mnet-hybrid-$$"
 tap="mhyb$$"
 tap=${tap:0:15}
 work=$(mktemp -d /tmp/minternet-hybrid.XXXXXX)
-failed=0
 pid=
 
 cleanup() {
@@ -47,13 +38,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-
-in_ns() { ip netns exec "$ns" "$@"; }
-fail() {
-    echo "hybrid_test: FAIL: $*" >&2
-    failed=1
-}
-ok() { echo "hybrid_test: ok: $*"; }
 
 # The kernel side is client: its address, its router as the default route.
 "$netns_script" up "$ns" "$tap" 100.100.100.1/24 100.100.100.254 >/dev/null || exit 1

@@ -14,8 +14,7 @@
 # impaired: the same 100 MB both ways under
 #           --impair loss=3%,reorder=10%,delay=10ms,duplicate=1%.
 #
-# Needs root. Without it the test fails when CI=true (CI must run it) and
-# otherwise exits 77, which ctest reports as skipped, by name.
+# Needs root (see netns_common.sh for what happens without it).
 set -uo pipefail
 
 bin=${1:?usage: live_test.sh MINTERNET_BINARY [plain|impaired]}
@@ -23,17 +22,10 @@ mode=${2:-plain}
 here=$(cd "$(dirname "$0")" && pwd)
 netns_script="$here/../../scripts/live-netns.sh"
 
-if [[ $EUID != 0 ]]; then
-    if [[ ${CI:-} == true ]]; then
-        echo "live_test: needs root and network namespaces, and CI must run it" >&2
-        exit 1
-    fi
-    echo "live_test: SKIPPED: needs root (network namespaces and a TAP)" >&2
-    exit 77
-fi
-for tool in ip curl ping nc dig tcpdump tshark; do
-    command -v "$tool" >/dev/null || { echo "live_test: $tool is not installed" >&2; exit 1; }
-done
+test_name=live_test
+source "$here/netns_common.sh"
+require_root
+require_tools ip curl ping nc dig tcpdump tshark
 [[ -x /usr/bin/python3 ]] || { echo "live_test: /usr/bin/python3 is not installed" >&2; exit 1; }
 
 ns="mnet-live-$$"
@@ -42,7 +34,6 @@ tap=${tap:0:15}
 work=$(mktemp -d /tmp/minternet-live.XXXXXX)
 ours=10.0.0.2
 kernel=10.0.0.1
-failed=0
 pids=()
 
 cleanup() {
@@ -53,12 +44,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-in_ns() { ip netns exec "$ns" "$@"; }
-fail() {
-    echo "live_test: FAIL: $*" >&2
-    failed=1
-}
-ok() { echo "live_test: ok: $*"; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 "$netns_script" up "$ns" "$tap" "$kernel/24" >/dev/null || exit 1
