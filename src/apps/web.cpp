@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/sha256.hpp"
 #include "dns/stub.hpp"
 #include "socket/tcp.hpp"
 
@@ -191,10 +192,12 @@ sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Ou
                        ms(result.connect_time)));
     http::Parser parser(http::Parser::Kind::response, max_download);
     size_t sunk = 0;
+    std::optional<base::Sha256> digest;  // the body being received, when asked for
     if (o.on_body) o.keep_bodies = false;
     if (!o.keep_bodies) {
-        parser.set_body_sink([&sunk, &o](base::ByteSpan b) {
+        parser.set_body_sink([&sunk, &digest, &o](base::ByteSpan b) {
             sunk += b.size();
+            if (digest) digest->add(b);
             if (o.on_body) o.on_body(b);
         });
     }
@@ -206,6 +209,7 @@ sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Ou
         if (last) request.headers.push_back({"Connection", "close"});
         const base::Time sent_at = rt.now();
         sunk = 0;
+        if (o.sha256) digest.emplace();
         if (auto sent = co_await s.send(base::as_bytes(http::serialize(request))); !sent) {
             result.error = fmt::format("sending the request: {}", stack::to_string(sent.error()));
             break;
@@ -233,8 +237,13 @@ sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Ou
                     .body_bytes = o.keep_bodies ? response->body.size() : sunk,
                     .body = std::move(response->body),
                     .duration = rt.now() - sent_at};
-        output(fmt::format("{}: GET {} -> {} {}, {} bytes in {}", o.label, f.path, f.status,
-                           response->reason, f.body_bytes, ms(f.duration)));
+        if (digest) {
+            if (o.keep_bodies) digest->add(base::as_bytes(f.body));
+            f.sha256 = digest->hex();
+        }
+        output(fmt::format("{}: GET {} -> {} {}, {} bytes in {}{}", o.label, f.path, f.status,
+                           response->reason, f.body_bytes, ms(f.duration),
+                           f.sha256.empty() ? "" : ", sha256 " + f.sha256));
         result.fetches.push_back(std::move(f));
         if (!response->keep_alive && !last) result.error = "the server closed the connection";
     }

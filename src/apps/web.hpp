@@ -45,6 +45,9 @@ struct HttpGetOptions {
     std::vector<std::string> paths = {"/"};  // fetched in turn on one connection
     std::string label = "web";
     bool keep_bodies = true;  // false: count body bytes without holding them
+    // Take each body's SHA-256 (HttpFetch::sha256) and print it on the
+    // response's line, so a transfer can be checked byte for byte.
+    bool sha256 = false;
     // When set, every body's bytes go here as they arrive (to a file, into a
     // hash) and are not kept.
     std::function<void(base::ByteSpan)> on_body;
@@ -55,6 +58,7 @@ struct HttpFetch {
     int status = 0;
     size_t body_bytes = 0;
     std::string body;         // when kept
+    std::string sha256;       // hex, when asked for (HttpGetOptions::sha256)
     base::Duration duration;  // request sent to last byte of the response
 };
 

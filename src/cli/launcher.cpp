@@ -90,6 +90,16 @@ class Params {
         }
         return *d;
     }
+    // `true` or `false`.
+    bool boolean(const std::string& key, bool fallback) {
+        const AppParam* p = find(key);
+        if (!p) return fallback;
+        if (p->value == "true") return true;
+        if (p->value == "false") return false;
+        fail(fmt::format("{}: {} '{}' must be true or false, not '{}'", at(p->where), spec_.kind,
+                         key, p->value));
+        return fallback;
+    }
     std::string text(const std::string& key, std::string fallback) {
         const AppParam* p = find(key);
         return p ? p->value : fallback;
@@ -357,7 +367,7 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
                     self.printer(a)));
             };
         } else if (spec.kind == "http-get") {
-            Params p(spec, {"to", "port", "path", "count", "label"});
+            Params p(spec, {"to", "port", "path", "count", "label", "sha256"});
             const auto target = p.target(net, *session.topology().find_node(spec.node));
             apps::HttpGetOptions o{
                 .to = {target.address, static_cast<uint16_t>(p.integer("port", 80, 1, 65535))},
@@ -365,7 +375,8 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
                 .resolve_host = target.by_dns,
                 .paths = {},
                 .label = p.text("label", "web"),
-                .keep_bodies = false};
+                .keep_bodies = false,
+                .sha256 = p.boolean("sha256", false)};
             const std::string path = p.text("path", "/");
             o.paths.assign(static_cast<size_t>(p.integer("count", 1, 1, 10'000)), path);
             if (!path.starts_with("/") && !p.error()) {

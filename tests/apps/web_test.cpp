@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/sha256.hpp"
 #include "socket/tcp.hpp"
 #include "testing/wires.hpp"
 
@@ -63,6 +64,58 @@ TEST(Web, GetsSeveralPathsOverOneConnection) {
     n.run(200_s);  // TIME-WAIT passes: nothing left on either side
     EXPECT_EQ(n.client.tcp().connections(), 0u);
     EXPECT_EQ(n.server.tcp().connections(), 0u);
+}
+
+// With sha256 asked for, each body's digest is kept and printed, whether the
+// body is kept or only counted as it streams past.
+TEST(Web, TakesEachBodysSha256WhenAsked) {
+    std::string expected_body(100000, ' ');
+    for (size_t i = 0; i < expected_body.size(); ++i)
+        expected_body[i] = static_cast<char>('a' + i % 26);
+    const std::string expected = base::sha256_hex(base::as_bytes(expected_body));
+    for (const bool keep : {true, false}) {
+        Net n;
+        n.serve();
+        apps::HttpGetResult result;
+        apps::HttpGetOptions get{.to = {server_addr, 80}, .host = "server"};
+        get.paths = {"/bytes/100000", "/bytes/0"};
+        get.keep_bodies = keep;
+        get.sha256 = true;
+        n.client.spawn([](Runtime& rt, apps::HttpGetOptions o, Net* net,
+                          apps::HttpGetResult* out) -> Task<void> {
+            *out = co_await apps::http_get(
+                rt, o, [net](const std::string& l) { net->client_lines.push_back(l); });
+        }(n.client, get, &n, &result));
+        n.run(10_s);
+        ASSERT_FALSE(result.error) << *result.error;
+        ASSERT_EQ(result.fetches.size(), 2u);
+        EXPECT_EQ(result.fetches[0].body_bytes, 100000u);
+        EXPECT_EQ(result.fetches[0].sha256, expected) << "keep_bodies " << keep;
+        EXPECT_EQ(result.fetches[1].sha256, base::sha256_hex({})) << "a fresh digest per body";
+        const auto line = std::find_if(
+            n.client_lines.begin(), n.client_lines.end(),
+            [](const std::string& l) { return l.starts_with("web: GET /bytes/100000 -> 200"); });
+        ASSERT_NE(line, n.client_lines.end());
+        EXPECT_TRUE(line->ends_with(", sha256 " + expected)) << *line;
+    }
+}
+
+// Without it, no digest is taken and the lines are as before.
+TEST(Web, NoSha256UnlessAsked) {
+    Net n;
+    n.serve();
+    apps::HttpGetResult result;
+    const apps::HttpGetOptions get{.to = {server_addr, 80}, .host = "server"};
+    n.client.spawn(
+        [](Runtime& rt, apps::HttpGetOptions o, Net* net, apps::HttpGetResult* out) -> Task<void> {
+            *out = co_await apps::http_get(
+                rt, o, [net](const std::string& l) { net->client_lines.push_back(l); });
+        }(n.client, get, &n, &result));
+    n.run(10_s);
+    ASSERT_EQ(result.fetches.size(), 1u);
+    EXPECT_TRUE(result.fetches[0].sha256.empty());
+    for (const std::string& l : n.client_lines)
+        EXPECT_EQ(l.find("sha256"), std::string::npos) << l;
 }
 
 TEST(Web, NoServerMeansConnectionRefused) {
