@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "dns/stub.hpp"
 #include "socket/tcp.hpp"
 
 namespace apps {
@@ -109,6 +110,82 @@ sockets::Task<void> chat_server(sockets::Runtime& rt, uint16_t port, Output outp
         return chat_connection(std::move(s), room, output);
     };
     co_await accept_each(rt, port, "chat", output, std::move(serve));
+}
+
+namespace {
+
+std::string ms(base::Duration d) {
+    return fmt::format("{:.1f} ms", d.seconds_f() * 1000);
+}
+
+sockets::Task<void> hello_connection(sockets::TcpStream s, std::string reply, Output output) {
+    const std::string peer = peer_of(s);
+    auto first = co_await s.receive(4096);
+    if (first && !first->empty()) {
+        output(fmt::format("hello: {} says \"{}\"; answering \"{}\"", peer,
+                           base::as_chars(first->bytes()), reply));
+        (void)co_await s.send(base::as_bytes(reply));
+        // Wait for the client to close first, reading (and dropping) anything more.
+        while (true) {
+            auto more = co_await s.receive(4096);
+            if (!more || more->empty()) break;
+        }
+    }
+    (void)co_await s.close();
+    output(fmt::format("hello: {} closed", peer));
+}
+
+}  // namespace
+
+sockets::Task<void> hello_server(sockets::Runtime& rt, uint16_t port, std::string reply,
+                                 Output output) {
+    Serve serve = [reply, output](sockets::TcpStream s) {
+        return hello_connection(std::move(s), reply, output);
+    };
+    co_await accept_each(rt, port, "hello", output, std::move(serve));
+}
+
+sockets::Task<bool> hello_client(sockets::Runtime& rt, HelloOptions o, Output output) {
+    const base::Time start = rt.now();
+    stack::Endpoint to{.address = {}, .port = o.port};
+    if (auto literal = wire::Ipv4Address::parse(o.to)) {
+        to.address = *literal;
+    } else {
+        auto addresses = co_await dns::resolve(rt, o.to);
+        if (!addresses) {
+            output(fmt::format("{}: cannot look up {}: {}", o.label, o.to, addresses.error()));
+            co_return false;
+        }
+        to.address = addresses->front();
+        output(fmt::format("{}: {} is {} (DNS, {})", o.label, o.to, to.address.to_string(),
+                           ms(rt.now() - start)));
+    }
+    const base::Time connecting = rt.now();
+    auto stream = co_await sockets::TcpStream::connect(rt, to);
+    if (!stream) {
+        output(fmt::format("{}: connect to {}:{}: {}", o.label, to.address.to_string(), o.port,
+                           stack::to_string(stream.error())));
+        co_return false;
+    }
+    output(fmt::format("{}: connected to {}:{} (3-way handshake, {})", o.label,
+                       to.address.to_string(), o.port, ms(rt.now() - connecting)));
+    const base::Time sending = rt.now();
+    if (!co_await stream->send(base::as_bytes(o.message))) {
+        output(fmt::format("{}: the connection broke while sending", o.label));
+        co_return false;
+    }
+    auto answer = co_await stream->receive(4096);
+    const bool answered = answer && !answer->empty();
+    if (answered) {
+        output(fmt::format("{}: sent \"{}\", got \"{}\" ({})", o.label, o.message,
+                           base::as_chars(answer->bytes()), ms(rt.now() - sending)));
+    } else {
+        output(fmt::format("{}: sent \"{}\", no answer", o.label, o.message));
+    }
+    const base::Time closing = rt.now();
+    (void)co_await stream->close();
+    output(fmt::format("{}: closed (4-way close, {})", o.label, ms(rt.now() - closing)));
+    co_return answered;
 }
 
 }  // namespace apps

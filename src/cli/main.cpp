@@ -1,5 +1,8 @@
 // The `minternet` command.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 
 #include <CLI/CLI.hpp>
 
@@ -46,6 +49,9 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--tap", run.taps,
                         "HOST=TAP: the kernel, on TAP device TAP, takes the place of HOST "
                         "(implies --realtime; needs root)");
+    run_cmd->add_flag("--json", run.json,
+                      "Print the events as JSON lines (as events.jsonl) instead of the timeline");
+    run_cmd->add_flag("--quiet,-q", run.quiet, "Print the summary only");
     add_common(run_cmd, run.common);
 
     cli::PingCommand ping;
@@ -174,7 +180,10 @@ int main(int argc, char** argv) {
         c->log = log;
 
     if (*hello_cmd) return cli::run_hello(hello, stdout);
-    if (*run_cmd) return cli::run_topology(run, stdout);
+    if (*run_cmd) {
+        run.color = isatty(fileno(stdout)) != 0 && std::getenv("NO_COLOR") == nullptr;
+        return cli::run_topology(run, stdout);
+    }
     if (*ping_cmd) return cli::run_ping(ping, stdout);
     if (*trace_cmd) return cli::run_traceroute(trace, stdout);
     serve.log = log;

@@ -36,6 +36,7 @@ class Session {
     const sim::Topology& topology() const { return topology_; }
     uint64_t seed() const { return sim_.seed().value(); }
     const sim::EventLog* events() const { return events_.get(); }
+    sim::EventLog* events() { return events_.get(); }
     void flush();
 
   private:

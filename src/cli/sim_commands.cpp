@@ -1,13 +1,17 @@
 #include "cli/sim_commands.hpp"
 
 #include <filesystem>
+#include <set>
 
+#include <fmt/color.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "apps/ping.hpp"
 #include "apps/traceroute.hpp"
 #include "cli/launcher.hpp"
 #include "cli/session.hpp"
+#include "cli/timeline.hpp"
 #include "live/loop.hpp"
 #include "live/realtime.hpp"
 
@@ -43,6 +47,50 @@ std::optional<wire::Ipv4Address> find_destination(const char* command, Session& 
     fmt::print(stderr, "minternet {}: '{}' is neither a node of {} nor an IPv4 address\n", command,
                dest, s.topology().file);
     return std::nullopt;
+}
+
+// "[   2.012002912] client       TCP  SYN -> 200.200.200.2:80 seq=0 …"
+void print_timeline_line(std::FILE* out, const TimelineLine& l, bool color) {
+    const std::string head =
+        fmt::format("[{:>14}] {:<12} {:<4} ", base::to_string(l.time), l.node, to_string(l.layer));
+    if (!color) {
+        fmt::print(out, "{}{}\n", head, l.text);
+        return;
+    }
+    fmt::text_style style;
+    switch (l.layer) {
+        case Layer::dns:
+            style = fmt::fg(fmt::terminal_color::cyan);
+            break;
+        case Layer::tcp:
+            style = fmt::fg(fmt::terminal_color::green);
+            break;
+        case Layer::udp:
+            style = fmt::fg(fmt::terminal_color::blue);
+            break;
+        case Layer::link:
+        case Layer::node:
+            style = fmt::fg(fmt::terminal_color::red);
+            break;
+        default:
+            style = fmt::fg(fmt::terminal_color::yellow);
+            break;
+    }
+    if (l.notable) style |= fmt::emphasis::bold;
+    fmt::print(out, "{}{}\n", head, fmt::styled(l.text, style));
+}
+
+void print_summary(std::FILE* out, const TimelineSummary& s) {
+    fmt::print(out,
+               "\nSummary: {} packets sent by hosts; {} lost on links, {} retransmitted, {} "
+               "reordered, {} duplicated; {} segments arrived out of order.\n",
+               s.packets, s.lost, s.retransmitted, s.reordered, s.duplicated, s.out_of_order);
+    auto ms = [](const std::optional<base::Duration>& d) {
+        return d ? fmt::format("{:.1f} ms", d->seconds_f() * 1000) : std::string("-");
+    };
+    for (const auto& conn : s.connections)
+        fmt::print(out, "  TCP {}: handshake {}, transfer {}\n", conn.name, ms(conn.handshake),
+                   ms(conn.transfer));
 }
 
 // What the kernel side of a TAP needs to be `node`: its address, its
@@ -224,7 +272,33 @@ int run_topology(const RunCommand& c, std::FILE* out) {
 
     auto session = open_or_report("run", common);
     if (!session) return 2;
-    auto launcher = Launcher::create(*session, [out](const AppLine& l) {
+    // What the run prints as it goes: the timeline (events and what the
+    // applications say, in time order), or the events as JSON, or nothing.
+    std::set<std::string> routers;
+    for (const auto& n : session->network().nodes()) {
+        if (n->config().host.forwarding) routers.insert(n->name());
+    }
+    Timeline timeline(std::move(routers), [&](const TimelineLine& l) {
+        if (c.json || c.quiet) return;
+        print_timeline_line(out, l, c.color);
+    });
+    session->events()->set_listener(
+        [&](base::Time t, std::string_view node, std::string_view event, std::string_view fields) {
+            timeline.event(t, node, event, fields);
+            if (c.json)
+                fmt::print(out, "{{\"t_ns\":{},\"node\":{},\"event\":{}{}{}}}\n", t.ns(),
+                           nlohmann::json(node).dump(), nlohmann::json(event).dump(),
+                           fields.empty() ? "" : ",", fields);
+        });
+    auto launcher = Launcher::create(*session, [&c, out](const AppLine& l) {
+        if (c.quiet) return;
+        if (c.json) {
+            fmt::print(out,
+                       "{{\"t_ns\":{},\"node\":{},\"event\":\"app\",\"app\":{},\"text\":{}}}\n",
+                       l.time.ns(), nlohmann::json(l.node).dump(), nlohmann::json(l.app).dump(),
+                       nlohmann::json(l.text).dump());
+            return;
+        }
         fmt::print(out, "[{:>14}] {} {}: {}\n", base::to_string(l.time), l.node, l.app, l.text);
     });
     if (!launcher) {
@@ -253,6 +327,7 @@ int run_topology(const RunCommand& c, std::FILE* out) {
                       base::Time::zero() + base::Duration::seconds(3600));
     }
     session->flush();
+    if (!c.json) print_summary(out, timeline.summary());
     fmt::print(out, "\nRan {} of virtual time, {} events, seed {}.\n", base::to_string(sim.now()),
                sim.events_executed(), session->seed());
     fmt::print(out, "Captures: {} ({} files)\nEvent log: {} ({} lines)\n", common.capture_dir,

@@ -45,9 +45,21 @@ void EventLog::write(base::Time t, std::string_view node, std::string_view event
                         nlohmann::json(node).dump(), nlohmann::json(event).dump(),
                         fields_json.empty() ? "" : ",", fields_json);
     ++lines_;
+    if (listener_) listener_(t, node, event, fields_json);
 }
 
 namespace {
+
+std::string hex(base::ByteSpan bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (std::byte b : bytes) {
+        out += digits[std::to_integer<unsigned>(b) >> 4];
+        out += digits[std::to_integer<unsigned>(b) & 15];
+    }
+    return out;
+}
 
 // Ports with their service names where the registry knows them.
 void port_fields(nlohmann::json& j, uint16_t sport, uint16_t dport, wire::IpProtocol p) {
@@ -74,6 +86,9 @@ void transport_fields(nlohmann::json& j, const wire::Ipv4View& ip) {
             if (auto u = wire::UdpView::parse(ip.payload())) {
                 port_fields(j, u->src_port(), u->dst_port(), wire::IpProtocol::udp);
                 j["payload"] = u->payload().size();
+                // DNS messages whole, so a reader of the log (the timeline)
+                // can say which name was asked and what came back.
+                if (u->src_port() == 53 || u->dst_port() == 53) j["dns_hex"] = hex(u->payload());
             }
             break;
         case wire::IpProtocol::icmp:

@@ -6,6 +6,7 @@
 // files.
 #pragma once
 
+#include <functional>
 #include <cstdio>
 #include <memory>
 #include <ostream>
@@ -43,16 +44,22 @@ class PcapWriter {
 // One JSON object per line: {"t_ns":…, "node":…, "event":…, …}.
 class EventLog {
   public:
+    // Sees every event as it is written (the run's timeline is one).
+    using Listener = std::function<void(base::Time, std::string_view node, std::string_view event,
+                                        std::string_view fields_json)>;
+
     explicit EventLog(std::ostream& out) : out_(out) {}
 
     // `fields_json` is the rest of the object (without braces), or empty.
     void write(base::Time t, std::string_view node, std::string_view event,
                const std::string& fields_json);
     uint64_t lines() const { return lines_; }
+    void set_listener(Listener l) { listener_ = std::move(l); }
 
   private:
     std::ostream& out_;
     uint64_t lines_ = 0;
+    Listener listener_;
 };
 
 // The fields of a frame worth logging, as JSON members without braces:

@@ -75,13 +75,14 @@ class Network::NodeTap : public stack::Observer {
         log(t, sent ? "tcp_send" : "tcp_receive", [&] {
             return fmt::format(
                 "\"conn\":\"{}:{}-{}:{}\",\"why\":{},\"flags\":{},\"seq\":{},\"ack\":{},\"len\":{},"
-                "\"win\":{}{}",
+                "\"win\":{}{}{}",
                 c.local_address, c.local_port, c.remote_address, c.remote_port,
                 quoted(tcp::to_string(reason)), quoted(seg.flags.to_string()), seg.seq.value(),
                 seg.ack.value(), seg.payload.size(), seg.window,
                 seg.sack_blocks.empty()
                     ? std::string{}
-                    : fmt::format(",\"sack_blocks\":{}", seg.sack_blocks.size()));
+                    : fmt::format(",\"sack_blocks\":{}", seg.sack_blocks.size()),
+                data_preview(seg.payload));
         });
     }
     void tcp_state(base::Time t, const tcp::Tuple& c, tcp::State from, tcp::State to) override {
@@ -107,6 +108,20 @@ class Network::NodeTap : public stack::Observer {
 
   private:
     static std::string quoted(std::string_view s) { return nlohmann::json(s).dump(); }
+    // The start of a segment's data when it is text ("Hello!"), for readers
+    // of the log; nothing for binary data.
+    static std::string data_preview(base::ByteSpan data) {
+        constexpr size_t max = 40;
+        if (data.empty()) return {};
+        std::string text;
+        for (std::byte b : data.first(std::min(data.size(), max))) {
+            const auto c = static_cast<unsigned char>(b);
+            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') return {};
+            if (c >= 0x7f) return {};
+            text += static_cast<char>(c);
+        }
+        return fmt::format(",\"data\":{}{}", quoted(text), data.size() > max ? ",\"data_cut\":true" : "");
+    }
     const std::string& ifname(stack::InterfaceId i) const {
         return net_.nodes_[node_]->config().interfaces.at(i).name;
     }

@@ -1,0 +1,333 @@
+#include "cli/timeline.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "dns/wire/message.hpp"
+
+namespace cli {
+
+std::string_view to_string(Layer l) {
+    switch (l) {
+        case Layer::app:
+            return "APP";
+        case Layer::dns:
+            return "DNS";
+        case Layer::tcp:
+            return "TCP";
+        case Layer::udp:
+            return "UDP";
+        case Layer::ip:
+            return "IP";
+        case Layer::icmp:
+            return "ICMP";
+        case Layer::link:
+            return "LINK";
+        case Layer::node:
+            return "NODE";
+    }
+    return "?";
+}
+
+// What the timeline remembers of one connection, at one of its ends.
+struct Timeline::Conn {
+    std::optional<base::Time> syn_sent;  // we opened it
+    std::optional<base::Time> first_data;
+    bool handshake_done = false;
+    bool third_step_shown = false;
+    size_t summary_index = 0;
+    bool in_summary = false;
+};
+
+namespace {
+
+std::string str(const nlohmann::json& f, const char* key) {
+    const auto it = f.find(key);
+    return it != f.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+uint64_t num(const nlohmann::json& f, const char* key) {
+    const auto it = f.find(key);
+    return it != f.end() && it->is_number() ? it->get<uint64_t>() : 0;
+}
+
+// "a:p-b:q" -> {"a:p", "b:q"}
+std::pair<std::string, std::string> ends_of(const std::string& conn) {
+    const size_t dash = conn.find('-');
+    if (dash == std::string::npos) return {conn, {}};
+    return {conn.substr(0, dash), conn.substr(dash + 1)};
+}
+
+// Text data on one line: line ends shown as \r \n, as in a C string.
+std::string one_line(const std::string& text) {
+    std::string out;
+    for (char ch : text) {
+        if (ch == '\r') {
+            out += "\\r";
+        } else if (ch == '\n') {
+            out += "\\n";
+        } else if (ch == '\t') {
+            out += "\\t";
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
+std::vector<std::byte> unhex(const std::string& hex) {
+    std::vector<std::byte> out;
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+        const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+        if (hi < 0 || lo < 0) return {};
+        out.push_back(static_cast<std::byte>(hi * 16 + lo));
+    }
+    return out;
+}
+
+// A DNS message in a few words: "query kiminje.shop. A", "answer kiminje.shop.
+// A 200.200.200.2", "referral for kiminje.shop. to ns.kiminje.shop.".
+std::string describe_dns(const std::string& hex) {
+    const std::vector<std::byte> bytes = unhex(hex);
+    auto m = dns::parse_message(bytes);
+    if (!m) return "a DNS message that does not parse";
+    const std::string q = m->questions.empty()
+                              ? std::string("?")
+                              : fmt::format("{} {}", m->questions[0].name.to_string(),
+                                            dns::to_string(m->questions[0].type));
+    if (!m->qr) return fmt::format("query {}", q);
+    if (m->rcode != dns::Rcode::noerror)
+        return fmt::format("answer {}: {}", q, dns::to_string(m->rcode));
+    if (!m->answers.empty()) {
+        std::string data;
+        for (const dns::Record& r : m->answers) {
+            if (!data.empty()) data += ", ";
+            data += r.type == (m->questions.empty() ? r.type : m->questions[0].type)
+                        ? dns::to_string(r.data)
+                        : fmt::format("{} {}", dns::to_string(r.type), dns::to_string(r.data));
+        }
+        return fmt::format("answer {} is {}", q, data);
+    }
+    for (const dns::Record& r : m->authority) {
+        if (r.type == dns::RrType::ns)
+            return fmt::format("referral for {}: ask {}'s servers ({})", q, r.name.to_string(),
+                               dns::to_string(r.data));
+    }
+    return fmt::format("answer {}: no such data", q);
+}
+
+}  // namespace
+
+std::string describe_packet(const nlohmann::json& f) {
+    const std::string proto = str(f, "proto");
+    if (proto == "TCP" || proto == "UDP") {
+        std::string s = fmt::format("{} {}:{} -> {}:{}", proto, str(f, "src"), num(f, "sport"),
+                                    str(f, "dst"), num(f, "dport"));
+        if (proto == "TCP") s += fmt::format(" [{}]", str(f, "flags"));
+        if (num(f, "payload") > 0) s += fmt::format(" {} bytes", num(f, "payload"));
+        return s;
+    }
+    if (proto == "ICMP")
+        return fmt::format("ICMP type {} {} -> {}", num(f, "icmp_type"), str(f, "src"),
+                           str(f, "dst"));
+    if (proto == "ARP") return fmt::format("ARP {} for {}", str(f, "arp_op"), str(f, "target_ip"));
+    if (!str(f, "src").empty())
+        return fmt::format("{} {} -> {}", proto, str(f, "src"), str(f, "dst"));
+    return "a frame";
+}
+
+Timeline::Timeline(std::set<std::string> routers, Sink sink)
+    : routers_(std::move(routers)), sink_(std::move(sink)) {}
+
+Timeline::~Timeline() = default;
+
+void Timeline::emit(base::Time t, std::string_view node, Layer layer, std::string text,
+                    bool notable) {
+    sink_(TimelineLine{t, std::string(node), layer, std::move(text), notable});
+}
+
+Timeline::Conn& Timeline::conn(std::string_view node, const std::string& key) {
+    return conns_[fmt::format("{} {}", node, key)];
+}
+
+void Timeline::event(base::Time t, std::string_view node, std::string_view event,
+                     std::string_view fields_json) {
+    const nlohmann::json f =
+        nlohmann::json::parse(fmt::format("{{{}}}", fields_json), nullptr, false);
+    if (f.is_discarded()) return;
+    const bool host = !routers_.contains(std::string(node));
+    if (event == "tcp_send" || event == "tcp_receive") {
+        tcp_segment(t, node, event == "tcp_send", f);
+    } else if (event == "tcp_state") {
+        tcp_state(t, node, f);
+    } else if (event == "send") {
+        if (host) frame_sent(t, node, f);
+    } else if (event == "drop") {
+        const std::string link = str(f, "link");
+        const std::string reason = str(f, "reason");
+        if (!link.empty()) {
+            ++summary_.lost;
+            emit(t, node, Layer::link,
+                 fmt::format("{} lost on link {} ({})", describe_packet(f), link, reason), true);
+        } else if (str(f, "proto") != "ARP") {
+            emit(t, node, Layer::ip, fmt::format("drops {}: {}", describe_packet(f), reason), true);
+        }
+    } else if (event == "reorder") {
+        ++summary_.reordered;
+        emit(t, node, Layer::link,
+             fmt::format("{} overtakes the frames ahead of it on link {} (reordering)",
+                         describe_packet(f), str(f, "link")),
+             true);
+    } else if (event == "duplicate") {
+        ++summary_.duplicated;
+        emit(t, node, Layer::link,
+             fmt::format("{} duplicated on link {}", describe_packet(f), str(f, "link")), true);
+    } else if (event == "corrupt") {
+        emit(t, node, Layer::link,
+             fmt::format("{} damaged on link {} (bit {} flipped)", describe_packet(f),
+                         str(f, "link"), num(f, "bit")),
+             true);
+    } else if (event == "icmp_sent") {
+        const uint64_t type = num(f, "type");
+        if (type != 0 && type != 8)
+            emit(t, node, Layer::icmp, fmt::format("{} -> {}", str(f, "what"), str(f, "to")), true);
+    } else if (event == "link_down" || event == "link_up") {
+        emit(t, node, Layer::link,
+             fmt::format("link {} goes {}", node, event == "link_down" ? "down" : "up"), true);
+    } else if (event == "node_crash" || event == "node_restart") {
+        emit(t, node, Layer::node, event == "node_crash" ? "crashes" : "restarts", true);
+    } else if (event == "reassembled") {
+        emit(t, node, Layer::ip,
+             fmt::format("reassembles {} from {} fragments", describe_packet(f),
+                         num(f, "fragments")));
+    }
+}
+
+void Timeline::frame_sent(base::Time t, std::string_view node, const nlohmann::json& f) {
+    const std::string proto = str(f, "proto");
+    if (proto == "ARP" || str(f, "src").empty()) return;
+    ++summary_.packets;
+    if (proto != "UDP") return;  // TCP has its own events; ICMP echoes are ping's
+    if (const std::string dns = str(f, "dns_hex"); !dns.empty()) {
+        emit(t, node, Layer::dns,
+             fmt::format("{} -> {}:{}", describe_dns(dns), str(f, "dst"), num(f, "dport")));
+        return;
+    }
+    emit(t, node, Layer::udp,
+         fmt::format("datagram, {} bytes, {}:{} -> {}:{}", num(f, "payload"), str(f, "src"),
+                     num(f, "sport"), str(f, "dst"), num(f, "dport")));
+}
+
+void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
+                           const nlohmann::json& f) {
+    const std::string key = str(f, "conn");
+    const auto [local, remote] = ends_of(key);
+    const std::string why = str(f, "why");
+    const std::string flags = str(f, "flags");
+    const uint32_t seq = static_cast<uint32_t>(num(f, "seq"));
+    const uint32_t ack = static_cast<uint32_t>(num(f, "ack"));
+    const uint64_t len = num(f, "len");
+    const bool syn = flags.find("SYN") != std::string::npos;
+    if (syn) isn_[sent ? local : remote] = seq;
+    const std::string& from = sent ? local : remote;
+    const std::string& to = sent ? remote : local;
+    const uint32_t rel_seq = seq - (isn_.contains(from) ? isn_[from] : seq);
+    const uint32_t rel_ack = ack - (isn_.contains(to) ? isn_[to] : ack);
+    Conn& c = conn(node, key);
+
+    if (!sent) {
+        if (why == "out of order") {
+            ++summary_.out_of_order;
+            emit(t, node, Layer::tcp,
+                 fmt::format("{} bytes seq={} arrive out of order: a segment before them is "
+                             "missing",
+                             len, rel_seq),
+                 true);
+        } else if (why == "duplicate") {
+            emit(t, node, Layer::tcp,
+                 fmt::format("seq={} arrives again: a duplicate, already received", rel_seq));
+        }
+        return;
+    }
+
+    std::string what;
+    bool notable = false;
+    const std::string data =
+        len == 0
+            ? std::string{}
+            : (f.contains("data") ? fmt::format(" {} bytes \"{}{}\"", len, one_line(str(f, "data")),
+                                                f.contains("data_cut") ? "…" : "")
+                                  : fmt::format(" {} bytes", len));
+    if (why == "SYN") {
+        c.syn_sent = t;
+        what = fmt::format("SYN -> {} seq=0 (3-way handshake 1/3)", to);
+    } else if (why == "SYN+ACK") {
+        what = fmt::format("SYN+ACK -> {} seq=0 ack={} (3-way handshake 2/3)", to, rel_ack);
+    } else if (why == "fast retransmit" || why == "retransmission after RTO") {
+        ++summary_.retransmitted;
+        notable = true;
+        what = fmt::format("resends seq={}{} -> {} ({})", rel_seq, data, to,
+                           why == "fast retransmit" ? "fast retransmit: the receiver asked again"
+                                                    : "the retransmission timer ran out");
+    } else if (why == "duplicate ACK") {
+        notable = true;
+        what = fmt::format("duplicate ACK -> {} ack={}: asks again from byte {}", to, rel_ack,
+                           rel_ack);
+    } else if (flags.find("FIN") != std::string::npos) {
+        what = fmt::format("FIN{} -> {} seq={} ack={} (closing: 4-way close)",
+                           data.empty() ? "" : " with" + data, to, rel_seq, rel_ack);
+    } else if (len > 0) {
+        if (!c.first_data) c.first_data = t;
+        what = fmt::format("data{} -> {} seq={} ack={}", data, to, rel_seq, rel_ack);
+    } else if (c.syn_sent && c.handshake_done && !c.third_step_shown) {
+        c.third_step_shown = true;
+        what = fmt::format("ACK -> {} ack={} (3-way handshake 3/3)", to, rel_ack);
+    } else if (why == "window probe") {
+        what = fmt::format("window probe -> {} seq={}", to, rel_seq);
+    } else if (why == "keep-alive") {
+        what = fmt::format("keep-alive -> {}", to);
+    } else if (why == "RST") {
+        notable = true;
+        what = fmt::format("RST -> {}: the connection is reset", to);
+    } else {
+        what = fmt::format("ACK -> {} ack={}{}", to, rel_ack,
+                           why == "delayed ACK" ? " (delayed)" : "");
+    }
+    emit(t, node, Layer::tcp, std::move(what), notable);
+}
+
+void Timeline::tcp_state(base::Time t, std::string_view node, const nlohmann::json& f) {
+    const std::string key = str(f, "conn");
+    const std::string to = str(f, "to");
+    Conn& c = conn(node, key);
+    if (to == "ESTABLISHED" && !c.handshake_done) {
+        c.handshake_done = true;
+        if (c.syn_sent) {
+            const auto [local, remote] = ends_of(key);
+            c.summary_index = summary_.connections.size();
+            c.in_summary = true;
+            summary_.connections.push_back(
+                {fmt::format("{} -> {}", local, remote), t - *c.syn_sent, std::nullopt});
+            emit(t, node, Layer::tcp,
+                 fmt::format("connected to {} (handshake {:.1f} ms)", remote,
+                             (t - *c.syn_sent).seconds_f() * 1000));
+        }
+    } else if (to == "FIN-WAIT-1" || to == "LAST-ACK") {
+        if (c.in_summary && c.first_data && !summary_.connections[c.summary_index].transfer)
+            summary_.connections[c.summary_index].transfer = t - *c.first_data;
+    } else if (to == "CLOSED" || to == "TIME-WAIT") {
+        if (c.handshake_done)
+            emit(t, node, Layer::tcp,
+                 fmt::format("connection with {} {}", ends_of(key).second,
+                             to == "CLOSED" ? "closed"
+                                            : "closed (TIME-WAIT: 2 MSL before the "
+                                              "numbers are free)"));
+    }
+}
+
+}  // namespace cli
