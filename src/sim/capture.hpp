@@ -6,8 +6,8 @@
 // files.
 #pragma once
 
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>

@@ -120,7 +120,8 @@ class Network::NodeTap : public stack::Observer {
             if (c >= 0x7f) return {};
             text += static_cast<char>(c);
         }
-        return fmt::format(",\"data\":{}{}", quoted(text), data.size() > max ? ",\"data_cut\":true" : "");
+        return fmt::format(",\"data\":{}{}", quoted(text),
+                           data.size() > max ? ",\"data_cut\":true" : "");
     }
     const std::string& ifname(stack::InterfaceId i) const {
         return net_.nodes_[node_]->config().interfaces.at(i).name;
