@@ -21,6 +21,17 @@ expect() {
     fi
 }
 
+# expect_events FILE PATTERN MIN: at least MIN lines of the run's event log
+# match (for what the output does not print, such as TCP's retransmissions).
+expect_events() {
+    local name=$1 pattern=$2 min=$3 got
+    got=$(grep -cE -- "$pattern" "$out/$name/events.jsonl")
+    if [[ $got -lt $min ]]; then
+        echo "examples_test: $name: at least $min events should match '$pattern', $got do" >&2
+        failed=1
+    fi
+}
+
 for file in "$dir"/*.yaml; do
     name=$(basename "$file" .yaml)
     if ! "$bin" run "$file" --out "$out/$name" >"$out/$name.txt" 2>&1; then
@@ -38,6 +49,19 @@ for file in "$dir"/*.yaml; do
         expect "$name" 'traceroute: +1 +r1 \(100\.100\.100\.254\)' 1
         expect "$name" 'traceroute: +2 +r2 \(10\.0\.12\.2\)' 1
         expect "$name" 'traceroute: +3 +server \(200\.200\.200\.2\)' 1
+        ;;
+    ip-limits)
+        # Nobody at 200.200.200.99: r2's ARP gets no answer, and it says so.
+        expect "$name" 'desktop ping: From 10\.0\.12\.2 icmp_seq=[123] Destination Host Unreachable' 3
+        expect "$name" 'desktop ping: 3 packets transmitted, 0 received, \+3 errors, 100% packet loss' 1
+        # The Wi-Fi link: pings missing, datagrams missing and out of order.
+        expect "$name" 'laptop ping: 20 packets transmitted, ([0-9]|1[0-9]) received, [1-9][0-9]*% packet loss' 1
+        expect "$name" 'laptop udp-stream: numbered: sent 200, echoed back [0-9]+, lost [1-9][0-9]* \([0-9.]+%\), out of order [1-9][0-9]*,' 1
+        # 3000 bytes across a 1000-byte link: fragmented, reassembled, answered.
+        expect "$name" 'desktop ping: 3008 bytes from server \(200\.200\.200\.2\): icmp_seq=[123] ttl=62' 3
+        expect "$name" 'desktop ping: 3 packets transmitted, 3 received, 0% packet loss' 1
+        expect_events "$name" '"node":"server","event":"reassembled","fragments":5,.*"icmp_type":8' 3
+        expect "$name" '(ping|udp-stream): .*(DAMAGED|DUP!|duplicates [1-9])' 0
         ;;
     one-ip-many-programs)
         # The web page comes whole over TCP, three times on one connection,
