@@ -32,6 +32,12 @@ expect_events() {
     fi
 }
 
+# The SHA-256 of the sample site's /bytes/N: the alphabet over and over, as the
+# server sends it.
+alphabet_sha256() {
+    yes abcdefghijklmnopqrstuvwxyz | tr -d '\n' | head -c "$1" | sha256sum | cut -d' ' -f1
+}
+
 for file in "$dir"/*.yaml; do
     name=$(basename "$file" .yaml)
     if ! "$bin" run "$file" --out "$out/$name" >"$out/$name.txt" 2>&1; then
@@ -62,6 +68,15 @@ for file in "$dir"/*.yaml; do
         expect "$name" 'desktop ping: 3 packets transmitted, 3 received, 0% packet loss' 1
         expect_events "$name" '"node":"server","event":"reassembled","fragments":5,.*"icmp_type":8' 3
         expect "$name" '(ping|udp-stream): .*(DAMAGED|DUP!|duplicates [1-9])' 0
+        ;;
+    tcp-vs-udp)
+        # UDP loses datagrams on the lossy path and tells no one; TCP
+        # retransmits and delivers every byte, in order.
+        expect "$name" 'home udp-stream: udp: sent 100, echoed back [0-9]+, lost [1-9][0-9]* ' 1
+        expect "$name" "home http-get: tcp: GET /bytes/100000 -> 200 OK, 100000 bytes in [0-9.]+ ms, sha256 $(alphabet_sha256 100000)\$" 1
+        expect "$name" 'server http-server: web server: GET /bytes/100000 from 100\.64\.0\.2:[0-9]+: 200 OK, 100000 bytes' 1
+        expect_events "$name" '"event":"tcp_send".*"why":"(fast retransmit|retransmission after RTO)"' 1
+        expect "$name" '(http-get|udp-stream): .*(DAMAGED|error|refused|timed out)' 0
         ;;
     one-ip-many-programs)
         # The web page comes whole over TCP, three times on one connection,
