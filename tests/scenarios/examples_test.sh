@@ -87,6 +87,20 @@ for file in "$dir"/*.yaml; do
         expect "$name" 'home udp-stream: video-call: sent 150, echoed back' 1
         expect "$name" 'damaged|error' 0
         ;;
+    router-failure)
+        # Before: through r2. r2 crashes during the download; after the
+        # convergence delay the path goes through r3; TCP retransmits and
+        # the whole body arrives on the same connection.
+        expect "$name" 'client traceroute: +2 +r2 \(10\.0\.12\.2\)' 1
+        expect "$name" 'client traceroute: +2 +r3 \(10\.0\.13\.2\)' 1
+        expect "$name" 'client traceroute: +4 +server \(200\.200\.200\.2\)' 2
+        expect "$name" 'client http-get: web: connected to server' 1
+        expect "$name" "client http-get: web: GET /bytes/4000000 -> 200 OK, 4000000 bytes in [0-9.]+ ms, sha256 $(alphabet_sha256 4000000)\$" 1
+        expect_events "$name" '"node":"r2","event":"node_crash"' 1
+        expect_events "$name" '"event":"routes_recomputed"' 1
+        expect_events "$name" '"node":"server","event":"tcp_send".*"why":"retransmission after RTO"' 1
+        expect "$name" 'http-get: .*(error|refused|timed out)' 0
+        ;;
     dns)
         # The first lookup walks root -> shop. -> kiminje.shop. (tens of ms);
         # the second one is answered from the resolver's cache in one round
