@@ -32,6 +32,17 @@ expect_events() {
     fi
 }
 
+# expect_distinct FILE LINES PART COUNT: among the output's lines matching
+# LINES, exactly COUNT different strings match PART.
+expect_distinct() {
+    local name=$1 lines=$2 part=$3 want=$4 got
+    got=$(grep -E -- "$lines" "$out/$name.txt" | grep -oE -- "$part" | sort -u | wc -l)
+    if [[ $got -ne $want ]]; then
+        echo "examples_test: $name: lines matching '$lines' should hold $want different '$part', $got do" >&2
+        failed=1
+    fi
+}
+
 # The SHA-256 of the sample site's /bytes/N: the alphabet over and over, as the
 # server sends it.
 alphabet_sha256() {
@@ -78,14 +89,21 @@ for file in "$dir"/*.yaml; do
         expect_events "$name" '"event":"tcp_send".*"why":"(fast retransmit|retransmission after RTO)"' 1
         expect "$name" '(http-get|udp-stream): .*(DAMAGED|error|refused|timed out)' 0
         ;;
-    one-ip-many-programs)
-        # The web page comes whole over TCP, three times on one connection,
-        # while the game and the call lose datagrams on the same path.
-        expect "$name" 'home http-get: web: GET / -> 200 OK, 60000 bytes' 3
-        expect "$name" 'shop http-server: web server: GET / from 100\.64\.0\.2:' 3
-        expect "$name" 'home udp-stream: game: sent 100, echoed back' 1
-        expect "$name" 'home udp-stream: video-call: sent 150, echoed back' 1
-        expect "$name" 'damaged|error' 0
+    ports)
+        # Four servers on one address, each on its port, all answering at once.
+        expect "$name" 'server (http-server|dns-server|udp-echo): .*listening on port (80|53|7|27015)( |$)' 4
+        expect "$name" 'home http-get: browser: kiminje\.shop is 200\.200\.200\.2 \(DNS' 1
+        expect "$name" 'home http-get: browser: GET / -> 200 OK, 20000 bytes' 3
+        expect "$name" 'home http-get: download: GET /bytes/1000000 -> 200 OK, 1000000 bytes' 1
+        expect "$name" 'neighbour http-get: browser: GET / -> 200 OK, 20000 bytes' 1
+        expect "$name" 'home udp-stream: game: sent 40, echoed back 40, lost 0 ' 1
+        expect "$name" 'home udp-stream: echo: sent 100, echoed back 100, lost 0 ' 1
+        # The server tells home's two connections apart by their ports.
+        expect "$name" 'server http-server: web server: GET / from 100\.64\.0\.2:[0-9]+: 200 OK, 20000 bytes' 3
+        expect "$name" 'server http-server: web server: GET /bytes/1000000 from 100\.64\.0\.2:[0-9]+: 200 OK' 1
+        expect "$name" 'server http-server: web server: GET / from 100\.64\.1\.2:[0-9]+: 200 OK' 1
+        expect_distinct "$name" 'server http-server: web server: GET ' 'from 100\.64\.0\.2:[0-9]+' 2
+        expect "$name" '(http-get|udp-stream): .*(DAMAGED|error|refused|timed out)' 0
         ;;
     router-failure)
         # Before: through r2. r2 crashes during the download; after the
