@@ -19,7 +19,7 @@ build: deps
 	@cmake --build --preset release
 
 run: build
-	./build/release/src/cli/minternet hello
+	./build/release/src/cli/minternet run
 
 test: deps
 	@./scripts/test.sh

@@ -13,6 +13,7 @@
 
 #include "apps/dns_apps.hpp"
 #include "apps/ping.hpp"
+#include "apps/tcp_apps.hpp"
 #include "apps/traceroute.hpp"
 #include "apps/udp_apps.hpp"
 #include "apps/web.hpp"
@@ -389,6 +390,29 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
                 sockets::Runtime& rt = self.runtime(node);
                 run_to_end(rt, apps::http_get(rt, o, self.printer(a)), &a.ended);
             };
+        } else if (spec.kind == "tcp-hello-server") {
+            Params p(spec, {"port", "reply"});
+            const auto port = static_cast<uint16_t>(p.integer("port", 80, 1, 65535));
+            const std::string reply = p.text("reply", "OK");
+            error = p.error();
+            app->daemon = true;
+            app->start = [port, reply](Launcher& self, App& a, sim::Node& node) {
+                sockets::Runtime& rt = self.runtime(node);
+                rt.spawn(apps::hello_server(rt, port, reply, self.printer(a)));
+            };
+        } else if (spec.kind == "tcp-hello") {
+            Params p(spec, {"to", "port", "message", "label"});
+            const auto target = p.target(net, *session.topology().find_node(spec.node));
+            const apps::HelloOptions o{
+                .to = target.by_dns ? target.name : target.address.to_string(),
+                .port = static_cast<uint16_t>(p.integer("port", 80, 1, 65535)),
+                .message = p.text("message", "Hello!"),
+                .label = p.text("label", "hello")};
+            error = p.error();
+            app->start = [o](Launcher& self, App& a, sim::Node& node) {
+                sockets::Runtime& rt = self.runtime(node);
+                run_to_end(rt, apps::hello_client(rt, o, self.printer(a)), &a.ended);
+            };
         } else if (spec.kind == "dns-server") {
             Params p(spec, {"zones", "port", "allow_update"});
             const auto port = static_cast<uint16_t>(p.integer("port", 53, 1, 65535));
@@ -474,7 +498,8 @@ base::Expected<std::unique_ptr<Launcher>, std::string> Launcher::create(Session&
         } else {
             return base::fail(fmt::format(
                 "{}: unknown application '{}' (known: ping, traceroute, udp-echo, udp-stream, "
-                "http-server, http-get, dns-server, dns-recursor, dns-lookup, dns-update)",
+                "http-server, http-get, tcp-hello, tcp-hello-server, dns-server, dns-recursor, "
+                "dns-lookup, dns-update)",
                 at(spec.kind_where), spec.kind));
         }
         if (error) return base::fail(*error);

@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
     cli::RunCommand run;
     CLI::App* run_cmd = app.add_subcommand(
         "run", "Run a topology file in the simulator, with its faults and applications");
-    run_cmd->add_option("topology", run.common.topology, "Topology file (YAML)")->required();
+    run_cmd->add_option("topology", run.common.topology,
+                        "Topology file (YAML); none: the built-in scenario of the seeds");
     run_cmd->add_option("--out", run.out_dir,
                         "Folder for captures and the event log (default out/NAME)");
     run_cmd

@@ -9,6 +9,7 @@
 
 #include "apps/ping.hpp"
 #include "apps/traceroute.hpp"
+#include "cli/builtin_scenario.hpp"
 #include "cli/launcher.hpp"
 #include "cli/session.hpp"
 #include "cli/timeline.hpp"
@@ -255,7 +256,25 @@ int run_traceroute(const TracerouteCommand& c, std::FILE* out) {
     return crashed ? 2 : 0;
 }
 
-int run_topology(const RunCommand& c, std::FILE* out) {
+int run_topology(const RunCommand& given, std::FILE* out) {
+    RunCommand c = given;
+    if (c.common.topology.empty()) {
+        // The seeds' scenario: written out beside its captures, then run.
+        const std::string dir =
+            (c.out_dir.empty() ? std::string("out/seeds") : c.out_dir) + "/scenario";
+        auto written = write_builtin_scenario(dir);
+        if (!written) {
+            fmt::print(stderr, "minternet run: {}\n", written.error());
+            return 2;
+        }
+        c.common.topology = *written;
+        if (!c.json && !c.quiet)
+            fmt::print(out,
+                       "The seeds' scenario ({}): a client asks DNS for kiminje.shop, says "
+                       "\"Hello!\" over TCP, hears \"OK\", then fetches a page across a link "
+                       "that loses and reorders packets.\n\n",
+                       *written);
+    }
     // Captures and the event log go to the output folder unless placed elsewhere.
     auto probe = sim::load_topology_file(c.common.topology);
     if (!probe) {
@@ -327,10 +346,12 @@ int run_topology(const RunCommand& c, std::FILE* out) {
                       base::Time::zero() + base::Duration::seconds(3600));
     }
     session->flush();
+    // With --json the output is JSON lines only; the rest goes to stderr.
+    std::FILE* trailer = c.json ? stderr : out;
     if (!c.json) print_summary(out, timeline.summary());
-    fmt::print(out, "\nRan {} of virtual time, {} events, seed {}.\n", base::to_string(sim.now()),
-               sim.events_executed(), session->seed());
-    fmt::print(out, "Captures: {} ({} files)\nEvent log: {} ({} lines)\n", common.capture_dir,
+    fmt::print(trailer, "\nRan {} of virtual time, {} events, seed {}.\n",
+               base::to_string(sim.now()), sim.events_executed(), session->seed());
+    fmt::print(trailer, "Captures: {} ({} files)\nEvent log: {} ({} lines)\n", common.capture_dir,
                session->network().capture_files().size(), common.events_path,
                session->events() ? session->events()->lines() : 0);
     return (*launcher)->all_done() ? 0 : 1;

@@ -173,7 +173,10 @@ void Timeline::event(base::Time t, std::string_view node, std::string_view event
         if (!link.empty()) {
             ++summary_.lost;
             emit(t, node, Layer::link,
-                 fmt::format("{} lost on link {} ({})", describe_packet(f), link, reason), true);
+                 reason == "lost"
+                     ? fmt::format("{} lost on link {}", describe_packet(f), link)
+                     : fmt::format("{} lost on link {}: {}", describe_packet(f), link, reason),
+                 true);
         } else if (str(f, "proto") != "ARP") {
             emit(t, node, Layer::ip, fmt::format("drops {}: {}", describe_packet(f), reason), true);
         }
@@ -263,7 +266,12 @@ void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
             : (f.contains("data") ? fmt::format(" {} bytes \"{}{}\"", len, one_line(str(f, "data")),
                                                 f.contains("data_cut") ? "…" : "")
                                   : fmt::format(" {} bytes", len));
-    if (why == "SYN") {
+    if (why == "SYN" && c.syn_sent) {
+        ++summary_.retransmitted;
+        notable = true;
+        what =
+            fmt::format("SYN again -> {} (no SYN+ACK came: the retransmission timer ran out)", to);
+    } else if (why == "SYN") {
         c.syn_sent = t;
         what = fmt::format("SYN -> {} seq=0 (3-way handshake 1/3)", to);
     } else if (why == "SYN+ACK") {

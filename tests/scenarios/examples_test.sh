@@ -142,6 +142,17 @@ for file in "$dir"/*.yaml; do
         expect "$name" 'client http-get: after: GET / -> 200 OK, 3000 bytes' 1
         expect "$name" 'damaged|error|SERVFAIL|NXDOMAIN|REFUSED' 0
         ;;
+    seeds)
+        # The built-in scenario (tests/scenarios/main_job_test.sh checks its
+        # whole timeline): Hello!/OK over TCP after DNS, then a page across
+        # the lossy link, losses repaired.
+        expect "$name" 'client tcp-hello: hello: kiminje\.shop is 200\.200\.200\.2 \(DNS' 1
+        expect "$name" 'client tcp-hello: hello: sent "Hello!", got "OK"' 1
+        expect "$name" 'client tcp-hello: hello: closed \(4-way close' 1
+        expect "$name" 'client http-get: page: GET / -> 200 OK, 20000 bytes' 1
+        expect "$name" 'LINK .* lost on link isp-core' 2
+        expect "$name" 'TCP +(resends|SYN again)' 2
+        ;;
     *)
         echo "examples_test: $name: no expectations for this example" >&2
         failed=1

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The main job: `minternet run` with no file runs the seeds' scenario and tells
+# it as a timeline. Checks that the story is all there and in order, that the
+# same seed prints the same timeline, that --json and --quiet do what they
+# say, and that a broken scenario is reported at its place.
+#
+#   main_job_test.sh MINTERNET_BINARY
+set -uo pipefail
+
+bin=$(realpath "${1:?usage: main_job_test.sh MINTERNET_BINARY}")
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+failed=0
+fail() {
+    echo "main_job_test: FAIL: $*" >&2
+    failed=1
+}
+
+"$bin" run >first.txt 2>&1 || fail "minternet run exited $?"
+"$bin" run >second.txt 2>&1 || fail "the second minternet run exited $?"
+cmp -s first.txt second.txt || fail "the same seed printed another timeline: $(diff first.txt second.txt | head -5)"
+[[ -f out/seeds/scenario/seeds.yaml && -f out/seeds/events.jsonl ]] ||
+    fail "no scenario or event log under out/seeds"
+
+# The story, in this order (each pattern must match a line after the previous one's).
+story=(
+    'client +DNS +query kiminje\.shop\. A -> 10\.53\.0\.53:53'
+    'root-server +DNS +referral for kiminje\.shop\. A'
+    'resolver +DNS +answer kiminje\.shop\. A is 200\.200\.200\.2 -> 100\.100\.100\.1'
+    'client +TCP +SYN -> 200\.200\.200\.2:7000 seq=0 \(3-way handshake 1/3\)'
+    'LINK +TCP .*\[SYN\] lost on link isp-core'
+    'client +TCP +SYN again -> 200\.200\.200\.2:7000'
+    'kiminje-shop +TCP +SYN\+ACK -> 100\.100\.100\.1:[0-9]+ seq=0 ack=1 \(3-way handshake 2/3\)'
+    'client +TCP +ACK -> 200\.200\.200\.2:7000 ack=1 \(3-way handshake 3/3\)'
+    'client +TCP +data 6 bytes "Hello!" -> 200\.200\.200\.2:7000 seq=1 ack=1'
+    'kiminje-shop +TCP +data 2 bytes "OK" -> 100\.100\.100\.1:[0-9]+ seq=1 ack=7'
+    'client +TCP +FIN -> 200\.200\.200\.2:7000 seq=7 ack=3 \(closing: 4-way close\)'
+    'kiminje-shop +TCP +FIN -> 100\.100\.100\.1:[0-9]+ seq=3 ack=8'
+    'client +TCP +SYN -> 200\.200\.200\.2:80 seq=0'
+    'LINK +TCP 200\.200\.200\.2:80 -> .* 1448 bytes lost on link isp-core'
+    'client +TCP +1448 bytes seq=[0-9]+ arrive out of order'
+    'client +TCP +duplicate ACK -> 200\.200\.200\.2:80 ack=([0-9]+): asks again from byte \1'
+    'kiminje-shop +TCP +resends seq=[0-9]+ 1448 bytes'
+    'client http-get: page: GET / -> 200 OK, 20000 bytes'
+    '^Summary: [0-9]+ packets sent by hosts; 2 lost on links, 2 retransmitted'
+    'TCP 100\.100\.100\.1:[0-9]+ -> 200\.200\.200\.2:7000: handshake 1060\.8 ms'
+)
+line=0
+for pattern in "${story[@]}"; do
+    found=$(tail -n +"$((line + 1))" first.txt | grep -nE -m1 -- "$pattern" | cut -d: -f1)
+    if [[ -z $found ]]; then
+        fail "no line matching '$pattern' after line $line"
+        continue
+    fi
+    line=$((line + found))
+done
+
+# --json: the events and the applications' lines, one JSON object per line.
+"$bin" run --json >json.txt 2>json.err || fail "run --json exited $?"
+if ! /usr/bin/python3 -c '
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+kinds = {e["event"] for e in events}
+assert {"tcp_send", "send", "drop", "app"} <= kinds, kinds
+assert all("t_ns" in e and "node" in e for e in events)
+' json.txt; then
+    fail "run --json is not JSON lines with the run's events"
+fi
+# --quiet: the summary, no timeline.
+"$bin" run --quiet >quiet.txt 2>&1 || fail "run --quiet exited $?"
+grep -q '^Summary: ' quiet.txt || fail "run --quiet printed no summary"
+grep -qE '\] (client|kiminje-shop) ' quiet.txt && fail "run --quiet printed timeline lines"
+
+# A broken scenario: the error at its file:line:column, a non-zero exit.
+printf 'name: broken\nhosts:\n  a: {gateway: 10.0.0.1}\nlinks:\n  - ends: [a, nowhere]\n    addresses: [10.0.0.2/24, 10.0.0.1/24]\n' >broken.yaml
+if "$bin" run broken.yaml >broken.txt 2>&1; then
+    fail "a broken scenario ran"
+elif ! grep -qE '^minternet run: broken\.yaml:5:[0-9]+: ' broken.txt; then
+    fail "the error does not name file:line:column: $(cat broken.txt)"
+fi
+
+((failed)) && { echo "--- the run's output" >&2; head -80 first.txt >&2; }
+exit $failed
