@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--json", run.json,
                       "Print the events as JSON lines (as events.jsonl) instead of the timeline");
     run_cmd->add_flag("--quiet,-q", run.quiet, "Print the summary only");
+    run_cmd->add_flag("--all", run.all,
+                      "Show every segment (long runs of data and ACKs in order are counted, "
+                      "not shown, by default)");
     add_common(run_cmd, run.common);
 
     cli::PingCommand ping;

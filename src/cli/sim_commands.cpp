@@ -297,10 +297,13 @@ int run_topology(const RunCommand& given, std::FILE* out) {
     for (const auto& n : session->network().nodes()) {
         if (n->config().host.forwarding) routers.insert(n->name());
     }
-    Timeline timeline(std::move(routers), [&](const TimelineLine& l) {
-        if (c.json || c.quiet) return;
-        print_timeline_line(out, l, c.color);
-    });
+    Timeline timeline(
+        std::move(routers),
+        [&](const TimelineLine& l) {
+            if (c.json || c.quiet) return;
+            print_timeline_line(out, l, c.color);
+        },
+        c.all);
     session->events()->set_listener(
         [&](base::Time t, std::string_view node, std::string_view event, std::string_view fields) {
             timeline.event(t, node, event, fields);
@@ -346,6 +349,7 @@ int run_topology(const RunCommand& given, std::FILE* out) {
                       base::Time::zero() + base::Duration::seconds(3600));
     }
     session->flush();
+    timeline.flush();
     // With --json the output is JSON lines only; the rest goes to stderr.
     std::FILE* trailer = c.json ? stderr : out;
     if (!c.json) print_summary(out, timeline.summary());

@@ -49,6 +49,7 @@ struct RunCommand {
     std::vector<std::string> taps;
     bool json = false;   // the events as JSON lines instead of the timeline
     bool quiet = false;  // the summary only
+    bool all = false;    // every line, no long run of routine segments cut short
     bool color = false;  // colour the timeline (a terminal, and NO_COLOR unset)
 };
 

@@ -141,14 +141,39 @@ std::string describe_packet(const nlohmann::json& f) {
     return "a frame";
 }
 
-Timeline::Timeline(std::set<std::string> routers, Sink sink)
-    : routers_(std::move(routers)), sink_(std::move(sink)) {}
+namespace {
+constexpr int routine_lines_shown = 6;  // of a run, before the rest is counted
+}  // namespace
+
+Timeline::Timeline(std::set<std::string> routers, Sink sink, bool every_line)
+    : routers_(std::move(routers)), sink_(std::move(sink)), every_line_(every_line) {}
 
 Timeline::~Timeline() = default;
 
 void Timeline::emit(base::Time t, std::string_view node, Layer layer, std::string text,
-                    bool notable) {
+                    bool notable, bool routine) {
+    if (routine && !every_line_) {
+        if (routine_run_ >= routine_lines_shown) {
+            ++left_out_;
+            left_out_until_ = t;
+            return;
+        }
+        ++routine_run_;
+    } else {
+        flush();
+        routine_run_ = 0;
+    }
     sink_(TimelineLine{t, std::string(node), layer, std::move(text), notable});
+}
+
+void Timeline::flush() {
+    if (left_out_ == 0) return;
+    sink_(TimelineLine{left_out_until_, "", Layer::tcp,
+                       fmt::format("… {} more routine lines until here (segments in order, "
+                                   "packets into a crashed node); --all shows every one",
+                                   left_out_),
+                       false});
+    left_out_ = 0;
 }
 
 Timeline::Conn& Timeline::conn(std::string_view node, const std::string& key) {
@@ -178,7 +203,10 @@ void Timeline::event(base::Time t, std::string_view node, std::string_view event
                      : fmt::format("{} lost on link {}: {}", describe_packet(f), link, reason),
                  true);
         } else if (str(f, "proto") != "ARP") {
-            emit(t, node, Layer::ip, fmt::format("drops {}: {}", describe_packet(f), reason), true);
+            // Into a crashed node: the crash line said it; the rest is routine.
+            const bool into_crashed = reason == "node down";
+            emit(t, node, Layer::ip, fmt::format("drops {}: {}", describe_packet(f), reason),
+                 !into_crashed, into_crashed);
         }
     } else if (event == "reorder") {
         ++summary_.reordered;
@@ -204,6 +232,9 @@ void Timeline::event(base::Time t, std::string_view node, std::string_view event
              fmt::format("link {} goes {}", node, event == "link_down" ? "down" : "up"), true);
     } else if (event == "node_crash" || event == "node_restart") {
         emit(t, node, Layer::node, event == "node_crash" ? "crashes" : "restarts", true);
+    } else if (event == "routes_recomputed") {
+        emit(t, node, Layer::ip,
+             "routes computed again around what failed: packets take the new paths", true);
     } else if (event == "reassembled") {
         emit(t, node, Layer::ip,
              fmt::format("reassembles {} from {} fragments", describe_packet(f),
@@ -260,6 +291,7 @@ void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
 
     std::string what;
     bool notable = false;
+    bool routine = false;  // in order and unremarkable: may be counted, not shown
     const std::string data =
         len == 0
             ? std::string{}
@@ -291,6 +323,7 @@ void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
                            data.empty() ? "" : " with" + data, to, rel_seq, rel_ack);
     } else if (len > 0) {
         if (!c.first_data) c.first_data = t;
+        routine = true;
         what = fmt::format("data{} -> {} seq={} ack={}", data, to, rel_seq, rel_ack);
     } else if (c.syn_sent && c.handshake_done && !c.third_step_shown) {
         c.third_step_shown = true;
@@ -303,10 +336,11 @@ void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
         notable = true;
         what = fmt::format("RST -> {}: the connection is reset", to);
     } else {
+        routine = true;
         what = fmt::format("ACK -> {} ack={}{}", to, rel_ack,
                            why == "delayed ACK" ? " (delayed)" : "");
     }
-    emit(t, node, Layer::tcp, std::move(what), notable);
+    emit(t, node, Layer::tcp, std::move(what), notable, routine);
 }
 
 void Timeline::tcp_state(base::Time t, std::string_view node, const nlohmann::json& f) {

@@ -55,19 +55,23 @@ class Timeline {
   public:
     using Sink = std::function<void(const TimelineLine&)>;
 
-    // `routers`: nodes whose sends are forwarding, not conversation.
-    Timeline(std::set<std::string> routers, Sink sink);
+    // `routers`: nodes whose sends are forwarding, not conversation. Unless
+    // `every_line`, a long run of routine segments (data and ACKs in order)
+    // is cut to its first few and one line that counts the rest.
+    Timeline(std::set<std::string> routers, Sink sink, bool every_line = false);
     ~Timeline();
 
     // One event, as the event log has it (fields: the JSON members).
     void event(base::Time t, std::string_view node, std::string_view event,
                std::string_view fields_json);
     const TimelineSummary& summary() const { return summary_; }
+    // Says how many routine lines were left out since the last one shown.
+    void flush();
 
   private:
     struct Conn;
     void emit(base::Time t, std::string_view node, Layer layer, std::string text,
-              bool notable = false);
+              bool notable = false, bool routine = false);
     void tcp_segment(base::Time t, std::string_view node, bool sent, const nlohmann::json& f);
     void tcp_state(base::Time t, std::string_view node, const nlohmann::json& f);
     void frame_sent(base::Time t, std::string_view node, const nlohmann::json& f);
@@ -78,6 +82,10 @@ class Timeline {
     TimelineSummary summary_;
     std::map<std::string, Conn> conns_;    // by "node conn"
     std::map<std::string, uint32_t> isn_;  // first sequence number by "address:port"
+    bool every_line_;
+    int routine_run_ = 0;        // routine lines shown in a row
+    uint64_t left_out_ = 0;      // routine lines not shown since
+    base::Time left_out_until_;  // the last of them
 };
 
 // "3 SYN" style: a segment's flags and data, for a line.

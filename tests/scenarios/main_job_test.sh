@@ -73,6 +73,11 @@ fi
 grep -q '^Summary: ' quiet.txt || fail "run --quiet printed no summary"
 grep -qE '\] (client|kiminje-shop) ' quiet.txt && fail "run --quiet printed timeline lines"
 
+# --all: every segment; the default cuts long runs of routine ones short.
+"$bin" run --all >all.txt 2>&1 || fail "run --all exited $?"
+grep -q 'more routine lines until here' all.txt && fail "run --all still cut lines"
+(($(wc -l <all.txt) > $(wc -l <first.txt))) || fail "run --all printed no more than the default"
+
 # A broken scenario: the error at its file:line:column, a non-zero exit.
 printf 'name: broken\nhosts:\n  a: {gateway: 10.0.0.1}\nlinks:\n  - ends: [a, nowhere]\n    addresses: [10.0.0.2/24, 10.0.0.1/24]\n' >broken.yaml
 if "$bin" run broken.yaml >broken.txt 2>&1; then
