@@ -115,6 +115,8 @@ void print_kernel_setup(std::FILE* out, sim::Node& node, const std::string& tap)
 // Ends at --duration (or the file's), when every application is done if no
 // TAP is attached, or at SIGINT/SIGTERM.
 int run_realtime(const RunCommand& c, Session& session, Launcher& launcher, std::FILE* out) {
+    // People (and scripts) watch a real-time run as it goes: a line at a time.
+    std::setvbuf(out, nullptr, _IOLBF, 0);
     auto loop = live::Loop::create();
     if (!loop) {
         fmt::print(stderr, "minternet run: {}\n", loop.error());
@@ -312,6 +314,10 @@ int run_topology(const RunCommand& given, std::FILE* out) {
                            nlohmann::json(node).dump(), nlohmann::json(event).dump(),
                            fields.empty() ? "" : ",", fields);
         });
+    struct DetachOnReturn {
+        sim::EventLog* log;
+        ~DetachOnReturn() { log->set_listener({}); }
+    } detach{session->events()};
     auto launcher = Launcher::create(*session, [&c, out](const AppLine& l) {
         if (c.quiet) return;
         if (c.json) {
@@ -329,7 +335,10 @@ int run_topology(const RunCommand& given, std::FILE* out) {
     }
     if (c.realtime || !c.taps.empty()) {
         const int status = run_realtime(c, *session, **launcher, out);
+        session->events()->set_listener({});  // what the teardown logs goes to the file only
+        timeline.flush();
         session->flush();
+        if (!c.json) print_summary(out, timeline.summary());
         return status;
     }
     (*launcher)->schedule();
@@ -348,6 +357,9 @@ int run_topology(const RunCommand& given, std::FILE* out) {
         sim.run_until([&] { return (*launcher)->all_done(); },
                       base::Time::zero() + base::Duration::seconds(3600));
     }
+    // The run is over: what the teardown logs (connections reset as the
+    // programs go) reaches the file, not the timeline, which is gone first.
+    session->events()->set_listener({});
     session->flush();
     timeline.flush();
     // With --json the output is JSON lines only; the rest goes to stderr.

@@ -270,8 +270,10 @@ void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
     if (syn) isn_[sent ? local : remote] = seq;
     const std::string& from = sent ? local : remote;
     const std::string& to = sent ? remote : local;
-    const uint32_t rel_seq = seq - (isn_.contains(from) ? isn_[from] : seq);
-    const uint32_t rel_ack = ack - (isn_.contains(to) ? isn_[to] : ack);
+    // Relative to each side's first number when the timeline saw it (a
+    // SYN from outside the simulation, as in hybrid mode, is not an event).
+    const uint32_t rel_seq = isn_.contains(from) ? seq - isn_[from] : seq;
+    const uint32_t rel_ack = isn_.contains(to) ? ack - isn_[to] : ack;
     Conn& c = conn(node, key);
 
     if (!sent) {

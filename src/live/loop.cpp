@@ -20,6 +20,13 @@ base::Expected<std::unique_ptr<Loop>, std::string> Loop::create() {
 
 Loop::~Loop() {
     if (signal_fd_ >= 0) {
+        // A stop signal often comes twice (`timeout` sends it to the child
+        // and to its process group): take whatever is still pending, or
+        // unblocking would let it kill the process while it finishes (its
+        // output not yet flushed).
+        signalfd_siginfo info{};
+        while (read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        }
         close(signal_fd_);
         sigset_t set;
         sigemptyset(&set);

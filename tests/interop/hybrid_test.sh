@@ -85,8 +85,10 @@ got=$(in_ns timeout 90 curl -sS --fail "http://200.200.200.2/bytes/$n" | sha256s
 if [[ $got == "$want" ]]; then ok "curl 2 MB across 2 % loss: sha256 equal"; else fail "curl 2 MB: sha256 $got"; fi
 
 kill -INT "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+wait "$pid"
+status=$?
 pid=
+((status == 0)) || fail "the run exited $status after SIGINT (0 expected: a clean stop)"
 if grep -qE "client on $tap: [1-9][0-9]* frames from the kernel, [1-9][0-9]* to it" "$work/run.log"; then
     ok "$(grep -E "client on $tap:" "$work/run.log")"
 else
