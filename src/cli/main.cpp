@@ -186,6 +186,7 @@ int main(int argc, char** argv) {
     if (*hello_cmd) return cli::run_hello(hello, stdout);
     if (*run_cmd) {
         run.color = isatty(fileno(stdout)) != 0 && std::getenv("NO_COLOR") == nullptr;
+        run.progress = isatty(fileno(stderr)) != 0;
         return cli::run_topology(run, stdout);
     }
     if (*ping_cmd) return cli::run_ping(ping, stdout);

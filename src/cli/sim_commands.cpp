@@ -11,6 +11,7 @@
 #include "apps/traceroute.hpp"
 #include "cli/builtin_scenario.hpp"
 #include "cli/launcher.hpp"
+#include "cli/progress.hpp"
 #include "cli/session.hpp"
 #include "cli/timeline.hpp"
 #include "live/loop.hpp"
@@ -351,12 +352,17 @@ int run_topology(const RunCommand& given, std::FILE* out) {
                             ? std::optional(session->topology().duration->seconds_f())
                             : std::nullopt);
     sim::Simulator& sim = session->sim();
-    if (duration_s) {
-        sim.run_for(base::Duration::from_seconds(*duration_s));
-    } else {
-        sim.run_until([&] { return (*launcher)->all_done(); },
-                      base::Time::zero() + base::Duration::seconds(3600));
-    }
+    const base::Time end = duration_s ? sim.now() + base::Duration::from_seconds(*duration_s)
+                                      : base::Time::zero() + base::Duration::seconds(3600);
+    Progress progress(stderr, c.progress, duration_s ? std::optional(end) : std::nullopt);
+    sim.run_until(
+        [&] {
+            progress.tick(sim.now(), sim.events_executed());
+            return !duration_s && (*launcher)->all_done();
+        },
+        end);
+    if (duration_s && sim.now() < end) sim.run_for(end - sim.now());  // the clock to the end
+    progress.finish();
     // The run is over: what the teardown logs (connections reset as the
     // programs go) reaches the file, not the timeline, which is gone first.
     session->events()->set_listener({});

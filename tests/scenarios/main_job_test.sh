@@ -78,6 +78,20 @@ grep -qE '\] (client|kiminje-shop) ' quiet.txt && fail "run --quiet printed time
 grep -q 'more routine lines until here' all.txt && fail "run --all still cut lines"
 (($(wc -l <all.txt) > $(wc -l <first.txt))) || fail "run --all printed no more than the default"
 
+# The progress line: on a terminal only (`script` gives the run one), drawn
+# with carriage returns and cleared at the end; never in piped output.
+if command -v script >/dev/null; then
+    # A run of some thousands of events (the line is looked at every 1,024).
+    MINTERNET_PROGRESS_AFTER_MS=0 script -qec "'$bin' run '$here/../../examples/router-failure.yaml' --out rf --quiet" /dev/null >tty.txt 2>&1 ||
+        fail "run on a terminal exited $?"
+    grep -qa $'\rvirtual [0-9.]* s, [0-9]* events' tty.txt || fail "no progress line on a terminal"
+else
+    fail "script (bsdutils) is not installed"
+fi
+MINTERNET_PROGRESS_AFTER_MS=0 "$bin" run "$here/../../examples/router-failure.yaml" --out rf --quiet \
+    >piped.txt 2>piped.err || fail "piped run exited $?"
+grep -qa $'\r' piped.txt piped.err && fail "progress drawn into piped output"
+
 # A broken scenario: the error at its file:line:column, a non-zero exit.
 printf 'name: broken\nhosts:\n  a: {gateway: 10.0.0.1}\nlinks:\n  - ends: [a, nowhere]\n    addresses: [10.0.0.2/24, 10.0.0.1/24]\n' >broken.yaml
 if "$bin" run broken.yaml >broken.txt 2>&1; then
