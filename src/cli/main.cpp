@@ -8,6 +8,7 @@
 
 #include "base/log.hpp"
 #include "cli/dns_commands.hpp"
+#include "cli/explain.hpp"
 #include "cli/hello.hpp"
 #include "cli/live_command.hpp"
 #include "cli/sim_commands.hpp"
@@ -57,6 +58,14 @@ int main(int argc, char** argv) {
                       "Show every segment (long runs of data and ACKs in order are counted, "
                       "not shown, by default)");
     add_common(run_cmd, run.common);
+
+    cli::ExplainCommand explain;
+    CLI::App* explain_cmd = app.add_subcommand(
+        "explain", "One packet of a run as nested layers, with each layer's bytes");
+    explain_cmd->add_option("run", explain.run_dir, "The folder a run wrote (out/NAME)")
+        ->required();
+    explain_cmd->add_option("packet", explain.packet,
+                            "The packet's number (without it: the list of the run's packets)");
 
     cli::PingCommand ping;
     CLI::App* ping_cmd =
@@ -184,6 +193,7 @@ int main(int argc, char** argv) {
         c->log = log;
 
     if (*hello_cmd) return cli::run_hello(hello, stdout);
+    if (*explain_cmd) return cli::run_explain(explain, stdout);
     if (*run_cmd) {
         run.color = isatty(fileno(stdout)) != 0 && std::getenv("NO_COLOR") == nullptr;
         run.progress = isatty(fileno(stderr)) != 0;

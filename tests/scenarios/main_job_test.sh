@@ -92,6 +92,26 @@ MINTERNET_PROGRESS_AFTER_MS=0 "$bin" run "$here/../../examples/router-failure.ya
     >piped.txt 2>piped.err || fail "piped run exited $?"
 grep -qa $'\r' piped.txt piped.err && fail "progress drawn into piped output"
 
+# explain: the list numbers the run's packets; one of them, the "Hello!"
+# segment, layer by layer, with each layer's bytes.
+"$bin" explain out/seeds >list.txt 2>&1 || fail "explain (the list) exited $?"
+hello=$(grep -m1 -E '^#[0-9]+ .* client +eth0 +TCP 100\.100\.100\.1:[0-9]+ -> 200\.200\.200\.2:7000 \[PSH, ACK\] 6 bytes' list.txt |
+    sed 's/^#\([0-9]*\).*/\1/')
+if [[ -z $hello ]]; then
+    fail "explain's list has no 6-byte segment from client to port 7000"
+else
+    "$bin" explain out/seeds "$hello" >hello.txt 2>&1 || fail "explain $hello exited $?"
+    layer=0
+    for pattern in '^Ethernet II — ' '^    IPv4 — 100\.100\.100\.1 → 200\.200\.200\.2, TTL 64, TCP' \
+        '^        TCP — [0-9]+ → 7000 \[PSH, ACK\]' '^            Data — 6 bytes' \
+        '^ +0000  48 65 6c 6c 6f 21 +Hello!$'; do
+        grep -qE -- "$pattern" hello.txt || { fail "explain $hello: no line matching '$pattern'"; layer=1; }
+    done
+    ((layer)) && cat hello.txt >&2
+fi
+"$bin" explain out/seeds 999999 >/dev/null 2>bad.txt && fail "explain of a packet that is not there succeeded"
+grep -q 'there is no #999999' bad.txt || fail "explain's error for a missing packet: $(cat bad.txt)"
+
 # A broken scenario: the error at its file:line:column, a non-zero exit.
 printf 'name: broken\nhosts:\n  a: {gateway: 10.0.0.1}\nlinks:\n  - ends: [a, nowhere]\n    addresses: [10.0.0.2/24, 10.0.0.1/24]\n' >broken.yaml
 if "$bin" run broken.yaml >broken.txt 2>&1; then

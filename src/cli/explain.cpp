@@ -1,0 +1,119 @@
+#include "cli/explain.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/timeline.hpp"
+#include "report/dissect.hpp"
+#include "wire/pcap.hpp"
+
+namespace cli {
+namespace {
+
+struct Found {
+    std::string node;
+    std::string iface;
+    uint64_t frame_index = 0;  // in that interface's capture, from 0
+    int64_t t_ns = 0;
+    std::string summary;
+};
+
+int fail(const std::string& what) {
+    fmt::print(stderr, "minternet explain: {}\n", what);
+    return 2;
+}
+
+std::string seconds(int64_t ns) {
+    return fmt::format("{}.{:09}", ns / 1'000'000'000, ns % 1'000'000'000);
+}
+
+}  // namespace
+
+int run_explain(const ExplainCommand& c, std::FILE* out) {
+    const std::filesystem::path dir(c.run_dir);
+    const std::filesystem::path events_path = dir / "events.jsonl";
+    std::ifstream events(events_path);
+    if (!events)
+        return fail(fmt::format("no {} (give the folder a run wrote, such as out/seeds)",
+                                events_path.string()));
+
+    // Walk the log: number the frames sent, and count each interface's
+    // frames (its capture holds those it sent and those it received).
+    std::map<std::string, uint64_t> frames_on;  // "node-iface" -> frames so far
+    std::optional<Found> found;
+    uint64_t sent = 0;
+    std::string line;
+    for (uint64_t line_no = 1; std::getline(events, line); ++line_no) {
+        const nlohmann::json e = nlohmann::json::parse(line, nullptr, false);
+        if (e.is_discarded() || !e.is_object())
+            return fail(fmt::format("{}:{}: not a JSON object", events_path.string(), line_no));
+        const std::string event = e.value("event", "");
+        if (event != "send" && event != "receive") continue;
+        const std::string node = e.value("node", "");
+        const std::string iface = e.value("iface", "");
+        const uint64_t index = frames_on[node + "-" + iface]++;
+        if (event != "send") continue;
+        ++sent;
+        const int64_t t_ns = e.value("t_ns", int64_t{0});
+        if (!c.packet) {
+            fmt::print(out, "#{:<6} [{:>14}] {:<12} {:<5} {}\n", sent, seconds(t_ns), node, iface,
+                       describe_packet(e));
+        } else if (sent == *c.packet) {
+            found = Found{node, iface, index, t_ns, describe_packet(e)};
+            break;
+        }
+    }
+    if (!c.packet) {
+        fmt::print(out, "\n{} packets; `minternet explain {} N` shows packet #N layer by layer.\n",
+                   sent, c.run_dir);
+        return 0;
+    }
+    if (!found)
+        return fail(fmt::format("the run sent {} packets; there is no #{}", sent, *c.packet));
+
+    const std::filesystem::path pcap_path =
+        dir / "pcap" / fmt::format("{}-{}.pcap", found->node, found->iface);
+    std::ifstream file(pcap_path, std::ios::binary);
+    if (!file) return fail(fmt::format("cannot read {}", pcap_path.string()));
+    const std::vector<char> raw((std::istreambuf_iterator<char>(file)),
+                                std::istreambuf_iterator<char>());
+    const base::ByteSpan bytes(reinterpret_cast<const std::byte*>(raw.data()), raw.size());
+    auto reader = wire::pcap::Reader::open(bytes);
+    if (!reader)
+        return fail(fmt::format("{}: {}", pcap_path.string(), wire::to_string(reader.error())));
+    std::optional<wire::pcap::Record> record;
+    for (uint64_t i = 0; i <= found->frame_index; ++i) {
+        auto next = reader->next();
+        if (!next || !*next)
+            return fail(
+                fmt::format("{} ends before frame {} (the run's capture and its event "
+                            "log disagree)",
+                            pcap_path.string(), found->frame_index + 1));
+        record = **next;
+    }
+
+    fmt::print(out, "Packet #{}: sent by {} on {} at {} s, {} bytes\n{}\n(frame {} of {})\n\n",
+               *c.packet, found->node, found->iface, seconds(found->t_ns), record->data.size(),
+               found->summary, found->frame_index + 1, pcap_path.string());
+    std::string indent;
+    for (const report::Layer& layer : report::dissect(record->data)) {
+        fmt::print(out, "{}{} — {}\n", indent, layer.name, layer.summary);
+        for (const report::Field& f : layer.fields)
+            fmt::print(out, "{}  {:<22} {}\n", indent, f.name, f.value);
+        if (!layer.problem.empty()) fmt::print(out, "{}  !! {}\n", indent, layer.problem);
+        if (!layer.header.empty()) {
+            fmt::print(out, "{}  {} bytes:\n{}", indent, layer.header.size(),
+                       report::hexdump(layer.header, indent + "    "));
+        }
+        indent += "    ";
+    }
+    return 0;
+}
+
+}  // namespace cli
