@@ -174,7 +174,7 @@ void Connection::fail(Error e, base::Time now) {
 
 void Connection::connect(SeqNum iss, base::Time now) {
     iss_ = snd_una_ = iss;
-    snd_nxt_ = snd_max_ = iss + 1;  // the SYN takes one sequence number
+    snd_nxt_ = iss + 1;  // the SYN takes one sequence number
     rcv_wscale_ = config_.window_scale ? shift_for(config_.receive_buffer) : 0;
     rtt_started_ = now;
     set_state(State::syn_sent, now);
@@ -192,7 +192,7 @@ void Connection::accept(const wire::TcpRepr& seg, SeqNum iss, base::Time now) {
     snd_wl1_ = seg.seq;
     snd_wl2_ = iss;
     iss_ = snd_una_ = iss;
-    snd_nxt_ = snd_max_ = iss + 1;
+    snd_nxt_ = iss + 1;
     last_heard_ = now;
     rtt_started_ = now;
     set_state(State::syn_received, now);
@@ -291,13 +291,12 @@ void Connection::send_segment(SeqNum seq, uint16_t flags, size_t data_offset, si
     emit_(seg);
 }
 
-// A pure ACK carries the highest sequence number sent, not snd_nxt: after a
-// timeout snd_nxt goes back to resend, and an ACK numbered below the peer's
-// rcv_nxt would fail its acceptability test and be dropped unread (so two
-// sides that both went back would never hear each other's ACKs). BSD does the
-// same.
+// A pure ACK carries snd_nxt, the highest sequence number sent: a timeout
+// resends lost segments from the scoreboard and never winds snd_nxt back, so
+// an ACK is never numbered below the peer's rcv_nxt (which would fail its
+// acceptability test and be dropped unread).
 void Connection::send_ack(Reason reason, base::Time now) {
-    send_segment(snd_max_, ack, 0, 0, reason, now);
+    send_segment(snd_nxt_, ack, 0, 0, reason, now);
 }
 
 void Connection::send_rst(SeqNum seq, base::Time now) {
@@ -358,7 +357,6 @@ void Connection::output(base::Time now) {
             }
             snd_nxt_ += static_cast<uint32_t>(len) + (with_fin ? 1 : 0);
             if (with_fin) fin_sent_ = true;
-            snd_max_ = snd_nxt_;
             if (retransmit_at_.is_never()) arm_retransmit(now);
             persist_at_ = base::Time::never();
             continue;
@@ -369,7 +367,6 @@ void Connection::output(base::Time now) {
             scoreboard_.sent(snd_nxt_, 0, true, now);
             snd_nxt_ += 1;
             fin_sent_ = true;
-            snd_max_ = snd_nxt_;
             if (retransmit_at_.is_never()) arm_retransmit(now);
         }
         // Data waits, nothing is in flight, and the window kept it back (zero,
@@ -409,7 +406,7 @@ void Connection::resend(SentSegment& s, base::Time now) {
 // at once, whatever the window (RFC 6675 §5 step 4.2, RFC 5681 §3.2).
 void Connection::enter_recovery(base::Time now) {
     in_recovery_ = true;
-    recover_ = snd_max_;
+    recover_ = snd_nxt_;
     undo_ = Undo{.cwnd = congestion_.cwnd(),
                  .ssthresh = congestion_.ssthresh(),
                  .resent_ts = std::nullopt,
@@ -480,7 +477,7 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
     if (state_ == State::syn_sent) {
         // §3.10.7.3.
         const bool has_ack = seg.flags.has(ack);
-        if (has_ack && (seg.ack <= iss_ || seg.ack > snd_max_)) {
+        if (has_ack && (seg.ack <= iss_ || seg.ack > snd_nxt_)) {
             if (!seg.flags.has(rst)) send_rst(seg.ack, now);
             return;
         }
@@ -604,7 +601,7 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
 
 void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
     if (state_ == State::syn_received) {
-        if (!(snd_una_ < seg.ack && seg.ack <= snd_max_)) {
+        if (!(snd_una_ < seg.ack && seg.ack <= snd_nxt_)) {
             send_rst(seg.ack, now);
             return;
         }
@@ -627,13 +624,12 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
     // The receiver took a window probe's octet: it counts as sent.
     if (probe_seq_ && seg.ack == *probe_seq_ + 1 && snd_nxt_ == *probe_seq_) {
         snd_nxt_ += 1;
-        snd_max_ = wire::max(snd_max_, snd_nxt_);
         ++stats_.bytes_sent;
         if (retransmit_at_.is_never()) arm_retransmit(now);
     }
     probe_seq_.reset();
 
-    if (seg.ack > snd_max_) {
+    if (seg.ack > snd_nxt_) {
         // ACK for something never sent.
         send_ack(Reason::ack, now);
         return;
@@ -650,7 +646,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
     if (advanced) {
         uint32_t acked = seg.ack - snd_una_;
         // A FIN we sent is acknowledged along with the data before it.
-        if (fin_sent_ && seg.ack == snd_max_ && !fin_acked_) {
+        if (fin_sent_ && seg.ack == snd_nxt_ && !fin_acked_) {
             fin_acked_ = true;
             acked -= 1;
         }
@@ -682,7 +678,6 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
     if (advanced) {
         const SeqNum previous_una = snd_una_;
         snd_una_ = seg.ack;
-        if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
         retransmissions_ = 0;
         if (rto_recover_ && seg.ack >= *rto_recover_) rto_recover_.reset();
         if (in_recovery_) {
@@ -703,7 +698,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         if (observer_)
             observer_->window(now, tuple_, congestion_.cwnd(), congestion_.ssthresh(), rto_.srtt());
         // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it.
-        if (snd_una_ == snd_max_) {
+        if (snd_una_ == snd_nxt_) {
             retransmit_at_ = base::Time::never();
         } else {
             arm_retransmit(now);
@@ -864,7 +859,7 @@ void Connection::poll(base::Time now) {
             congestion_.on_timeout(flight());
             in_recovery_ = false;
             duplicate_acks_ = 0;
-            rto_recover_ = snd_max_;
+            rto_recover_ = snd_nxt_;
             scoreboard_.mark_all_lost();
             if (SentSegment* lost = scoreboard_.first_lost()) resend(*lost, now);
         } else {
@@ -900,7 +895,6 @@ void Connection::poll(base::Time now) {
                 scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), false, now);
                 stats_.bytes_sent += len;
                 snd_nxt_ += static_cast<uint32_t>(len);
-                snd_max_ = snd_nxt_;
                 if (retransmit_at_.is_never()) arm_retransmit(now);
             }
         }
@@ -988,7 +982,7 @@ void Connection::abort(base::Time now) {
 
 void Connection::icmp_unreachable(Error e, SeqNum quoted, base::Time now) {
     if (state_ == State::closed || state_ == State::listen || state_ == State::time_wait) return;
-    if (quoted < snd_una_ || quoted >= snd_max_) return;  // not in flight: forged or stale
+    if (quoted < snd_una_ || quoted >= snd_nxt_) return;  // not in flight: forged or stale
     if (state_ == State::syn_sent) return fail(e, now);
     soft_error_ = e;
 }

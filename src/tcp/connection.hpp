@@ -200,9 +200,7 @@ class Connection {
     // Send sequence space (RFC 9293 §3.3.1).
     SeqNum iss_;
     SeqNum snd_una_;
-    SeqNum snd_nxt_;
-    SeqNum snd_max_;  // highest sent; equal to snd_nxt_ since lost segments are
-                      // resent from the scoreboard, not by going back
+    SeqNum snd_nxt_;  // the highest sent: lost segments are resent from the scoreboard
     uint32_t snd_wnd_ = 0;
     uint32_t max_snd_wnd_ = 0;
     SeqNum snd_wl1_;
