@@ -14,6 +14,8 @@ packages=(
     libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
     # packet tools used by tests (tshark validates our captures)
     tshark tcpdump iproute2
+    # script(1) gives the progress-line test a terminal (essential, named anyway)
+    bsdutils
     # the kernel-side tools the live tests talk to our stack with
     curl iputils-ping netcat-openbsd python3
     # DNS software our DNS is tested against: clients, servers, a load generator

@@ -13,10 +13,6 @@ using Respond = std::function<void(std::vector<std::byte>)>;
 // A query in, a response (maybe later) out: the authority's or the recursor's.
 using Handler = std::function<void(base::ByteSpan, dns::Transport, wire::Ipv4Address, Respond)>;
 
-std::string ms(base::Duration d) {
-    return fmt::format("{:.1f} ms", d.seconds_f() * 1000);
-}
-
 // One TCP client (RFC 7766): length-prefixed queries one after another, each
 // answered before the next is read.
 sockets::Task<void> serve_tcp_client(sockets::Runtime& rt, sockets::TcpStream s,
@@ -220,7 +216,7 @@ sockets::Task<base::Expected<dns::StubAnswer, std::string>> dns_lookup(sockets::
         co_return a;
     }
     const dns::Message& m = a->message;
-    const std::string via = fmt::format("from {} in {}{}", a->server.to_string(), ms(a->elapsed),
+    const std::string via = fmt::format("from {} in {}{}", a->server.to_string(), in_ms(a->elapsed),
                                         a->over_tcp ? ", over TCP" : "");
     if (m.answers.empty()) {
         output(fmt::format(
@@ -269,7 +265,7 @@ sockets::Task<base::Expected<dns::Rcode, std::string>> dns_update(sockets::Runti
     }
     output(fmt::format("{}: {} A -> {} TTL {} at {}: {} (in {})", o.label, name->to_string(),
                        listed, o.ttl, o.server.to_string(), dns::to_string(reply->message.rcode),
-                       ms(reply->elapsed)));
+                       in_ms(reply->elapsed)));
     co_return reply->message.rcode;
 }
 

@@ -4,8 +4,17 @@
 #include <functional>
 #include <string>
 
+#include <fmt/format.h>
+
+#include "base/time.hpp"
+
 namespace apps {
 
 using Output = std::function<void(const std::string& line)>;
+
+// A duration as the programs print it: "12.0 ms".
+inline std::string in_ms(base::Duration d) {
+    return fmt::format("{:.1f} ms", d.seconds_f() * 1000);
+}
 
 }  // namespace apps

@@ -114,10 +114,6 @@ sockets::Task<void> chat_server(sockets::Runtime& rt, uint16_t port, Output outp
 
 namespace {
 
-std::string ms(base::Duration d) {
-    return fmt::format("{:.1f} ms", d.seconds_f() * 1000);
-}
-
 sockets::Task<void> hello_connection(sockets::TcpStream s, std::string reply, Output output) {
     const std::string peer = peer_of(s);
     auto first = co_await s.receive(4096);
@@ -158,7 +154,7 @@ sockets::Task<bool> hello_client(sockets::Runtime& rt, HelloOptions o, Output ou
         }
         to.address = addresses->front();
         output(fmt::format("{}: {} is {} (DNS, {})", o.label, o.to, to.address.to_string(),
-                           ms(rt.now() - start)));
+                           in_ms(rt.now() - start)));
     }
     const base::Time connecting = rt.now();
     auto stream = co_await sockets::TcpStream::connect(rt, to);
@@ -168,7 +164,7 @@ sockets::Task<bool> hello_client(sockets::Runtime& rt, HelloOptions o, Output ou
         co_return false;
     }
     output(fmt::format("{}: connected to {}:{} (3-way handshake, {})", o.label,
-                       to.address.to_string(), o.port, ms(rt.now() - connecting)));
+                       to.address.to_string(), o.port, in_ms(rt.now() - connecting)));
     const base::Time sending = rt.now();
     if (!co_await stream->send(base::as_bytes(o.message))) {
         output(fmt::format("{}: the connection broke while sending", o.label));
@@ -178,13 +174,13 @@ sockets::Task<bool> hello_client(sockets::Runtime& rt, HelloOptions o, Output ou
     const bool answered = answer && !answer->empty();
     if (answered) {
         output(fmt::format("{}: sent \"{}\", got \"{}\" ({})", o.label, o.message,
-                           base::as_chars(answer->bytes()), ms(rt.now() - sending)));
+                           base::as_chars(answer->bytes()), in_ms(rt.now() - sending)));
     } else {
         output(fmt::format("{}: sent \"{}\", no answer", o.label, o.message));
     }
     const base::Time closing = rt.now();
     (void)co_await stream->close();
-    output(fmt::format("{}: closed (4-way close, {})", o.label, ms(rt.now() - closing)));
+    output(fmt::format("{}: closed (4-way close, {})", o.label, in_ms(rt.now() - closing)));
     co_return answered;
 }
 

@@ -16,10 +16,6 @@ constexpr size_t max_download = size_t{1} << 30;
 // A body from a source goes out in pieces of this size.
 constexpr size_t body_piece = 256 * 1024;
 
-std::string ms(base::Duration d) {
-    return fmt::format("{:.1f} ms", d.seconds_f() * 1000);
-}
-
 std::string endpoint_of(const sockets::TcpStream& s) {
     const tcp::Connection* c = s.connection();
     if (!c) return "?";
@@ -174,7 +170,7 @@ sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Ou
         }
         o.to.address = addresses->front();
         output(fmt::format("{}: {} is {} (DNS, {})", o.label, o.host, o.to.address.to_string(),
-                           ms(rt.now() - start)));
+                           in_ms(rt.now() - start)));
     }
     const base::Time connect_start = rt.now();
     const std::string to = o.to.to_string();
@@ -189,7 +185,7 @@ sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Ou
     sockets::TcpStream& s = *stream;
     result.connect_time = rt.now() - connect_start;
     output(fmt::format("{}: connected to {} ({}) in {}", o.label, o.host, to,
-                       ms(result.connect_time)));
+                       in_ms(result.connect_time)));
     http::Parser parser(http::Parser::Kind::response, max_download);
     size_t sunk = 0;
     std::optional<base::Sha256> digest;  // the body being received, when asked for
@@ -242,7 +238,7 @@ sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Ou
             f.sha256 = digest->hex();
         }
         output(fmt::format("{}: GET {} -> {} {}, {} bytes in {}{}", o.label, f.path, f.status,
-                           response->reason, f.body_bytes, ms(f.duration),
+                           response->reason, f.body_bytes, in_ms(f.duration),
                            f.sha256.empty() ? "" : ", sha256 " + f.sha256));
         result.fetches.push_back(std::move(f));
         if (!response->keep_alive && !last) result.error = "the server closed the connection";

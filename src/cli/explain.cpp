@@ -20,17 +20,13 @@ struct Found {
     std::string node;
     std::string iface;
     uint64_t frame_index = 0;  // in that interface's capture, from 0
-    int64_t t_ns = 0;
+    base::Time sent;
     std::string summary;
 };
 
 int fail(const std::string& what) {
     fmt::print(stderr, "minternet explain: {}\n", what);
     return 2;
-}
-
-std::string seconds(int64_t ns) {
-    return fmt::format("{}.{:09}", ns / 1'000'000'000, ns % 1'000'000'000);
 }
 
 }  // namespace
@@ -60,12 +56,13 @@ int run_explain(const ExplainCommand& c, std::FILE* out) {
         const uint64_t index = frames_on[node + "-" + iface]++;
         if (event != "send") continue;
         ++sent;
-        const int64_t t_ns = e.value("t_ns", int64_t{0});
+        const base::Time t =
+            base::Time::zero() + base::Duration::nanoseconds(e.value("t_ns", int64_t{0}));
         if (!c.packet) {
-            fmt::print(out, "#{:<6} [{:>14}] {:<12} {:<5} {}\n", sent, seconds(t_ns), node, iface,
-                       describe_packet(e));
+            fmt::print(out, "#{:<6} [{:>14}] {:<12} {:<5} {}\n", sent, base::to_string(t), node,
+                       iface, describe_packet(e));
         } else if (sent == *c.packet) {
-            found = Found{node, iface, index, t_ns, describe_packet(e)};
+            found = Found{node, iface, index, t, describe_packet(e)};
             break;
         }
     }
@@ -99,8 +96,8 @@ int run_explain(const ExplainCommand& c, std::FILE* out) {
     }
 
     fmt::print(out, "Packet #{}: sent by {} on {} at {} s, {} bytes\n{}\n(frame {} of {})\n\n",
-               *c.packet, found->node, found->iface, seconds(found->t_ns), record->data.size(),
-               found->summary, found->frame_index + 1, pcap_path.string());
+               *c.packet, found->node, found->iface, base::to_string(found->sent),
+               record->data.size(), found->summary, found->frame_index + 1, pcap_path.string());
     std::string indent;
     for (const report::Layer& layer : report::dissect(record->data)) {
         fmt::print(out, "{}{} — {}\n", indent, layer.name, layer.summary);

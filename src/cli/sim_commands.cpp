@@ -115,7 +115,8 @@ void print_kernel_setup(std::FILE* out, sim::Node& node, const std::string& tap)
 // Hybrid mode: the simulation on the wall clock, hosts replaced by TAPs.
 // Ends at --duration (or the file's), when every application is done if no
 // TAP is attached, or at SIGINT/SIGTERM.
-int run_realtime(const RunCommand& c, Session& session, Launcher& launcher, std::FILE* out) {
+int run_realtime(const RunCommand& c, Session& session, Launcher& launcher,
+                 std::optional<double> duration_s, std::FILE* out) {
     // People (and scripts) watch a real-time run as it goes: a line at a time.
     std::setvbuf(out, nullptr, _IOLBF, 0);
     auto loop = live::Loop::create();
@@ -143,11 +144,6 @@ int run_realtime(const RunCommand& c, Session& session, Launcher& launcher, std:
     }
     launcher.schedule();
 
-    const std::optional<double> duration_s =
-        c.duration_s
-            ? c.duration_s
-            : (session.topology().duration ? std::optional(session.topology().duration->seconds_f())
-                                           : std::nullopt);
     const bool with_taps = !c.taps.empty();
     fmt::print(out, "Running in real time{}; Ctrl-C stops.\n",
                duration_s ? fmt::format(" for {} s", *duration_s) : std::string());
@@ -334,8 +330,14 @@ int run_topology(const RunCommand& given, std::FILE* out) {
         fmt::print(stderr, "minternet run: {}\n", launcher.error());
         return 2;
     }
+    // --duration, or the file's; none: until the applications are done.
+    const std::optional<double> duration_s =
+        c.duration_s ? c.duration_s
+                     : (session->topology().duration
+                            ? std::optional(session->topology().duration->seconds_f())
+                            : std::nullopt);
     if (c.realtime || !c.taps.empty()) {
-        const int status = run_realtime(c, *session, **launcher, out);
+        const int status = run_realtime(c, *session, **launcher, duration_s, out);
         session->events()->set_listener({});  // what the teardown logs goes to the file only
         timeline.flush();
         session->flush();
@@ -346,11 +348,7 @@ int run_topology(const RunCommand& given, std::FILE* out) {
 
     // Run for the given duration, or until every application is done (at most
     // an hour of virtual time, so a run always ends).
-    const std::optional<double> duration_s =
-        c.duration_s ? c.duration_s
-                     : (session->topology().duration
-                            ? std::optional(session->topology().duration->seconds_f())
-                            : std::nullopt);
+
     sim::Simulator& sim = session->sim();
     const base::Time end = duration_s ? sim.now() + base::Duration::from_seconds(*duration_s)
                                       : base::Time::zero() + base::Duration::seconds(3600);

@@ -47,13 +47,8 @@ ip netns exec "$ns" timeout 150 "$bin" run "$here/hybrid.yaml" --realtime --tap 
     --duration 120 --out "$work/out" >"$work/run.log" 2>&1 &
 pid=$!
 
-# A fresh TAP may miss the first ARP request: wait until the router answers.
-up=0
-for _ in $(seq 1 50); do
-    if in_ns ping -c 1 -W 1 100.100.100.254 >/dev/null 2>&1; then up=1; break; fi
-    sleep 0.2
-done
-((up)) || { fail "the simulated router never answered ping"; cat "$work/run.log" >&2; exit 1; }
+wait_for_ping 100.100.100.254 ||
+    { fail "the simulated router never answered ping"; cat "$work/run.log" >&2; exit 1; }
 
 if grep -q "client: its 1 application(s) in the file do not run" "$work/run.log"; then
     ok "client's own application is left out"

@@ -64,13 +64,7 @@ ip netns exec "$ns" timeout 600 "$bin" live --tap "$tap" --address "$ours/24" --
     --serve "dns:53=$here/../data/dns/example.zone" "${impair[@]}" >"$work/live.log" 2>&1 &
 pids+=($!)
 
-# A fresh TAP may miss the first ARP request: wait until ping gets through.
-up=0
-for _ in $(seq 1 50); do
-    if in_ns ping -c 1 -W 1 "$ours" >/dev/null 2>&1; then up=1; break; fi
-    sleep 0.2
-done
-((up)) || { fail "our host never answered ping"; cat "$work/live.log" >&2; exit 1; }
+wait_for_ping "$ours" || { fail "our host never answered ping"; cat "$work/live.log" >&2; exit 1; }
 
 # curl GET PATH: the download's sha256 must equal the file's.
 get() {

@@ -24,6 +24,17 @@ require_tools() {
 }
 
 in_ns() { ip netns exec "$ns" "$@"; }
+
+# wait_for_ping ADDRESS: until it answers from inside the namespace (a fresh
+# TAP may miss the first ARP request), ten seconds at most.
+wait_for_ping() {
+    local _
+    for _ in $(seq 1 50); do
+        in_ns ping -c 1 -W 1 "$1" >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    return 1
+}
 fail() {
     echo "$test_name: FAIL: $*" >&2
     failed=1
