@@ -229,10 +229,10 @@ bool optional_bytes_equal(const std::optional<base::ByteSpan>& a,
 
 // Dissects `frame` and holds the result to the walk.
 void check_dissect(base::ByteSpan frame, const Walk& w) {
-    const std::vector<report::Layer> layers = report::dissect(frame);
+    const std::vector<report::DissectedLayer> layers = report::dissect(frame);
     require(layers.size() == w.layers.size(), "dissect lists the expected number of layers");
     for (size_t i = 0; i < layers.size(); ++i) {
-        const report::Layer& l = layers[i];
+        const report::DissectedLayer& l = layers[i];
         require(l.name == w.layers[i].name, "dissect names the expected layer");
         require(l.problem.empty() != w.layers[i].problem, "dissect flags the expected problems");
         require(fuzz::within(l.header, frame), "a layer's header lies within the frame");

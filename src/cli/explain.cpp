@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/timeline.hpp"
 #include "report/dissect.hpp"
+#include "report/timeline.hpp"
 #include "wire/pcap.hpp"
 
 namespace cli {
@@ -60,9 +60,9 @@ int run_explain(const ExplainCommand& c, std::FILE* out) {
             base::Time::zero() + base::Duration::nanoseconds(e.value("t_ns", int64_t{0}));
         if (!c.packet) {
             fmt::print(out, "#{:<6} [{:>14}] {:<12} {:<5} {}\n", sent, base::to_string(t), node,
-                       iface, describe_packet(e));
+                       iface, report::describe_packet(e));
         } else if (sent == *c.packet) {
-            found = Found{node, iface, index, t, describe_packet(e)};
+            found = Found{node, iface, index, t, report::describe_packet(e)};
             break;
         }
     }
@@ -99,7 +99,7 @@ int run_explain(const ExplainCommand& c, std::FILE* out) {
                *c.packet, found->node, found->iface, base::to_string(found->sent),
                record->data.size(), found->summary, found->frame_index + 1, pcap_path.string());
     std::string indent;
-    for (const report::Layer& layer : report::dissect(record->data)) {
+    for (const report::DissectedLayer& layer : report::dissect(record->data)) {
         fmt::print(out, "{}{} — {}\n", indent, layer.name, layer.summary);
         for (const report::Field& f : layer.fields)
             fmt::print(out, "{}  {:<22} {}\n", indent, f.name, f.value);

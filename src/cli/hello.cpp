@@ -19,7 +19,7 @@ constexpr wire::Ipv4Address server_ip{200, 200, 200, 2};
 constexpr wire::MacAddress client_mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
 constexpr wire::MacAddress router_mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0xfe}};
 
-void print_layer(std::FILE* out, const report::Layer& layer) {
+void print_layer(std::FILE* out, const report::DissectedLayer& layer) {
     fmt::print(out, "  {} — {}\n", layer.name, layer.summary);
     for (const report::Field& f : layer.fields)
         fmt::print(out, "    {:<22} {}\n", f.name, f.value);
@@ -89,7 +89,7 @@ int run_hello(const HelloOptions& options, std::FILE* out) {
     // 5. The receiver undoes it: each layer parses and checks its header.
     fmt::print(out, "5. Parsed back, layer by layer:\n");
     bool ok = true;
-    for (const report::Layer& layer : report::dissect(packet.bytes())) {
+    for (const report::DissectedLayer& layer : report::dissect(packet.bytes())) {
         print_layer(out, layer);
         ok = ok && layer.problem.empty();
     }

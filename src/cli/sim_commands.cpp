@@ -13,12 +13,17 @@
 #include "cli/launcher.hpp"
 #include "cli/progress.hpp"
 #include "cli/session.hpp"
-#include "cli/timeline.hpp"
 #include "live/loop.hpp"
 #include "live/realtime.hpp"
+#include "report/timeline.hpp"
 
 namespace cli {
 namespace {
+
+using report::Layer;
+using report::Timeline;
+using report::TimelineLine;
+using report::TimelineSummary;
 
 std::unique_ptr<Session> open_or_report(const char* command, const SimCommonOptions& c) {
     auto session = Session::open({.topology_path = c.topology,
@@ -53,8 +58,8 @@ std::optional<wire::Ipv4Address> find_destination(const char* command, Session& 
 
 // "[   2.012002912] client       TCP  SYN -> 200.200.200.2:80 seq=0 …"
 void print_timeline_line(std::FILE* out, const TimelineLine& l, bool color) {
-    const std::string head =
-        fmt::format("[{:>14}] {:<12} {:<4} ", base::to_string(l.time), l.node, to_string(l.layer));
+    const std::string head = fmt::format("[{:>14}] {:<12} {:<4} ", base::to_string(l.time), l.node,
+                                         report::to_string(l.layer));
     if (!color) {
         fmt::print(out, "{}{}\n", head, l.text);
         return;

@@ -24,8 +24,8 @@ std::string checksum_text(uint16_t value, bool valid) {
     return fmt::format("0x{:04x} ({})", value, valid ? "correct" : "INCORRECT");
 }
 
-Layer data_layer(ByteSpan data) {
-    Layer l{.name = "Data", .header = data};
+DissectedLayer data_layer(ByteSpan data) {
+    DissectedLayer l{.name = "Data", .header = data};
     l.summary = fmt::format("{} bytes", data.size());
     std::string text;
     bool printable = true;
@@ -42,8 +42,8 @@ Layer data_layer(ByteSpan data) {
 }
 
 void dissect_tcp(ByteSpan segment, wire::Ipv4Address src, wire::Ipv4Address dst,
-                 std::vector<Layer>& out) {
-    Layer l{.name = "TCP"};
+                 std::vector<DissectedLayer>& out) {
+    DissectedLayer l{.name = "TCP"};
     auto view = wire::TcpView::parse(segment);
     if (!view) {
         l.header = segment;
@@ -91,8 +91,8 @@ void dissect_tcp(ByteSpan segment, wire::Ipv4Address src, wire::Ipv4Address dst,
 }
 
 void dissect_udp(ByteSpan datagram, wire::Ipv4Address src, wire::Ipv4Address dst,
-                 std::vector<Layer>& out) {
-    Layer l{.name = "UDP"};
+                 std::vector<DissectedLayer>& out) {
+    DissectedLayer l{.name = "UDP"};
     auto view = wire::UdpView::parse(datagram);
     if (!view) {
         l.header = datagram;
@@ -117,8 +117,8 @@ void dissect_udp(ByteSpan datagram, wire::Ipv4Address src, wire::Ipv4Address dst
     if (!view->payload().empty()) out.push_back(data_layer(view->payload()));
 }
 
-void dissect_icmp(ByteSpan message, std::vector<Layer>& out) {
-    Layer l{.name = "ICMP"};
+void dissect_icmp(ByteSpan message, std::vector<DissectedLayer>& out) {
+    DissectedLayer l{.name = "ICMP"};
     auto view = wire::Icmpv4View::parse(message);
     if (!view) {
         l.header = message;
@@ -152,8 +152,8 @@ void dissect_icmp(ByteSpan message, std::vector<Layer>& out) {
     if (!view->payload().empty()) out.push_back(data_layer(view->payload()));
 }
 
-void dissect_ipv4(ByteSpan packet, std::vector<Layer>& out) {
-    Layer l{.name = "IPv4"};
+void dissect_ipv4(ByteSpan packet, std::vector<DissectedLayer>& out) {
+    DissectedLayer l{.name = "IPv4"};
     auto view = wire::Ipv4View::parse(packet);
     if (!view) {
         l.header = packet;
@@ -207,8 +207,8 @@ void dissect_ipv4(ByteSpan packet, std::vector<Layer>& out) {
     }
 }
 
-void dissect_arp(ByteSpan packet, std::vector<Layer>& out) {
-    Layer l{.name = "ARP"};
+void dissect_arp(ByteSpan packet, std::vector<DissectedLayer>& out) {
+    DissectedLayer l{.name = "ARP"};
     auto view = wire::ArpView::parse(packet);
     if (!view) {
         l.header = packet;
@@ -233,9 +233,9 @@ void dissect_arp(ByteSpan packet, std::vector<Layer>& out) {
 
 }  // namespace
 
-std::vector<Layer> dissect(ByteSpan frame) {
-    std::vector<Layer> out;
-    Layer l{.name = "Ethernet II"};
+std::vector<DissectedLayer> dissect(ByteSpan frame) {
+    std::vector<DissectedLayer> out;
+    DissectedLayer l{.name = "Ethernet II"};
     auto view = wire::EthernetView::parse(frame);
     if (!view) {
         l.header = frame;

@@ -18,7 +18,7 @@ struct Field {
     std::string value;
 };
 
-struct Layer {
+struct DissectedLayer {
     std::string name;     // "Ethernet II", "IPv4", "TCP", "UDP", "ICMP", "ARP", "Data"
     std::string summary;  // one line: "100.100.100.1 → 200.200.200.2, TTL 64, TCP"
     std::vector<Field> fields;
@@ -27,7 +27,7 @@ struct Layer {
     std::string problem;    // why it is malformed or damaged; empty when fine
 };
 
-std::vector<Layer> dissect(base::ByteSpan frame);
+std::vector<DissectedLayer> dissect(base::ByteSpan frame);
 
 // Classic hex dump, 16 bytes a line: offset, hex, printable ASCII.
 std::string hexdump(base::ByteSpan bytes, std::string_view indent = "");

@@ -1,6 +1,6 @@
 // The timeline reads events as the event log writes them: these feed it such
 // events by hand and look at the lines it makes.
-#include "cli/timeline.hpp"
+#include "report/timeline.hpp"
 
 #include <vector>
 
@@ -10,9 +10,9 @@
 namespace {
 
 using base::Time;
-using cli::Layer;
-using cli::Timeline;
-using cli::TimelineLine;
+using report::Layer;
+using report::Timeline;
+using report::TimelineLine;
 
 struct Recorder {
     std::vector<TimelineLine> lines;

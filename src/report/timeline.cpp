@@ -1,11 +1,11 @@
-#include "cli/timeline.hpp"
+#include "report/timeline.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "dns/wire/message.hpp"
 
-namespace cli {
+namespace report {
 
 std::string_view to_string(Layer l) {
     switch (l) {
@@ -374,4 +374,4 @@ void Timeline::tcp_state(base::Time t, std::string_view node, const nlohmann::js
     }
 }
 
-}  // namespace cli
+}  // namespace report

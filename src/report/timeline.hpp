@@ -22,7 +22,7 @@
 
 #include "base/time.hpp"
 
-namespace cli {
+namespace report {
 
 // The four layers, and the link below them where loss happens.
 enum class Layer { app, dns, tcp, udp, ip, icmp, link, node };
@@ -91,4 +91,4 @@ class Timeline {
 // "3 SYN" style: a segment's flags and data, for a line.
 std::string describe_packet(const nlohmann::json& f);
 
-}  // namespace cli
+}  // namespace report
