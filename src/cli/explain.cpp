@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/dissect.hpp"
+#include "report/event_fields.hpp"
 #include "report/timeline.hpp"
 #include "wire/pcap.hpp"
 

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "dns/wire/message.hpp"
+#include "report/event_fields.hpp"
 
 namespace report {
 
@@ -38,108 +38,6 @@ struct Timeline::Conn {
     size_t summary_index = 0;
     bool in_summary = false;
 };
-
-namespace {
-
-std::string str(const nlohmann::json& f, const char* key) {
-    const auto it = f.find(key);
-    return it != f.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
-uint64_t num(const nlohmann::json& f, const char* key) {
-    const auto it = f.find(key);
-    return it != f.end() && it->is_number() ? it->get<uint64_t>() : 0;
-}
-
-// "a:p-b:q" -> {"a:p", "b:q"}
-std::pair<std::string, std::string> ends_of(const std::string& conn) {
-    const size_t dash = conn.find('-');
-    if (dash == std::string::npos) return {conn, {}};
-    return {conn.substr(0, dash), conn.substr(dash + 1)};
-}
-
-// Text data on one line: line ends shown as \r \n, as in a C string.
-std::string one_line(const std::string& text) {
-    std::string out;
-    for (char ch : text) {
-        if (ch == '\r') {
-            out += "\\r";
-        } else if (ch == '\n') {
-            out += "\\n";
-        } else if (ch == '\t') {
-            out += "\\t";
-        } else {
-            out += ch;
-        }
-    }
-    return out;
-}
-
-std::vector<std::byte> unhex(const std::string& hex) {
-    std::vector<std::byte> out;
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        return -1;
-    };
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-        const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-        if (hi < 0 || lo < 0) return {};
-        out.push_back(static_cast<std::byte>(hi * 16 + lo));
-    }
-    return out;
-}
-
-// A DNS message in a few words: "query kiminje.shop. A", "answer kiminje.shop.
-// A 200.200.200.2", "referral for kiminje.shop. to ns.kiminje.shop.".
-std::string describe_dns(const std::string& hex) {
-    const std::vector<std::byte> bytes = unhex(hex);
-    auto m = dns::parse_message(bytes);
-    if (!m) return "a DNS message that does not parse";
-    const std::string q = m->questions.empty()
-                              ? std::string("?")
-                              : fmt::format("{} {}", m->questions[0].name.to_string(),
-                                            dns::to_string(m->questions[0].type));
-    if (!m->qr) return fmt::format("query {}", q);
-    if (m->rcode != dns::Rcode::noerror)
-        return fmt::format("answer {}: {}", q, dns::to_string(m->rcode));
-    if (!m->answers.empty()) {
-        std::string data;
-        for (const dns::Record& r : m->answers) {
-            if (!data.empty()) data += ", ";
-            data += r.type == (m->questions.empty() ? r.type : m->questions[0].type)
-                        ? dns::to_string(r.data)
-                        : fmt::format("{} {}", dns::to_string(r.type), dns::to_string(r.data));
-        }
-        return fmt::format("answer {} is {}", q, data);
-    }
-    for (const dns::Record& r : m->authority) {
-        if (r.type == dns::RrType::ns)
-            return fmt::format("referral for {}: ask {}'s servers ({})", q, r.name.to_string(),
-                               dns::to_string(r.data));
-    }
-    return fmt::format("answer {}: no such data", q);
-}
-
-}  // namespace
-
-std::string describe_packet(const nlohmann::json& f) {
-    const std::string proto = str(f, "proto");
-    if (proto == "TCP" || proto == "UDP") {
-        std::string s = fmt::format("{} {}:{} -> {}:{}", proto, str(f, "src"), num(f, "sport"),
-                                    str(f, "dst"), num(f, "dport"));
-        if (proto == "TCP") s += fmt::format(" [{}]", str(f, "flags"));
-        if (num(f, "payload") > 0) s += fmt::format(" {} bytes", num(f, "payload"));
-        return s;
-    }
-    if (proto == "ICMP")
-        return fmt::format("ICMP type {} {} -> {}", num(f, "icmp_type"), str(f, "src"),
-                           str(f, "dst"));
-    if (proto == "ARP") return fmt::format("ARP {} for {}", str(f, "arp_op"), str(f, "target_ip"));
-    if (!str(f, "src").empty())
-        return fmt::format("{} {} -> {}", proto, str(f, "src"), str(f, "dst"));
-    return "a frame";
-}
 
 namespace {
 constexpr int routine_lines_shown = 6;  // of a run, before the rest is counted
@@ -193,8 +91,8 @@ void Timeline::event(base::Time t, std::string_view node, std::string_view event
     } else if (event == "send") {
         if (host) frame_sent(t, node, f);
     } else if (event == "drop") {
-        const std::string link = str(f, "link");
-        const std::string reason = str(f, "reason");
+        const std::string link = field_str(f, "link");
+        const std::string reason = field_str(f, "reason");
         if (!link.empty()) {
             ++summary_.lost;
             emit(t, node, Layer::link,
@@ -202,7 +100,7 @@ void Timeline::event(base::Time t, std::string_view node, std::string_view event
                      ? fmt::format("{} lost on link {}", describe_packet(f), link)
                      : fmt::format("{} lost on link {}: {}", describe_packet(f), link, reason),
                  true);
-        } else if (str(f, "proto") != "ARP") {
+        } else if (field_str(f, "proto") != "ARP") {
             // Into a crashed node: the crash line said it; the rest is routine.
             const bool into_crashed = reason == "node down";
             emit(t, node, Layer::ip, fmt::format("drops {}: {}", describe_packet(f), reason),
@@ -212,21 +110,23 @@ void Timeline::event(base::Time t, std::string_view node, std::string_view event
         ++summary_.reordered;
         emit(t, node, Layer::link,
              fmt::format("{} overtakes the frames ahead of it on link {} (reordering)",
-                         describe_packet(f), str(f, "link")),
+                         describe_packet(f), field_str(f, "link")),
              true);
     } else if (event == "duplicate") {
         ++summary_.duplicated;
         emit(t, node, Layer::link,
-             fmt::format("{} duplicated on link {}", describe_packet(f), str(f, "link")), true);
+             fmt::format("{} duplicated on link {}", describe_packet(f), field_str(f, "link")),
+             true);
     } else if (event == "corrupt") {
         emit(t, node, Layer::link,
              fmt::format("{} damaged on link {} (bit {} flipped)", describe_packet(f),
-                         str(f, "link"), num(f, "bit")),
+                         field_str(f, "link"), field_num(f, "bit")),
              true);
     } else if (event == "icmp_sent") {
-        const uint64_t type = num(f, "type");
+        const uint64_t type = field_num(f, "type");
         if (type != 0 && type != 8)
-            emit(t, node, Layer::icmp, fmt::format("{} -> {}", str(f, "what"), str(f, "to")), true);
+            emit(t, node, Layer::icmp,
+                 fmt::format("{} -> {}", field_str(f, "what"), field_str(f, "to")), true);
     } else if (event == "link_down" || event == "link_up") {
         emit(t, node, Layer::link,
              fmt::format("link {} goes {}", node, event == "link_down" ? "down" : "up"), true);
@@ -238,34 +138,36 @@ void Timeline::event(base::Time t, std::string_view node, std::string_view event
     } else if (event == "reassembled") {
         emit(t, node, Layer::ip,
              fmt::format("reassembles {} from {} fragments", describe_packet(f),
-                         num(f, "fragments")));
+                         field_num(f, "fragments")));
     }
 }
 
 void Timeline::frame_sent(base::Time t, std::string_view node, const nlohmann::json& f) {
-    const std::string proto = str(f, "proto");
-    if (proto == "ARP" || str(f, "src").empty()) return;
+    const std::string proto = field_str(f, "proto");
+    if (proto == "ARP" || field_str(f, "src").empty()) return;
     ++summary_.packets;
     if (proto != "UDP") return;  // TCP has its own events; ICMP echoes are ping's
-    if (const std::string dns = str(f, "dns_hex"); !dns.empty()) {
+    if (const std::string dns = field_str(f, "dns_hex"); !dns.empty()) {
         emit(t, node, Layer::dns,
-             fmt::format("{} -> {}:{}", describe_dns(dns), str(f, "dst"), num(f, "dport")));
+             fmt::format("{} -> {}:{}", describe_dns(dns), field_str(f, "dst"),
+                         field_num(f, "dport")));
         return;
     }
     emit(t, node, Layer::udp,
-         fmt::format("datagram, {} bytes, {}:{} -> {}:{}", num(f, "payload"), str(f, "src"),
-                     num(f, "sport"), str(f, "dst"), num(f, "dport")));
+         fmt::format("datagram, {} bytes, {}:{} -> {}:{}", field_num(f, "payload"),
+                     field_str(f, "src"), field_num(f, "sport"), field_str(f, "dst"),
+                     field_num(f, "dport")));
 }
 
 void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
                            const nlohmann::json& f) {
-    const std::string key = str(f, "conn");
+    const std::string key = field_str(f, "conn");
     const auto [local, remote] = ends_of(key);
-    const std::string why = str(f, "why");
-    const std::string flags = str(f, "flags");
-    const uint32_t seq = static_cast<uint32_t>(num(f, "seq"));
-    const uint32_t ack = static_cast<uint32_t>(num(f, "ack"));
-    const uint64_t len = num(f, "len");
+    const std::string why = field_str(f, "why");
+    const std::string flags = field_str(f, "flags");
+    const uint32_t seq = static_cast<uint32_t>(field_num(f, "seq"));
+    const uint32_t ack = static_cast<uint32_t>(field_num(f, "ack"));
+    const uint64_t len = field_num(f, "len");
     const bool syn = flags.find("SYN") != std::string::npos;
     if (syn) isn_[sent ? local : remote] = seq;
     const std::string& from = sent ? local : remote;
@@ -295,11 +197,11 @@ void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
     bool notable = false;
     bool routine = false;  // in order and unremarkable: may be counted, not shown
     const std::string data =
-        len == 0
-            ? std::string{}
-            : (f.contains("data") ? fmt::format(" {} bytes \"{}{}\"", len, one_line(str(f, "data")),
-                                                f.contains("data_cut") ? "…" : "")
-                                  : fmt::format(" {} bytes", len));
+        len == 0 ? std::string{}
+                 : (f.contains("data")
+                        ? fmt::format(" {} bytes \"{}{}\"", len, one_line(field_str(f, "data")),
+                                      f.contains("data_cut") ? "…" : "")
+                        : fmt::format(" {} bytes", len));
     if (why == "SYN" && c.syn_sent) {
         ++summary_.retransmitted;
         notable = true;
@@ -346,8 +248,8 @@ void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
 }
 
 void Timeline::tcp_state(base::Time t, std::string_view node, const nlohmann::json& f) {
-    const std::string key = str(f, "conn");
-    const std::string to = str(f, "to");
+    const std::string key = field_str(f, "conn");
+    const std::string to = field_str(f, "to");
     Conn& c = conn(node, key);
     if (to == "ESTABLISHED" && !c.handshake_done) {
         c.handshake_done = true;

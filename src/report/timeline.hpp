@@ -88,7 +88,4 @@ class Timeline {
     base::Time left_out_until_;  // the last of them
 };
 
-// "3 SYN" style: a segment's flags and data, for a line.
-std::string describe_packet(const nlohmann::json& f);
-
 }  // namespace report
