@@ -2,17 +2,16 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "report/captures.hpp"
 #include "report/dissect.hpp"
 #include "report/event_fields.hpp"
 #include "report/timeline.hpp"
-#include "wire/pcap.hpp"
 
 namespace cli {
 namespace {
@@ -75,32 +74,15 @@ int run_explain(const ExplainCommand& c, std::FILE* out) {
     if (!found)
         return fail(fmt::format("the run sent {} packets; there is no #{}", sent, *c.packet));
 
-    const std::filesystem::path pcap_path =
-        dir / "pcap" / fmt::format("{}-{}.pcap", found->node, found->iface);
-    std::ifstream file(pcap_path, std::ios::binary);
-    if (!file) return fail(fmt::format("cannot read {}", pcap_path.string()));
-    const std::vector<char> raw((std::istreambuf_iterator<char>(file)),
-                                std::istreambuf_iterator<char>());
-    const base::ByteSpan bytes(reinterpret_cast<const std::byte*>(raw.data()), raw.size());
-    auto reader = wire::pcap::Reader::open(bytes);
-    if (!reader)
-        return fail(fmt::format("{}: {}", pcap_path.string(), wire::to_string(reader.error())));
-    std::optional<wire::pcap::Record> record;
-    for (uint64_t i = 0; i <= found->frame_index; ++i) {
-        auto next = reader->next();
-        if (!next || !*next)
-            return fail(
-                fmt::format("{} ends before frame {} (the run's capture and its event "
-                            "log disagree)",
-                            pcap_path.string(), found->frame_index + 1));
-        record = **next;
-    }
+    report::CaptureFrames captures((dir / "pcap").string());
+    const auto frame = captures.frame(found->node, found->iface, found->frame_index);
+    if (!frame) return fail(frame.error());
 
     fmt::print(out, "Packet #{}: sent by {} on {} at {} s, {} bytes\n{}\n(frame {} of {})\n\n",
-               *c.packet, found->node, found->iface, base::to_string(found->sent),
-               record->data.size(), found->summary, found->frame_index + 1, pcap_path.string());
+               *c.packet, found->node, found->iface, base::to_string(found->sent), frame->size(),
+               found->summary, found->frame_index + 1, captures.path(found->node, found->iface));
     std::string indent;
-    for (const report::DissectedLayer& layer : report::dissect(record->data)) {
+    for (const report::DissectedLayer& layer : report::dissect(*frame)) {
         fmt::print(out, "{}{} — {}\n", indent, layer.name, layer.summary);
         for (const report::Field& f : layer.fields)
             fmt::print(out, "{}  {:<22} {}\n", indent, f.name, f.value);
