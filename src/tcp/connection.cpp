@@ -416,10 +416,18 @@ void Connection::enter_recovery(base::Time now) {
     } else {
         congestion_.enter_recovery(flight());
     }
+    report_window(now);
     scoreboard_.recovery_started();
     ++stats_.fast_retransmits;
     if (SentSegment* lost = scoreboard_.first_lost()) resend(*lost, now);
     arm_retransmit(now);
+}
+
+// The window and RTT, for whoever watches (the event log, the report's
+// congestion-window graph): after every change.
+void Connection::report_window(base::Time now) {
+    if (observer_)
+        observer_->window(now, tuple_, congestion_.cwnd(), congestion_.ssthresh(), rto_.srtt());
 }
 
 // RACK, after every ACK with SACK and when its timer fires.
@@ -447,8 +455,7 @@ void Connection::check_spurious(const wire::TcpRepr& seg, base::Time now) {
     rto_recover_.reset();
     duplicate_acks_ = 0;
     scoreboard_.forget_losses();
-    if (observer_)
-        observer_->window(now, tuple_, congestion_.cwnd(), congestion_.ssthresh(), rto_.srtt());
+    report_window(now);
 }
 
 // ---- input -----------------------------------------------------------------
@@ -695,8 +702,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
             congestion_.on_ack(seg.ack - previous_una);
         }
         duplicate_acks_ = 0;
-        if (observer_)
-            observer_->window(now, tuple_, congestion_.cwnd(), congestion_.ssthresh(), rto_.srtt());
+        report_window(now);
         // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it.
         if (snd_una_ == snd_nxt_) {
             retransmit_at_ = base::Time::never();
@@ -857,6 +863,7 @@ void Connection::poll(base::Time now) {
             }
             undo_->resent_ts.reset();
             congestion_.on_timeout(flight());
+            report_window(now);
             in_recovery_ = false;
             duplicate_acks_ = 0;
             rto_recover_ = snd_nxt_;

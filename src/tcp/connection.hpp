@@ -173,6 +173,7 @@ class Connection {
     // Sends a segment judged lost again.
     void resend(SentSegment& s, base::Time now);
     void enter_recovery(base::Time now);
+    void report_window(base::Time now);
     void detect_losses(base::Time now);
     void check_spurious(const wire::TcpRepr& ack_segment, base::Time now);
     uint16_t advertised_window();
