@@ -67,12 +67,9 @@ def arrow_matches(arrow, want):
 
 
 def describe_want(want):
-    parts = [want["what"], "("]
-    bits = []
-    for key in ("from", "to", "starts", "contains", "flags", "lost", "retransmission"):
-        if key in want:
-            bits.append(f"{key}={want[key]!r}")
-    return "".join(parts) + ", ".join(bits) + ")"
+    bits = [f"{key}={want[key]!r}" for key in
+            ("from", "to", "starts", "contains", "flags", "lost", "retransmission") if key in want]
+    return f"{want['what']} ({', '.join(bits)})"
 
 
 def match_story(arrows):
@@ -85,7 +82,8 @@ def match_story(arrows):
         for want in group:
             index = next((i for i in range(pos, len(arrows)) if arrow_matches(arrows[i], want)), None)
             if index is None:
-                after = f"after arrow #{pos}" if pos else "anywhere"
+                after = (f"after the arrow of packet #{arrows[pos - 1]['packet']} "
+                         f"({arrows[pos - 1]['label']!r})") if pos else "anywhere"
                 fail(f"sequence diagram: no arrow for {describe_want(want)} {after} "
                      f"(arrows in DOM order: {len(arrows)}; matched so far: "
                      f"{[w['what'] for w, _ in matched]})")
@@ -139,7 +137,17 @@ def check_no_banner(driver):
     banner = driver.execute_script(
         "const b = document.getElementById('error-banner'); return b ? b.innerText : null;")
     if banner:
-        fail(f"the page shows its error banner: {banner.strip()}")
+        fail("the page shows its error banner: " + " | ".join(
+            line.strip() for line in banner.splitlines() if line.strip()))
+
+
+def check_offline(driver):
+    """The report is one self-contained file: it must not load anything."""
+    loaded = driver.execute_script(
+        "return performance.getEntriesByType('resource').map((e) => e.name);")
+    if loaded:
+        fail(f"the page loaded {len(loaded)} other resources (it must need nothing but itself): "
+             f"{loaded[:5]}")
 
 
 def read_arrows(driver):
@@ -157,9 +165,11 @@ def click_arrow(driver, packet):
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", el)
     el.click()
     wait_for(driver, lambda: driver.execute_script(
+        "if (document.getElementById('error-banner')) return true;"
         "const p = document.getElementById('packet-panel');"
         "return !!p && !p.hidden && p.innerText.includes('Packet #' + arguments[0]);", packet),
         5, f"#packet-panel to show packet #{packet}")
+    check_no_banner(driver)
     return driver.execute_script("return document.getElementById('packet-panel').innerText;")
 
 
@@ -261,6 +271,7 @@ def run(report, shot):
         if driver.execute_script("return document.body.dataset.ready;") != "1":
             fail("the page showed no error banner but never became ready")
         check_console(driver, seen)
+        check_offline(driver)
 
         arrows = read_arrows(driver)
         if not arrows:

@@ -45,7 +45,7 @@ export function renderPacketList(model) {
     h('td', {class: 'num'}, `#${p.n}`),
     h('td', {class: 'time'}, fmtTime(p.t_ns)),
     h('td', null, `${p.node} `, h('span', {class: 'muted'}, p.iface || '')),
-    h('td', null, h('span', {class: `proto proto-${String(p.proto || '').toLowerCase()}`}, p.proto || '')),
+    h('td', null, h('span', {class: `pill pill-${String(p.proto || '').toLowerCase()}`}, p.proto || '')),
     h('td', {class: 'label'}, p.retransmission ? h('span', {class: 'badge retx'}, '↻ resent') : null, p.label || ''),
     h('td', null, p.from || '?', ' → ', p.to || '—'),
     h('td', null, fateCell(p)));
@@ -118,7 +118,7 @@ export function renderPacketList(model) {
       h('label', {for: 'pl-e2e'}, hostsOnly, ' only what hosts sent'),
       h('label', {for: 'pl-problems'}, problems, ' only lost or resent'),
       count),
-    h('div', {class: 'table-wrap'},
+    h('div', {class: 'sticky-head'},
       h('table', {class: 'data packet-table'},
         h('thead', null, h('tr', null,
           h('th', {scope: 'col', class: 'num'}, 'no.'),

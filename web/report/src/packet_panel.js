@@ -79,7 +79,7 @@ export function createPacketPanel(model) {
       content.append(
         h('p', {class: 'panel-label'},
           p.retransmission ? h('span', {class: 'badge retx'}, '↻ resent') : null,
-          h('span', {class: `proto proto-${String(p.proto || '').toLowerCase()}`}, p.proto || ''), ' ', p.label || ''),
+          h('span', {class: `pill pill-${String(p.proto || '').toLowerCase()}`}, p.proto || ''), ' ', p.label || ''),
         h('dl', {class: 'packet-facts'},
           h('dt', null, 'sent'), h('dd', null, `at ${fmtTime(p.t_ns)} s by ${p.node} on ${p.iface || '?'}, onto link ${p.link || '?'}`),
           h('dt', null, 'from → to'), h('dd', null, `${p.from || '?'} → ${p.to || '— (no host owns the destination)'}${p.e2e ? '' : ' (a copy passed on, or ARP: not an arrow in the diagram)'}`),

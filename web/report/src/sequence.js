@@ -22,6 +22,11 @@ const SLANT = 14;
 const HEAD_H = 58;
 const PAUSE_NS = 100e6;  // a pause this long or longer gets its own rule
 
+// "1 s", "0.585 s", "120 ms": a pause, in the unit a learner reads fastest.
+function fmtPause(ns) {
+  return ns >= 1e9 ? `${Number((ns / 1e9).toFixed(3))} s` : fmtDuration(ns);
+}
+
 function kind(p) {
   if (p.proto === 'TCP') return 'tcp';
   if (p.proto === 'UDP') return String(p.label || '').startsWith('DNS') ? 'dns' : 'udp';
@@ -100,7 +105,7 @@ export function renderSequence(model) {
     const mid = y + GAP_H / 2;
     return s('g', {class: 'pause'},
       s('line', {x1: 4, x2: width - 4, y1: mid, y2: mid}),
-      s('text', {x: 8, y: mid - 3}, `⋯ ${fmtDuration(gap)} later`));
+      s('text', {x: 8, y: mid - 3}, `⋯ ${fmtPause(gap)} later`));
   }
 
   function arrowRow(p, y) {

@@ -98,7 +98,7 @@ function commonOptions(model, canvas, range) {
         min: range ? range.min : undefined,
         max: range ? range.max : undefined,
         title: {display: true, text: 'time (s)'},
-        ticks: {callback: secondsTick, maxTicksLimit: 8},
+        ticks: {callback: secondsTick, maxTicksLimit: 8, includeBounds: false},
       },
     },
     onClick: (event, elements, chart) => {
@@ -137,7 +137,7 @@ function seqChart(model, canvas, side, range) {
     type: 'linear',
     beginAtZero: true,
     title: {display: true, text: 'relative sequence number'},
-    ticks: {callback: (v) => fmtInt(v)},
+    ticks: {callback: (v) => fmtInt(v), precision: 0},
   };
   return new Chart(canvas, {
     type: 'scatter',
@@ -163,7 +163,7 @@ function windowChart(model, canvas, side, range) {
   options.scales.y = {
     type: 'linear', position: 'left', beginAtZero: true,
     title: {display: true, text: 'bytes', color: COLORS.cwnd},
-    ticks: {callback: (v) => fmtInt(v)},
+    ticks: {callback: (v) => fmtInt(v), precision: 0},
   };
   options.scales.rtt = {
     type: 'linear', position: 'right', beginAtZero: true,

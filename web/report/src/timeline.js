@@ -62,7 +62,7 @@ export function renderTimeline(model) {
     return h('tr', {class: line.notable ? 'notable' : null},
       h('td', {class: 'time'}, fmtTime(line.t_ns)),
       h('td', {class: 'node'}, line.node || ''),
-      h('td', null, h('span', {class: `layer layer-${String(line.layer || '').toLowerCase()}`}, line.layer || '')),
+      h('td', null, h('span', {class: `pill pill-${String(line.layer || '').toLowerCase()}`}, line.layer || '')),
       h('td', {class: 'text'}, line.notable ? h('span', {class: 'flag', 'aria-label': 'notable'}, '!') : null, line.text || ''),
       h('td', {class: 'num'}, n != null
         ? h('button', {type: 'button', class: 'link-button', 'data-packet': n, onclick: () => model.select(n, 'timeline')}, `#${n}`)
@@ -95,7 +95,7 @@ export function renderTimeline(model) {
     'The story as the terminal tells it, one line per event worth seeing. Lines marked ! are the ones to look at: a loss, a packet sent again, packets overtaking each other.',
     h('div', {class: 'controls'},
       h('label', {for: 'tl-notable'}, notableOnly, ' only the notable lines')),
-    h('div', {class: 'table-wrap'},
+    h('div', {class: 'sticky-head'},
       h('table', {class: 'data timeline-table'},
         h('thead', null, h('tr', null,
           h('th', {scope: 'col'}, 'time (s)'),

@@ -188,15 +188,44 @@ function drawNode(p) {
       addresses[0].replace(/\/\d+$/, '') + (addresses.length > 1 ? ` +${addresses.length - 1}` : '')) : null);
 }
 
-function drawEdge(edge) {
+function drawWire(edge) {
   const lines = linkLines(edge.link);
+  return s('path', {class: 'wire', d: edgePath(edge)},
+    s('title', null, `link ${edge.link.name}: ${edge.link.a} ↔ ${edge.link.b}, ${lines.join(', ')}`));
+}
+
+// The unit normal of an edge at its middle that points up the page (or left
+// for a vertical edge): where its label goes, and the other side for marks.
+function upNormal(edge) {
+  const p0 = pointAt(edge, 0.45, false);
+  const p1 = pointAt(edge, 0.55, false);
+  const dx = p1.x - p0.x;
+  const dy = p1.y - p0.y;
+  const len = Math.hypot(dx, dy) || 1;
+  let nx = -dy / len;
+  let ny = dx / len;
+  if (ny > 0 || (ny === 0 && nx > 0)) {
+    nx = -nx;
+    ny = -ny;
+  }
+  return {x: nx, y: ny};
+}
+
+// The label sits beside its link, on the upper side, clear of the line.
+function drawLabel(edge) {
+  const lines = linkLines(edge.link);
+  const w = Math.max(...lines.map((line) => textWidth(line, LABEL_FONT))) + 10;
+  const hgt = lines.length * 13 + 4;
   const mid = pointAt(edge, 0.5, false);
-  const top = mid.y - (lines.length * 13) / 2 + 9;
+  const n = upNormal(edge);
+  const off = Math.abs(n.x) * (w / 2) + Math.abs(n.y) * (hgt / 2) + 7;
+  const cx = mid.x + n.x * off;
+  const cy = mid.y + n.y * off;
+  const top = cy - hgt / 2;
   return s('g', {class: 'topo-link', 'data-link': edge.link.name},
-    s('title', null, `link ${edge.link.name}: ${edge.link.a} ↔ ${edge.link.b}, ${lines.join(', ')}`),
-    s('path', {class: 'wire', d: edgePath(edge)}),
+    s('rect', {class: 'label-bg', x: cx - w / 2, y: top, width: w, height: hgt, rx: 3}),
     s('text', {class: 'link-label', 'text-anchor': 'middle'},
-      lines.map((line, i) => s('tspan', {x: mid.x, y: top + i * 13, class: i ? 'impair' : null}, line))));
+      lines.map((line, i) => s('tspan', {x: cx, y: top + 12 + i * 13, class: i ? 'impair' : null}, line))));
 }
 
 // The map, with highlight(packet) to draw a packet's path on it.
@@ -212,8 +241,9 @@ export function createTopologyView(model) {
     role: 'img',
     'aria-label': `Network map: ${model.nodes.length} nodes and ${model.links.length} links`,
   },
-  s('g', null, [...layout.edges.values()].map(drawEdge)),
+  s('g', {class: 'topo-wires'}, [...layout.edges.values()].map(drawWire)),
   hl,
+  s('g', {class: 'topo-labels'}, [...layout.edges.values()].map(drawLabel)),
   nodes);
 
   function highlight(packet) {
@@ -246,10 +276,11 @@ export function createTopologyView(model) {
     const edge = lost && layout.edges.get(lost.link);
     if (edge) {
       const reverse = lost.node ? edge.link.a !== lost.node : false;
-      const at = pointAt(edge, 0.55, reverse);
+      const at = pointAt(edge, 0.5, reverse);
+      const n = upNormal(edge);
       hl.appendChild(s('path', {class: 'lost-wire', d: edgePath(edge)}));
       hl.appendChild(cross(at.x, at.y, 9, 'lost-cross'));
-      hl.appendChild(s('text', {class: 'lost-text', x: at.x, y: at.y - 16, 'text-anchor': 'middle'}, 'lost here'));
+      hl.appendChild(s('text', {class: 'lost-text', x: at.x - n.x * 22, y: at.y - n.y * 22 + 4, 'text-anchor': 'middle'}, 'lost here'));
     }
   }
 
