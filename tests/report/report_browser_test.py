@@ -203,41 +203,58 @@ def check_panel(driver, arrows, matched):
     return hello["packet"]
 
 
+CHART_SIDES_JS = """
+    const data = JSON.parse(document.getElementById('run-data').textContent);
+    const out = [];
+    for (const conn of data.connections || []) {
+      (conn.sides || []).forEach((side, i) => {
+        if ((side.segments || []).some((s) => s.len > 0)) out.push({conn: conn.name, side: i, node: side.node});
+      });
+    }
+    return out;
+"""
+
+# Size and drawn pixels of one side's time-sequence canvas; scrolls it into
+# view first (charts far down the page may be drawn only when near the screen).
+CHART_STATE_JS = """
+    const [conn, side] = arguments;
+    const canvas = [...document.querySelectorAll('canvas[data-chart="tcp-seq"]')]
+      .find((c) => c.dataset.conn === conn && c.dataset.side === String(side));
+    if (!canvas) return null;
+    canvas.scrollIntoView({block: 'center', behavior: 'instant'});
+    const box = canvas.getBoundingClientRect();
+    let inked = 0;
+    if (canvas.width && canvas.height) {
+      const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let k = 3; k < px.length; k += 4) if (px[k] !== 0) inked++;
+    }
+    return {width: Math.round(box.width), height: Math.round(box.height), inked};
+"""
+
+
 def check_charts(driver):
     """Every connection side that sent data has a time-sequence canvas with a
     size and something drawn on it (not just an empty 300x150 canvas)."""
-    result = driver.execute_script("""
-        const data = JSON.parse(document.getElementById('run-data').textContent);
-        const out = [];
-        for (const conn of data.connections || []) {
-          (conn.sides || []).forEach((side, i) => {
-            if (!(side.segments || []).some((s) => s.len > 0)) return;
-            const canvas = [...document.querySelectorAll('canvas[data-chart="tcp-seq"]')]
-              .find((c) => c.dataset.conn === conn.name && c.dataset.side === String(i));
-            const box = canvas ? canvas.getBoundingClientRect() : {width: -1, height: -1};
-            let inked = 0;
-            if (canvas && canvas.width && canvas.height) {
-              const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-              for (let k = 3; k < px.length; k += 4) if (px[k] !== 0) inked++;
-            }
-            out.push({conn: conn.name, side: i, node: side.node,
-                      width: Math.round(box.width), height: Math.round(box.height), inked});
-          });
-        }
-        return out;
-    """)
-    if not result:
+    sides = driver.execute_script(CHART_SIDES_JS)
+    if not sides:
         fail("no TCP connection side in the data sent any data: nothing to check the graphs against")
-    for side in result:
-        if side["width"] < 0:
-            fail(f"no time-sequence graph for {side['node']} in {side['conn']}")
-        if side["width"] == 0 or side["height"] == 0:
-            fail(f"the time-sequence graph for {side['node']} in {side['conn']} has no size "
-                 f"({side['width']}x{side['height']})")
-        if side["inked"] < 500:
-            fail(f"the time-sequence graph for {side['node']} in {side['conn']} is blank "
-                 f"({side['inked']} pixels drawn)")
-    return result
+    for side in sides:
+        who = f"{side['node']} in {side['conn']}"
+        deadline = time.monotonic() + 5
+        while True:
+            state = driver.execute_script(CHART_STATE_JS, side["conn"], side["side"])
+            if state is None:
+                fail(f"no time-sequence graph (canvas[data-chart=tcp-seq]) for {who}")
+            if state["inked"] >= 500 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        if state["width"] == 0 or state["height"] == 0:
+            fail(f"the time-sequence graph for {who} has no size ({state['width']}x{state['height']})")
+        if state["inked"] < 500:
+            fail(f"the time-sequence graph for {who} is blank ({state['inked']} pixels drawn)")
+        side.update(state)
+    driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'});")
+    return sides
 
 
 def screenshot(driver, path, full_page):

@@ -8,9 +8,14 @@ import {fmtInt, fmtTime} from './format.js';
 const PAGE = 500;
 
 function fateCell(p) {
-  if (p.fate === 'lost') return h('span', {class: 'fate lost'}, `✕ lost${p.lost ? ` on ${p.lost.link}` : ''}`);
+  if (p.fate === 'lost') {
+    const where = p.lost && p.lost.link ? ` on ${p.lost.link}` : p.lost && p.lost.node ? ` at ${p.lost.node}` : '';
+    return h('span', {class: 'fate lost'}, `✕ lost${where}`);
+  }
   if (p.fate === 'delivered') return h('span', {class: 'fate ok'}, 'delivered');
-  return h('span', {class: 'fate unknown'}, 'in flight');
+  // A router's copy or ARP: its journey is told by the packet a host sent.
+  if (!p.e2e) return h('span', {class: 'fate unknown'}, '—');
+  return h('span', {class: 'fate unknown'}, 'in flight at the end');
 }
 
 export function renderPacketList(model) {
@@ -46,8 +51,11 @@ export function renderPacketList(model) {
     h('td', {class: 'time'}, fmtTime(p.t_ns)),
     h('td', null, `${p.node} `, h('span', {class: 'muted'}, p.iface || '')),
     h('td', null, h('span', {class: `pill pill-${String(p.proto || '').toLowerCase()}`}, p.proto || '')),
-    h('td', {class: 'label'}, p.retransmission ? h('span', {class: 'badge retx'}, '↻ resent') : null, p.label || ''),
-    h('td', null, p.from || '?', ' → ', p.to || '—'),
+    h('td', {class: 'label'},
+      p.retransmission ? h('span', {class: 'badge retx'}, '↻ resent') : null,
+      p.reordered ? h('span', {class: 'badge reordered', title: 'overtook frames ahead of it on a link'}, '⇅ overtook') : null,
+      p.label || ''),
+    h('td', null, p.from || (p.e2e ? '?' : p.node), ' → ', p.to || '—'),
     h('td', null, fateCell(p)));
   }
 
@@ -75,7 +83,7 @@ export function renderPacketList(model) {
       const p = packets[i];
       if (wantProto && p.proto !== wantProto) continue;
       if (onlyHosts && !p.e2e) continue;
-      if (onlyProblems && p.fate !== 'lost' && !p.retransmission) continue;
+      if (onlyProblems && p.fate !== 'lost' && !p.retransmission && !p.reordered) continue;
       if (words.length) {
         const hay = haystack(i);
         if (!words.every((w) => hay.includes(w))) continue;
@@ -111,12 +119,17 @@ export function renderPacketList(model) {
   });
 
   refresh();
+  const total = model.data.packets_total;
+  const cut = Number.isInteger(total) && total > packets.length
+    ? h('p', {class: 'note'}, `This report lists the first ${fmtInt(packets.length)} of the run’s ${fmtInt(total)} frames; \`minternet explain\` shows any of them.`)
+    : null;
   return section('packets', 'Every packet',
     'Every frame any node sent, numbered as `minternet explain` numbers them: the hosts’ packets, each router’s copy as it passes one on, and ARP. Click a row to open it.',
+    cut,
     h('div', {class: 'controls'},
       proto, text,
       h('label', {for: 'pl-e2e'}, hostsOnly, ' only what hosts sent'),
-      h('label', {for: 'pl-problems'}, problems, ' only lost or resent'),
+      h('label', {for: 'pl-problems'}, problems, ' only lost, resent or reordered'),
       count),
     h('div', {class: 'sticky-head'},
       h('table', {class: 'data packet-table'},

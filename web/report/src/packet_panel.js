@@ -18,6 +18,15 @@ function layerEl(layers, i) {
     i + 1 < layers.length ? layerEl(layers, i + 1) : null);
 }
 
+function noLayers(model, p) {
+  if (p.layers_error) return `Its layers could not be read: ${p.layers_error}`;
+  const upTo = model.data.packets_with_layers;
+  if (Number.isInteger(upTo) && p.n > upTo) {
+    return `This report has the layers of the first ${upTo} packets only; \`minternet explain\` shows this one's.`;
+  }
+  return 'No layers recorded for this packet.';
+}
+
 function pathStrip(model, p) {
   const path = Array.isArray(p.path) && p.path.length ? p.path : [p.node];
   const items = [];
@@ -30,7 +39,7 @@ function pathStrip(model, p) {
     items.push(h('li', {class: `stop${node && node.router ? ' router' : ''}`}, name));
   });
   if (p.fate === 'lost' && p.lost) {
-    items.push(h('li', {class: 'hop lost'}, h('span', {class: 'wire'}, p.lost.link), '✕'));
+    items.push(h('li', {class: 'hop lost'}, h('span', {class: 'wire'}, p.lost.link || p.lost.reason || ''), '✕'));
   }
   return h('ol', {class: 'path-strip', 'aria-label': 'path'}, items);
 }
@@ -38,8 +47,10 @@ function pathStrip(model, p) {
 function fateText(p) {
   if (p.fate === 'lost') {
     const l = p.lost || {};
-    return h('span', {class: 'bad'}, `lost on link ${l.link || '?'}${l.node ? ` (leaving ${l.node})` : ''}${l.t_ns != null ? ` at ${fmtTime(l.t_ns)} s` : ''}${l.reason && l.reason !== 'lost' ? `: ${l.reason}` : ''}`);
+    const where = l.link ? `lost on link ${l.link}${l.node ? ` (leaving ${l.node})` : ''}` : `dropped${l.node ? ` at ${l.node}` : ''}`;
+    return h('span', {class: 'bad'}, `${where}${l.t_ns != null ? ` at ${fmtTime(l.t_ns)} s` : ''}${l.reason && l.reason !== 'lost' ? `: ${l.reason}` : ''}`);
   }
+  if (!p.e2e && p.fate !== 'delivered') return 'see the packet the host sent: this frame is a copy passed on, or ARP';
   if (p.fate === 'delivered') {
     if (p.arrived_ns == null) return 'delivered';
     return `delivered to ${p.to || 'its destination'} at ${fmtTime(p.arrived_ns)} s (${fmtDuration(p.arrived_ns - p.t_ns)} after it was sent)`;
@@ -82,12 +93,13 @@ export function createPacketPanel(model) {
           h('span', {class: `pill pill-${String(p.proto || '').toLowerCase()}`}, p.proto || ''), ' ', p.label || ''),
         h('dl', {class: 'packet-facts'},
           h('dt', null, 'sent'), h('dd', null, `at ${fmtTime(p.t_ns)} s by ${p.node} on ${p.iface || '?'}, onto link ${p.link || '?'}`),
-          h('dt', null, 'from → to'), h('dd', null, `${p.from || '?'} → ${p.to || '— (no host owns the destination)'}${p.e2e ? '' : ' (a copy passed on, or ARP: not an arrow in the diagram)'}`),
+          h('dt', null, 'from → to'), h('dd', null, `${p.from || (p.e2e ? '?' : p.node)} → ${p.to || '— (no host owns the destination)'}${p.e2e ? '' : ' (a copy passed on, or ARP: not an arrow in the diagram)'}`),
           p.conn ? [h('dt', null, 'connection'), h('dd', null, p.conn)] : null,
-          h('dt', null, 'fate'), h('dd', null, fateText(p)),
+          h('dt', null, 'fate'), h('dd', null, fateText(p),
+            p.reordered ? h('span', {class: 'badge reordered'}, ' ⇅ overtook frames ahead of it on a link') : null),
           h('dt', null, 'path'), h('dd', null, pathStrip(model, p))),
         h('h3', {class: 'layers-title'}, 'Layers, outermost first'),
-        layers.length ? layerEl(layers, 0) : h('p', {class: 'muted'}, 'No layers recorded for this packet.'));
+        layers.length ? layerEl(layers, 0) : h('p', {class: 'muted'}, noLayers(model, p)));
     }
     if (panel.hidden) returnFocus = document.activeElement;
     panel.hidden = false;

@@ -130,7 +130,7 @@ function seqChart(model, canvas, side, range) {
   const lost = segs.filter((seg) => seg.lost).map(point);
   const acks = (side.acks || []).map((a) => ({
     x: toSeconds(a.t_ns), y: a.ack, packet: a.packet,
-    tip: `#${a.packet}: acknowledges up to ${fmtInt(a.ack)} (received at ${fmtTime(a.t_ns)} s)`,
+    tip: `${a.packet != null ? `#${a.packet}: ` : ''}acknowledges up to ${fmtInt(a.ack)} (received at ${fmtTime(a.t_ns)} s)`,
   }));
   const options = commonOptions(model, canvas, range);
   options.scales.y = {
