@@ -20,7 +20,14 @@ packages=(
     curl iputils-ping netcat-openbsd python3
     # DNS software our DNS is tested against: clients, servers, a load generator
     bind9-dnsutils knot-dnsutils nsd knot dnsperf
+    # the HTML report's test opens it in a headless browser
+    chromium chromium-driver python3-selenium
 )
+# The HTML report's script is bundled at build time with npm packages
+# (web/report): Node.js and npm from Debian, unless the machine has them.
+if ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -15,6 +15,7 @@
 #include "cli/session.hpp"
 #include "live/loop.hpp"
 #include "live/realtime.hpp"
+#include "report/run_report.hpp"
 #include "report/timeline.hpp"
 
 namespace cli {
@@ -301,9 +302,12 @@ int run_topology(const RunCommand& given, std::FILE* out) {
     for (const auto& n : session->network().nodes()) {
         if (n->config().host.forwarding) routers.insert(n->name());
     }
+    // The report hears the same events and keeps the timeline's lines.
+    report::RunReport run_report(session->network());
     Timeline timeline(
         std::move(routers),
         [&](const TimelineLine& l) {
+            run_report.line(l);
             if (c.json || c.quiet) return;
             print_timeline_line(out, l, c.color);
         },
@@ -311,6 +315,7 @@ int run_topology(const RunCommand& given, std::FILE* out) {
     session->events()->set_listener(
         [&](base::Time t, std::string_view node, std::string_view event, std::string_view fields) {
             timeline.event(t, node, event, fields);
+            run_report.event(t, node, event, fields);
             if (c.json)
                 fmt::print(out, "{{\"t_ns\":{},\"node\":{},\"event\":{}{}{}}}\n", t.ns(),
                            nlohmann::json(node).dump(), nlohmann::json(event).dump(),
@@ -341,12 +346,28 @@ int run_topology(const RunCommand& given, std::FILE* out) {
                      : (session->topology().duration
                             ? std::optional(session->topology().duration->seconds_f())
                             : std::nullopt);
+    // The page of the run, beside its captures and event log.
+    auto write_report = [&](std::FILE* trailer) {
+        const std::string path = out_dir + "/report.html";
+        const report::RunInfo info{.name = name,
+                                   .seed = session->seed(),
+                                   .end = session->sim().now(),
+                                   .summary = timeline.summary(),
+                                   .capture_dir = common.capture_dir};
+        if (auto written = run_report.write_html(path, info); !written) {
+            fmt::print(stderr, "minternet run: the report: {}\n", written.error());
+            return false;
+        }
+        fmt::print(trailer, "Report: {} (open it in a browser)\n", path);
+        return true;
+    };
     if (c.realtime || !c.taps.empty()) {
         const int status = run_realtime(c, *session, **launcher, duration_s, out);
         session->events()->set_listener({});  // what the teardown logs goes to the file only
         timeline.flush();
         session->flush();
         if (!c.json) print_summary(out, timeline.summary());
+        if (!write_report(c.json ? stderr : out)) return 2;
         return status;
     }
     (*launcher)->schedule();
@@ -379,6 +400,7 @@ int run_topology(const RunCommand& given, std::FILE* out) {
     fmt::print(trailer, "Captures: {} ({} files)\nEvent log: {} ({} lines)\n", common.capture_dir,
                session->network().capture_files().size(), common.events_path,
                session->events() ? session->events()->lines() : 0);
+    if (!write_report(trailer)) return 2;
     return (*launcher)->all_done() ? 0 : 1;
 }
 

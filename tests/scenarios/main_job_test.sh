@@ -19,8 +19,35 @@ fail() {
 }
 
 "$bin" run >first.txt 2>&1 || fail "minternet run exited $?"
+cp out/seeds/report.html first-report.html 2>/dev/null || fail "the run wrote no out/seeds/report.html"
 "$bin" run >second.txt 2>&1 || fail "the second minternet run exited $?"
 cmp -s first.txt second.txt || fail "the same seed printed another timeline: $(diff first.txt second.txt | head -5)"
+cmp -s first-report.html out/seeds/report.html || fail "the same seed wrote another report"
+grep -q '^Report: out/seeds/report.html' first.txt || fail "the run does not say where its report is"
+# The report's data: the packets, the lanes of the conversation, one
+# connection per TCP connection, the timeline (its page is tested in Chromium:
+# tests/report/report_browser_test.sh).
+/usr/bin/python3 - out/seeds/report.html <<'PY' || fail "the report's data is not what the run did"
+import json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<script type="application/json" id="run-data">(.*?)</script>', page, re.S)
+assert m, "no run-data element"
+d = json.loads(m.group(1))  # JSON reads "<\/" as "</"
+assert d["name"] == "seeds" and d["seed"] == 1, (d["name"], d["seed"])
+assert d["lanes"][0] == "client" and "resolver" in d["lanes"] and "kiminje-shop" in d["lanes"], d["lanes"]
+e2e = [p for p in d["packets"] if p["e2e"]]
+lost = [p for p in e2e if p["fate"] == "lost"]
+assert len(lost) == 2 and all(p["lost"]["link"] == "isp-core" for p in lost), lost
+assert any(p["label"].startswith("DNS query kiminje.shop. A") for p in e2e)
+hello = [p for p in e2e if '"Hello!"' in p["label"]]
+assert len(hello) == 1 and hello[0]["path"] == ["client", "isp", "core", "kiminje-shop"], hello
+assert [l["name"] for l in hello[0]["layers"]] == ["Ethernet II", "IPv4", "TCP", "Data"], hello[0]["layers"]
+assert len(d["connections"]) == 2 and all(len(c["sides"]) == 2 for c in d["connections"])
+page_side = d["connections"][1]["sides"][1]
+assert page_side["node"] == "kiminje-shop" and any(s["retransmission"] for s in page_side["segments"])
+assert page_side["window"] and page_side["acks"]
+assert len(d["timeline"]) > 20 and d["summary"]["lost"] == 2
+PY
 [[ -f out/seeds/scenario/seeds.yaml && -f out/seeds/events.jsonl ]] ||
     fail "no scenario or event log under out/seeds"
 
