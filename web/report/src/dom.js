@@ -42,11 +42,6 @@ export function s(tag, attrs, ...children) {
   return el;
 }
 
-export function clear(el) {
-  while (el.firstChild) el.removeChild(el.firstChild);
-  return el;
-}
-
 // A section of the report: a titled card with a short explanation.
 export function section(id, title, intro, ...children) {
   return h('section', {id, class: 'card', 'aria-labelledby': `${id}-title`},

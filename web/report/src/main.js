@@ -56,7 +56,7 @@ function main() {
     h('nav', {class: 'toc', 'aria-label': 'Sections'},
       h('ul', null, SECTIONS.map(([id, name]) => h('li', null, h('a', {href: `#${id}`}, name))))),
   ];
-  const main = h('main', null);
+  const content = h('main', null);
   let tcp = null;
   const renderers = [
     ['summary', () => renderSummary(model)],
@@ -72,9 +72,9 @@ function main() {
   ];
   for (const [what, render] of renderers) {
     const el = attempt(what, render);
-    if (el) main.appendChild(el);
+    if (el) content.appendChild(el);
   }
-  parts.push(main);
+  parts.push(content);
   parts.push(h('footer', null, 'Made by minternet. Every number here is from the simulation’s virtual clock; the page needs no network.'));
   if (panel) parts.push(panel.el);
   app.append(...parts.filter(Boolean));

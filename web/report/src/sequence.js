@@ -93,7 +93,8 @@ export function renderSequence(model) {
       rows.push(arrowRow(p, y));
       y += ROW_H;
     }
-    const svg = s('svg', {class: 'seq-chunk', width, height: y, viewBox: `0 0 ${width} ${y}`},
+    const svg = s('svg', {class: 'seq-chunk', width, height: y, viewBox: `0 0 ${width} ${y}`, role: 'group',
+      'aria-label': `Arrows ${fmtInt(drawn + 1)} to ${fmtInt(end)}`},
       lanes.map((name) => s('line', {class: 'lane-line', x1: laneX(name), x2: laneX(name), y1: 0, y2: y})),
       rows);
     body.appendChild(svg);
@@ -139,8 +140,10 @@ export function renderSequence(model) {
       else parts.push(arrowHead(x2, y2, x2 - x1, y2 - y1, 'head'));
       angle = (Math.atan2(y2 - y1, x2 - x1) * 180) / Math.PI;
       if (angle > 90 || angle < -90) angle -= 180 * Math.sign(angle);
-      labelX = (x1 + (lost ? ex : x2)) / 2;
-      labelY = (y1 + (lost ? ey : y2)) / 2 - 6;
+      // Centred on the whole span, lost or not, so the label stays between
+      // the two lanes (a lost arrow's cross sits right under it).
+      labelX = (x1 + x2) / 2;
+      labelY = (y1 + y2) / 2 - (lost ? 9 : 6);
     }
     const text = s('text', {
       class: 'label',
