@@ -110,6 +110,7 @@ struct RunReport::PendingSegment {
     uint64_t sport = 0, dport = 0;
     std::string data;  // the start of its text
     bool data_cut = false;
+    std::vector<size_t> lines;  // the timeline's lines about it
 };
 
 struct RunReport::Side {
@@ -155,8 +156,19 @@ RunReport::RunReport(const sim::Network& network) : network_(network) {
 
 RunReport::~RunReport() = default;
 
+// The timeline hears each event before the report does (cli/sim_commands.cpp
+// feeds both), so the lines it made of an event wait here for the report to
+// read the same event and say which packet they tell of.
 void RunReport::line(const TimelineLine& l) {
     lines_.push_back(l);
+    line_packet_.emplace_back();
+}
+
+void RunReport::link_lines(std::optional<size_t> packet) {
+    for (; lines_linked_ < lines_.size(); ++lines_linked_) {
+        // "… N more routine lines" tells of no packet in particular.
+        if (!lines_[lines_linked_].node.empty()) line_packet_[lines_linked_] = packet;
+    }
 }
 
 void RunReport::add_lane(const std::string& node) {
@@ -173,20 +185,31 @@ void RunReport::event(base::Time t, std::string_view node_view, std::string_view
     nlohmann::json f = nlohmann::json::parse(fmt::format("{{{}}}", fields_json), nullptr, false);
     if (f.is_discarded()) return;
     const std::string node(node_view);
+    auto in_flight = [&]() -> std::optional<size_t> {
+        const auto it = in_flight_.find(ip_key(f));
+        return it == in_flight_.end() ? std::nullopt : std::optional(it->second);
+    };
     if (event == "send") {
+        link_lines(packets_.size());
         frame_sent(t, node, std::move(f));
     } else if (event == "receive") {
         frame_received(t, node, f);
+        link_lines(std::nullopt);
     } else if (event == "drop") {
+        link_lines(in_flight());
         frame_dropped(t, node, f);
-    } else if (event == "reorder") {
-        if (Packet* p = find_in_flight(f)) p->reordered = true;
+    } else if (event == "reorder" || event == "duplicate" || event == "corrupt") {
+        link_lines(in_flight());
+        if (Packet* p = find_in_flight(f); p && event == "reorder") p->reordered = true;
     } else if (event == "tcp_send") {
-        tcp_sent(t, node, f);
+        tcp_sent(t, node, f);  // its lines wait for its frame
     } else if (event == "tcp_receive") {
+        const auto last = last_received_.find(node);
+        link_lines(last == last_received_.end() ? std::nullopt : std::optional(last->second));
         tcp_received(t, node, f);
-    } else if (event == "tcp_window") {
-        tcp_window(t, node, f);
+    } else {
+        link_lines(std::nullopt);
+        if (event == "tcp_window") tcp_window(t, node, f);
     }
 }
 
@@ -240,6 +263,8 @@ void RunReport::frame_sent(base::Time t, const std::string& node, nlohmann::json
             const uint32_t base = isn == isn_.end() ? 0 : isn->second;
             s.segments.push_back({t, static_cast<uint32_t>(it->seq) - base, field_num(f, "payload"),
                                   flags, p.retransmission, index});
+            for (size_t line : it->lines)
+                line_packet_[line] = index;
             waiting.erase(it);
             break;
         }
@@ -299,9 +324,18 @@ void RunReport::tcp_sent(base::Time, const std::string& node, const nlohmann::js
         const size_t colon = endpoint.rfind(':');
         return colon == std::string::npos ? 0 : std::stoull(endpoint.substr(colon + 1));
     };
-    pending_[node].push_back({conn, field_str(f, "why"), field_str(f, "flags"), field_num(f, "seq"),
-                              port(local), port(remote), field_str(f, "data"),
-                              f.contains("data_cut")});
+    PendingSegment pending{.conn = conn,
+                           .why = field_str(f, "why"),
+                           .flags = field_str(f, "flags"),
+                           .seq = field_num(f, "seq"),
+                           .sport = port(local),
+                           .dport = port(remote),
+                           .data = field_str(f, "data"),
+                           .data_cut = f.contains("data_cut")};
+    for (; lines_linked_ < lines_.size(); ++lines_linked_) {
+        if (!lines_[lines_linked_].node.empty()) pending.lines.push_back(lines_linked_);
+    }
+    pending_[node].push_back(std::move(pending));
 }
 
 void RunReport::tcp_received(base::Time t, const std::string& node, const nlohmann::json& f) {
@@ -532,12 +566,18 @@ nlohmann::json RunReport::data(const RunInfo& run) const {
     d["connections"] = std::move(connections);
 
     nlohmann::json timeline = nlohmann::json::array();
-    for (const TimelineLine& l : lines_)
-        timeline.push_back({{"t_ns", l.time.ns()},
-                            {"node", l.node},
-                            {"layer", to_string(l.layer)},
-                            {"text", l.text},
-                            {"notable", l.notable}});
+    for (size_t i = 0; i < lines_.size(); ++i) {
+        const TimelineLine& l = lines_[i];
+        const std::optional<size_t> packet = line_packet_[i];
+        timeline.push_back(
+            {{"t_ns", l.time.ns()},
+             {"node", l.node},
+             {"layer", to_string(l.layer)},
+             {"text", l.text},
+             {"notable", l.notable},
+             {"packet", packet && *packet < packets_listed ? nlohmann::json(*packet + 1)
+                                                           : nlohmann::json(nullptr)}});
+    }
     d["timeline"] = std::move(timeline);
     return d;
 }

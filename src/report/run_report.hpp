@@ -76,6 +76,8 @@ class RunReport {
     void tcp_window(base::Time t, const std::string& node, const nlohmann::json& f);
     Packet* find_in_flight(const nlohmann::json& f);
     Side& side(const std::string& node, const std::string& conn);
+    // The timeline's lines from the event being read tell of `packet`.
+    void link_lines(std::optional<size_t> packet);
     std::string label(const Packet& p) const;
     void add_lane(const std::string& node);
 
@@ -91,6 +93,8 @@ class RunReport {
     std::map<std::string, std::pair<size_t, int>> side_of_;  // "node conn" -> (connection, side)
     std::vector<std::string> lanes_;
     std::vector<TimelineLine> lines_;
+    std::vector<std::optional<size_t>> line_packet_;  // the packet each line tells of
+    size_t lines_linked_ = 0;  // lines before this one came from events already seen
 };
 
 // The page around a run's data: its style, the data as JSON, its script.

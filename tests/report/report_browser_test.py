@@ -203,6 +203,36 @@ def check_panel(driver, arrows, matched):
     return hello["packet"]
 
 
+TIMELINE_LOSS_JS = """
+    const rows = [...document.querySelectorAll('#timeline tbody tr')];
+    const row = rows.find((r) => r.innerText.includes('[SYN] lost on link'));
+    if (!row) return null;
+    const b = row.querySelector('button[data-packet]');
+    return {text: row.innerText, packet: b ? Number(b.dataset.packet) : null};
+"""
+
+
+def check_timeline_link(driver, arrows, matched):
+    """The timeline's line for the lost SYN links to the same packet as the
+    lost SYN's arrow, and opens it."""
+    lost = next(arrows[i] for want, i in matched if want["what"] == "the first SYN, lost")
+    row = driver.execute_script(TIMELINE_LOSS_JS)
+    if row is None:
+        fail("the timeline has no line saying the SYN was lost on a link")
+    if row["packet"] != int(lost["packet"]):
+        fail(f"the timeline's loss line links to packet {row['packet']}, "
+             f"the lost SYN's arrow is packet #{lost['packet']}: {row['text']!r}")
+    driver.execute_script(
+        "document.querySelector(`#timeline button[data-packet=\"${arguments[0]}\"]`).click();",
+        row["packet"])
+    wait_for(driver, lambda: driver.execute_script(
+        "const p = document.getElementById('packet-panel');"
+        "return p && !p.hidden && p.innerText.includes(arguments[0]);", f"Packet #{row['packet']}"),
+        5, f"#packet-panel to show packet #{row['packet']} from the timeline")
+    print(f"  timeline: the loss line opens #{row['packet']}, the lost SYN")
+    close_panel(driver)
+
+
 CHART_SIDES_JS = """
     const data = JSON.parse(document.getElementById('run-data').textContent);
     const out = [];
@@ -307,6 +337,7 @@ def run(report, shot):
 
         hello = check_panel(driver, arrows, matched)
         close_panel(driver)
+        check_timeline_link(driver, arrows, matched)
         screenshot(driver, shot, full_page=True)
 
         # The second picture: the Hello! packet open, as a learner sees it.

@@ -217,12 +217,31 @@ TEST_F(RunReportTest, AMissingCaptureLeavesThePacketWithoutLayersAndSaysWhy) {
     EXPECT_NE(p["layers_error"].get<std::string>().find("client-eth0.pcap"), std::string::npos);
 }
 
-TEST_F(RunReportTest, TimelineLinesAreKept) {
-    report_->line({ms(5), "client", report::Layer::tcp, "SYN -> 10.0.1.2:80 seq=0", false});
+TEST_F(RunReportTest, TimelineLinesAreKeptWithThePacketTheyTellOf) {
+    // The timeline makes its lines of an event before the report reads it.
+    auto line = [&](int64_t t, const char* node, report::Layer layer, const char* text) {
+        report_->line({ms(t), node, layer, text, false});
+    };
+    line(0, "client", report::Layer::tcp, "SYN -> 10.0.1.2:80 seq=0");
+    feed(0, "client", "tcp_send", segment(client_side, "SYN", "SYN", 5000, 0, 0));
+    line(0, "", report::Layer::tcp, "… 3 more routine lines");  // tells of no packet
+    feed(0, "client", "tcp_state",
+         fmt::format(R"("conn":"{}","from":"CLOSED","to":"SYN-SENT")", client_side));
+    feed(0, "client", "send",
+         tcp_frame("eth0", "10.0.0.1", "10.0.1.2", 1, 40000, 80, "SYN", 5000, 0, 0));
+    feed(1, "r1", "send",
+         tcp_frame("eth1", "10.0.0.1", "10.0.1.2", 1, 40000, 80, "SYN", 5000, 0, 0));
+    line(2, "r1", report::Layer::link, "TCP … [SYN] lost on link r1-server");
+    feed(2, "r1", "drop",
+         R"("link":"r1-server","reason":"lost",)" +
+             tcp_frame("eth1", "10.0.0.1", "10.0.1.2", 1, 40000, 80, "SYN", 5000, 0, 0));
     const nlohmann::json d = data();
-    ASSERT_EQ(d["timeline"].size(), 1u);
+    ASSERT_EQ(d["timeline"].size(), 3u);
     EXPECT_EQ(d["timeline"][0]["layer"], "TCP");
-    EXPECT_EQ(d["timeline"][0]["t_ns"], ms(5).ns());
+    EXPECT_EQ(d["timeline"][0]["t_ns"], 0);
+    EXPECT_EQ(d["timeline"][0]["packet"], 1);  // the SYN's frame, sent after the line
+    EXPECT_TRUE(d["timeline"][1]["packet"].is_null());
+    EXPECT_EQ(d["timeline"][2]["packet"], 1);  // the SYN as the client sent it
 }
 
 TEST(HtmlPage, DataCannotEndItsScriptElement) {

@@ -7,49 +7,8 @@ import {fmtInt, fmtTime} from './format.js';
 
 const PAGE = 1000;
 
-// The packet a timeline line tells of, or null. The data has no link from a
-// line to its packet, so this matches what the line says against the packets
-// its node sent at that instant (or, for a loss, lost at that instant), and
-// only answers when exactly one fits.
-export function packetForLine(line, byNodeTime, lostByNodeTime) {
-  if (Number.isInteger(line.packet)) return line.packet;
-  const key = `${line.node}\u0000${line.t_ns}`;
-  const text = String(line.text || '');
-  if (line.layer === 'LINK') {
-    const lost = / lost on link /.test(text) ? lostByNodeTime.get(key) || [] : [];
-    return lost.length === 1 ? lost[0].n : null;
-  }
-  if (!/ -> /.test(text)) return null;
-  let found = byNodeTime.get(key) || [];
-  const narrow = (keep) => {
-    const next = found.filter(keep);
-    if (next.length) found = next;
-  };
-  for (const m of text.matchAll(/\b(seq|ack)=(\d+)/g)) {
-    narrow((p) => new RegExp(`\\b${m[1]}=${m[2]}\\b`).test(p.label || ''));
-  }
-  const bytes = text.match(/\b(\d+) bytes\b/);
-  const sameBytes = bytes ? new RegExp(`\\b${bytes[1]} bytes\\b`) : null;
-  narrow((p) => (sameBytes ? sameBytes.test(p.label || '') : !/ bytes\b/.test(p.label || '')));
-  if (line.layer === 'DNS') narrow((p) => (p.label || '').startsWith('DNS'));
-  return found.length === 1 ? found[0].n : null;
-}
-
 export function renderTimeline(model) {
   const lines = Array.isArray(model.data.timeline) ? model.data.timeline : [];
-  const byNodeTime = new Map();
-  const lostByNodeTime = new Map();
-  for (const p of model.packets) {
-    if (!p.e2e) continue;
-    const key = `${p.node}\u0000${p.t_ns}`;
-    if (!byNodeTime.has(key)) byNodeTime.set(key, []);
-    byNodeTime.get(key).push(p);
-    if (p.lost && p.lost.node != null) {
-      const lk = `${p.lost.node}\u0000${p.lost.t_ns}`;
-      if (!lostByNodeTime.has(lk)) lostByNodeTime.set(lk, []);
-      lostByNodeTime.get(lk).push(p);
-    }
-  }
 
   const tbody = h('tbody');
   const more = h('div', {class: 'more'});
@@ -58,7 +17,9 @@ export function renderTimeline(model) {
   let drawn = 0;
 
   function row(line) {
-    const n = packetForLine(line, byNodeTime, lostByNodeTime);
+    // The run says which packet a line tells of (or null): the report
+    // links them as it reads the events the lines were made from.
+    const n = Number.isInteger(line.packet) ? line.packet : null;
     return h('tr', {class: line.notable ? 'notable' : null},
       h('td', {class: 'time'}, fmtTime(line.t_ns)),
       h('td', {class: 'node'}, line.node || ''),
