@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "base/sha256.hpp"
+#include "base/text.hpp"
 
 namespace apps {
 namespace {
@@ -52,29 +53,6 @@ std::shared_ptr<http::BodySource> file_source(const fs::path& file, size_t size)
         }});
 }
 
-std::string escape_html(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 http::Response listing(const fs::path& dir, const std::string& url_path) {
     std::vector<std::string> names;
     std::error_code ec;
@@ -84,9 +62,9 @@ http::Response listing(const fs::path& dir, const std::string& url_path) {
     http::Response r;
     r.headers = {{"Content-Type", "text/html; charset=utf-8"}};
     r.body = fmt::format("<!doctype html>\n<title>{0}</title>\n<h1>{0}</h1>\n<ul>\n",
-                         escape_html(url_path));
+                         base::escape_html(url_path));
     for (const std::string& n : names)
-        r.body += fmt::format("<li><a href=\"{0}\">{0}</a></li>\n", escape_html(n));
+        r.body += fmt::format("<li><a href=\"{0}\">{0}</a></li>\n", base::escape_html(n));
     r.body += "</ul>\n";
     return r;
 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "report/assets.hpp"
 #include "report/captures.hpp"
 #include "report/dissect.hpp"
@@ -587,22 +588,6 @@ std::string html_page(const std::string& title, const nlohmann::json& data) {
     // Inside <script> "</" could end the element: JSON may write it "<\/".
     for (size_t at = json.find("</"); at != std::string::npos; at = json.find("</", at + 3))
         json.replace(at, 2, "<\\/");
-    std::string escaped_title;
-    for (char c : title) {
-        switch (c) {
-            case '<':
-                escaped_title += "&lt;";
-                break;
-            case '>':
-                escaped_title += "&gt;";
-                break;
-            case '&':
-                escaped_title += "&amp;";
-                break;
-            default:
-                escaped_title += c;
-        }
-    }
     return fmt::format(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -610,7 +595,7 @@ std::string html_page(const std::string& title, const nlohmann::json& data) {
         "<body><div id=\"app\"></div>\n"
         "<script type=\"application/json\" id=\"run-data\">{}</script>\n"
         "<script>{}</script></body></html>\n",
-        escaped_title, report_style(), json, report_script());
+        base::escape_html(title), report_style(), json, report_script());
 }
 
 base::Expected<void, std::string> RunReport::write_html(const std::string& path,
