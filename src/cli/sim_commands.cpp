@@ -314,8 +314,13 @@ int run_topology(const RunCommand& given, std::FILE* out) {
         c.all);
     session->events()->set_listener(
         [&](base::Time t, std::string_view node, std::string_view event, std::string_view fields) {
-            timeline.event(t, node, event, fields);
-            run_report.event(t, node, event, fields);
+            // Parsed once, for both.
+            const nlohmann::json f =
+                nlohmann::json::parse(fmt::format("{{{}}}", fields), nullptr, false);
+            if (!f.is_discarded()) {
+                timeline.parsed_event(t, node, event, f);
+                run_report.parsed_event(t, node, event, f);
+            }
             if (c.json)
                 fmt::print(out, "{{\"t_ns\":{},\"node\":{},\"event\":{}{}{}}}\n", t.ns(),
                            nlohmann::json(node).dump(), nlohmann::json(event).dump(),

@@ -89,7 +89,7 @@ struct RunReport::Packet {
     nlohmann::json fields;     // the event's, as the log has them
     std::string label;
     bool e2e = false;
-    std::string from, to;
+    std::string to;    // the node owning the destination address (its sender is `node`)
     std::string conn;  // the sender's key, TCP
     bool retransmission = false;
     bool reordered = false;
@@ -176,32 +176,34 @@ void RunReport::add_lane(const std::string& node) {
     if (std::find(lanes_.begin(), lanes_.end(), node) == lanes_.end()) lanes_.push_back(node);
 }
 
-RunReport::Packet* RunReport::find_in_flight(const nlohmann::json& f) {
+std::optional<size_t> RunReport::in_flight(const nlohmann::json& f) const {
     const auto it = in_flight_.find(ip_key(f));
-    return it == in_flight_.end() ? nullptr : &packets_[it->second];
+    return it == in_flight_.end() ? std::nullopt : std::optional(it->second);
 }
 
-void RunReport::event(base::Time t, std::string_view node_view, std::string_view event,
+void RunReport::event(base::Time t, std::string_view node, std::string_view event,
                       std::string_view fields_json) {
-    nlohmann::json f = nlohmann::json::parse(fmt::format("{{{}}}", fields_json), nullptr, false);
-    if (f.is_discarded()) return;
+    const nlohmann::json f =
+        nlohmann::json::parse(fmt::format("{{{}}}", fields_json), nullptr, false);
+    if (!f.is_discarded()) parsed_event(t, node, event, f);
+}
+
+void RunReport::parsed_event(base::Time t, std::string_view node_view, std::string_view event,
+                             const nlohmann::json& f) {
     const std::string node(node_view);
-    auto in_flight = [&]() -> std::optional<size_t> {
-        const auto it = in_flight_.find(ip_key(f));
-        return it == in_flight_.end() ? std::nullopt : std::optional(it->second);
-    };
     if (event == "send") {
         link_lines(packets_.size());
-        frame_sent(t, node, std::move(f));
+        frame_sent(t, node, f);
     } else if (event == "receive") {
         frame_received(t, node, f);
         link_lines(std::nullopt);
     } else if (event == "drop") {
-        link_lines(in_flight());
+        link_lines(in_flight(f));
         frame_dropped(t, node, f);
     } else if (event == "reorder" || event == "duplicate" || event == "corrupt") {
-        link_lines(in_flight());
-        if (Packet* p = find_in_flight(f); p && event == "reorder") p->reordered = true;
+        const std::optional<size_t> p = in_flight(f);
+        link_lines(p);
+        if (p && event == "reorder") packets_[*p].reordered = true;
     } else if (event == "tcp_send") {
         tcp_sent(t, node, f);  // its lines wait for its frame
     } else if (event == "tcp_receive") {
@@ -214,7 +216,8 @@ void RunReport::event(base::Time t, std::string_view node_view, std::string_view
     }
 }
 
-void RunReport::frame_sent(base::Time t, const std::string& node, nlohmann::json f) {
+void RunReport::frame_sent(base::Time t, const std::string& node, const nlohmann::json& fields) {
+    nlohmann::json f = fields;  // kept with the packet, with its data's text added
     Packet p;
     p.t = t;
     p.node = node;
@@ -227,15 +230,15 @@ void RunReport::frame_sent(base::Time t, const std::string& node, nlohmann::json
         if (owner != owner_.end() && owner->second == node) {
             // Sent by its source: a packet of the conversation.
             p.e2e = true;
-            p.from = node;
             if (const auto to = owner_.find(field_str(f, "dst")); to != owner_.end())
                 p.to = to->second;
             p.path.push_back(node);
             add_lane(node);
             if (!p.to.empty()) add_lane(p.to);
             in_flight_[ip_key(f)] = index;
-        } else if (Packet* original = find_in_flight(f)) {
-            if (original->path.back() != node) original->path.push_back(node);
+        } else if (const auto original = in_flight(f)) {
+            std::vector<std::string>& path = packets_[*original].path;
+            if (path.back() != node) path.push_back(node);
         }
     }
     if (p.e2e && field_str(f, "proto") == "TCP") {
@@ -278,21 +281,23 @@ void RunReport::frame_sent(base::Time t, const std::string& node, nlohmann::json
 void RunReport::frame_received(base::Time t, const std::string& node, const nlohmann::json& f) {
     ++frames_on_[node + "-" + field_str(f, "iface")];
     if (field_str(f, "src").empty()) return;
-    const auto it = in_flight_.find(ip_key(f));
-    if (it == in_flight_.end()) return;
-    Packet& p = packets_[it->second];
+    const auto index = in_flight(f);
+    if (!index) return;
+    Packet& p = packets_[*index];
     if (node != p.to) return;
     if (!p.arrived) p.arrived = t;
     if (p.path.back() != node) p.path.push_back(node);
-    last_received_[node] = it->second;
+    last_received_[node] = *index;
 }
 
 void RunReport::frame_dropped(base::Time t, const std::string& node, const nlohmann::json& f) {
     if (field_str(f, "src").empty()) return;
-    Packet* p = find_in_flight(f);
-    if (!p || p->lost || p->arrived) return;
-    if (p->path.back() != node) p->path.push_back(node);
-    p->lost = Packet::Loss{field_str(f, "link"), node, field_str(f, "reason"), t};
+    const auto index = in_flight(f);
+    if (!index) return;
+    Packet& p = packets_[*index];
+    if (p.lost || p.arrived) return;
+    if (p.path.back() != node) p.path.push_back(node);
+    p.lost = Packet::Loss{field_str(f, "link"), node, field_str(f, "reason"), t};
 }
 
 RunReport::Side& RunReport::side(const std::string& node, const std::string& conn) {
@@ -495,7 +500,7 @@ nlohmann::json RunReport::data(const RunInfo& run) const {
              link == link_of.end() ? nlohmann::json(nullptr) : nlohmann::json(link->second)},
             {"proto", field_str(p.fields, "proto")},
             {"label", p.label},
-            {"from", p.e2e ? nlohmann::json(p.from) : nlohmann::json(nullptr)},
+            {"from", p.e2e ? nlohmann::json(p.node) : nlohmann::json(nullptr)},
             {"to", p.to.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.to)},
             {"e2e", p.e2e},
             {"conn", p.conn.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.conn)},

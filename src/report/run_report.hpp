@@ -54,6 +54,10 @@ class RunReport {
     // One event, as the event log writes it (the same as Timeline::event).
     void event(base::Time t, std::string_view node, std::string_view event,
                std::string_view fields_json);
+    // The same with its fields parsed (the run parses each event once for
+    // the timeline and the report).
+    void parsed_event(base::Time t, std::string_view node, std::string_view event,
+                      const nlohmann::json& fields);
     // One line of the timeline, kept for the report's copy of it.
     void line(const TimelineLine& l);
 
@@ -68,13 +72,13 @@ class RunReport {
     struct Connection;
     struct PendingSegment;
 
-    void frame_sent(base::Time t, const std::string& node, nlohmann::json f);
+    void frame_sent(base::Time t, const std::string& node, const nlohmann::json& fields);
     void frame_received(base::Time t, const std::string& node, const nlohmann::json& f);
     void frame_dropped(base::Time t, const std::string& node, const nlohmann::json& f);
     void tcp_sent(base::Time t, const std::string& node, const nlohmann::json& f);
     void tcp_received(base::Time t, const std::string& node, const nlohmann::json& f);
     void tcp_window(base::Time t, const std::string& node, const nlohmann::json& f);
-    Packet* find_in_flight(const nlohmann::json& f);
+    std::optional<size_t> in_flight(const nlohmann::json& f) const;  // packets_ index
     Side& side(const std::string& node, const std::string& conn);
     // The timeline's lines from the event being read tell of `packet`.
     void link_lines(std::optional<size_t> packet);

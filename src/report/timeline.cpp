@@ -82,7 +82,11 @@ void Timeline::event(base::Time t, std::string_view node, std::string_view event
                      std::string_view fields_json) {
     const nlohmann::json f =
         nlohmann::json::parse(fmt::format("{{{}}}", fields_json), nullptr, false);
-    if (f.is_discarded()) return;
+    if (!f.is_discarded()) parsed_event(t, node, event, f);
+}
+
+void Timeline::parsed_event(base::Time t, std::string_view node, std::string_view event,
+                            const nlohmann::json& f) {
     const bool host = !routers_.contains(std::string(node));
     if (event == "tcp_send" || event == "tcp_receive") {
         tcp_segment(t, node, event == "tcp_send", f);

@@ -64,6 +64,9 @@ class Timeline {
     // One event, as the event log has it (fields: the JSON members).
     void event(base::Time t, std::string_view node, std::string_view event,
                std::string_view fields_json);
+    // The same with its fields parsed.
+    void parsed_event(base::Time t, std::string_view node, std::string_view event,
+                      const nlohmann::json& fields);
     const TimelineSummary& summary() const { return summary_; }
     // Says how many routine lines were left out since the last one shown.
     void flush();
