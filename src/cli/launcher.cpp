@@ -548,6 +548,9 @@ void Launcher::schedule() {
                     other->traceroute.reset();
                     if (other->started) other->ended = true;
                 }
+                // Its connections end here: their counters go to the flows.
+                if (const auto rt = runtimes_.find(crashed.name()); rt != runtimes_.end())
+                    rt->second->tcp().report_open_flows(session_.sim().now());
                 runtimes_.erase(crashed.name());
             });
         }
@@ -565,6 +568,11 @@ void Launcher::start(App& app) {
     }
     app.start(*this, app, *node);
     node->wake();
+}
+
+void Launcher::report_open_flows() {
+    for (auto& [node, rt] : runtimes_)
+        rt->tcp().report_open_flows(session_.sim().now());
 }
 
 bool Launcher::all_done() const {

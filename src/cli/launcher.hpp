@@ -38,6 +38,9 @@ class Launcher {
     // Schedules every application's start.
     void schedule();
     bool all_done() const;
+    // Every TCP connection still open tells the tracer its counters (the
+    // flow statistics take them at the end of a run).
+    void report_open_flows();
     size_t size() const { return apps_.size(); }
 
     struct App;  // one application: its spec, its program once started

@@ -17,9 +17,9 @@ namespace {
 
 void add_common(CLI::App* cmd, cli::SimCommonOptions& c) {
     cmd->add_option("--seed", c.seed, "Override the topology's seed");
-    cmd->add_option("--pcap-dir", c.capture_dir,
+    cmd->add_option("--pcap-dir", c.trace.pcap_dir,
                     "Write a pcap file per interface into this folder");
-    cmd->add_option("--events", c.events_path, "Write the JSON-lines event log to this file");
+    cmd->add_option("--events", c.trace.events, "none, or the file for the JSON-lines event log");
 }
 
 }  // namespace
@@ -58,6 +58,12 @@ int main(int argc, char** argv) {
                       "Show every segment (long runs of data and ACKs in order are counted, "
                       "not shown, by default)");
     add_common(run_cmd, run.common);
+    run_cmd->add_option("--capture", run.common.trace.capture,
+                        "all, none, or NODE[:IFACE],… : the interfaces to capture");
+    run_cmd->add_option("--capture-format", run.common.trace.capture_format,
+                        "pcap (a file per interface) or pcapng (one file)");
+    run_cmd->add_option("--report", run.common.trace.report,
+                        "none, or the file for the HTML report");
 
     cli::ExplainCommand explain;
     CLI::App* explain_cmd = app.add_subcommand(

@@ -1,7 +1,5 @@
 #include "cli/session.hpp"
 
-#include <filesystem>
-
 #include <fmt/format.h>
 
 namespace cli {
@@ -12,26 +10,7 @@ base::Expected<std::unique_ptr<Session>, std::string> Session::open(const Sessio
     const uint64_t seed = options.seed.value_or(topology->seed);
     std::unique_ptr<Session> s(new Session(std::move(*topology), seed));
 
-    sim::NetworkOptions net_options;
-    if (!options.capture_dir.empty()) {
-        std::error_code ec;
-        std::filesystem::create_directories(options.capture_dir, ec);
-        if (ec)
-            return base::fail(
-                fmt::format("cannot create {}: {}", options.capture_dir, ec.message()));
-        net_options.capture_dir = options.capture_dir;
-    }
-    if (!options.events_path.empty()) {
-        const auto parent = std::filesystem::path(options.events_path).parent_path();
-        std::error_code ec;
-        if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-        s->events_file_.open(options.events_path, std::ios::binary | std::ios::trunc);
-        if (!s->events_file_)
-            return base::fail(fmt::format("cannot create {}", options.events_path));
-        s->events_ = std::make_unique<sim::EventLog>(s->events_file_);
-        net_options.events = s->events_.get();
-    }
-    auto network = sim::Network::build(s->sim_, s->topology_, net_options);
+    auto network = sim::Network::build(s->sim_, s->topology_);
     if (!network) return base::fail(network.error());
     s->network_ = std::move(*network);
     if (options.log) {
@@ -39,11 +18,6 @@ base::Expected<std::unique_ptr<Session>, std::string> Session::open(const Sessio
                           options.topology_path, s->topology_.nodes.size(),
                           s->topology_.links.size(), s->topology_.faults.size(),
                           s->topology_.apps.size(), seed);
-        if (!options.capture_dir.empty()) {
-            options.log->info("capturing {} interfaces into {}",
-                              s->network_->capture_files().size(), options.capture_dir);
-        }
-        if (!options.events_path.empty()) options.log->info("event log: {}", options.events_path);
         for (const auto& node : s->network_->nodes()) {
             for (const stack::Route& r : node->host().routes().routes()) {
                 options.log->debug("{}: route {} via {} ({})", node->name(), r.destination,
@@ -53,11 +27,6 @@ base::Expected<std::unique_ptr<Session>, std::string> Session::open(const Sessio
         }
     }
     return s;
-}
-
-void Session::flush() {
-    network_->flush();
-    if (events_file_.is_open()) events_file_.flush();
 }
 
 }  // namespace cli

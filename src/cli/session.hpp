@@ -1,15 +1,14 @@
-// A simulated run set up from a topology file: the simulator, the network, and
-// where captures and the event log go. Shared by `run`, `ping` and `traceroute`.
+// A simulated run set up from a topology file: the simulator and the network.
+// Shared by `run`, `ping` and `traceroute`; what they record is their choice
+// (cli/tracing.hpp).
 #pragma once
 
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "base/log.hpp"
 #include "base/result.hpp"
-#include "sim/capture.hpp"
 #include "sim/network.hpp"
 #include "sim/simulator.hpp"
 #include "sim/topology.hpp"
@@ -19,8 +18,6 @@ namespace cli {
 struct SessionOptions {
     std::string topology_path;
     std::optional<uint64_t> seed;  // overrides the file's
-    std::string capture_dir;       // pcap per interface; empty: none
-    std::string events_path;       // JSON lines; empty: none
     base::Logger log;              // diagnostics; none: silent
 };
 
@@ -35,9 +32,6 @@ class Session {
     sim::Network& network() { return *network_; }
     const sim::Topology& topology() const { return topology_; }
     uint64_t seed() const { return sim_.seed().value(); }
-    const sim::EventLog* events() const { return events_.get(); }
-    sim::EventLog* events() { return events_.get(); }
-    void flush();
 
   private:
     Session(sim::Topology topology, uint64_t seed)
@@ -45,8 +39,6 @@ class Session {
 
     sim::Topology topology_;
     sim::Simulator sim_;
-    std::ofstream events_file_;
-    std::unique_ptr<sim::EventLog> events_;
     std::unique_ptr<sim::Network> network_;
 };
 

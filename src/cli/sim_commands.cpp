@@ -15,6 +15,7 @@
 #include "cli/session.hpp"
 #include "live/loop.hpp"
 #include "live/realtime.hpp"
+#include "report/flows.hpp"
 #include "report/run_report.hpp"
 #include "report/timeline.hpp"
 
@@ -27,16 +28,28 @@ using report::TimelineLine;
 using report::TimelineSummary;
 
 std::unique_ptr<Session> open_or_report(const char* command, const SimCommonOptions& c) {
-    auto session = Session::open({.topology_path = c.topology,
-                                  .seed = c.seed,
-                                  .capture_dir = c.capture_dir,
-                                  .events_path = c.events_path,
-                                  .log = c.log});
+    auto session = Session::open({.topology_path = c.topology, .seed = c.seed, .log = c.log});
     if (!session) {
         fmt::print(stderr, "minternet {}: {}\n", command, session.error());
         return nullptr;
     }
     return std::move(*session);
+}
+
+// Records what the command line asks for, nothing more.
+std::unique_ptr<Tracing> trace_as_asked(const char* command, Session& s,
+                                        const SimCommonOptions& c) {
+    auto plan = plan_tracing(s.network(), c.trace, ".", false);
+    if (!plan) {
+        fmt::print(stderr, "minternet {}: {}\n", command, plan.error());
+        return nullptr;
+    }
+    auto tracing = Tracing::open(s.network(), *plan);
+    if (!tracing) {
+        fmt::print(stderr, "minternet {}: {}\n", command, tracing.error());
+        return nullptr;
+    }
+    return std::move(*tracing);
 }
 
 sim::Node* find_host(const char* command, Session& s, const std::string& name) {
@@ -199,6 +212,8 @@ int run_realtime(const RunCommand& c, Session& session, Launcher& launcher,
 int run_ping(const PingCommand& c, std::FILE* out) {
     auto session = open_or_report("ping", c.common);
     if (!session) return 2;
+    auto tracing = trace_as_asked("ping", *session, c.common);
+    if (!tracing) return 2;
     sim::Node* node = find_host("ping", *session, c.host);
     if (!node) return 2;
     const auto dest = find_destination("ping", *session, c.destination);
@@ -223,7 +238,7 @@ int run_ping(const PingCommand& c, std::FILE* out) {
     const base::Time limit = session->sim().now() + options.interval * c.count + options.linger +
                              base::Duration::seconds(1);
     session->sim().run_until([&] { return crashed || ping->done(); }, limit);
-    session->flush();
+    tracing->flush();
     if (crashed) {
         fmt::print(stderr, "minternet ping: {} crashed\n", c.host);
         return 2;
@@ -234,6 +249,8 @@ int run_ping(const PingCommand& c, std::FILE* out) {
 int run_traceroute(const TracerouteCommand& c, std::FILE* out) {
     auto session = open_or_report("traceroute", c.common);
     if (!session) return 2;
+    auto tracing = trace_as_asked("traceroute", *session, c.common);
+    if (!tracing) return 2;
     sim::Node* node = find_host("traceroute", *session, c.host);
     if (!node) return 2;
     const auto dest = find_destination("traceroute", *session, c.destination);
@@ -257,7 +274,7 @@ int run_traceroute(const TracerouteCommand& c, std::FILE* out) {
     const base::Time limit =
         session->sim().now() + options.wait * (options.max_hops * options.probes + 1);
     session->sim().run_until([&] { return crashed || trace->done(); }, limit);
-    session->flush();
+    tracing->flush();
     return crashed ? 2 : 0;
 }
 
@@ -280,7 +297,7 @@ int run_topology(const RunCommand& given, std::FILE* out) {
                        "that loses and reorders packets.\n\n",
                        *written);
     }
-    // Captures and the event log go to the output folder unless placed elsewhere.
+    // What the run writes goes to the output folder unless placed elsewhere.
     auto probe = sim::load_topology_file(c.common.topology);
     if (!probe) {
         fmt::print(stderr, "minternet run: {}\n", probe.error().to_string());
@@ -290,46 +307,80 @@ int run_topology(const RunCommand& given, std::FILE* out) {
                                  ? std::filesystem::path(c.common.topology).stem().string()
                                  : probe->name;
     const std::string out_dir = c.out_dir.empty() ? fmt::format("out/{}", name) : c.out_dir;
-    SimCommonOptions common = c.common;
-    if (common.capture_dir.empty()) common.capture_dir = out_dir + "/pcap";
-    if (common.events_path.empty()) common.events_path = out_dir + "/events.jsonl";
 
-    auto session = open_or_report("run", common);
+    auto session = open_or_report("run", c.common);
     if (!session) return 2;
+    sim::Network& network = session->network();
+    auto plan = plan_tracing(network, c.common.trace, out_dir, true);
+    if (!plan) {
+        fmt::print(stderr, "minternet run: {}\n", plan.error());
+        return 2;
+    }
+    auto opened = Tracing::open(network, *plan);
+    if (!opened) {
+        fmt::print(stderr, "minternet run: {}\n", opened.error());
+        return 2;
+    }
+    std::unique_ptr<Tracing> tracing = std::move(*opened);
     // What the run prints as it goes: the timeline (events and what the
     // applications say, in time order), or the events as JSON, or nothing.
-    std::set<std::string> routers;
-    for (const auto& n : session->network().nodes()) {
-        if (n->config().host.forwarding) routers.insert(n->name());
-    }
-    // The report hears the same events and keeps the timeline's lines.
-    report::RunReport run_report(session->network());
-    Timeline timeline(
-        std::move(routers),
-        [&](const TimelineLine& l) {
-            run_report.line(l);
-            if (c.json || c.quiet) return;
-            print_timeline_line(out, l, c.color);
-        },
-        c.all);
-    session->events()->set_listener(
-        [&](base::Time t, std::string_view node, std::string_view event, std::string_view fields) {
-            // Parsed once, for both.
-            const nlohmann::json f =
-                nlohmann::json::parse(fmt::format("{{{}}}", fields), nullptr, false);
-            if (!f.is_discarded()) {
-                timeline.parsed_event(t, node, event, f);
-                run_report.parsed_event(t, node, event, f);
-            }
-            if (c.json)
-                fmt::print(out, "{{\"t_ns\":{},\"node\":{},\"event\":{}{}{}}}\n", t.ns(),
-                           nlohmann::json(node).dump(), nlohmann::json(event).dump(),
-                           fields.empty() ? "" : ",", fields);
-        });
+    // The report hears the same events after the timeline and keeps its lines.
+    std::optional<report::RunReport> run_report;
+    if (plan->report) run_report.emplace(network);
+    std::optional<Timeline> timeline;
+    if (plan->timeline || run_report)
+        timeline.emplace(
+            network,
+            [&](const TimelineLine& l) {
+                if (run_report) run_report->line(l);
+                if (c.json || c.quiet || !plan->timeline) return;
+                print_timeline_line(out, l, c.color);
+            },
+            c.all);
+    std::optional<sim::EventLog> json_out;
+    if (c.json)
+        json_out.emplace([out](std::string_view text) { fmt::print(out, "{}", text); }, network,
+                         true);
+    report::FlowStats flows(network);
+    // In this order: the JSON lines, the timeline, the report (which ties
+    // the timeline's lines to packets), the flows.
+    sim::Tracer& tracer = network.tracer();
+    std::vector<sim::EventSink*> sinks;
+    if (json_out) sinks.push_back(&*json_out);
+    if (timeline) sinks.push_back(&*timeline);
+    if (run_report) sinks.push_back(&*run_report);
+    sinks.push_back(&flows);
+    for (sim::EventSink* sink : sinks)
+        tracer.add(sink);
+    // The run is over: what the teardown tells (connections reset as the
+    // programs go) reaches the files, not the sinks here, which go first.
     struct DetachOnReturn {
-        sim::EventLog* log;
-        ~DetachOnReturn() { log->set_listener({}); }
-    } detach{session->events()};
+        sim::Tracer& tracer;
+        std::vector<sim::EventSink*>& sinks;
+        ~DetachOnReturn() {
+            for (sim::EventSink* sink : sinks)
+                tracer.remove(sink);
+        }
+    } detach{tracer, sinks};
+    auto stop_listening = [&] {
+        for (sim::EventSink* sink : sinks)
+            tracer.remove(sink);
+        sinks.clear();
+    };
+    if (plan->off_by_size)
+        fmt::print(c.json ? stderr : out,
+                   "{} has {} nodes: tracing is off for a topology this large (more than {}). "
+                   "--capture all, --events on, --report on and a trace: section turn it on "
+                   "(docs/topology.md, \"Tracing\"); the flow statistics are written "
+                   "whatever is off.\n\n",
+                   c.common.topology, network.nodes().size(), large_topology_nodes);
+
+    // --duration, or the file's; none: until the applications are done.
+    const std::optional<double> duration_s =
+        c.duration_s ? c.duration_s
+                     : (session->topology().duration
+                            ? std::optional(session->topology().duration->seconds_f())
+                            : std::nullopt);
     auto launcher = Launcher::create(*session, [&c, out](const AppLine& l) {
         if (c.quiet) return;
         if (c.json) {
@@ -345,42 +396,54 @@ int run_topology(const RunCommand& given, std::FILE* out) {
         fmt::print(stderr, "minternet run: {}\n", launcher.error());
         return 2;
     }
-    // --duration, or the file's; none: until the applications are done.
-    const std::optional<double> duration_s =
-        c.duration_s ? c.duration_s
-                     : (session->topology().duration
-                            ? std::optional(session->topology().duration->seconds_f())
-                            : std::nullopt);
-    // The page of the run, beside its captures and event log.
-    auto write_report = [&](std::FILE* trailer) {
-        const std::string path = out_dir + "/report.html";
-        const report::RunInfo info{.name = name,
-                                   .seed = session->seed(),
-                                   .end = session->sim().now(),
-                                   .summary = timeline.summary(),
-                                   .capture_dir = common.capture_dir};
-        if (auto written = run_report.write_html(path, info); !written) {
-            fmt::print(stderr, "minternet run: the report: {}\n", written.error());
+    sim::Simulator& sim = session->sim();
+    // What the run leaves behind, said after the summary.
+    auto finish = [&](std::FILE* trailer) {
+        // Connections still open report their counters to the flow statistics.
+        (*launcher)->report_open_flows();
+        stop_listening();
+        tracing->flush();
+        if (timeline) timeline->flush();
+        const std::vector<report::Flow> rows = flows.flows();
+        const report::FlowTotals totals = report::FlowStats::totals(rows);
+        if (!c.json && plan->timeline) print_summary(out, timeline->summary());
+        fmt::print(trailer, "\nRan {} of virtual time, {} events, seed {}.\n",
+                   base::to_string(sim.now()), sim.events_executed(), session->seed());
+        if (const sim::Capture* capture = tracing->capture())
+            fmt::print(trailer, "Captures: {} ({} interfaces, {} frames)\n",
+                       capture->options().path, capture->interfaces(), capture->frames());
+        if (const sim::EventLog* events = tracing->events())
+            fmt::print(trailer, "Event log: {} ({} lines)\n", *plan->events, events->lines());
+        if (auto written = flows.write(out_dir, name, session->seed(), sim.now()); !written) {
+            fmt::print(stderr, "minternet run: the flow statistics: {}\n", written.error());
             return false;
         }
-        fmt::print(trailer, "Report: {} (open it in a browser)\n", path);
+        fmt::print(trailer,
+                   "Flows: {}/flows.csv ({} flows, aggregate goodput {:.3f} Mbit/s, Jain's "
+                   "fairness index {:.3f})\n",
+                   out_dir, totals.flows, totals.goodput_bit_s / 1e6, totals.jain_index);
+        if (run_report) {
+            const report::RunInfo info{.name = name,
+                                       .seed = session->seed(),
+                                       .end = sim.now(),
+                                       .summary = timeline->summary()};
+            if (auto written = run_report->write_html(*plan->report, info); !written) {
+                fmt::print(stderr, "minternet run: the report: {}\n", written.error());
+                return false;
+            }
+            fmt::print(trailer, "Report: {} (open it in a browser)\n", *plan->report);
+        }
         return true;
     };
     if (c.realtime || !c.taps.empty()) {
         const int status = run_realtime(c, *session, **launcher, duration_s, out);
-        session->events()->set_listener({});  // what the teardown logs goes to the file only
-        timeline.flush();
-        session->flush();
-        if (!c.json) print_summary(out, timeline.summary());
-        if (!write_report(c.json ? stderr : out)) return 2;
+        if (!finish(c.json ? stderr : out)) return 2;
         return status;
     }
     (*launcher)->schedule();
 
     // Run for the given duration, or until every application is done (at most
     // an hour of virtual time, so a run always ends).
-
-    sim::Simulator& sim = session->sim();
     const base::Time end = duration_s ? sim.now() + base::Duration::from_seconds(*duration_s)
                                       : base::Time::zero() + base::Duration::seconds(3600);
     Progress progress(stderr, c.progress, duration_s ? std::optional(end) : std::nullopt);
@@ -392,20 +455,8 @@ int run_topology(const RunCommand& given, std::FILE* out) {
         end);
     if (duration_s && sim.now() < end) sim.run_for(end - sim.now());  // the clock to the end
     progress.finish();
-    // The run is over: what the teardown logs (connections reset as the
-    // programs go) reaches the file, not the timeline, which is gone first.
-    session->events()->set_listener({});
-    session->flush();
-    timeline.flush();
     // With --json the output is JSON lines only; the rest goes to stderr.
-    std::FILE* trailer = c.json ? stderr : out;
-    if (!c.json) print_summary(out, timeline.summary());
-    fmt::print(trailer, "\nRan {} of virtual time, {} events, seed {}.\n",
-               base::to_string(sim.now()), sim.events_executed(), session->seed());
-    fmt::print(trailer, "Captures: {} ({} files)\nEvent log: {} ({} lines)\n", common.capture_dir,
-               session->network().capture_files().size(), common.events_path,
-               session->events() ? session->events()->lines() : 0);
-    if (!write_report(trailer)) return 2;
+    if (!finish(c.json ? stderr : out)) return 2;
     return (*launcher)->all_done() ? 0 : 1;
 }
 

@@ -8,14 +8,14 @@
 
 #include "base/log.hpp"
 #include "base/time.hpp"
+#include "cli/tracing.hpp"
 
 namespace cli {
 
 struct SimCommonOptions {
     std::string topology;
     std::optional<uint64_t> seed;
-    std::string capture_dir;  // empty: no pcap files
-    std::string events_path;  // empty: no event log
+    TraceRequest trace;  // what to record (nothing unasked, but for `run`)
     base::Logger log;
 };
 
@@ -41,7 +41,8 @@ struct TracerouteCommand {
 
 struct RunCommand {
     SimCommonOptions common;
-    std::string out_dir;  // captures and events go here unless given; default out/<name>
+    std::string
+        out_dir;  // what the run writes goes here unless placed elsewhere; default out/<name>
     std::optional<double> duration_s;
     // Hybrid mode: virtual time runs with the wall clock, and each HOST=TAP
     // puts a TAP device (the kernel) where a host of the topology was.

@@ -1,37 +1,39 @@
-// Reading the event log's fields (sim::EventLog writes them as JSON members),
-// and saying what a packet or a DNS message is in a few words. The timeline
-// and the HTML report both tell the run from these events.
+// Saying what an event's packet or DNS message is, in a few words: the
+// timeline and the HTML report both tell the run from these.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <string>
-#include <utility>
-#include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include "base/bytes.hpp"
+#include "sim/frame_summary.hpp"
+#include "tcp/types.hpp"
+#include "wire/address.hpp"
 
 namespace report {
 
-// A string or number member, or "" / 0 when it is absent or of another type.
-std::string field_str(const nlohmann::json& f, const char* key);
-uint64_t field_num(const nlohmann::json& f, const char* key);
-
-// A connection's key "a:p-b:q" -> {"a:p", "b:q"}.
-std::pair<std::string, std::string> ends_of(const std::string& conn);
+// "10.0.0.1:80"
+std::string endpoint_text(wire::Ipv4Address address, uint16_t port);
+// A connection's two ends as the timeline names them: "10.0.0.1:40000".
+inline std::string local_text(const tcp::Tuple& c) {
+    return endpoint_text(c.local_address, c.local_port);
+}
+inline std::string remote_text(const tcp::Tuple& c) {
+    return endpoint_text(c.remote_address, c.remote_port);
+}
 
 // Text data on one line: line ends shown as \r \n, as in a C string.
 std::string one_line(const std::string& text);
 
-// "56dd01…" -> bytes; empty when it is not hex.
-std::vector<std::byte> unhex(const std::string& hex);
+// A DNS message in a few words: "query kiminje.shop. A", "answer
+// kiminje.shop. A is 200.200.200.2", "referral for …".
+std::string describe_dns(base::ByteSpan message);
 
-// A DNS message (the log's dns_hex) in a few words: "query kiminje.shop. A",
-// "answer kiminje.shop. A is 200.200.200.2", "referral for …".
-std::string describe_dns(const std::string& hex);
+// "TCP 100.100.100.1:59221 -> 200.200.200.2:7000 [SYN]" style.
+std::string describe_packet(const sim::FrameSummary& f);
 
-// "TCP 100.100.100.1:59221 -> 200.200.200.2:7000 [SYN]" style, from a
-// frame's fields.
-std::string describe_packet(const nlohmann::json& f);
+// The TCP flags as the timeline writes them ("SYN, ACK"), empty when the
+// packet has no TCP header to read them from.
+std::string flags_text(const sim::FrameSummary& f);
 
 }  // namespace report

@@ -4,22 +4,18 @@
 // RTT over time, per-link statistics, the timeline, and every packet layer by
 // layer.
 //
-// Like the timeline it listens to the event log as the run writes it: each
-// frame a node sends becomes a packet (numbered as `minternet explain` numbers
-// them); forwards, drops and arrivals of the same IP packet (same source,
-// destination, protocol, identification and fragment offset) give its path
-// and its fate; TCP events give each connection's segments, acknowledgements
-// and window. At the end the frames are read back from the captures and
-// dissected.
+// A sink of the run's typed events, added after the timeline: the packets
+// (report/packet_trail.hpp) and the TCP connections (report/tcp_trail.hpp)
+// are followed by their own parts; this one hands them the events, ties the
+// timeline's lines to the packets they tell of, and writes the data out. It
+// keeps the frames' bytes itself, so it needs no capture. Its memory is
+// bounded by those parts' limits and `max_lines`.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -27,7 +23,10 @@
 
 #include "base/result.hpp"
 #include "base/time.hpp"
+#include "report/packet_trail.hpp"
+#include "report/tcp_trail.hpp"
 #include "report/timeline.hpp"
+#include "sim/trace.hpp"
 
 namespace sim {
 class Network;
@@ -40,25 +39,22 @@ struct RunInfo {
     uint64_t seed = 0;
     base::Time end;  // the run's last virtual instant
     TimelineSummary summary;
-    std::string capture_dir;  // the run's pcaps, for the packets' bytes
 };
 
-class RunReport {
+class RunReport : public sim::EventSink {
   public:
+    static constexpr size_t max_lines = 100'000;
+
     // The network stays alive until the report is written.
     explicit RunReport(const sim::Network& network);
-    ~RunReport();
+    ~RunReport() override;
     RunReport(const RunReport&) = delete;
     RunReport& operator=(const RunReport&) = delete;
 
-    // One event, as the event log writes it (the same as Timeline::event).
-    void event(base::Time t, std::string_view node, std::string_view event,
-               std::string_view fields_json);
-    // The same with its fields parsed (the run parses each event once for
-    // the timeline and the report).
-    void parsed_event(base::Time t, std::string_view node, std::string_view event,
-                      const nlohmann::json& fields);
-    // One line of the timeline, kept for the report's copy of it.
+    sim::EventMask wants() const override;
+    void event(const sim::Event& e) override;
+    // One line of the timeline, kept for the report's copy of it. The
+    // timeline makes its lines of an event before this sink reads the event.
     void line(const TimelineLine& l);
 
     // The report's data, in docs/report.md's shape.
@@ -67,38 +63,22 @@ class RunReport {
     base::Expected<void, std::string> write_html(const std::string& path, const RunInfo& run) const;
 
   private:
-    struct Packet;
-    struct Side;
-    struct Connection;
-    struct PendingSegment;
-
-    void frame_sent(base::Time t, const std::string& node, const nlohmann::json& fields);
-    void frame_received(base::Time t, const std::string& node, const nlohmann::json& f);
-    void frame_dropped(base::Time t, const std::string& node, const nlohmann::json& f);
-    void tcp_sent(base::Time t, const std::string& node, const nlohmann::json& f);
-    void tcp_received(base::Time t, const std::string& node, const nlohmann::json& f);
-    void tcp_window(base::Time t, const std::string& node, const nlohmann::json& f);
-    std::optional<size_t> in_flight(const nlohmann::json& f) const;  // packets_ index
-    Side& side(const std::string& node, const std::string& conn);
+    void frame_sent(const sim::ev::FrameSent& e);
     // The timeline's lines from the event being read tell of `packet`.
     void link_lines(std::optional<size_t> packet);
-    std::string label(const Packet& p) const;
-    void add_lane(const std::string& node);
+    std::string label(const Packet& p, const sim::FrameSummary& f,
+                      const std::optional<sim::TextPreview>& data) const;
+    const std::string& name(sim::NodeIndex n) const;
 
     const sim::Network& network_;
-    std::map<std::string, std::string> owner_;  // address -> node
-    std::vector<Packet> packets_;
-    std::unordered_map<std::string, size_t> in_flight_;  // IP packet key -> packets_ index
-    std::map<std::string, uint64_t> frames_on_;          // "node-iface" -> frames captured so far
-    std::map<std::string, std::deque<PendingSegment>> pending_;  // tcp_send not yet on the wire
-    std::map<std::string, size_t> last_received_;  // node -> the packet its last frame was
-    std::map<std::string, uint32_t> isn_;          // "address:port" -> its first sequence number
-    std::vector<Connection> connections_;
-    std::map<std::string, std::pair<size_t, int>> side_of_;  // "node conn" -> (connection, side)
-    std::vector<std::string> lanes_;
+    PacketTrail packets_;
+    TcpTrail tcp_;
+    std::unordered_map<sim::NodeIndex, size_t>
+        last_received_;  // the packet a node's last frame was
     std::vector<TimelineLine> lines_;
     std::vector<std::optional<size_t>> line_packet_;  // the packet each line tells of
     size_t lines_linked_ = 0;  // lines before this one came from events already seen
+    uint64_t lines_not_kept_ = 0;
 };
 
 // The page around a run's data: its style, the data as JSON, its script.

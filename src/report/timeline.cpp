@@ -1,9 +1,10 @@
 #include "report/timeline.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "report/event_fields.hpp"
+#include "sim/frame_summary.hpp"
+#include "sim/network.hpp"
 
 namespace report {
 
@@ -35,18 +36,34 @@ struct Timeline::Conn {
     std::optional<base::Time> first_data;
     bool handshake_done = false;
     bool third_step_shown = false;
-    size_t summary_index = 0;
-    bool in_summary = false;
+    std::optional<size_t> summary_index;
 };
 
 namespace {
 constexpr int routine_lines_shown = 6;  // of a run, before the rest is counted
+// First sequence numbers remembered, for relative numbers; the oldest go
+// beyond this (a long run opens connections without end).
+constexpr size_t isn_kept = 1 << 16;
 }  // namespace
 
-Timeline::Timeline(std::set<std::string> routers, Sink sink, bool every_line)
-    : routers_(std::move(routers)), sink_(std::move(sink)), every_line_(every_line) {}
+Timeline::Timeline(const sim::Network& network, Sink sink, bool every_line)
+    : network_(network), sink_(std::move(sink)), every_line_(every_line) {
+    for (const auto& n : network.nodes())
+        router_.push_back(n->config().host.forwarding);
+}
 
 Timeline::~Timeline() = default;
+
+sim::EventMask Timeline::wants() const {
+    using namespace sim::ev;
+    return sim::EventMask::of<TcpSegment, TcpState, FrameSent, Dropped, LinkDropped, LinkReordered,
+                              LinkDuplicated, LinkCorrupted, IcmpSent, LinkState, NodeCrashed,
+                              NodeRestarted, RoutesRecomputed, Reassembled>();
+}
+
+const std::string& Timeline::name(sim::NodeIndex node) const {
+    return network_.nodes()[node]->name();
+}
 
 void Timeline::emit(base::Time t, std::string_view node, Layer layer, std::string text,
                     bool notable, bool routine) {
@@ -74,124 +91,138 @@ void Timeline::flush() {
     left_out_ = 0;
 }
 
-Timeline::Conn& Timeline::conn(std::string_view node, const std::string& key) {
-    return conns_[fmt::format("{} {}", node, key)];
+Timeline::Conn& Timeline::conn(sim::NodeIndex node, const tcp::Tuple& c) {
+    return conns_[{node, c}];
 }
 
-void Timeline::event(base::Time t, std::string_view node, std::string_view event,
-                     std::string_view fields_json) {
-    const nlohmann::json f =
-        nlohmann::json::parse(fmt::format("{{{}}}", fields_json), nullptr, false);
-    if (!f.is_discarded()) parsed_event(t, node, event, f);
+void Timeline::event(const sim::Event& e) {
+    using namespace sim::ev;
+    std::visit(
+        [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, TcpSegment>) {
+                tcp_segment(x);
+            } else if constexpr (std::is_same_v<T, TcpState>) {
+                tcp_state(x);
+            } else if constexpr (std::is_same_v<T, FrameSent>) {
+                if (!router_[x.node]) frame_sent(x);
+            } else if constexpr (std::is_same_v<T, Dropped>) {
+                const sim::FrameSummary f = x.layer == stack::Layer::ipv4
+                                                ? sim::summarize_packet(x.bytes)
+                                                : sim::summarize_frame(x.bytes);
+                if (x.layer == stack::Layer::arp || f.kind == sim::FrameSummary::Kind::arp) return;
+                // Into a crashed node: the crash line said it; the rest is routine.
+                const bool into_crashed = x.reason == stack::DropReason::node_down;
+                emit(x.t, name(x.node), Layer::ip,
+                     fmt::format("drops {}: {}", describe_packet(f), stack::to_string(x.reason)),
+                     !into_crashed, into_crashed);
+            } else if constexpr (std::is_same_v<T, LinkDropped>) {
+                const sim::Link& l = *network_.links()[x.link];
+                const sim::FrameSummary f = sim::summarize_frame(x.frame);
+                ++summary_.lost;
+                emit(x.t, l.end(x.direction).node, Layer::link,
+                     x.reason == stack::DropReason::loss
+                         ? fmt::format("{} lost on link {}", describe_packet(f), l.name())
+                         : fmt::format("{} lost on link {}: {}", describe_packet(f), l.name(),
+                                       stack::to_string(x.reason)),
+                     true);
+            } else if constexpr (std::is_same_v<T, LinkReordered>) {
+                const sim::Link& l = *network_.links()[x.link];
+                ++summary_.reordered;
+                emit(x.t, l.end(x.direction).node, Layer::link,
+                     fmt::format("{} overtakes the frames ahead of it on link {} (reordering)",
+                                 describe_packet(sim::summarize_frame(x.frame)), l.name()),
+                     true);
+            } else if constexpr (std::is_same_v<T, LinkDuplicated>) {
+                const sim::Link& l = *network_.links()[x.link];
+                ++summary_.duplicated;
+                emit(x.t, l.end(x.direction).node, Layer::link,
+                     fmt::format("{} duplicated on link {}",
+                                 describe_packet(sim::summarize_frame(x.frame)), l.name()),
+                     true);
+            } else if constexpr (std::is_same_v<T, LinkCorrupted>) {
+                const sim::Link& l = *network_.links()[x.link];
+                emit(x.t, l.end(x.direction).node, Layer::link,
+                     fmt::format("{} damaged on link {} (bit {} flipped)",
+                                 describe_packet(sim::summarize_frame(x.frame)), l.name(), x.bit),
+                     true);
+            } else if constexpr (std::is_same_v<T, IcmpSent>) {
+                const auto type = static_cast<uint8_t>(x.type);
+                if (type != 0 && type != 8)
+                    emit(x.t, name(x.node), Layer::icmp,
+                         fmt::format("{} -> {}", wire::to_string(x.type), x.to), true);
+            } else if constexpr (std::is_same_v<T, LinkState>) {
+                const std::string& link = network_.links()[x.link]->name();
+                emit(x.t, link, Layer::link,
+                     fmt::format("link {} goes {}", link, x.up ? "up" : "down"), true);
+            } else if constexpr (std::is_same_v<T, NodeCrashed>) {
+                emit(x.t, name(x.node), Layer::node, "crashes", true);
+            } else if constexpr (std::is_same_v<T, NodeRestarted>) {
+                emit(x.t, name(x.node), Layer::node, "restarts", true);
+            } else if constexpr (std::is_same_v<T, RoutesRecomputed>) {
+                emit(x.t, "network", Layer::ip,
+                     "routes computed again around what failed: packets take the new paths", true);
+            } else if constexpr (std::is_same_v<T, Reassembled>) {
+                emit(x.t, name(x.node), Layer::ip,
+                     fmt::format("reassembles {} from {} fragments",
+                                 describe_packet(sim::summarize_packet(x.packet)), x.fragments));
+            }
+        },
+        e);
 }
 
-void Timeline::parsed_event(base::Time t, std::string_view node, std::string_view event,
-                            const nlohmann::json& f) {
-    const bool host = !routers_.contains(std::string(node));
-    if (event == "tcp_send" || event == "tcp_receive") {
-        tcp_segment(t, node, event == "tcp_send", f);
-    } else if (event == "tcp_state") {
-        tcp_state(t, node, f);
-    } else if (event == "send") {
-        if (host) frame_sent(t, node, f);
-    } else if (event == "drop") {
-        const std::string link = field_str(f, "link");
-        const std::string reason = field_str(f, "reason");
-        if (!link.empty()) {
-            ++summary_.lost;
-            emit(t, node, Layer::link,
-                 reason == "lost"
-                     ? fmt::format("{} lost on link {}", describe_packet(f), link)
-                     : fmt::format("{} lost on link {}: {}", describe_packet(f), link, reason),
-                 true);
-        } else if (field_str(f, "proto") != "ARP") {
-            // Into a crashed node: the crash line said it; the rest is routine.
-            const bool into_crashed = reason == "node down";
-            emit(t, node, Layer::ip, fmt::format("drops {}: {}", describe_packet(f), reason),
-                 !into_crashed, into_crashed);
-        }
-    } else if (event == "reorder") {
-        ++summary_.reordered;
-        emit(t, node, Layer::link,
-             fmt::format("{} overtakes the frames ahead of it on link {} (reordering)",
-                         describe_packet(f), field_str(f, "link")),
-             true);
-    } else if (event == "duplicate") {
-        ++summary_.duplicated;
-        emit(t, node, Layer::link,
-             fmt::format("{} duplicated on link {}", describe_packet(f), field_str(f, "link")),
-             true);
-    } else if (event == "corrupt") {
-        emit(t, node, Layer::link,
-             fmt::format("{} damaged on link {} (bit {} flipped)", describe_packet(f),
-                         field_str(f, "link"), field_num(f, "bit")),
-             true);
-    } else if (event == "icmp_sent") {
-        const uint64_t type = field_num(f, "type");
-        if (type != 0 && type != 8)
-            emit(t, node, Layer::icmp,
-                 fmt::format("{} -> {}", field_str(f, "what"), field_str(f, "to")), true);
-    } else if (event == "link_down" || event == "link_up") {
-        emit(t, node, Layer::link,
-             fmt::format("link {} goes {}", node, event == "link_down" ? "down" : "up"), true);
-    } else if (event == "node_crash" || event == "node_restart") {
-        emit(t, node, Layer::node, event == "node_crash" ? "crashes" : "restarts", true);
-    } else if (event == "routes_recomputed") {
-        emit(t, node, Layer::ip,
-             "routes computed again around what failed: packets take the new paths", true);
-    } else if (event == "reassembled") {
-        emit(t, node, Layer::ip,
-             fmt::format("reassembles {} from {} fragments", describe_packet(f),
-                         field_num(f, "fragments")));
-    }
-}
-
-void Timeline::frame_sent(base::Time t, std::string_view node, const nlohmann::json& f) {
-    const std::string proto = field_str(f, "proto");
-    if (proto == "ARP" || field_str(f, "src").empty()) return;
+void Timeline::frame_sent(const sim::ev::FrameSent& e) {
+    const sim::FrameSummary f = sim::summarize_frame(e.frame);
+    if (f.kind != sim::FrameSummary::Kind::ipv4) return;
     ++summary_.packets;
-    if (proto != "UDP") return;  // TCP has its own events; ICMP echoes are ping's
-    if (const std::string dns = field_str(f, "dns_hex"); !dns.empty()) {
-        emit(t, node, Layer::dns,
-             fmt::format("{} -> {}:{}", describe_dns(dns), field_str(f, "dst"),
-                         field_num(f, "dport")));
+    if (f.proto != wire::IpProtocol::udp) return;  // TCP has its own events; ICMP echoes are ping's
+    if (f.dns) {
+        emit(e.t, name(e.node), Layer::dns,
+             fmt::format("{} -> {}:{}", describe_dns(f.dns_message), f.dst, f.dport));
         return;
     }
-    emit(t, node, Layer::udp,
-         fmt::format("datagram, {} bytes, {}:{} -> {}:{}", field_num(f, "payload"),
-                     field_str(f, "src"), field_num(f, "sport"), field_str(f, "dst"),
-                     field_num(f, "dport")));
+    emit(e.t, name(e.node), Layer::udp,
+         fmt::format("datagram, {} bytes, {}:{} -> {}:{}", f.payload, f.src, f.sport, f.dst,
+                     f.dport));
 }
 
-void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
-                           const nlohmann::json& f) {
-    const std::string key = field_str(f, "conn");
-    const auto [local, remote] = ends_of(key);
-    const std::string why = field_str(f, "why");
-    const std::string flags = field_str(f, "flags");
-    const uint32_t seq = static_cast<uint32_t>(field_num(f, "seq"));
-    const uint32_t ack = static_cast<uint32_t>(field_num(f, "ack"));
-    const uint64_t len = field_num(f, "len");
-    const bool syn = flags.find("SYN") != std::string::npos;
-    if (syn) isn_[sent ? local : remote] = seq;
-    const std::string& from = sent ? local : remote;
-    const std::string& to = sent ? remote : local;
+void Timeline::tcp_segment(const sim::ev::TcpSegment& e) {
+    const wire::TcpRepr& seg = *e.segment;
+    const Endpoint local{e.conn.local_address.to_u32(), e.conn.local_port};
+    const Endpoint remote{e.conn.remote_address.to_u32(), e.conn.remote_port};
+    const uint32_t seq = seg.seq.value();
+    const uint32_t ack = seg.ack.value();
+    const size_t len = seg.payload.size();
+    using wire::TcpFlags;
+    if (seg.flags.has(TcpFlags::syn)) {
+        if (isn_.size() >= isn_kept && !isn_.contains(e.sent ? local : remote)) isn_.clear();
+        isn_[e.sent ? local : remote] = seq;
+    }
+    const Endpoint& from = e.sent ? local : remote;
+    const Endpoint& to_end = e.sent ? remote : local;
     // Relative to each side's first number when the timeline saw it (a
     // SYN from outside the simulation, as in hybrid mode, is not an event).
-    const uint32_t rel_seq = isn_.contains(from) ? seq - isn_[from] : seq;
-    const uint32_t rel_ack = isn_.contains(to) ? ack - isn_[to] : ack;
-    Conn& c = conn(node, key);
+    const auto rel = [&](const Endpoint& side, uint32_t n) {
+        const auto it = isn_.find(side);
+        return it == isn_.end() ? n : n - it->second;
+    };
+    const uint32_t rel_seq = rel(from, seq);
+    const uint32_t rel_ack = rel(to_end, ack);
+    const std::string to = e.sent ? remote_text(e.conn) : local_text(e.conn);
+    const std::string& node = name(e.node);
+    Conn& c = conn(e.node, e.conn);
+    using tcp::Reason;
 
-    if (!sent) {
-        if (why == "out of order") {
+    if (!e.sent) {
+        if (e.why == Reason::out_of_order) {
             ++summary_.out_of_order;
-            emit(t, node, Layer::tcp,
+            emit(e.t, node, Layer::tcp,
                  fmt::format("{} bytes seq={} arrive out of order: a segment before them is "
                              "missing",
                              len, rel_seq),
                  true);
-        } else if (why == "duplicate") {
-            emit(t, node, Layer::tcp,
+        } else if (e.why == Reason::duplicate) {
+            emit(e.t, node, Layer::tcp,
                  fmt::format("seq={} arrives again: a duplicate, already received", rel_seq));
         }
         return;
@@ -200,84 +231,93 @@ void Timeline::tcp_segment(base::Time t, std::string_view node, bool sent,
     std::string what;
     bool notable = false;
     bool routine = false;  // in order and unremarkable: may be counted, not shown
-    const std::string data =
-        len == 0 ? std::string{}
-                 : (f.contains("data")
-                        ? fmt::format(" {} bytes \"{}{}\"", len, one_line(field_str(f, "data")),
-                                      f.contains("data_cut") ? "…" : "")
-                        : fmt::format(" {} bytes", len));
-    if (why == "SYN" && c.syn_sent) {
+    std::string data;
+    if (len > 0) {
+        const auto preview = sim::text_preview(seg.payload);
+        data = preview ? fmt::format(" {} bytes \"{}{}\"", len, one_line(preview->text),
+                                     preview->cut ? "…" : "")
+                       : fmt::format(" {} bytes", len);
+    }
+    if (e.why == Reason::syn && c.syn_sent) {
         ++summary_.retransmitted;
         notable = true;
         what =
             fmt::format("SYN again -> {} (no SYN+ACK came: the retransmission timer ran out)", to);
-    } else if (why == "SYN") {
-        c.syn_sent = t;
+    } else if (e.why == Reason::syn) {
+        c.syn_sent = e.t;
         what = fmt::format("SYN -> {} seq=0 (3-way handshake 1/3)", to);
-    } else if (why == "SYN+ACK") {
+    } else if (e.why == Reason::syn_ack) {
         what = fmt::format("SYN+ACK -> {} seq=0 ack={} (3-way handshake 2/3)", to, rel_ack);
-    } else if (why == "fast retransmit" || why == "retransmission after RTO") {
+    } else if (e.why == Reason::fast_retransmit || e.why == Reason::retransmission_rto) {
         ++summary_.retransmitted;
         notable = true;
         what = fmt::format("resends seq={}{} -> {} ({})", rel_seq, data, to,
-                           why == "fast retransmit" ? "fast retransmit: the receiver asked again"
-                                                    : "the retransmission timer ran out");
-    } else if (why == "duplicate ACK") {
+                           e.why == Reason::fast_retransmit
+                               ? "fast retransmit: the receiver asked again"
+                               : "the retransmission timer ran out");
+    } else if (e.why == Reason::duplicate_ack) {
         notable = true;
         what = fmt::format("duplicate ACK -> {} ack={}: asks again from byte {}", to, rel_ack,
                            rel_ack);
-    } else if (flags.find("FIN") != std::string::npos) {
+    } else if (seg.flags.has(TcpFlags::fin)) {
         what = fmt::format("FIN{} -> {} seq={} ack={} (closing: 4-way close)",
                            data.empty() ? "" : " with" + data, to, rel_seq, rel_ack);
     } else if (len > 0) {
-        if (!c.first_data) c.first_data = t;
+        if (!c.first_data) c.first_data = e.t;
         routine = true;
         what = fmt::format("data{} -> {} seq={} ack={}", data, to, rel_seq, rel_ack);
     } else if (c.syn_sent && c.handshake_done && !c.third_step_shown) {
         c.third_step_shown = true;
         what = fmt::format("ACK -> {} ack={} (3-way handshake 3/3)", to, rel_ack);
-    } else if (why == "window probe") {
+    } else if (e.why == Reason::window_probe) {
         what = fmt::format("window probe -> {} seq={}", to, rel_seq);
-    } else if (why == "keep-alive") {
+    } else if (e.why == Reason::keepalive) {
         what = fmt::format("keep-alive -> {}", to);
-    } else if (why == "RST") {
+    } else if (e.why == Reason::rst) {
         notable = true;
         what = fmt::format("RST -> {}: the connection is reset", to);
     } else {
         routine = true;
         what = fmt::format("ACK -> {} ack={}{}", to, rel_ack,
-                           why == "delayed ACK" ? " (delayed)" : "");
+                           e.why == Reason::delayed_ack ? " (delayed)" : "");
     }
-    emit(t, node, Layer::tcp, std::move(what), notable, routine);
+    emit(e.t, node, Layer::tcp, std::move(what), notable, routine);
 }
 
-void Timeline::tcp_state(base::Time t, std::string_view node, const nlohmann::json& f) {
-    const std::string key = field_str(f, "conn");
-    const std::string to = field_str(f, "to");
-    Conn& c = conn(node, key);
-    if (to == "ESTABLISHED" && !c.handshake_done) {
+void Timeline::tcp_state(const sim::ev::TcpState& e) {
+    using tcp::State;
+    const auto key = std::make_pair(e.node, e.conn);
+    Conn& c = conns_[key];
+    const std::string& node = name(e.node);
+    if (e.to == State::established && !c.handshake_done) {
         c.handshake_done = true;
         if (c.syn_sent) {
-            const auto [local, remote] = ends_of(key);
-            c.summary_index = summary_.connections.size();
-            c.in_summary = true;
-            summary_.connections.push_back(
-                {fmt::format("{} -> {}", local, remote), t - *c.syn_sent, std::nullopt});
-            emit(t, node, Layer::tcp,
-                 fmt::format("connected to {} (handshake {:.1f} ms)", remote,
-                             (t - *c.syn_sent).seconds_f() * 1000));
+            const base::Duration handshake = e.t - *c.syn_sent;
+            if (summary_.connections.size() < max_connections_listed) {
+                c.summary_index = summary_.connections.size();
+                summary_.connections.push_back(
+                    {fmt::format("{} -> {}", local_text(e.conn), remote_text(e.conn)), handshake,
+                     std::nullopt});
+            } else {
+                ++summary_.connections_not_listed;
+            }
+            emit(e.t, node, Layer::tcp,
+                 fmt::format("connected to {} (handshake {:.1f} ms)", remote_text(e.conn),
+                             handshake.seconds_f() * 1000));
         }
-    } else if (to == "FIN-WAIT-1" || to == "LAST-ACK") {
-        if (c.in_summary && c.first_data && !summary_.connections[c.summary_index].transfer)
-            summary_.connections[c.summary_index].transfer = t - *c.first_data;
-    } else if (to == "CLOSED" || to == "TIME-WAIT") {
+    } else if (e.to == State::fin_wait_1 || e.to == State::last_ack) {
+        if (c.summary_index && c.first_data && !summary_.connections[*c.summary_index].transfer)
+            summary_.connections[*c.summary_index].transfer = e.t - *c.first_data;
+    } else if (e.to == State::closed || e.to == State::time_wait) {
         if (c.handshake_done)
-            emit(t, node, Layer::tcp,
-                 fmt::format("connection with {} {}", ends_of(key).second,
-                             to == "CLOSED" ? "closed"
-                                            : "closed (TIME-WAIT: 2 MSL before the "
-                                              "numbers are free)"));
+            emit(e.t, node, Layer::tcp,
+                 fmt::format("connection with {} {}", remote_text(e.conn),
+                             e.to == State::closed ? "closed"
+                                                   : "closed (TIME-WAIT: 2 MSL before the "
+                                                     "numbers are free)"));
     }
+    // Nothing more to say about a connection that is gone.
+    if (e.to == State::closed) conns_.erase(key);
 }
 
 }  // namespace report

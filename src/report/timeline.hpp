@@ -3,24 +3,29 @@
 // ACK with data, a packet lost on a link, the duplicate ACK that asks again
 // from the missing segment, the retransmission, FIN — and a summary at the end.
 //
-// It reads the same events as the event log (sim::EventLog's listener), so
-// what the timeline says is what events.jsonl records; routers' forwarding,
-// ARP and pure bookkeeping stay in the log. Sequence numbers are relative to
-// each side's first (as Wireshark shows them).
+// A sink of the run's typed events (sim/trace.hpp), beside the event log:
+// routers' forwarding, ARP and pure bookkeeping stay in the log. Sequence
+// numbers are relative to each side's first (as Wireshark shows them).
+//
+// Its memory does not grow with the run's length: what it keeps of a
+// connection goes when the connection closes, and the summary lists at most
+// `max_connections_listed` connections (it counts the rest).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "base/time.hpp"
+#include "sim/trace.hpp"
+
+namespace sim {
+class Network;
+}
 
 namespace report {
 
@@ -48,43 +53,45 @@ struct TimelineSummary {
         std::optional<base::Duration> handshake;
         std::optional<base::Duration> transfer;  // first data to the first FIN
     };
-    std::vector<Connection> connections;
+    std::vector<Connection> connections;  // the first max_connections_listed
+    uint64_t connections_not_listed = 0;
 };
 
-class Timeline {
+class Timeline : public sim::EventSink {
   public:
     using Sink = std::function<void(const TimelineLine&)>;
+    static constexpr size_t max_connections_listed = 1000;
 
-    // `routers`: nodes whose sends are forwarding, not conversation. Unless
-    // `every_line`, a long run of routine segments (data and ACKs in order)
-    // is cut to its first few and one line that counts the rest.
-    Timeline(std::set<std::string> routers, Sink sink, bool every_line = false);
-    ~Timeline();
+    // Routers' sends are forwarding, not conversation. Unless `every_line`, a
+    // long run of routine segments (data and ACKs in order) is cut to its
+    // first few and one line that counts the rest. `network` names nodes and
+    // links, and outlives the timeline.
+    Timeline(const sim::Network& network, Sink sink, bool every_line = false);
+    ~Timeline() override;
 
-    // One event, as the event log has it (fields: the JSON members).
-    void event(base::Time t, std::string_view node, std::string_view event,
-               std::string_view fields_json);
-    // The same with its fields parsed.
-    void parsed_event(base::Time t, std::string_view node, std::string_view event,
-                      const nlohmann::json& fields);
+    sim::EventMask wants() const override;
+    void event(const sim::Event& e) override;
     const TimelineSummary& summary() const { return summary_; }
     // Says how many routine lines were left out since the last one shown.
     void flush();
 
   private:
     struct Conn;
+    using Endpoint = std::pair<uint32_t, uint16_t>;  // address, port
     void emit(base::Time t, std::string_view node, Layer layer, std::string text,
               bool notable = false, bool routine = false);
-    void tcp_segment(base::Time t, std::string_view node, bool sent, const nlohmann::json& f);
-    void tcp_state(base::Time t, std::string_view node, const nlohmann::json& f);
-    void frame_sent(base::Time t, std::string_view node, const nlohmann::json& f);
-    Conn& conn(std::string_view node, const std::string& key);
+    void tcp_segment(const sim::ev::TcpSegment& e);
+    void tcp_state(const sim::ev::TcpState& e);
+    void frame_sent(const sim::ev::FrameSent& e);
+    Conn& conn(sim::NodeIndex node, const tcp::Tuple& c);
+    const std::string& name(sim::NodeIndex node) const;
 
-    std::set<std::string> routers_;
+    const sim::Network& network_;
+    std::vector<bool> router_;  // per node
     Sink sink_;
     TimelineSummary summary_;
-    std::map<std::string, Conn> conns_;    // by "node conn"
-    std::map<std::string, uint32_t> isn_;  // first sequence number by "address:port"
+    std::map<std::pair<sim::NodeIndex, tcp::Tuple>, Conn> conns_;
+    std::map<Endpoint, uint32_t> isn_;  // first sequence number of each side
     bool every_line_;
     int routine_run_ = 0;        // routine lines shown in a row
     uint64_t left_out_ = 0;      // routine lines not shown since

@@ -1,18 +1,20 @@
 #include "sim/capture.hpp"
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include <filesystem>
 
-#include "wire/arp.hpp"
-#include "wire/ethernet.hpp"
-#include "wire/icmpv4.hpp"
-#include "wire/ipv4.hpp"
+#include <fmt/format.h>
+
+#include "sim/network.hpp"
 #include "wire/pcap.hpp"
-#include "wire/services.hpp"
-#include "wire/tcp.hpp"
-#include "wire/udp.hpp"
+#include "wire/pcapng.hpp"
 
 namespace sim {
+namespace {
+// A pcap writer's buffer: big enough for few writes, small enough that
+// hundreds of interfaces do not hold much memory.
+constexpr size_t pcap_buffer = 1 << 15;
+constexpr size_t pcapng_buffer = 1 << 18;
+}  // namespace
 
 base::Expected<std::unique_ptr<PcapWriter>, std::string> PcapWriter::open(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
@@ -30,7 +32,7 @@ PcapWriter::~PcapWriter() {
 void PcapWriter::write(base::Time t, base::ByteSpan frame) {
     wire::pcap::append_record(buffer_, t.ns(), frame);
     ++frames_;
-    if (buffer_.size() >= 1 << 16) flush();
+    if (buffer_.size() >= pcap_buffer) flush();
 }
 
 void PcapWriter::flush() {
@@ -39,123 +41,106 @@ void PcapWriter::flush() {
     std::fflush(file_);
 }
 
-void EventLog::write(base::Time t, std::string_view node, std::string_view event,
-                     const std::string& fields_json) {
-    out_ << fmt::format("{{\"t_ns\":{},\"node\":{},\"event\":{}{}{}}}\n", t.ns(),
-                        nlohmann::json(node).dump(), nlohmann::json(event).dump(),
-                        fields_json.empty() ? "" : ",", fields_json);
-    ++lines_;
-    if (listener_) listener_(t, node, event, fields_json);
+base::Expected<std::unique_ptr<Capture>, std::string> Capture::open(const Network& network,
+                                                                    CaptureOptions options) {
+    std::unique_ptr<Capture> c(new Capture(std::move(options)));
+    const CaptureOptions& o = c->options_;
+    const auto& nodes = network.nodes();
+    c->slot_.resize(nodes.size());
+    for (size_t n = 0; n < nodes.size(); ++n)
+        c->slot_[n].assign(nodes[n]->config().interfaces.size(), -1);
+    auto chosen = [&](NodeIndex n, stack::InterfaceId i) {
+        if (o.all) return true;
+        for (const CapturePoint& p : o.points)
+            if (p.node == n && (!p.interface || *p.interface == i)) return true;
+        return false;
+    };
+
+    std::error_code ec;
+    const std::filesystem::path folder = o.format == CaptureFormat::pcap
+                                             ? std::filesystem::path(o.path)
+                                             : std::filesystem::path(o.path).parent_path();
+    if (!folder.empty()) std::filesystem::create_directories(folder, ec);
+    if (ec) return base::fail(fmt::format("cannot create {}: {}", folder.string(), ec.message()));
+    if (o.format == CaptureFormat::pcapng) {
+        c->pcapng_ = std::fopen(o.path.c_str(), "wb");
+        if (!c->pcapng_) return base::fail(fmt::format("cannot create capture file {}", o.path));
+        c->buffer_.reserve(pcapng_buffer + 4096);
+        wire::pcapng::append_section_header(c->buffer_);
+    }
+    for (size_t n = 0; n < nodes.size(); ++n) {
+        const Node& node = *nodes[n];
+        const auto& ifaces = node.config().interfaces;
+        for (size_t i = 0; i < ifaces.size(); ++i) {
+            if (!chosen(static_cast<NodeIndex>(n), static_cast<stack::InterfaceId>(i))) continue;
+            const std::string name = fmt::format("{}-{}", node.name(), ifaces[i].name);
+            if (o.format == CaptureFormat::pcap) {
+                auto w = PcapWriter::open(fmt::format("{}/{}.pcap", o.path, name));
+                if (!w) return base::fail(w.error());
+                c->slot_[n][i] = static_cast<int32_t>(c->pcaps_.size());
+                c->pcaps_.push_back(std::move(*w));
+            } else {
+                const Link* link = node.link_of(static_cast<stack::InterfaceId>(i));
+                const std::string description = fmt::format(
+                    "{} of {} ({}){}", ifaces[i].name, node.name(), ifaces[i].address.to_string(),
+                    link ? fmt::format(", on link {}", link->name()) : "");
+                wire::pcapng::append_interface(c->buffer_, name, description);
+                c->slot_[n][i] = static_cast<int32_t>(c->interfaces_);
+            }
+            ++c->interfaces_;
+        }
+    }
+    return c;
 }
 
-namespace {
+Capture::~Capture() {
+    flush();
+    if (pcapng_) std::fclose(pcapng_);
+}
 
-std::string hex(base::ByteSpan bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (std::byte b : bytes) {
-        out += digits[std::to_integer<unsigned>(b) >> 4];
-        out += digits[std::to_integer<unsigned>(b) & 15];
+void Capture::event(const Event& e) {
+    if (const auto* s = std::get_if<ev::FrameSent>(&e)) {
+        write(s->node, s->iface, s->t, s->frame, true);
+    } else if (const auto* r = std::get_if<ev::FrameReceived>(&e)) {
+        write(r->node, r->iface, r->t, r->frame, false);
+    }
+}
+
+void Capture::write(NodeIndex node, stack::InterfaceId iface, base::Time t, base::ByteSpan frame,
+                    bool sent) {
+    if (node >= slot_.size() || iface >= slot_[node].size()) return;
+    const int32_t slot = slot_[node][iface];
+    if (slot < 0) return;
+    ++frames_;
+    if (options_.format == CaptureFormat::pcap) {
+        pcaps_[static_cast<size_t>(slot)]->write(t, frame);
+        return;
+    }
+    wire::pcapng::append_packet(
+        buffer_, static_cast<uint32_t>(slot), t.ns(), frame,
+        sent ? wire::pcapng::Direction::outbound : wire::pcapng::Direction::inbound);
+    if (buffer_.size() >= pcapng_buffer) flush();
+}
+
+void Capture::flush() {
+    for (const auto& p : pcaps_)
+        p->flush();
+    if (pcapng_) {
+        if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), pcapng_);
+        buffer_.clear();
+        std::fflush(pcapng_);
+    }
+}
+
+std::vector<std::string> Capture::files() const {
+    std::vector<std::string> out;
+    if (options_.format == CaptureFormat::pcapng) {
+        out.push_back(options_.path);
+    } else {
+        for (const auto& p : pcaps_)
+            out.push_back(p->path());
     }
     return out;
-}
-
-// Ports with their service names where the registry knows them.
-void port_fields(nlohmann::json& j, uint16_t sport, uint16_t dport, wire::IpProtocol p) {
-    j["sport"] = sport;
-    j["dport"] = dport;
-    if (const auto s = wire::service_name(sport, p); !s.empty()) j["sservice"] = std::string(s);
-    if (const auto d = wire::service_name(dport, p); !d.empty()) j["dservice"] = std::string(d);
-}
-
-void transport_fields(nlohmann::json& j, const wire::Ipv4View& ip) {
-    if (ip.fragment_offset() != 0) return;
-    switch (ip.protocol()) {
-        case wire::IpProtocol::tcp:
-            if (auto t = wire::TcpView::parse(ip.payload())) {
-                port_fields(j, t->src_port(), t->dst_port(), wire::IpProtocol::tcp);
-                j["flags"] = t->flags().to_string();
-                j["seq"] = t->seq().value();
-                j["ack"] = t->ack().value();
-                j["win"] = t->window();
-                j["payload"] = t->payload().size();
-            }
-            break;
-        case wire::IpProtocol::udp:
-            if (auto u = wire::UdpView::parse(ip.payload())) {
-                port_fields(j, u->src_port(), u->dst_port(), wire::IpProtocol::udp);
-                j["payload"] = u->payload().size();
-                // DNS messages whole, so a reader of the log (the timeline)
-                // can say which name was asked and what came back.
-                if (u->src_port() == 53 || u->dst_port() == 53) j["dns_hex"] = hex(u->payload());
-            }
-            break;
-        case wire::IpProtocol::icmp:
-            if (auto i = wire::Icmpv4View::parse(ip.payload())) {
-                j["icmp_type"] = i->type();
-                j["icmp_code"] = i->code();
-                if (i->type() == 0 || i->type() == 8) {
-                    j["icmp_id"] = i->identifier();
-                    j["icmp_seq"] = i->sequence();
-                }
-            }
-            break;
-    }
-}
-
-nlohmann::json ipv4_json(base::ByteSpan packet) {
-    nlohmann::json j;
-    auto ip = wire::Ipv4View::parse(packet);
-    if (!ip) {
-        j["malformed"] = std::string(wire::to_string(ip.error()));
-        return j;
-    }
-    j["src"] = ip->src().to_string();
-    j["dst"] = ip->dst().to_string();
-    j["proto"] = std::string(wire::to_string(ip->protocol()));
-    j["ttl"] = ip->ttl();
-    j["id"] = ip->identification();
-    if (ip->is_fragment()) {
-        j["frag_offset"] = ip->fragment_offset();
-        j["more_fragments"] = ip->more_fragments();
-    }
-    transport_fields(j, *ip);
-    return j;
-}
-
-std::string members(const nlohmann::json& j) {
-    std::string s = j.dump();
-    return s.size() >= 2 ? s.substr(1, s.size() - 2) : std::string{};
-}
-
-}  // namespace
-
-std::string packet_fields(base::ByteSpan packet) {
-    nlohmann::json j = ipv4_json(packet);
-    j["len"] = packet.size();
-    return members(j);
-}
-
-std::string frame_fields(base::ByteSpan frame) {
-    nlohmann::json j;
-    auto eth = wire::EthernetView::parse(frame);
-    if (!eth) {
-        j["malformed"] = "ethernet";
-    } else if (eth->ethertype() == wire::EtherType::ipv4) {
-        j = ipv4_json(eth->payload());
-    } else if (eth->ethertype() == wire::EtherType::arp) {
-        j["proto"] = "ARP";
-        if (auto a = wire::ArpView::parse(eth->payload())) {
-            j["arp_op"] = a->operation() == 1 ? "request" : "reply";
-            j["sender_ip"] = a->sender_ip().to_string();
-            j["target_ip"] = a->target_ip().to_string();
-        }
-    } else {
-        j["ethertype"] = static_cast<uint16_t>(eth->ethertype());
-    }
-    j["len"] = frame.size();
-    return members(j);
 }
 
 }  // namespace sim

@@ -1,24 +1,26 @@
-// What a run leaves behind: a pcap file per interface (Wireshark opens them),
-// and a JSON-lines event log of every send, receive, forward, drop (with its
-// reason), ARP and ICMP event, link impairment and fault.
+// Captures: the frames that interfaces send and receive, written as Wireshark
+// reads them — a classic pcap file per interface (NODE-IFACE.pcap), or one
+// pcapng file for the whole run with an interface description per interface
+// (any number of interfaces, one file descriptor). A sink of FrameSent and
+// FrameReceived events, for the interfaces chosen.
 //
-// Timestamps are virtual time, so the same topology and seed give byte-identical
-// files.
+// Timestamps are virtual time, so the same topology and seed give
+// byte-identical files.
 #pragma once
 
 #include <cstdio>
-#include <functional>
 #include <memory>
-#include <ostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.hpp"
 #include "base/time.hpp"
-#include "stack/events.hpp"
-#include "wire/address.hpp"
+#include "sim/trace.hpp"
 
 namespace sim {
+
+class Network;
 
 class PcapWriter {
   public:
@@ -41,31 +43,58 @@ class PcapWriter {
     uint64_t frames_ = 0;
 };
 
-// One JSON object per line: {"t_ns":…, "node":…, "event":…, …}.
-class EventLog {
-  public:
-    // Sees every event as it is written (the run's timeline is one).
-    using Listener = std::function<void(base::Time, std::string_view node, std::string_view event,
-                                        std::string_view fields_json)>;
-
-    explicit EventLog(std::ostream& out) : out_(out) {}
-
-    // `fields_json` is the rest of the object (without braces), or empty.
-    void write(base::Time t, std::string_view node, std::string_view event,
-               const std::string& fields_json);
-    uint64_t lines() const { return lines_; }
-    void set_listener(Listener l) { listener_ = std::move(l); }
-
-  private:
-    std::ostream& out_;
-    uint64_t lines_ = 0;
-    Listener listener_;
+enum class CaptureFormat : uint8_t {
+    pcap,    // a file per interface, in a folder
+    pcapng,  // one file
 };
 
-// The fields of a frame worth logging, as JSON members without braces:
-// "len":98,"src":"10.0.0.1","dst":"10.0.0.2","proto":"ICMP","icmp_type":8,…
-std::string frame_fields(base::ByteSpan frame);
-// The same for a bare IPv4 packet.
-std::string packet_fields(base::ByteSpan packet);
+// One interface to capture, or every interface of a node.
+struct CapturePoint {
+    NodeIndex node;
+    std::optional<stack::InterfaceId> interface;  // none: all of the node's
+};
+
+struct CaptureOptions {
+    CaptureFormat format = CaptureFormat::pcap;
+    std::string path;  // the folder (pcap) or the file (pcapng)
+    bool all = true;   // every interface, or only `points`
+    std::vector<CapturePoint> points;
+};
+
+class Capture : public EventSink {
+  public:
+    // Creates the files (and the folder). The error names the file.
+    static base::Expected<std::unique_ptr<Capture>, std::string> open(const Network& network,
+                                                                      CaptureOptions options);
+    Capture(const Capture&) = delete;
+    Capture& operator=(const Capture&) = delete;
+    ~Capture() override;
+
+    EventMask wants() const override { return EventMask::of<ev::FrameSent, ev::FrameReceived>(); }
+    void event(const Event& e) override;
+
+    // Writes out what is buffered (also done on destruction).
+    void flush();
+    const CaptureOptions& options() const { return options_; }
+    // The files written: one per interface (pcap), or one.
+    std::vector<std::string> files() const;
+    size_t interfaces() const { return interfaces_; }
+    uint64_t frames() const { return frames_; }
+
+  private:
+    explicit Capture(CaptureOptions options) : options_(std::move(options)) {}
+    void write(NodeIndex node, stack::InterfaceId iface, base::Time t, base::ByteSpan frame,
+               bool sent);
+
+    CaptureOptions options_;
+    // Per node, per interface: the pcap writer or pcapng interface number,
+    // or -1 when not captured.
+    std::vector<std::vector<int32_t>> slot_;
+    std::vector<std::unique_ptr<PcapWriter>> pcaps_;
+    std::FILE* pcapng_ = nullptr;
+    std::vector<std::byte> buffer_;  // pcapng blocks not yet written
+    size_t interfaces_ = 0;
+    uint64_t frames_ = 0;
+};
 
 }  // namespace sim

@@ -3,157 +3,113 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace sim {
 
-// Feeds one node's events to its interfaces' pcap files and to the event log.
+// Turns what one node's host does into events for the tracer — only the
+// kinds some sink wants.
 class Network::NodeTap : public stack::Observer {
   public:
-    NodeTap(Network& net, size_t node) : net_(net), node_(node) {}
-
-    std::vector<std::unique_ptr<PcapWriter>> pcaps;  // per interface; may be empty
+    NodeTap(Tracer& tracer, NodeIndex node) : tracer_(tracer), node_(node) {}
 
     void frame_sent(base::Time t, stack::InterfaceId i, base::ByteSpan frame) override {
-        capture(t, i, frame);
-        log(t, "send",
-            [&] { return fmt::format("\"iface\":{},{}", quoted(ifname(i)), frame_fields(frame)); });
+        if (tracer_.wants<ev::FrameSent>()) tracer_.emit(ev::FrameSent{t, node_, i, frame});
     }
     void frame_received(base::Time t, stack::InterfaceId i, base::ByteSpan frame) override {
-        capture(t, i, frame);
-        log(t, "receive",
-            [&] { return fmt::format("\"iface\":{},{}", quoted(ifname(i)), frame_fields(frame)); });
+        if (tracer_.wants<ev::FrameReceived>()) tracer_.emit(ev::FrameReceived{t, node_, i, frame});
     }
     void forwarded(base::Time t, stack::InterfaceId in, stack::InterfaceId out,
                    base::ByteSpan packet) override {
-        log(t, "forward", [&] {
-            return fmt::format("\"in\":{},\"out\":{},{}", quoted(ifname(in)), quoted(ifname(out)),
-                               packet_fields(packet));
-        });
+        if (tracer_.wants<ev::Forwarded>()) tracer_.emit(ev::Forwarded{t, node_, in, out, packet});
     }
     void dropped(base::Time t, stack::DropReason reason, stack::Layer layer,
                  base::ByteSpan bytes) override {
-        log(t, "drop", [&] {
-            std::string fields;
-            switch (layer) {
-                case stack::Layer::frame:
-                    fields = frame_fields(bytes);
-                    break;
-                case stack::Layer::arp:
-                    fields = fmt::format("\"proto\":\"ARP\",\"len\":{}", bytes.size());
-                    break;
-                case stack::Layer::ipv4:
-                    fields = packet_fields(bytes);
-                    break;
-            }
-            return fmt::format("\"reason\":{},{}", quoted(stack::to_string(reason)), fields);
-        });
+        if (tracer_.wants<ev::Dropped>()) tracer_.emit(ev::Dropped{t, node_, reason, layer, bytes});
     }
     void arp(base::Time t, stack::ArpEvent e, wire::Ipv4Address ip, wire::MacAddress mac) override {
-        log(t, "arp", [&] {
-            return fmt::format("\"what\":{},\"ip\":\"{}\",\"mac\":\"{}\"",
-                               quoted(stack::to_string(e)), ip, mac);
-        });
+        if (tracer_.wants<ev::Arp>()) tracer_.emit(ev::Arp{t, node_, e, ip, mac});
     }
     void icmp_sent(base::Time t, wire::Ipv4Address to, const wire::Icmpv4Repr& icmp) override {
-        log(t, "icmp_sent", [&] {
-            return fmt::format("\"to\":\"{}\",\"type\":{},\"code\":{},\"what\":{}", to,
-                               static_cast<int>(icmp.type), icmp.code,
-                               quoted(wire::to_string(icmp.type)));
-        });
+        if (tracer_.wants<ev::IcmpSent>())
+            tracer_.emit(ev::IcmpSent{t, node_, to, icmp.type, icmp.code});
     }
     void icmp_received(base::Time t, wire::Ipv4Address from,
                        const wire::Icmpv4Repr& icmp) override {
-        log(t, "icmp_received", [&] {
-            return fmt::format("\"from\":\"{}\",\"type\":{},\"code\":{},\"what\":{}", from,
-                               static_cast<int>(icmp.type), icmp.code,
-                               quoted(wire::to_string(icmp.type)));
-        });
+        if (tracer_.wants<ev::IcmpReceived>())
+            tracer_.emit(ev::IcmpReceived{t, node_, from, icmp.type, icmp.code});
     }
     void tcp_segment(base::Time t, const tcp::Tuple& c, bool sent, const wire::TcpRepr& seg,
                      tcp::Reason reason) override {
-        log(t, sent ? "tcp_send" : "tcp_receive", [&] {
-            return fmt::format(
-                "\"conn\":\"{}:{}-{}:{}\",\"why\":{},\"flags\":{},\"seq\":{},\"ack\":{},\"len\":{},"
-                "\"win\":{}{}{}",
-                c.local_address, c.local_port, c.remote_address, c.remote_port,
-                quoted(tcp::to_string(reason)), quoted(seg.flags.to_string()), seg.seq.value(),
-                seg.ack.value(), seg.payload.size(), seg.window,
-                seg.sack_blocks.empty()
-                    ? std::string{}
-                    : fmt::format(",\"sack_blocks\":{}", seg.sack_blocks.size()),
-                data_preview(seg.payload));
-        });
+        if (tracer_.wants<ev::TcpSegment>())
+            tracer_.emit(ev::TcpSegment{t, node_, c, sent, &seg, reason});
     }
     void tcp_state(base::Time t, const tcp::Tuple& c, tcp::State from, tcp::State to) override {
-        log(t, "tcp_state", [&] {
-            return fmt::format("\"conn\":\"{}:{}-{}:{}\",\"from\":{},\"to\":{}", c.local_address,
-                               c.local_port, c.remote_address, c.remote_port,
-                               quoted(tcp::to_string(from)), quoted(tcp::to_string(to)));
-        });
+        if (tracer_.wants<ev::TcpState>()) tracer_.emit(ev::TcpState{t, node_, c, from, to});
     }
     void tcp_window(base::Time t, const tcp::Tuple& c, uint32_t cwnd, uint32_t ssthresh,
                     std::optional<base::Duration> srtt) override {
-        log(t, "tcp_window", [&] {
-            return fmt::format(
-                "\"conn\":\"{}:{}-{}:{}\",\"cwnd\":{},\"ssthresh\":{},\"srtt_ns\":{}",
-                c.local_address, c.local_port, c.remote_address, c.remote_port, cwnd, ssthresh,
-                srtt ? srtt->ns() : -1);
-        });
+        if (tracer_.wants<ev::TcpWindow>())
+            tracer_.emit(ev::TcpWindow{t, node_, c, cwnd, ssthresh, srtt});
+    }
+    void tcp_flow(base::Time t, const tcp::Tuple& c, const tcp::Stats& stats, bool open) override {
+        if (tracer_.wants<ev::TcpFlow>()) tracer_.emit(ev::TcpFlow{t, node_, c, &stats, open});
+    }
+    void udp_datagram(base::Time t, bool sent, const stack::Endpoint& local,
+                      const stack::Endpoint& remote, size_t payload, uint16_t ip_id) override {
+        if (tracer_.wants<ev::UdpDatagram>())
+            tracer_.emit(ev::UdpDatagram{t, node_, sent, local, remote, payload, ip_id});
     }
     void reassembled(base::Time t, base::ByteSpan packet, size_t fragments) override {
-        log(t, "reassembled",
-            [&] { return fmt::format("\"fragments\":{},{}", fragments, packet_fields(packet)); });
+        if (tracer_.wants<ev::Reassembled>())
+            tracer_.emit(ev::Reassembled{t, node_, packet, fragments});
     }
 
   private:
-    static std::string quoted(std::string_view s) { return nlohmann::json(s).dump(); }
-    // The start of a segment's data when it is text ("Hello!"), for readers
-    // of the log; nothing for binary data.
-    static std::string data_preview(base::ByteSpan data) {
-        constexpr size_t max = 40;
-        if (data.empty()) return {};
-        std::string text;
-        for (std::byte b : data.first(std::min(data.size(), max))) {
-            const auto c = static_cast<unsigned char>(b);
-            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') return {};
-            if (c >= 0x7f) return {};
-            text += static_cast<char>(c);
-        }
-        return fmt::format(",\"data\":{}{}", quoted(text),
-                           data.size() > max ? ",\"data_cut\":true" : "");
+    Tracer& tracer_;
+    NodeIndex node_;
+};
+
+// The same for one link.
+class Network::LinkTap : public LinkObserver {
+  public:
+    LinkTap(Tracer& tracer, LinkIndex link) : tracer_(tracer), link_(link) {}
+
+    void link_dropped(base::Time t, const Link&, int d, stack::DropReason reason,
+                      base::ByteSpan frame) override {
+        if (tracer_.wants<ev::LinkDropped>())
+            tracer_.emit(ev::LinkDropped{t, link_, d, reason, frame});
     }
-    const std::string& ifname(stack::InterfaceId i) const {
-        return net_.nodes_[node_]->config().interfaces.at(i).name;
+    void link_corrupted(base::Time t, const Link&, int d, base::ByteSpan frame,
+                        size_t bit) override {
+        if (tracer_.wants<ev::LinkCorrupted>())
+            tracer_.emit(ev::LinkCorrupted{t, link_, d, frame, bit});
     }
-    void capture(base::Time t, stack::InterfaceId i, base::ByteSpan frame) {
-        if (i < pcaps.size() && pcaps[i]) pcaps[i]->write(t, frame);
+    void link_duplicated(base::Time t, const Link&, int d, base::ByteSpan frame) override {
+        if (tracer_.wants<ev::LinkDuplicated>())
+            tracer_.emit(ev::LinkDuplicated{t, link_, d, frame});
     }
-    // `fields` builds the event's JSON members; it runs only when a log is open.
-    template <class Fields>
-    void log(base::Time t, std::string_view event, Fields&& fields) {
-        if (net_.options_.events)
-            net_.options_.events->write(t, net_.nodes_[node_]->name(), event, fields());
+    void link_reordered(base::Time t, const Link&, int d, base::ByteSpan frame) override {
+        if (tracer_.wants<ev::LinkReordered>()) tracer_.emit(ev::LinkReordered{t, link_, d, frame});
+    }
+    void link_state(base::Time t, const Link&, bool up) override {
+        if (tracer_.wants<ev::LinkState>()) tracer_.emit(ev::LinkState{t, link_, up});
     }
 
-    Network& net_;
-    size_t node_;
+  private:
+    Tracer& tracer_;
+    LinkIndex link_;
 };
 
 base::Expected<std::unique_ptr<Network>, std::string> Network::build(Simulator& sim,
-                                                                     const Topology& topology,
-                                                                     NetworkOptions options) {
-    std::unique_ptr<Network> net(new Network(sim, topology, std::move(options)));
+                                                                     const Topology& topology) {
+    std::unique_ptr<Network> net(new Network(sim, topology));
     if (auto ok = net->assemble(); !ok) return base::fail(ok.error());
     return net;
 }
 
-Network::Network(Simulator& sim, const Topology& topology, NetworkOptions options)
-    : sim_(sim), topology_(topology), options_(std::move(options)) {}
+Network::Network(Simulator& sim, const Topology& topology) : sim_(sim), topology_(topology) {}
 
-Network::~Network() {
-    flush();
-}
+Network::~Network() = default;
 
 base::Expected<void, std::string> Network::assemble() {
     const size_t n = topology_.nodes.size();
@@ -228,16 +184,9 @@ base::Expected<void, std::string> Network::assemble() {
             for (const stack::Route& r : computed_[i])
                 booted.host().routes().add(r);
         });
-        auto tap = std::make_unique<NodeTap>(*this, i);
-        if (!options_.capture_dir.empty()) {
-            for (const stack::InterfaceConfig& ifc : node->config().interfaces) {
-                auto w = PcapWriter::open(
-                    fmt::format("{}/{}-{}.pcap", options_.capture_dir, node->name(), ifc.name));
-                if (!w) return base::fail(w.error());
-                tap->pcaps.push_back(std::move(*w));
-            }
-        }
-        if (!options_.capture_dir.empty() || options_.events) node->set_observer(tap.get());
+        auto tap = std::make_unique<NodeTap>(tracer_, static_cast<NodeIndex>(i));
+        node->set_observer(tap.get());
+        node_index_.emplace(node->name(), static_cast<NodeIndex>(i));
         nodes_.push_back(std::move(node));
         taps_.push_back(std::move(tap));
     }
@@ -248,7 +197,9 @@ base::Expected<void, std::string> Network::assemble() {
             sim_, l.name, l.params, Link::End{nodes_[g.node[0]].get(), g.interface[0], l.ends[0]},
             Link::End{nodes_[g.node[1]].get(), g.interface[1], l.ends[1]},
             seed.derive("link/" + l.name));
-        if (options_.events) link->set_observer(this);
+        auto tap = std::make_unique<LinkTap>(tracer_, static_cast<LinkIndex>(li));
+        link->set_observer(tap.get());
+        link_taps_.push_back(std::move(tap));
         nodes_[g.node[0]]->attach(g.interface[0], link.get(), 0);
         nodes_[g.node[1]]->attach(g.interface[1], link.get(), 1);
         links_.push_back(std::move(link));
@@ -280,9 +231,13 @@ void Network::schedule_faults() {
 }
 
 Node* Network::find_node(std::string_view name) {
-    const auto it = std::find_if(nodes_.begin(), nodes_.end(),
-                                 [&](const auto& n) { return n->name() == name; });
-    return it == nodes_.end() ? nullptr : it->get();
+    const auto i = index_of(name);
+    return i ? nodes_[*i].get() : nullptr;
+}
+
+std::optional<NodeIndex> Network::index_of(std::string_view name) const {
+    const auto it = node_index_.find(name);
+    return it == node_index_.end() ? std::nullopt : std::optional(it->second);
 }
 
 Link* Network::find_link(std::string_view name) {
@@ -306,10 +261,6 @@ std::string Network::name_of(wire::Ipv4Address a) const {
     return it == address_owner_.end() ? std::string{} : nodes_[it->second]->name();
 }
 
-void Network::log(std::string_view node, std::string_view event, const std::string& fields) {
-    if (options_.events) options_.events->write(sim_.now(), node, event, fields);
-}
-
 void Network::set_link_up(std::string_view name, bool up) {
     Link* link = find_link(name);
     if (!link || link->up() == up) return;
@@ -324,7 +275,8 @@ void Network::crash(std::string_view name) {
     Node* node = find_node(name);
     if (!node || !node->up()) return;
     node->crash();
-    log(name, "node_crash", "");
+    if (tracer_.wants<ev::NodeCrashed>())
+        tracer_.emit(ev::NodeCrashed{sim_.now(), *index_of(name)});
     schedule_reconvergence();
 }
 
@@ -332,7 +284,8 @@ void Network::restart(std::string_view name) {
     Node* node = find_node(name);
     if (!node || node->up()) return;
     node->restart();
-    log(name, "node_restart", "");
+    if (tracer_.wants<ev::NodeRestarted>())
+        tracer_.emit(ev::NodeRestarted{sim_.now(), *index_of(name)});
     schedule_reconvergence();
 }
 
@@ -361,51 +314,8 @@ void Network::recompute_routes() {
         total += computed_[i].size();
         nodes_[i]->wake();
     }
-    if (recomputations_ > 1)
-        log("network", "routes_recomputed", fmt::format("\"routes\":{}", total));
-}
-
-void Network::flush() {
-    for (const auto& tap : taps_) {
-        for (const auto& p : tap->pcaps)
-            p->flush();
-    }
-}
-
-std::vector<std::string> Network::capture_files() const {
-    std::vector<std::string> files;
-    for (const auto& tap : taps_) {
-        for (const auto& p : tap->pcaps)
-            files.push_back(p->path());
-    }
-    return files;
-}
-
-void Network::link_dropped(base::Time, const Link& l, int d, stack::DropReason reason,
-                           base::ByteSpan frame) {
-    log(l.end(d).node, "drop",
-        fmt::format("\"link\":{},\"reason\":{},{}", nlohmann::json(l.name()).dump(),
-                    nlohmann::json(stack::to_string(reason)).dump(), frame_fields(frame)));
-}
-
-void Network::link_corrupted(base::Time, const Link& l, int d, base::ByteSpan frame, size_t bit) {
-    log(l.end(d).node, "corrupt",
-        fmt::format("\"link\":{},\"bit\":{},{}", nlohmann::json(l.name()).dump(), bit,
-                    frame_fields(frame)));
-}
-
-void Network::link_duplicated(base::Time, const Link& l, int d, base::ByteSpan frame) {
-    log(l.end(d).node, "duplicate",
-        fmt::format("\"link\":{},{}", nlohmann::json(l.name()).dump(), frame_fields(frame)));
-}
-
-void Network::link_reordered(base::Time, const Link& l, int d, base::ByteSpan frame) {
-    log(l.end(d).node, "reorder",
-        fmt::format("\"link\":{},{}", nlohmann::json(l.name()).dump(), frame_fields(frame)));
-}
-
-void Network::link_state(base::Time, const Link& l, bool up) {
-    log(l.name(), up ? "link_up" : "link_down", "");
+    if (recomputations_ > 1 && tracer_.wants<ev::RoutesRecomputed>())
+        tracer_.emit(ev::RoutesRecomputed{sim_.now(), total});
 }
 
 }  // namespace sim

@@ -1,6 +1,8 @@
 // A simulated internet built from a topology: its nodes and links, the routes
 // computed over them, the faults scheduled at their times, and the taps that
-// feed the pcap files and the event log.
+// turn what nodes and links do into typed events for the run's tracer
+// (sim/trace.hpp): the capture writers, the event log, the timeline and the
+// flow statistics are sinks added to it.
 //
 // After a link or node fails (or comes back), routes are recomputed once the
 // topology's convergence delay has passed; until then traffic follows the old
@@ -15,29 +17,22 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "sim/capture.hpp"
 #include "sim/link.hpp"
 #include "sim/node.hpp"
 #include "sim/routing.hpp"
 #include "sim/simulator.hpp"
 #include "sim/topology.hpp"
+#include "sim/trace.hpp"
 
 namespace sim {
 
-struct NetworkOptions {
-    std::string capture_dir;     // a pcap per interface here; empty: none
-    EventLog* events = nullptr;  // none: no event log
-};
-
-class Network : public LinkObserver {
+class Network {
   public:
-    // Fails if a capture file cannot be created.
     static base::Expected<std::unique_ptr<Network>, std::string> build(Simulator& sim,
-                                                                       const Topology& topology,
-                                                                       NetworkOptions options = {});
+                                                                       const Topology& topology);
     Network(const Network&) = delete;
     Network& operator=(const Network&) = delete;
-    ~Network() override;
+    ~Network();
 
     Simulator& sim() { return sim_; }
     const Topology& topology() const { return topology_; }
@@ -46,6 +41,10 @@ class Network : public LinkObserver {
     Link* find_link(std::string_view name);
     const std::vector<std::unique_ptr<Node>>& nodes() const { return nodes_; }
     const std::vector<std::unique_ptr<Link>>& links() const { return links_; }
+    // Where the run's events go: add sinks here.
+    Tracer& tracer() { return tracer_; }
+    // The index of a node in nodes(), or nullopt.
+    std::optional<NodeIndex> index_of(std::string_view node) const;
 
     // A node's name, or an address in dotted form, as an address: a node's
     // address is that of its first interface.
@@ -60,34 +59,23 @@ class Network : public LinkObserver {
     void recompute_routes();
     uint64_t route_recomputations() const { return recomputations_; }
 
-    // Writes out buffered capture data (also done on destruction).
-    void flush();
-    std::vector<std::string> capture_files() const;
-
-    // LinkObserver
-    void link_dropped(base::Time, const Link&, int direction, stack::DropReason,
-                      base::ByteSpan frame) override;
-    void link_corrupted(base::Time, const Link&, int direction, base::ByteSpan frame,
-                        size_t bit) override;
-    void link_duplicated(base::Time, const Link&, int direction, base::ByteSpan frame) override;
-    void link_reordered(base::Time, const Link&, int direction, base::ByteSpan frame) override;
-    void link_state(base::Time, const Link&, bool up) override;
-
   private:
     class NodeTap;
+    class LinkTap;
 
-    Network(Simulator& sim, const Topology& topology, NetworkOptions options);
+    Network(Simulator& sim, const Topology& topology);
     base::Expected<void, std::string> assemble();
     void schedule_faults();
     void schedule_reconvergence();
-    void log(std::string_view node, std::string_view event, const std::string& fields);
 
     Simulator& sim_;
     Topology topology_;
-    NetworkOptions options_;
+    Tracer tracer_;
     std::vector<std::unique_ptr<Node>> nodes_;
     std::vector<std::unique_ptr<NodeTap>> taps_;
     std::vector<std::unique_ptr<Link>> links_;
+    std::vector<std::unique_ptr<LinkTap>> link_taps_;
+    std::map<std::string, NodeIndex, std::less<>> node_index_;
     std::vector<GraphLink> graph_;
     std::vector<std::vector<stack::Route>> computed_;  // per node
     std::map<wire::Ipv4Address, size_t> address_owner_;

@@ -118,6 +118,7 @@ class Parser {
     RouteSpec parse_route(const YAML::Node& n, const Topology& t) const;
     FaultSpec parse_fault(const YAML::Node& n, const Topology& t) const;
     AppSpec parse_app(const YAML::Node& n, const Topology& t) const;
+    TraceSpec parse_trace(const YAML::Node& n) const;
     // Why `a` cannot be a next hop of `node`, or nullopt when it is the address
     // of a neighbour: the other end of one of the node's links.
     std::optional<std::string> next_hop_problem(const Topology& t, std::string_view node,
@@ -481,6 +482,30 @@ FaultSpec Parser::parse_fault(const YAML::Node& n, const Topology& t) const {
     return f;
 }
 
+TraceSpec Parser::parse_trace(const YAML::Node& n) const {
+    expect_map(n, "trace");
+    check_keys(n, {"capture", "capture_format", "events", "report", "timeline"}, "trace");
+    TraceSpec spec;
+    auto value = [&](const char* key) -> std::optional<TraceValue> {
+        const YAML::Node v = n[key];
+        if (!v) return std::nullopt;
+        if (v.IsSequence() && std::string_view(key) == "capture") {
+            std::string joined;
+            for (const YAML::Node& item : v)
+                joined += (joined.empty() ? "" : ",") + scalar(item, key);
+            if (joined.empty()) joined = "none";
+            return TraceValue{joined, where(v)};
+        }
+        return TraceValue{scalar(v, key), where(v)};
+    };
+    spec.capture = value("capture");
+    spec.capture_format = value("capture_format");
+    spec.events = value("events");
+    spec.report = value("report");
+    spec.timeline = value("timeline");
+    return spec;
+}
+
 AppSpec Parser::parse_app(const YAML::Node& n, const Topology& t) const {
     expect_map(n, "an application");
     if (!n["node"]) fail(n, "an application needs 'node': where it runs");
@@ -513,9 +538,9 @@ Topology Parser::parse(const YAML::Node& root) {
     expect_map(root, "the topology");
     check_keys(root,
                {"name", "seed", "duration", "routing", "defaults", "hosts", "routers", "links",
-                "routes", "faults", "apps"},
+                "routes", "faults", "apps", "trace"},
                "the topology");
-    for (const char* section : {"routing", "defaults", "hosts", "routers"}) {
+    for (const char* section : {"routing", "defaults", "hosts", "routers", "trace"}) {
         expect_value(root, section, "a mapping of keys to values");
     }
     for (const char* section : {"links", "routes", "faults", "apps"})
@@ -580,6 +605,7 @@ Topology Parser::parse(const YAML::Node& root) {
         for (const YAML::Node& a : apps)
             t.apps.push_back(parse_app(a, t));
     }
+    if (const YAML::Node trace = root["trace"]) t.trace = parse_trace(trace);
     return t;
 }
 

@@ -84,6 +84,20 @@ struct AppSpec {
     Location where;
 };
 
+// The `trace:` section: what the run records (docs/topology.md, "Tracing").
+// Values are kept as written, with their places, and checked by the run.
+struct TraceValue {
+    std::string value;  // a list (capture) is joined with commas
+    Location where;
+};
+struct TraceSpec {
+    std::optional<TraceValue> capture;         // all, none, NODE[:IFACE],…
+    std::optional<TraceValue> capture_format;  // pcap, pcapng
+    std::optional<TraceValue> events;          // on, none, or a file
+    std::optional<TraceValue> report;          // on, none, or a file
+    std::optional<TraceValue> timeline;        // on, off
+};
+
 struct Topology {
     std::string name;
     std::string file;
@@ -95,6 +109,7 @@ struct Topology {
     std::vector<RouteSpec> routes;
     std::vector<FaultSpec> faults;
     std::vector<AppSpec> apps;
+    TraceSpec trace;
 
     const NodeSpec* find_node(std::string_view name) const;
     const LinkSpec* find_link(std::string_view name) const;

@@ -8,6 +8,8 @@
 
 #include "base/bytes.hpp"
 #include "base/time.hpp"
+#include "stack/port_table.hpp"
+#include "tcp/stats.hpp"
 #include "tcp/types.hpp"
 #include "wire/address.hpp"
 #include "wire/icmpv4.hpp"
@@ -81,6 +83,13 @@ class Observer {
     virtual void tcp_state(base::Time, const tcp::Tuple&, tcp::State /*from*/, tcp::State /*to*/) {}
     virtual void tcp_window(base::Time, const tcp::Tuple&, uint32_t /*cwnd*/, uint32_t /*ssthresh*/,
                             std::optional<base::Duration> /*srtt*/) {}
+    // A connection's counters when it is gone (closed and freed), or, with
+    // `open`, when asked for at the end of a run (Tcp::report_open_flows).
+    virtual void tcp_flow(base::Time, const tcp::Tuple&, const tcp::Stats&, bool /*open*/) {}
+    // A UDP datagram a socket sent, or one delivered to a socket; `ip_id` is
+    // the identification of the IP packet that carried it.
+    virtual void udp_datagram(base::Time, bool /*sent*/, const Endpoint& /*local*/,
+                              const Endpoint& /*remote*/, size_t /*payload*/, uint16_t /*ip_id*/) {}
     // A datagram reassembled from `fragments` fragments.
     virtual void reassembled(base::Time, base::ByteSpan /*packet*/, size_t /*fragments*/) {}
 };

@@ -244,6 +244,13 @@ void Tcp::notify(SocketId id) {
     }
 }
 
+void Tcp::report_open_flows(base::Time now) {
+    stack::Observer* o = host_.observer();
+    if (!o) return;
+    for (const auto& [id, e] : entries_)
+        o->tcp_flow(now, e.connection->tuple(), e.connection->stats(), true);
+}
+
 tcp::Stats Tcp::connection_totals() const {
     tcp::Stats total = finished_totals_;
     for (const auto& [id, entry] : entries_)
@@ -255,8 +262,10 @@ void Tcp::forget(SocketId id) {
     const auto it = entries_.find(id);
     if (it == entries_.end()) return;
     deadlines_.erase({it->second.indexed, id});
-    connections_.erase(it->second.connection->tuple());
-    finished_totals_ += it->second.connection->stats();
+    const tcp::Connection& c = *it->second.connection;
+    connections_.erase(c.tuple());
+    finished_totals_ += c.stats();
+    if (stack::Observer* o = host_.observer()) o->tcp_flow(now_, c.tuple(), c.stats(), false);
     ports_.release(id);
     if (it->second.listener) {
         if (const auto l = listeners_.find(*it->second.listener); l != listeners_.end()) {

@@ -85,6 +85,9 @@ class Tcp : public Transport, private tcp::Observer {
     // Connections not yet closed or in TIME-WAIT.
     size_t open_connections() const;
     const TcpStats& stats() const { return stats_; }
+    // Tells the host's observer every connection's counters (tcp_flow, open):
+    // at the end of a run, for the flow statistics.
+    void report_open_flows(base::Time now);
     // Every connection's counters added up, those gone included.
     tcp::Stats connection_totals() const;
     Host& host() { return host_; }

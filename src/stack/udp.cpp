@@ -143,6 +143,8 @@ base::Expected<void, SocketError> Udp::send_to(SocketId s, Endpoint remote, base
     if (!sent) return base::fail(from_send_error(sent.error()));
     ++socket->stats.sent;
     ++stats_.datagrams_out;
+    if (Observer* o = host_.observer())
+        o->udp_datagram(now, true, Endpoint{*source, local.port}, remote, payload.size(), 0);
     return {};
 }
 
@@ -230,6 +232,8 @@ void Udp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
     socket.queue.push_back(Datagram{from, to, std::move(payload), info.ip.ttl});
     socket.queued_bytes += size;
     ++socket.stats.received;
+    if (Observer* o = host_.observer())
+        o->udp_datagram(now, false, to, from, size, info.ip.identification);
     notify(*owner, socket);
 }
 

@@ -109,6 +109,13 @@ std::string_view to_string(Reason r) {
     return "?";
 }
 
+void Stats::add_rtt_sample(base::Duration rtt) {
+    rtt_min = rtt_samples == 0 ? rtt : std::min(rtt_min, rtt);
+    rtt_max = rtt_samples == 0 ? rtt : std::max(rtt_max, rtt);
+    rtt_sum = rtt_sum + rtt;
+    ++rtt_samples;
+}
+
 Stats& Stats::operator+=(const Stats& o) {
     segments_sent += o.segments_sent;
     segments_received += o.segments_received;
@@ -122,6 +129,17 @@ Stats& Stats::operator+=(const Stats& o) {
     out_of_order_segments += o.out_of_order_segments;
     duplicate_segments += o.duplicate_segments;
     window_probes += o.window_probes;
+    if (o.rtt_samples > 0) {
+        rtt_min = rtt_samples == 0 ? o.rtt_min : std::min(rtt_min, o.rtt_min);
+        rtt_max = rtt_samples == 0 ? o.rtt_max : std::max(rtt_max, o.rtt_max);
+        rtt_sum = rtt_sum + o.rtt_sum;
+        rtt_samples += o.rtt_samples;
+    }
+    first_data_sent = std::min(first_data_sent, o.first_data_sent);
+    if (o.last_data_received != base::Time::never())
+        last_data_received = last_data_received == base::Time::never()
+                                 ? o.last_data_received
+                                 : std::max(last_data_received, o.last_data_received);
     return *this;
 }
 
@@ -177,6 +195,7 @@ void Connection::connect(SeqNum iss, base::Time now) {
     snd_nxt_ = iss + 1;  // the SYN takes one sequence number
     rcv_wscale_ = config_.window_scale ? shift_for(config_.receive_buffer) : 0;
     rtt_started_ = now;
+    stats_.active_open = true;
     set_state(State::syn_sent, now);
     send_segment(iss_, syn, 0, 0, Reason::syn, now);
     arm_retransmit(now);
@@ -350,7 +369,7 @@ void Connection::output(base::Time now) {
             if (with_fin) flags |= fin;
             send_segment(snd_nxt_, flags, sent_data, len, Reason::new_data, now);
             scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), with_fin, now);
-            stats_.bytes_sent += len;
+            count_sent(len, now);
             if (!rtt_seq_) {
                 rtt_seq_ = snd_nxt_;
                 rtt_started_ = now;
@@ -503,7 +522,7 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
             snd_una_ = seg.ack;
             snd_wnd_ = seg.window;  // unscaled in a SYN
             max_snd_wnd_ = snd_wnd_;
-            if (retransmissions_ == 0) rto_.sample(now - rtt_started_);  // Karn
+            if (retransmissions_ == 0) sample_rtt(now - rtt_started_);  // Karn
             if (observer_) observer_->segment_received(now, tuple_, seg, Reason::syn_ack);
             retransmit_at_ = base::Time::never();
             retransmissions_ = 0;
@@ -613,7 +632,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
             return;
         }
         // The handshake's third step; data may ride on it.
-        if (retransmissions_ == 0) rto_.sample(now - rtt_started_);  // Karn
+        if (retransmissions_ == 0) sample_rtt(now - rtt_started_);  // Karn
         snd_wnd_ = static_cast<uint32_t>(seg.window) << snd_wscale_;
         max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
         snd_wl1_ = seg.seq;
@@ -631,7 +650,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
     // The receiver took a window probe's octet: it counts as sent.
     if (probe_seq_ && seg.ack == *probe_seq_ + 1 && snd_nxt_ == *probe_seq_) {
         snd_nxt_ += 1;
-        ++stats_.bytes_sent;
+        count_sent(1, now);
         if (retransmit_at_.is_never()) arm_retransmit(now);
     }
     probe_seq_.reset();
@@ -667,10 +686,10 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         const uint32_t now_ms = static_cast<uint32_t>(now.ns() / 1'000'000);
         if (timestamps_ok_ && seg.timestamps && seg.timestamps->echo_reply != 0 &&
             static_cast<int32_t>(now_ms - seg.timestamps->echo_reply) >= 0) {
-            rto_.sample(base::Duration::milliseconds(now_ms - seg.timestamps->echo_reply));
+            sample_rtt(base::Duration::milliseconds(now_ms - seg.timestamps->echo_reply));
             rtt_seq_.reset();
         } else if (rtt_seq_ && seg.ack > *rtt_seq_) {
-            rto_.sample(now - rtt_started_);
+            sample_rtt(now - rtt_started_);
             rtt_seq_.reset();
         }
         check_spurious(seg, now);
@@ -777,7 +796,7 @@ void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
         const size_t taken = receive_buffer_.push(data);
         rcv_offset_ += taken;
         rcv_nxt_ += static_cast<uint32_t>(taken);
-        stats_.bytes_received += taken;
+        count_received(taken, now);
         deliver_in_order(now);
         // ACK at once for every second full segment, when a gap has just been
         // filled (so the sender learns fast), or when out-of-order data remains;
@@ -798,12 +817,28 @@ void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
     }
 }
 
-void Connection::deliver_in_order(base::Time) {
+void Connection::deliver_in_order(base::Time now) {
     const size_t taken =
         out_of_order_.take(rcv_offset_, [&](base::ByteSpan b) { return receive_buffer_.push(b); });
     rcv_offset_ += taken;
     rcv_nxt_ += static_cast<uint32_t>(taken);
-    stats_.bytes_received += taken;
+    count_received(taken, now);
+}
+
+void Connection::sample_rtt(base::Duration rtt) {
+    rto_.sample(rtt);
+    stats_.add_rtt_sample(rtt);
+}
+
+void Connection::count_sent(size_t bytes, base::Time now) {
+    if (bytes > 0 && stats_.bytes_sent == 0) stats_.first_data_sent = now;
+    stats_.bytes_sent += bytes;
+}
+
+void Connection::count_received(size_t bytes, base::Time now) {
+    if (bytes == 0) return;
+    stats_.bytes_received += bytes;
+    stats_.last_data_received = now;
 }
 
 void Connection::process_fin(base::Time now) {
@@ -900,7 +935,7 @@ void Connection::poll(base::Time now) {
                 send_segment(snd_nxt_, static_cast<uint16_t>(ack | (len == unsent ? psh : 0)),
                              sent_data, len, Reason::new_data, now);
                 scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), false, now);
-                stats_.bytes_sent += len;
+                count_sent(len, now);
                 snd_nxt_ += static_cast<uint32_t>(len);
                 if (retransmit_at_.is_never()) arm_retransmit(now);
             }

@@ -35,6 +35,7 @@
 #include "tcp/out_of_order.hpp"
 #include "tcp/rto.hpp"
 #include "tcp/scoreboard.hpp"
+#include "tcp/stats.hpp"
 #include "tcp/types.hpp"
 #include "wire/address.hpp"
 #include "wire/seq_num.hpp"
@@ -68,23 +69,6 @@ struct Config {
     bool timestamps = true;
     bool nagle = true;
     std::optional<KeepAlive> keepalive;  // off unless asked for, as in sockets
-};
-
-struct Stats {
-    uint64_t segments_sent = 0;
-    uint64_t segments_received = 0;
-    uint64_t bytes_sent = 0;      // new data, once
-    uint64_t bytes_received = 0;  // in order, once
-    uint64_t retransmissions = 0;
-    uint64_t fast_retransmits = 0;     // loss recoveries begun before the RTO
-    uint64_t spurious_recoveries = 0;  // undone: the original had arrived after all
-    uint64_t timeouts = 0;
-    uint64_t duplicate_acks_received = 0;
-    uint64_t out_of_order_segments = 0;
-    uint64_t duplicate_segments = 0;
-    uint64_t window_probes = 0;
-
-    Stats& operator+=(const Stats& o);
 };
 
 // Typed callbacks for tracing; each defaults to doing nothing.
@@ -183,6 +167,10 @@ class Connection {
     void process_data(const wire::TcpRepr& seg, base::Time now);
     void process_fin(base::Time now);
     void deliver_in_order(base::Time now);
+    // Feeds RFC 6298's estimator and the connection's RTT counters.
+    void sample_rtt(base::Duration rtt);
+    void count_sent(size_t bytes, base::Time now);
+    void count_received(size_t bytes, base::Time now);
     void arm_retransmit(base::Time now);
     uint32_t flight() const { return snd_nxt_ - snd_una_; }
     // Data bytes per full segment: the MSS less the options every segment carries.

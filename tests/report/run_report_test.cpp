@@ -1,20 +1,25 @@
-// The report's data, from events fed by hand as the event log writes them, on
-// a small network: client - r1 - server. The first SYN is lost on r1-server
-// and sent again; the handshake completes and "Hello!" goes out.
+// The report's data, from typed events handed to it as the network's taps
+// would, on a small network: client - r1 - server. The first SYN is lost on
+// r1-server and sent again; the handshake completes and "Hello!" goes out.
 #include "report/run_report.hpp"
 
+#include <memory>
 #include <string>
+#include <vector>
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "sim/network.hpp"
 #include "sim/simulator.hpp"
 #include "sim/topology.hpp"
+#include "testing/frames.hpp"
 
 namespace {
 
 using base::Time;
+using tcp::Reason;
+using wire::Ipv4Address;
+using wire::TcpFlags;
 
 constexpr const char* topology = R"(
 name: small
@@ -30,28 +35,15 @@ links:
     addresses: [10.0.1.254/24, 10.0.1.2/24]
     loss: 1%
 )";
-
-constexpr const char* client_side = "10.0.0.1:40000-10.0.1.2:80";
-constexpr const char* server_side = "10.0.1.2:80-10.0.0.1:40000";
+// Hosts first: client 0, server 1, r1 2. Links: client-r1 0, r1-server 1.
+constexpr sim::NodeIndex client_node = 0, server_node = 1, r1 = 2;
+const Ipv4Address client_address{10, 0, 0, 1};
+const Ipv4Address server_address{10, 0, 1, 2};
+const tcp::Tuple client_side{client_address, 40000, server_address, 80};
+const tcp::Tuple server_side{server_address, 80, client_address, 40000};
 
 Time ms(int64_t n) {
     return Time::zero() + base::Duration::milliseconds(n);
-}
-
-// A frame's fields as the log has them (sim::frame_fields).
-std::string tcp_frame(const char* iface, const char* src, const char* dst, int id, int sport,
-                      int dport, const char* flags, uint32_t seq, uint32_t ack, int payload) {
-    return fmt::format(
-        R"("iface":"{}","src":"{}","dst":"{}","proto":"TCP","ttl":64,"id":{},"sport":{},)"
-        R"("dport":{},"flags":"{}","seq":{},"ack":{},"win":65535,"payload":{},"len":{})",
-        iface, src, dst, id, sport, dport, flags, seq, ack, payload, 66 + payload);
-}
-
-std::string segment(const char* conn, const char* why, const char* flags, uint32_t seq,
-                    uint32_t ack, int len, const char* data = nullptr) {
-    return fmt::format(
-        R"("conn":"{}","why":"{}","flags":"{}","seq":{},"ack":{},"len":{},"win":65535{})", conn,
-        why, flags, seq, ack, len, data ? fmt::format(R"(,"data":"{}")", data) : std::string());
 }
 
 class RunReportTest : public ::testing::Test {
@@ -60,62 +52,72 @@ class RunReportTest : public ::testing::Test {
         auto t = sim::parse_topology(topology, "small.yaml");
         EXPECT_TRUE(t) << t.error().to_string();
         topology_ = *t;
-        auto net = sim::Network::build(sim_, topology_, {});
+        auto net = sim::Network::build(sim_, topology_);
         EXPECT_TRUE(net) << net.error();
         net_ = std::move(*net);
         report_ = std::make_unique<report::RunReport>(*net_);
     }
 
-    void feed(int64_t t, const char* node, const char* event, const std::string& fields) {
-        report_->event(ms(t), node, event, fields);
+    wire::TcpRepr segment(const tcp::Tuple& c, uint16_t flags, uint32_t seq, uint32_t ack,
+                          std::string_view data = {}) {
+        return {.src_port = c.local_port,
+                .dst_port = c.remote_port,
+                .seq = wire::SeqNum{seq},
+                .ack = wire::SeqNum{ack},
+                .flags = TcpFlags{flags},
+                .window = 65535,
+                .payload = base::as_bytes(data)};
+    }
+    // The frame carrying `seg` from the end of `c` that is local, IP id `id`.
+    std::vector<std::byte> frame(const tcp::Tuple& c, const wire::TcpRepr& seg, uint16_t id) {
+        return testing_support::tcp_frame(
+            {.src = c.local_address, .dst = c.remote_address, .id = id}, seg);
+    }
+    void tcp_sent(int64_t t, sim::NodeIndex node, const tcp::Tuple& c, const wire::TcpRepr& seg,
+                  Reason why) {
+        report_->event(sim::ev::TcpSegment{ms(t), node, c, true, &seg, why});
+    }
+    void sent(int64_t t, sim::NodeIndex node, stack::InterfaceId iface,
+              const std::vector<std::byte>& f) {
+        report_->event(sim::ev::FrameSent{ms(t), node, iface, f});
+    }
+    void received(int64_t t, sim::NodeIndex node, const std::vector<std::byte>& f) {
+        report_->event(sim::ev::FrameReceived{ms(t), node, 0, f});
     }
 
     // Client 10.0.0.1:40000 opens to server 10.0.1.2:80; the first SYN is lost.
     void story() {
-        feed(0, "client", "tcp_send", segment(client_side, "SYN", "SYN", 5000, 0, 0));
-        const std::string syn1 =
-            tcp_frame("eth0", "10.0.0.1", "10.0.1.2", 1, 40000, 80, "SYN", 5000, 0, 0);
-        feed(0, "client", "send", syn1);
-        feed(1, "r1", "receive", syn1);
-        feed(1, "r1", "forward", syn1);
-        feed(1, "r1", "send",
-             tcp_frame("eth1", "10.0.0.1", "10.0.1.2", 1, 40000, 80, "SYN", 5000, 0, 0));
-        feed(2, "r1", "drop",
-             R"("link":"r1-server","reason":"lost",)" +
-                 tcp_frame("eth1", "10.0.0.1", "10.0.1.2", 1, 40000, 80, "SYN", 5000, 0, 0));
+        const auto syn = segment(client_side, TcpFlags::syn, 5000, 0);
+        tcp_sent(0, client_node, client_side, syn, Reason::syn);
+        const auto syn1 = frame(client_side, syn, 1);
+        sent(0, client_node, 0, syn1);
+        received(1, r1, syn1);
+        sent(1, r1, 1, syn1);
+        report_->event(sim::ev::LinkDropped{ms(2), 1, 0, stack::DropReason::loss, syn1});
 
-        feed(1000, "client", "tcp_send", segment(client_side, "SYN", "SYN", 5000, 0, 0));
-        const std::string syn2 =
-            tcp_frame("eth0", "10.0.0.1", "10.0.1.2", 2, 40000, 80, "SYN", 5000, 0, 0);
-        feed(1000, "client", "send", syn2);
-        feed(1001, "r1", "send",
-             tcp_frame("eth1", "10.0.0.1", "10.0.1.2", 2, 40000, 80, "SYN", 5000, 0, 0));
-        feed(1002, "server", "receive", syn2);
+        tcp_sent(1000, client_node, client_side, syn, Reason::syn);
+        const auto syn2 = frame(client_side, syn, 2);
+        sent(1000, client_node, 0, syn2);
+        sent(1001, r1, 1, syn2);
+        received(1002, server_node, syn2);
 
-        feed(1002, "server", "tcp_send", segment(server_side, "SYN+ACK", "SYN, ACK", 900, 5001, 0));
-        const std::string synack =
-            tcp_frame("eth0", "10.0.1.2", "10.0.0.1", 7, 80, 40000, "SYN, ACK", 900, 5001, 0);
-        feed(1002, "server", "send", synack);
-        feed(1003, "r1", "send",
-             tcp_frame("eth0", "10.0.1.2", "10.0.0.1", 7, 80, 40000, "SYN, ACK", 900, 5001, 0));
-        feed(1004, "client", "receive", synack);
-        feed(1004, "client", "tcp_receive",
-             segment(client_side, "SYN+ACK", "SYN, ACK", 900, 5001, 0));
-        feed(1004, "client", "tcp_window",
-             fmt::format(R"("conn":"{}","cwnd":14480,"ssthresh":4294967295,"srtt_ns":20000000)",
-                         client_side));
-        feed(1004, "client", "tcp_send",
-             segment(client_side, "new data", "PSH, ACK", 5001, 901, 6, "Hello!"));
-        feed(1004, "client", "send",
-             tcp_frame("eth0", "10.0.0.1", "10.0.1.2", 3, 40000, 80, "PSH, ACK", 5001, 901, 6));
+        const auto syn_ack = segment(server_side, TcpFlags::syn | TcpFlags::ack, 900, 5001);
+        tcp_sent(1002, server_node, server_side, syn_ack, Reason::syn_ack);
+        const auto synack = frame(server_side, syn_ack, 7);
+        sent(1002, server_node, 0, synack);
+        sent(1003, r1, 0, synack);
+        received(1004, client_node, synack);
+        report_->event(sim::ev::TcpSegment{ms(1004), client_node, client_side, false, &syn_ack,
+                                           Reason::syn_ack});
+        report_->event(sim::ev::TcpWindow{ms(1004), client_node, client_side, 14480, 0xffffffff,
+                                          base::Duration::milliseconds(20)});
+        const auto hello = segment(client_side, TcpFlags::psh | TcpFlags::ack, 5001, 901, "Hello!");
+        tcp_sent(1004, client_node, client_side, hello, Reason::new_data);
+        sent(1004, client_node, 0, frame(client_side, hello, 3));
     }
 
     nlohmann::json data() {
-        return report_->data({.name = "small",
-                              .seed = 1,
-                              .end = ms(2000),
-                              .summary = {},
-                              .capture_dir = "/nonexistent/minternet-report-test"});
+        return report_->data({.name = "small", .seed = 1, .end = ms(2000), .summary = {}});
     }
 
     sim::Simulator sim_;
@@ -156,7 +158,7 @@ TEST_F(RunReportTest, PacketsAreNumberedAsExplainDoesAndKnowTheirPathAndFate) {
     EXPECT_TRUE(p[2]["lost"].is_null());
 
     EXPECT_EQ(p[4]["label"], "SYN, ACK seq=0 ack=1");
-    EXPECT_EQ(p[4]["conn"], server_side);
+    EXPECT_EQ(p[4]["conn"], "10.0.1.2:80-10.0.0.1:40000");
     EXPECT_EQ(p[6]["label"], R"(PSH, ACK seq=1 ack=1 6 bytes "Hello!")");
     EXPECT_EQ(p[6]["fate"], "unknown");  // still on its way when the run ended
 
@@ -209,12 +211,29 @@ TEST_F(RunReportTest, TopologyAndLinkStatisticsComeFromTheNetwork) {
     EXPECT_EQ(d["links"][1]["stats"][1]["from"], "server");
 }
 
-TEST_F(RunReportTest, AMissingCaptureLeavesThePacketWithoutLayersAndSaysWhy) {
+TEST_F(RunReportTest, PacketsCarryTheirLayersFromTheFrameSent) {
     story();
     const nlohmann::json d = data();
-    const nlohmann::json& p = d["packets"][0];
-    EXPECT_TRUE(p["layers"].empty());
-    EXPECT_NE(p["layers_error"].get<std::string>().find("client-eth0.pcap"), std::string::npos);
+    const nlohmann::json& layers = d["packets"][6]["layers"];
+    ASSERT_EQ(layers.size(), 4u);
+    EXPECT_EQ(layers[0]["name"], "Ethernet II");
+    EXPECT_EQ(layers[1]["name"], "IPv4");
+    EXPECT_EQ(layers[2]["name"], "TCP");
+    EXPECT_EQ(layers[3]["name"], "Data");
+    EXPECT_FALSE(d["packets"][6].contains("layers_error"));
+}
+
+TEST_F(RunReportTest, ALongRunKeepsABoundedNumberOfPacketsAndCountsTheRest) {
+    const auto syn = segment(client_side, TcpFlags::syn, 5000, 0);
+    const auto f = frame(client_side, syn, 1);
+    const size_t n = report::PacketTrail::max_kept + 10;
+    for (size_t i = 0; i < n; ++i)
+        sent(static_cast<int64_t>(i), client_node, 0, f);
+    const nlohmann::json d = data();
+    EXPECT_EQ(d["packets_total"], n);
+    EXPECT_EQ(d["packets"].size(), report::PacketTrail::max_kept);
+    EXPECT_EQ(d["packets_with_layers"], report::PacketTrail::max_with_bytes);
+    EXPECT_TRUE(d["packets"][report::PacketTrail::max_with_bytes]["layers"].empty());
 }
 
 TEST_F(RunReportTest, TimelineLinesAreKeptWithThePacketTheyTellOf) {
@@ -222,19 +241,17 @@ TEST_F(RunReportTest, TimelineLinesAreKeptWithThePacketTheyTellOf) {
     auto line = [&](int64_t t, const char* node, report::Layer layer, const char* text) {
         report_->line({ms(t), node, layer, text, false});
     };
+    const auto syn = segment(client_side, TcpFlags::syn, 5000, 0);
+    const auto syn1 = frame(client_side, syn, 1);
     line(0, "client", report::Layer::tcp, "SYN -> 10.0.1.2:80 seq=0");
-    feed(0, "client", "tcp_send", segment(client_side, "SYN", "SYN", 5000, 0, 0));
+    tcp_sent(0, client_node, client_side, syn, Reason::syn);
     line(0, "", report::Layer::tcp, "… 3 more routine lines");  // tells of no packet
-    feed(0, "client", "tcp_state",
-         fmt::format(R"("conn":"{}","from":"CLOSED","to":"SYN-SENT")", client_side));
-    feed(0, "client", "send",
-         tcp_frame("eth0", "10.0.0.1", "10.0.1.2", 1, 40000, 80, "SYN", 5000, 0, 0));
-    feed(1, "r1", "send",
-         tcp_frame("eth1", "10.0.0.1", "10.0.1.2", 1, 40000, 80, "SYN", 5000, 0, 0));
+    report_->event(sim::ev::TcpState{ms(0), client_node, client_side, tcp::State::closed,
+                                     tcp::State::syn_sent});
+    sent(0, client_node, 0, syn1);
+    sent(1, r1, 1, syn1);
     line(2, "r1", report::Layer::link, "TCP … [SYN] lost on link r1-server");
-    feed(2, "r1", "drop",
-         R"("link":"r1-server","reason":"lost",)" +
-             tcp_frame("eth1", "10.0.0.1", "10.0.1.2", 1, 40000, 80, "SYN", 5000, 0, 0));
+    report_->event(sim::ev::LinkDropped{ms(2), 1, 0, stack::DropReason::loss, syn1});
     const nlohmann::json d = data();
     ASSERT_EQ(d["timeline"].size(), 3u);
     EXPECT_EQ(d["timeline"][0]["layer"], "TCP");

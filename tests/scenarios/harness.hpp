@@ -13,6 +13,7 @@
 #include "apps/ping.hpp"
 #include "apps/traceroute.hpp"
 #include "sim/capture.hpp"
+#include "sim/event_log.hpp"
 #include "sim/network.hpp"
 #include "sim/topology.hpp"
 #include "testing/printers.hpp"
@@ -29,14 +30,24 @@ class Scenario {
   public:
     explicit Scenario(const std::string& yaml, Options options = {})
         : topology_(load(yaml)), sim_(base::Seed{options.seed.value_or(topology_.seed)}) {
-        sim::NetworkOptions net{.capture_dir = options.capture_dir};
-        if (options.event_log) {
-            log_ = std::make_unique<sim::EventLog>(events_);
-            net.events = log_.get();
-        }
-        auto built = sim::Network::build(sim_, topology_, net);
+        auto built = sim::Network::build(sim_, topology_);
         if (!built) ADD_FAILURE() << built.error();
         net_ = std::move(*built);
+        if (!options.capture_dir.empty()) {
+            auto capture = sim::Capture::open(
+                *net_, {.format = sim::CaptureFormat::pcap, .path = options.capture_dir});
+            if (!capture) ADD_FAILURE() << capture.error();
+            capture_ = std::move(*capture);
+            net_->tracer().add(capture_.get());
+        }
+        if (options.event_log) {
+            log_ = std::make_unique<sim::EventLog>(events_, *net_);
+            net_->tracer().add(log_.get());
+        }
+    }
+    ~Scenario() {
+        if (log_) net_->tracer().remove(log_.get());
+        if (capture_) net_->tracer().remove(capture_.get());
     }
 
     sim::Simulator& sim() { return sim_; }
@@ -44,8 +55,12 @@ class Scenario {
     sim::Node& node(const std::string& name) { return *net_->find_node(name); }
     wire::Ipv4Address address(const std::string& name) { return net_->resolve(name).value(); }
     std::string events() {
-        net_->flush();
+        if (log_) log_->flush();
         return events_.str();
+    }
+    // Writes out what the captures hold so far.
+    void flush() {
+        if (capture_) capture_->flush();
     }
 
     struct PingRun {
@@ -101,8 +116,9 @@ class Scenario {
     sim::Topology topology_;
     sim::Simulator sim_;
     std::ostringstream events_;
-    std::unique_ptr<sim::EventLog> log_;
     std::unique_ptr<sim::Network> net_;
+    std::unique_ptr<sim::Capture> capture_;
+    std::unique_ptr<sim::EventLog> log_;
 };
 
 // Lines of the event log whose text contains every one of `needles`.
