@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
                       "Show every segment (long runs of data and ACKs in order are counted, "
                       "not shown, by default)");
     add_common(run_cmd, run.common);
+    run_cmd->add_option("--trace", run.common.trace.preset,
+                        "all or none: record everything (captures, event log, report, "
+                        "timeline) or nothing but the summary and the flow statistics; "
+                        "the options below override it one by one");
     run_cmd->add_option("--capture", run.common.trace.capture,
                         "all, none, or NODE[:IFACE],… : the interfaces to capture");
     run_cmd->add_option("--capture-format", run.common.trace.capture_format,

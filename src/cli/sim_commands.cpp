@@ -114,6 +114,24 @@ void print_summary(std::FILE* out, const TimelineSummary& s) {
                    ms(conn.transfer));
 }
 
+// The summary without a timeline: what the links and the flows counted.
+void print_counters(std::FILE* out, const sim::Network& network, const report::FlowTotals& t) {
+    uint64_t lost = 0, queue_drops = 0, delivered = 0;
+    for (const auto& l : network.links()) {
+        for (int d = 0; d < 2; ++d) {
+            const sim::Link::DirectionStats& s = l->stats(d);
+            lost += s.dropped_loss + s.dropped_queue + s.dropped_down + s.dropped_too_big +
+                    s.dropped_filtered;
+            queue_drops += s.dropped_queue;
+            delivered += s.delivered;
+        }
+    }
+    fmt::print(out,
+               "\nSummary: {} frames carried by links, {} lost on them ({} to full queues); {} "
+               "flows, aggregate goodput {:.3f} Mbit/s.\n",
+               delivered, lost, queue_drops, t.flows, t.goodput_bit_s / 1e6);
+}
+
 // What the kernel side of a TAP needs to be `node`: its address, its
 // routes, its name servers.
 void print_kernel_setup(std::FILE* out, sim::Node& node, const std::string& tap) {
@@ -327,16 +345,19 @@ int run_topology(const RunCommand& given, std::FILE* out) {
     // The report hears the same events after the timeline and keeps its lines.
     std::optional<report::RunReport> run_report;
     if (plan->report) run_report.emplace(network);
+    // The timeline prints, feeds the report its lines, or (with neither)
+    // only counts for the summary.
     std::optional<Timeline> timeline;
-    if (plan->timeline || run_report)
-        timeline.emplace(
-            network,
-            [&](const TimelineLine& l) {
+    const bool print_lines = plan->timeline && !c.json && !c.quiet;
+    if (plan->timeline || run_report) {
+        Timeline::Sink lines;
+        if (print_lines || run_report)
+            lines = [&](const TimelineLine& l) {
                 if (run_report) run_report->line(l);
-                if (c.json || c.quiet || !plan->timeline) return;
-                print_timeline_line(out, l, c.color);
-            },
-            c.all);
+                if (print_lines) print_timeline_line(out, l, c.color);
+            };
+        timeline.emplace(network, std::move(lines), c.all);
+    }
     std::optional<sim::EventLog> json_out;
     if (c.json)
         json_out.emplace([out](std::string_view text) { fmt::print(out, "{}", text); }, network,
@@ -406,7 +427,11 @@ int run_topology(const RunCommand& given, std::FILE* out) {
         if (timeline) timeline->flush();
         const std::vector<report::Flow> rows = flows.flows();
         const report::FlowTotals totals = report::FlowStats::totals(rows);
-        if (!c.json && plan->timeline) print_summary(out, timeline->summary());
+        if (!c.json && timeline) {
+            print_summary(out, timeline->summary());
+        } else if (!c.json) {
+            print_counters(out, network, totals);
+        }
         fmt::print(trailer, "\nRan {} of virtual time, {} events, seed {}.\n",
                    base::to_string(sim.now()), sim.events_executed(), session->seed());
         if (const sim::Capture* capture = tracing->capture())

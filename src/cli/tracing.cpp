@@ -106,7 +106,12 @@ base::Expected<TracePlan, std::string> plan_tracing(const sim::Network& network,
     const sim::TraceSpec& file = network.topology().trace;
     TracePlan plan;
     const bool large = network.nodes().size() > large_topology_nodes;
-    const bool on_by_default = defaults_on && !large;
+    if (request.preset && *request.preset != "all" && *request.preset != "none")
+        return base::fail(
+            fmt::format("--trace: '{}' is all or none (each of --capture, --events, --report "
+                        "then says otherwise for itself)",
+                        *request.preset));
+    const bool on_by_default = request.preset ? *request.preset == "all" : defaults_on && !large;
 
     // Captures.
     std::optional<Choice> capture = choose(request.capture, "--capture", file.capture, "capture");
@@ -170,9 +175,10 @@ base::Expected<TracePlan, std::string> plan_tracing(const sim::Network& network,
                                           file.timeline->where.column, file.timeline->value));
         plan.timeline = file.timeline->value == "on";
     } else {
-        plan.timeline = !large;
+        plan.timeline = request.preset ? *request.preset == "all" : !large;
     }
-    plan.off_by_size = defaults_on && large && !plan.capture && !plan.events && !plan.report;
+    plan.off_by_size =
+        defaults_on && large && !request.preset && !plan.capture && !plan.events && !plan.report;
     return plan;
 }
 

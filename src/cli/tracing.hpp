@@ -32,6 +32,7 @@ constexpr size_t pcap_files_at_most = 256;
 
 // As given on the command line; an option not given is empty.
 struct TraceRequest {
+    std::optional<std::string> preset;          // --trace all|none: the default for the rest
     std::optional<std::string> capture;         // all, none, NODE[:IFACE],…
     std::optional<std::string> capture_format;  // pcap, pcapng
     std::optional<std::string> pcap_dir;        // --pcap-dir: captures as pcap files here

@@ -1,5 +1,6 @@
 #include "report/flows.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -179,14 +180,17 @@ std::vector<Flow> FlowStats::flows() const {
             f.retransmissions = s.retransmissions;
             f.out_of_order = r.out_of_order;
             f.lost = lost(true, f.source, f.destination);
+            f.reverse_bytes_delivered = s.bytes_received;
             f.open = s.open || r.open;
             out.push_back(f);
         };
-        const bool data[2] = {c.side[0].bytes_sent > 0 || c.side[1].bytes_received > 0,
-                              c.side[1].bytes_sent > 0 || c.side[0].bytes_received > 0};
-        if (data[0]) row(0);
-        if (data[1]) row(1);
-        if (!data[0] && !data[1]) row(c.side[1].reported && c.side[1].active_open ? 1 : 0);
+        // One row per connection, from the end that sent more (the opener
+        // when neither did): a download's row goes from the server.
+        const uint64_t sent[2] = {std::max(c.side[0].bytes_sent, c.side[1].bytes_received),
+                                  std::max(c.side[1].bytes_sent, c.side[0].bytes_received)};
+        int from = sent[1] > sent[0] ? 1 : 0;
+        if (sent[0] == sent[1]) from = c.side[1].reported && c.side[1].active_open ? 1 : 0;
+        row(from);
     }
     return out;
 }
@@ -212,17 +216,17 @@ std::string FlowStats::csv() const {
     std::string out =
         "protocol,source,destination,start_s,end_s,bytes_sent,bytes_delivered,goodput_bit_s,"
         "rtt_min_ms,rtt_mean_ms,rtt_max_ms,retransmissions,lost,out_of_order,packets_sent,"
-        "packets_delivered,open\n";
+        "packets_delivered,reverse_bytes_delivered,open\n";
     for (const Flow& f : flows()) {
         const bool rtt = f.rtt_samples > 0;
-        out += fmt::format("{},{},{},{:.9f},{:.9f},{},{},{:.0f},{},{},{},{},{},{},{},{},{}\n",
+        out += fmt::format("{},{},{},{:.9f},{:.9f},{},{},{:.0f},{},{},{},{},{},{},{},{},{},{}\n",
                            protocol_name(f.protocol), endpoint(f.source), endpoint(f.destination),
                            seconds(f.start), seconds(f.end), f.bytes_sent, f.bytes_delivered,
                            f.goodput_bit_s(), rtt ? fmt::format("{:.3f}", ms(f.rtt_min)) : "",
                            rtt ? fmt::format("{:.3f}", ms(f.rtt_mean)) : "",
                            rtt ? fmt::format("{:.3f}", ms(f.rtt_max)) : "", f.retransmissions,
                            f.lost, f.out_of_order, f.packets_sent, f.packets_delivered,
-                           f.open ? "true" : "false");
+                           f.reverse_bytes_delivered, f.open ? "true" : "false");
     }
     return out;
 }
@@ -255,6 +259,7 @@ nlohmann::json FlowStats::json(const std::string& run_name, uint64_t seed, base:
                         {"out_of_order", f.out_of_order},
                         {"packets_sent", f.packets_sent},
                         {"packets_delivered", f.packets_delivered},
+                        {"reverse_bytes_delivered", f.reverse_bytes_delivered},
                         {"open", f.open}});
     }
     return {{"name", run_name},

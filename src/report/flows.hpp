@@ -43,9 +43,10 @@ struct Flow {
     uint64_t rtt_samples = 0;  // TCP: the source's
     base::Duration rtt_min{}, rtt_mean{}, rtt_max{};
     uint64_t retransmissions = 0;
-    uint64_t lost = 0;          // packets from source to destination lost on links
-    uint64_t out_of_order = 0;  // arrived ahead of a gap (TCP segments; UDP datagrams)
-    bool open = false;          // TCP: still open when the run ended
+    uint64_t lost = 0;                     // packets from source to destination lost on links
+    uint64_t out_of_order = 0;             // arrived ahead of a gap (TCP segments; UDP datagrams)
+    uint64_t reverse_bytes_delivered = 0;  // TCP: from destination to source
+    bool open = false;                     // TCP: still open when the run ended
 
     // Bits per second delivered between start and end; 0 without both.
     double goodput_bit_s() const;
@@ -65,7 +66,8 @@ class FlowStats : public sim::EventSink {
     void event(const sim::Event& e) override;
 
     // The rows, in the order the flows began (TCP connections: the order
-    // their first side reported).
+    // their first side reported). A TCP connection is one row, from the end
+    // that sent more; a UDP flow is one direction between two endpoints.
     std::vector<Flow> flows() const;
     static FlowTotals totals(const std::vector<Flow>& flows);
 

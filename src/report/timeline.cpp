@@ -67,6 +67,7 @@ const std::string& Timeline::name(sim::NodeIndex node) const {
 
 void Timeline::emit(base::Time t, std::string_view node, Layer layer, std::string text,
                     bool notable, bool routine) {
+    if (!sink_) return;
     if (routine && !every_line_) {
         if (routine_run_ >= routine_lines_shown) {
             ++left_out_;
@@ -82,7 +83,7 @@ void Timeline::emit(base::Time t, std::string_view node, Layer layer, std::strin
 }
 
 void Timeline::flush() {
-    if (left_out_ == 0) return;
+    if (left_out_ == 0 || !sink_) return;
     sink_(TimelineLine{left_out_until_, "", Layer::tcp,
                        fmt::format("… {} more routine lines until here (segments in order, "
                                    "packets into a crashed node); --all shows every one",
@@ -175,6 +176,7 @@ void Timeline::frame_sent(const sim::ev::FrameSent& e) {
     const sim::FrameSummary f = sim::summarize_frame(e.frame);
     if (f.kind != sim::FrameSummary::Kind::ipv4) return;
     ++summary_.packets;
+    if (!sink_) return;
     if (f.proto != wire::IpProtocol::udp) return;  // TCP has its own events; ICMP echoes are ping's
     if (f.dns) {
         emit(e.t, name(e.node), Layer::dns,
@@ -206,11 +208,12 @@ void Timeline::tcp_segment(const sim::ev::TcpSegment& e) {
         const auto it = isn_.find(side);
         return it == isn_.end() ? n : n - it->second;
     };
+    Conn& c = conn(e.node, e.conn);
+    if (!sink_) return count_segment(e, c);
     const uint32_t rel_seq = rel(from, seq);
     const uint32_t rel_ack = rel(to_end, ack);
     const std::string to = e.sent ? remote_text(e.conn) : local_text(e.conn);
     const std::string& node = name(e.node);
-    Conn& c = conn(e.node, e.conn);
     using tcp::Reason;
 
     if (!e.sent) {
@@ -282,6 +285,27 @@ void Timeline::tcp_segment(const sim::ev::TcpSegment& e) {
                            e.why == Reason::delayed_ack ? " (delayed)" : "");
     }
     emit(e.t, node, Layer::tcp, std::move(what), notable, routine);
+}
+
+// What tcp_segment counts, without the words: a summary-only timeline.
+void Timeline::count_segment(const sim::ev::TcpSegment& e, Conn& c) {
+    using tcp::Reason;
+    if (!e.sent) {
+        if (e.why == Reason::out_of_order) ++summary_.out_of_order;
+        return;
+    }
+    if (e.why == Reason::syn) {
+        if (c.syn_sent) {
+            ++summary_.retransmitted;
+        } else {
+            c.syn_sent = e.t;
+        }
+    } else if (e.why == Reason::fast_retransmit || e.why == Reason::retransmission_rto) {
+        ++summary_.retransmitted;
+    } else if (e.why != Reason::syn_ack && e.why != Reason::duplicate_ack &&
+               !e.segment->flags.has(wire::TcpFlags::fin) && !e.segment->payload.empty()) {
+        if (!c.first_data) c.first_data = e.t;
+    }
 }
 
 void Timeline::tcp_state(const sim::ev::TcpState& e) {

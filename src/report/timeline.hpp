@@ -62,7 +62,8 @@ class Timeline : public sim::EventSink {
     using Sink = std::function<void(const TimelineLine&)>;
     static constexpr size_t max_connections_listed = 1000;
 
-    // Routers' sends are forwarding, not conversation. Unless `every_line`, a
+    // Routers' sends are forwarding, not conversation. Without a sink it
+    // makes no lines, only the summary (cheaply). Unless `every_line`, a
     // long run of routine segments (data and ACKs in order) is cut to its
     // first few and one line that counts the rest. `network` names nodes and
     // links, and outlives the timeline.
@@ -81,6 +82,7 @@ class Timeline : public sim::EventSink {
     void emit(base::Time t, std::string_view node, Layer layer, std::string text,
               bool notable = false, bool routine = false);
     void tcp_segment(const sim::ev::TcpSegment& e);
+    void count_segment(const sim::ev::TcpSegment& e, Conn& c);
     void tcp_state(const sim::ev::TcpState& e);
     void frame_sent(const sim::ev::FrameSent& e);
     Conn& conn(sim::NodeIndex node, const tcp::Tuple& c);
