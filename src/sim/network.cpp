@@ -114,11 +114,9 @@ Network::~Network() = default;
 base::Expected<void, std::string> Network::assemble() {
     const size_t n = topology_.nodes.size();
     std::vector<NodeConfig> configs(n);
-    auto index_of = [&](std::string_view name) {
-        const auto it = std::find_if(topology_.nodes.begin(), topology_.nodes.end(),
-                                     [&](const NodeSpec& s) { return s.name == name; });
-        return static_cast<size_t>(it - topology_.nodes.begin());
-    };
+    for (size_t i = 0; i < n; ++i)
+        node_index_.emplace(topology_.nodes[i].name, static_cast<NodeIndex>(i));
+    auto index_of = [&](std::string_view name) -> size_t { return node_index_.find(name)->second; };
     for (size_t i = 0; i < n; ++i) {
         const NodeSpec& spec = topology_.nodes[i];
         configs[i].host = stack::HostConfig{.name = spec.name,
@@ -186,7 +184,6 @@ base::Expected<void, std::string> Network::assemble() {
         });
         auto tap = std::make_unique<NodeTap>(tracer_, static_cast<NodeIndex>(i));
         node->set_observer(tap.get());
-        node_index_.emplace(node->name(), static_cast<NodeIndex>(i));
         nodes_.push_back(std::move(node));
         taps_.push_back(std::move(tap));
     }
@@ -299,10 +296,20 @@ void Network::schedule_reconvergence() {
 }
 
 void Network::recompute_routes() {
-    std::vector<bool> up(nodes_.size());
-    for (size_t i = 0; i < nodes_.size(); ++i)
-        up[i] = nodes_[i]->up();
-    computed_ = shortest_path_routes(up, graph_);
+    std::vector<RoutingNode> routing(nodes_.size());
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+        const NodeConfig& c = nodes_[i]->config();
+        routing[i].up = nodes_[i]->up();
+        // A host with one link and a gateway sends everything to the gateway:
+        // computed routes could only say the same.
+        routing[i].wants_routes = !(c.interfaces.size() == 1 && topology_.nodes[i].gateway);
+        // A static route more specific than a default one could shadow, or be
+        // shadowed by, a summed-up prefix that the per-subnet routes would not.
+        routing[i].aggregate =
+            std::none_of(c.static_routes.begin(), c.static_routes.end(),
+                         [](const stack::Route& r) { return r.destination.prefix_len > 0; });
+    }
+    computed_ = shortest_path_routes(routing, graph_);
     ++recomputations_;
     size_t total = 0;
     for (size_t i = 0; i < nodes_.size(); ++i) {

@@ -42,26 +42,51 @@ std::string_view to_string(RouteSource s) {
 
 void RoutingTable::add(Route r) {
     r.destination.address = r.destination.network();
-    // Insert after every route preferred over or equal to it: stable, so among
-    // equals the one added first stays first.
-    auto at = std::find_if(routes_.begin(), routes_.end(),
-                           [&](const Route& existing) { return preferred(r, existing); });
-    routes_.insert(at, r);
+    routes_.push_back(r);
+    index(static_cast<uint32_t>(routes_.size() - 1));
+}
+
+void RoutingTable::index(uint32_t at) {
+    const Route& r = routes_[at];
+    const uint8_t len = r.destination.prefix_len;
+    auto [it, inserted] = best_[len].try_emplace(r.destination.address.to_u32(), at);
+    // Among equals the one added first stays: replace only a worse one.
+    if (!inserted && preferred(r, routes_[it->second])) it->second = at;
+    lengths_ |= uint64_t{1} << len;
+}
+
+void RoutingTable::reindex() {
+    for (auto& m : best_)
+        m.clear();
+    lengths_ = 0;
+    for (uint32_t i = 0; i < routes_.size(); ++i)
+        index(i);
 }
 
 void RoutingTable::remove_source(RouteSource source) {
-    std::erase_if(routes_, [&](const Route& r) { return r.source == source; });
+    if (std::erase_if(routes_, [&](const Route& r) { return r.source == source; }) > 0) reindex();
 }
 
 void RoutingTable::remove_interface(InterfaceId interface) {
-    std::erase_if(routes_, [&](const Route& r) { return r.interface == interface; });
+    if (std::erase_if(routes_, [&](const Route& r) { return r.interface == interface; }) > 0)
+        reindex();
 }
 
 std::optional<Route> RoutingTable::lookup(wire::Ipv4Address dst) const {
-    for (const Route& r : routes_) {
-        if (r.destination.contains(dst)) return r;
+    for (uint64_t lengths = lengths_; lengths != 0;) {
+        const int len = 63 - __builtin_clzll(lengths);  // the longest left
+        lengths &= ~(uint64_t{1} << len);
+        const uint32_t mask = len == 0 ? 0 : ~uint32_t{0} << (32 - len);
+        const auto& m = best_[static_cast<size_t>(len)];
+        if (const auto it = m.find(dst.to_u32() & mask); it != m.end()) return routes_[it->second];
     }
     return std::nullopt;
+}
+
+std::vector<Route> RoutingTable::routes() const {
+    std::vector<Route> sorted = routes_;
+    std::stable_sort(sorted.begin(), sorted.end(), preferred);
+    return sorted;
 }
 
 }  // namespace stack

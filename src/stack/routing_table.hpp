@@ -3,13 +3,16 @@
 //
 // On equal prefix length, a static route wins over a computed one, and a
 // connected route over both; among equals, the lower metric, then the one added
-// first. Lookup is a scan over entries kept sorted by that order — tables here
-// hold tens of routes, where a scan beats a trie.
+// first. A host holds a handful of routes and a router in a large topology
+// thousands, so a lookup is one hash probe per prefix length in use (a host:
+// two or three), longest first, never a scan of the routes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "stack/events.hpp"
@@ -43,10 +46,19 @@ class RoutingTable {
     // The best route to `dst`, or nullopt when none matches.
     std::optional<Route> lookup(wire::Ipv4Address dst) const;
 
-    const std::vector<Route>& routes() const { return routes_; }
+    // Every route, most preferred first (longest prefix, then connected,
+    // static, computed, then metric, then the order they were added).
+    std::vector<Route> routes() const;
+    size_t size() const { return routes_.size(); }
 
   private:
-    std::vector<Route> routes_;  // most preferred first
+    void index(uint32_t at);
+    void reindex();
+
+    std::vector<Route> routes_;  // in the order added
+    // Per prefix length: network -> the best route's place in routes_.
+    std::array<std::unordered_map<uint32_t, uint32_t>, 33> best_;
+    uint64_t lengths_ = 0;  // bit L: some route has prefix length L
 };
 
 }  // namespace stack
