@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 #include <CLI/CLI.hpp>
 
@@ -12,6 +13,7 @@
 #include "cli/hello.hpp"
 #include "cli/live_command.hpp"
 #include "cli/sim_commands.hpp"
+#include "cli/topology_command.hpp"
 
 namespace {
 
@@ -58,6 +60,8 @@ int main(int argc, char** argv) {
                       "Show every segment (long runs of data and ACKs in order are counted, "
                       "not shown, by default)");
     add_common(run_cmd, run.common);
+
+    CLI::App* topology_cmd = cli::add_topology_command(app);
 
     cli::ExplainCommand explain;
     CLI::App* explain_cmd = app.add_subcommand(
@@ -194,6 +198,7 @@ int main(int argc, char** argv) {
 
     if (*hello_cmd) return cli::run_hello(hello, stdout);
     if (*explain_cmd) return cli::run_explain(explain, stdout);
+    if (*topology_cmd) return cli::run_topology_command(*topology_cmd, std::cout, stderr);
     if (*run_cmd) {
         run.color = isatty(fileno(stdout)) != 0 && std::getenv("NO_COLOR") == nullptr;
         run.progress = isatty(fileno(stderr)) != 0;
