@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 #include <CLI/CLI.hpp>
 
@@ -12,6 +13,7 @@
 #include "cli/hello.hpp"
 #include "cli/live_command.hpp"
 #include "cli/sim_commands.hpp"
+#include "cli/topology_command.hpp"
 
 namespace {
 
@@ -68,6 +70,8 @@ int main(int argc, char** argv) {
                         "pcap (a file per interface) or pcapng (one file)");
     run_cmd->add_option("--report", run.common.trace.report,
                         "none, or the file for the HTML report");
+
+    CLI::App* topology_cmd = cli::add_topology_command(app);
 
     cli::ExplainCommand explain;
     CLI::App* explain_cmd = app.add_subcommand(
@@ -204,6 +208,7 @@ int main(int argc, char** argv) {
 
     if (*hello_cmd) return cli::run_hello(hello, stdout);
     if (*explain_cmd) return cli::run_explain(explain, stdout);
+    if (*topology_cmd) return cli::run_topology_command(*topology_cmd, std::cout, stderr);
     if (*run_cmd) {
         run.color = isatty(fileno(stdout)) != 0 && std::getenv("NO_COLOR") == nullptr;
         run.progress = isatty(fileno(stderr)) != 0;
