@@ -18,26 +18,25 @@ namespace cli {
 struct SessionOptions {
     std::string topology_path;
     std::optional<uint64_t> seed;  // overrides the file's
-    base::Logger log;              // diagnostics; none: silent
+    // The topology, when the caller has loaded it already (it is not read again).
+    std::optional<sim::Topology> topology;
+    base::Logger log;  // diagnostics; none: silent
 };
 
 class Session {
   public:
     // Loads and validates the topology and builds the network. The error is
     // ready to print: "file:line:column: what is wrong".
-    static base::Expected<std::unique_ptr<Session>, std::string> open(
-        const SessionOptions& options);
+    static base::Expected<std::unique_ptr<Session>, std::string> open(SessionOptions options);
 
     sim::Simulator& sim() { return sim_; }
     sim::Network& network() { return *network_; }
-    const sim::Topology& topology() const { return topology_; }
+    const sim::Topology& topology() const { return network_->topology(); }
     uint64_t seed() const { return sim_.seed().value(); }
 
   private:
-    Session(sim::Topology topology, uint64_t seed)
-        : topology_(std::move(topology)), sim_(base::Seed{seed}) {}
+    explicit Session(uint64_t seed) : sim_(base::Seed{seed}) {}
 
-    sim::Topology topology_;
     sim::Simulator sim_;
     std::unique_ptr<sim::Network> network_;
 };

@@ -27,8 +27,10 @@ using report::Timeline;
 using report::TimelineLine;
 using report::TimelineSummary;
 
-std::unique_ptr<Session> open_or_report(const char* command, const SimCommonOptions& c) {
-    auto session = Session::open({.topology_path = c.topology, .seed = c.seed, .log = c.log});
+std::unique_ptr<Session> open_or_report(const char* command, const SimCommonOptions& c,
+                                        std::optional<sim::Topology> loaded = std::nullopt) {
+    auto session = Session::open(
+        {.topology_path = c.topology, .seed = c.seed, .topology = std::move(loaded), .log = c.log});
     if (!session) {
         fmt::print(stderr, "minternet {}: {}\n", command, session.error());
         return nullptr;
@@ -326,7 +328,7 @@ int run_topology(const RunCommand& given, std::FILE* out) {
                                  : probe->name;
     const std::string out_dir = c.out_dir.empty() ? fmt::format("out/{}", name) : c.out_dir;
 
-    auto session = open_or_report("run", c.common);
+    auto session = open_or_report("run", c.common, std::move(*probe));
     if (!session) return 2;
     sim::Network& network = session->network();
     auto plan = plan_tracing(network, c.common.trace, out_dir, true);

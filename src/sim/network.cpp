@@ -101,13 +101,13 @@ class Network::LinkTap : public LinkObserver {
 };
 
 base::Expected<std::unique_ptr<Network>, std::string> Network::build(Simulator& sim,
-                                                                     const Topology& topology) {
-    std::unique_ptr<Network> net(new Network(sim, topology));
+                                                                     Topology topology) {
+    std::unique_ptr<Network> net(new Network(sim, std::move(topology)));
     if (auto ok = net->assemble(); !ok) return base::fail(ok.error());
     return net;
 }
 
-Network::Network(Simulator& sim, const Topology& topology) : sim_(sim), topology_(topology) {}
+Network::Network(Simulator& sim, Topology topology) : sim_(sim), topology_(std::move(topology)) {}
 
 Network::~Network() = default;
 

@@ -28,8 +28,9 @@ namespace sim {
 
 class Network {
   public:
+    // The network keeps the topology (move it in to spare a copy).
     static base::Expected<std::unique_ptr<Network>, std::string> build(Simulator& sim,
-                                                                       const Topology& topology);
+                                                                       Topology topology);
     Network(const Network&) = delete;
     Network& operator=(const Network&) = delete;
     ~Network();
@@ -63,7 +64,7 @@ class Network {
     class NodeTap;
     class LinkTap;
 
-    Network(Simulator& sim, const Topology& topology);
+    Network(Simulator& sim, Topology topology);
     base::Expected<void, std::string> assemble();
     void schedule_faults();
     void schedule_reconvergence();

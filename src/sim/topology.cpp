@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
@@ -119,6 +120,8 @@ class Parser {
     FaultSpec parse_fault(const YAML::Node& n, const Topology& t) const;
     AppSpec parse_app(const YAML::Node& n, const Topology& t) const;
     TraceSpec parse_trace(const YAML::Node& n) const;
+    // Each node's links, in file order, once the links are read.
+    mutable std::unordered_map<std::string, std::vector<size_t>> links_of_;
     // Why `a` cannot be a next hop of `node`, or nullopt when it is the address
     // of a neighbour: the other end of one of the node's links.
     std::optional<std::string> next_hop_problem(const Topology& t, std::string_view node,
@@ -369,6 +372,18 @@ LinkSpec Parser::parse_link(const YAML::Node& n, const LinkParams& defaults,
 }
 
 void Parser::check_addresses(const Topology& t, const std::vector<YAML::Node>& link_nodes) const {
+    // Subnets are blocks that either nest or are apart: sorted by where they
+    // start, they are all apart exactly when each ends before the next
+    // starts. Only when some overlap does the slow walk below run, to name
+    // the first pair in file order.
+    std::vector<std::pair<uint32_t, uint32_t>> blocks;  // first and last address
+    blocks.reserve(t.links.size());
+    for (const LinkSpec& l : t.links)
+        blocks.push_back({l.addresses[0].network().to_u32(), l.addresses[0].broadcast().to_u32()});
+    std::sort(blocks.begin(), blocks.end());
+    bool apart = true;
+    for (size_t i = 1; i < blocks.size() && apart; ++i)
+        apart = blocks[i - 1].second < blocks[i].first;
     std::map<wire::Ipv4Address, std::string> owner;
     for (size_t li = 0; li < t.links.size(); ++li) {
         const LinkSpec& l = t.links[li];
@@ -380,7 +395,7 @@ void Parser::check_addresses(const Topology& t, const std::vector<YAML::Node>& l
                                  it->second));
             }
         }
-        for (size_t lj = 0; lj < li; ++lj) {
+        for (size_t lj = 0; lj < li && !apart; ++lj) {
             const wire::Ipv4Cidr& mine = t.links[li].addresses[0];
             const wire::Ipv4Cidr& theirs = t.links[lj].addresses[0];
             if (mine.contains(theirs.network()) || theirs.contains(mine.network())) {
@@ -395,8 +410,17 @@ void Parser::check_addresses(const Topology& t, const std::vector<YAML::Node>& l
 
 std::optional<std::string> Parser::next_hop_problem(const Topology& t, std::string_view node,
                                                     wire::Ipv4Address a) const {
+    if (links_of_.empty() && !t.links.empty()) {
+        for (size_t li = 0; li < t.links.size(); ++li)
+            for (const std::string& end : t.links[li].ends)
+                links_of_[end].push_back(li);
+    }
     std::optional<std::string> on_subnet;
-    for (const LinkSpec& l : t.links) {
+    const auto mine = links_of_.find(std::string(node));
+    if (mine == links_of_.end())
+        return fmt::format("is not on any subnet '{}' is attached to", node);
+    for (size_t li : mine->second) {
+        const LinkSpec& l = t.links[li];
         for (size_t i = 0; i < 2; ++i) {
             if (l.ends[i] != node || !l.addresses[i].contains(a)) continue;
             if (l.addresses[i].address == a)
@@ -616,16 +640,32 @@ std::string TopologyError::to_string() const {
     return fmt::format("{}:{}:{}: {}", where.file, where.line, where.column, message);
 }
 
+namespace {
+
+// Finds `name` in `list` through `index`: extended when the list grew in
+// place, built again when it moved (names are views into the list's own
+// strings) or shrank. A loader adding one at a time pays O(1) each.
+template <class Spec>
+const Spec* find_by_name(const std::vector<Spec>& list, auto& index, std::string_view name) {
+    if (index.data != list.data() || index.size > list.size()) {
+        index.by_name.clear();
+        index.size = 0;
+        index.data = list.data();
+    }
+    for (; index.size < list.size(); ++index.size)
+        index.by_name.emplace(list[index.size].name, index.size);  // the first of a name wins
+    const auto it = index.by_name.find(name);
+    return it == index.by_name.end() ? nullptr : &list[it->second];
+}
+
+}  // namespace
+
 const NodeSpec* Topology::find_node(std::string_view n) const {
-    const auto it =
-        std::find_if(nodes.begin(), nodes.end(), [&](const NodeSpec& s) { return s.name == n; });
-    return it == nodes.end() ? nullptr : &*it;
+    return find_by_name(nodes, node_index_, n);
 }
 
 const LinkSpec* Topology::find_link(std::string_view n) const {
-    const auto it =
-        std::find_if(links.begin(), links.end(), [&](const LinkSpec& s) { return s.name == n; });
-    return it == links.end() ? nullptr : &*it;
+    return find_by_name(links, link_index_, n);
 }
 
 // Where document-start events fall, and nothing else.

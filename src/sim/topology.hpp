@@ -13,6 +13,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/result.hpp"
@@ -111,8 +113,19 @@ struct Topology {
     std::vector<AppSpec> apps;
     TraceSpec trace;
 
+    // By name, through an index that follows the lists (built again when
+    // they have changed size, so lists filled by hand work too).
     const NodeSpec* find_node(std::string_view name) const;
     const LinkSpec* find_link(std::string_view name) const;
+
+  private:
+    struct Index {
+        std::unordered_map<std::string_view, size_t> by_name;
+        const void* data = nullptr;  // the list it was built over
+        size_t size = 0;
+    };
+    mutable Index node_index_;
+    mutable Index link_index_;
 };
 
 base::Expected<Topology, TopologyError> load_topology_file(const std::string& path);
