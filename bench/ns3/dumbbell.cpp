@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -399,6 +400,15 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// CPU time of this process (one thread: ns-3 runs the default serial scheduler).
+// Beside wall time because the machine may be shared: wall time then grows with
+// everyone else's load, CPU time much less.
+double process_cpu_s() {
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
 // Jain's index, (sum x)^2 / (n * sum x^2): 1 when all flows get the same, 1/n
 // when one flow gets everything.
 double jain_index(const std::vector<double>& values) {
@@ -429,6 +439,7 @@ std::string json_string(std::string_view text) {
 struct Measurements {
     double setup_s = 0;
     double wall_s = 0;
+    double cpu_s = 0;  // CPU time of Simulator::Run
     std::uint64_t events = 0;
     long max_rss_kib = 0;
     std::vector<double> goodput_bit_s;
@@ -455,6 +466,7 @@ void print_json(const Options& options, const Measurements& m) {
     out << "  \"queue_packets\": " << options.queue_packets << ",\n";
     out << "  \"setup_s\": " << std::setprecision(6) << m.setup_s << ",\n";
     out << "  \"wall_s\": " << m.wall_s << ",\n";
+    out << "  \"cpu_s\": " << m.cpu_s << ",\n";
     out << "  \"events\": " << m.events << ",\n";
     out << "  \"max_rss_kib\": " << m.max_rss_kib << ",\n";
     out << "  \"goodput_bit_s\": [";
@@ -528,8 +540,10 @@ int main(int argc, char** argv) {
     m.setup_s = seconds_since(setup_start);
 
     const auto run_start = std::chrono::steady_clock::now();
+    const double run_start_cpu = process_cpu_s();
     Simulator::Run();
     m.wall_s = seconds_since(run_start);
+    m.cpu_s = process_cpu_s() - run_start_cpu;
     m.events = Simulator::GetEventCount();
 
     for (const Ptr<PacketSink>& sink : sinks) {
