@@ -38,7 +38,7 @@
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
-#include "ns3/queue-disc.h"
+#include "ns3/queue-disc.h"  // Ptr<QueueDisc> from the TC layer needs the full type
 #include "ns3/traffic-control-layer.h"
 
 namespace {
@@ -56,7 +56,11 @@ struct Options {
     std::string access_delay = "1ms";
     std::uint32_t queue_packets = 100;  // every device queue, every link, both directions
     double stagger_s = 0.0;             // flow i starts at i * stagger_s
-    bool counters = false;              // trace every queue (costs time; off when measuring)
+    // Empty: ns-3's default (1 s and 200 ms). Set to line up with a peer whose
+    // defaults differ, e.g. minternet's 200 ms and 40 ms.
+    std::string min_rto;
+    std::string delayed_ack_timeout;
+    bool counters = false;  // trace every queue (costs time; off when measuring)
 };
 
 constexpr std::string_view usage_text =
@@ -69,6 +73,8 @@ constexpr std::string_view usage_text =
   --access-delay TIME       host-router one-way delay (default 1ms)
   --queue PACKETS           drop-tail queue size of every device (default 100)
   --stagger SECONDS         flow i starts at i * SECONDS (default 0: all at t=0)
+  --min-rto TIME            TCP's minimum RTO (default: ns-3's, 1s)
+  --delayed-ack-timeout TIME  TCP's delayed-ACK timer (default: ns-3's, 200ms)
   --counters                count enqueues and drops per queue group and
                             bottleneck bytes; slower, for checking, not timing
   --help                    this text
@@ -156,6 +162,10 @@ Options parse_options(int argc, char** argv) {
             options.queue_packets = parse_count(name, value, 1);
         } else if (name == "stagger") {
             options.stagger_s = parse_seconds(name, value, true);
+        } else if (name == "min-rto") {
+            options.min_rto = checked_delay(name, value);
+        } else if (name == "delayed-ack-timeout") {
+            options.delayed_ack_timeout = checked_delay(name, value);
         } else {
             fail_usage("unknown option --" + name);
         }
@@ -181,11 +191,18 @@ constexpr std::uint32_t socket_buffer_bytes = 4 * 1024 * 1024;
 // (TcpSocketBase::Sack), window scaling on, delayed ACK every 2nd segment or
 // 200 ms (TcpSocket::DelAckCount / DelAckTimeout), initial window 10 segments,
 // minimum RTO 1 s, PRR loss recovery, no pacing, no ECN, Nagle off.
-void configure_tcp() {
+void configure_tcp(const Options& options) {
     Config::SetDefault("ns3::TcpL4Protocol::SocketType", TypeIdValue(TcpNewReno::GetTypeId()));
     Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(segment_size));
     Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(socket_buffer_bytes));
     Config::SetDefault("ns3::TcpSocket::RcvBufSize", UintegerValue(socket_buffer_bytes));
+    if (!options.min_rto.empty()) {
+        Config::SetDefault("ns3::TcpSocketBase::MinRto", StringValue(options.min_rto));
+    }
+    if (!options.delayed_ack_timeout.empty()) {
+        Config::SetDefault("ns3::TcpSocket::DelAckTimeout",
+                           StringValue(options.delayed_ack_timeout));
+    }
 }
 
 // The effective value of an attribute default (Config::SetDefault included),
@@ -193,6 +210,12 @@ void configure_tcp() {
 std::string attribute_default(const std::string& type_name, const std::string& attribute) {
     TypeId::AttributeInformation info;
     if (!TypeId::LookupByName(type_name).LookupAttributeByName(attribute, &info)) return "?";
+    // Times serialise as "+2e+08ns"; milliseconds read better.
+    if (auto time = DynamicCast<const TimeValue>(info.initialValue)) {
+        std::ostringstream ms;
+        ms << time->Get().ToDouble(Time::MS) << "ms";
+        return ms.str();
+    }
     return info.initialValue->SerializeToString(info.checker);
 }
 
@@ -217,7 +240,9 @@ struct Dumbbell {
 // queue disc (FqCoDel, its own 10240-packet limit) on every device that has none.
 // We keep the InternetStackHelper's TC layer but delete that queue disc again,
 // after addressing: with no root queue disc the TC layer hands packets straight to
-// the device, so the device's 100-packet DropTail queue is the only buffer.
+// the device, so the device's 100-packet DropTail queue (plus the one packet being
+// serialised) is the only buffer. When that queue is full the TC layer discards
+// the packet (see QueueCounters): tail drop at 100 all the same.
 void remove_queue_discs(const NetDeviceContainer& devices) {
     for (auto it = devices.Begin(); it != devices.End(); ++it) {
         const Ptr<NetDevice>& device = *it;
@@ -531,7 +556,7 @@ int main(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
 
     const auto setup_start = std::chrono::steady_clock::now();
-    configure_tcp();
+    configure_tcp(options);
     const Dumbbell net = build_dumbbell(options);
     const std::vector<Ptr<PacketSink>> sinks = install_flows(net, options);
     Measurements m;
