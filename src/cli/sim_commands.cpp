@@ -10,13 +10,13 @@
 #include "apps/ping.hpp"
 #include "apps/traceroute.hpp"
 #include "cli/builtin_scenario.hpp"
-#include "cli/launcher.hpp"
 #include "cli/progress.hpp"
 #include "cli/session.hpp"
 #include "live/loop.hpp"
 #include "live/realtime.hpp"
 #include "report/run_report.hpp"
 #include "report/timeline.hpp"
+#include "scenario/launcher.hpp"
 
 namespace cli {
 namespace {
@@ -25,6 +25,8 @@ using report::Layer;
 using report::Timeline;
 using report::TimelineLine;
 using report::TimelineSummary;
+using scenario::AppLine;
+using scenario::Launcher;
 
 std::unique_ptr<Session> open_or_report(const char* command, const SimCommonOptions& c) {
     auto session = Session::open({.topology_path = c.topology,
@@ -330,7 +332,7 @@ int run_topology(const RunCommand& given, std::FILE* out) {
         sim::EventLog* log;
         ~DetachOnReturn() { log->set_listener({}); }
     } detach{session->events()};
-    auto launcher = Launcher::create(*session, [&c, out](const AppLine& l) {
+    auto launcher = Launcher::create(session->network(), [&c, out](const AppLine& l) {
         if (c.quiet) return;
         if (c.json) {
             fmt::print(out,
