@@ -79,10 +79,6 @@ base::ByteSpan pattern(uint64_t offset, size_t max) {
 
 namespace {
 
-std::string in_seconds(base::Duration d) {
-    return fmt::format("{:.3f} s", d.seconds_f());
-}
-
 std::string peer_of(const sockets::TcpStream& s) {
     const tcp::Connection* c = s.connection();
     if (!c) return "?";
@@ -151,26 +147,35 @@ sockets::Task<void> sink_connection(sockets::Runtime& rt, sockets::TcpStream s, 
     flow.reverse = request && request->reverse;
     if (!request) flow.bytes = have;  // plain data: its first bytes count too
 
-    if (!error && flow.reverse) {
-        if (auto ok = co_await send_pattern(rt, s, request->amount, &flow.bytes); !ok)
-            error = ok.error();
-    } else if (!error && !ended) {
-        if (auto ok = co_await drain(s, &flow.bytes); !ok) error = ok.error();
+    const auto account = [&] {
+        flow.ended = rt.now();
+        flow.error = error;
+        output(fmt::format(
+            "tcp sink: {} {} {} bytes in {}, {}{}{}", peer, flow.reverse ? "sent" : "received",
+            flow.bytes, in_seconds(flow.ended - flow.started),
+            format_goodput(flow.bytes, flow.ended - flow.started), flow.reverse ? " (reverse)" : "",
+            error ? fmt::format(" ({})", stack::to_string(*error)) : ""));
+        if (o.on_flow) o.on_flow(flow);
+    };
+    if (flow.reverse) {
+        // Sending: every byte is in when our FIN is acknowledged.
+        if (!error) {
+            if (auto ok = co_await send_pattern(rt, s, request->amount, &flow.bytes); !ok)
+                error = ok.error();
+        }
+        if (!error) {
+            if (auto closed = co_await s.close(); !closed) error = closed.error();
+        }
+        account();
+    } else {
+        // Receiving: every byte is in at the end of the stream, told at once
+        // (the client's close may end a run before ours is done).
+        if (!error && !ended) {
+            if (auto ok = co_await drain(s, &flow.bytes); !ok) error = ok.error();
+        }
+        account();
+        if (!error) (void)co_await s.close();
     }
-    // Receiving, every byte is in at the end of the stream; sending, when our
-    // FIN is acknowledged.
-    if (!flow.reverse) flow.ended = rt.now();
-    if (!error) {
-        if (auto closed = co_await s.close(); !closed) error = closed.error();
-    }
-    if (flow.reverse) flow.ended = rt.now();
-    flow.error = error;
-    output(fmt::format(
-        "tcp sink: {} {} {} bytes in {}, {}{}{}", peer, flow.reverse ? "sent" : "received",
-        flow.bytes, in_seconds(flow.ended - flow.started),
-        format_goodput(flow.bytes, flow.ended - flow.started), flow.reverse ? " (reverse)" : "",
-        error ? fmt::format(" ({})", stack::to_string(*error)) : ""));
-    if (o.on_flow) o.on_flow(flow);
 }
 
 }  // namespace

@@ -235,7 +235,7 @@ void report(UdpSinkFlow& a, double jitter_ns, bool complete, const UdpSinkOption
     output(fmt::format(
         "udp sink: {}: {} of {} datagrams ({} bytes) in {}, {}; lost {} ({:.1f}%), out of "
         "order {}, duplicates {}{}, jitter {:.3f} ms{}",
-        a.source.to_string(), a.received, a.expected, a.bytes, base::to_string(span),
+        a.source.to_string(), a.received, a.expected, a.bytes, in_seconds(span),
         format_goodput(a.bytes, span), a.lost,
         a.expected ? 100.0 * static_cast<double>(a.lost) / a.expected : 0.0, a.out_of_order,
         a.duplicates, a.too_late ? fmt::format(", too late {}", a.too_late) : std::string(),

@@ -18,6 +18,11 @@ inline std::string in_ms(base::Duration d) {
     return fmt::format("{:.1f} ms", d.seconds_f() * 1000);
 }
 
+// A longer duration, as a transfer's: "5.477 s".
+inline std::string in_seconds(base::Duration d) {
+    return fmt::format("{:.3f} s", d.seconds_f());
+}
+
 // Bytes moved in a time, as goodput: "12.34 Mbit/s" ("- Mbit/s" for no time).
 inline std::string format_goodput(uint64_t bytes, base::Duration d) {
     if (d <= base::Duration::zero()) return "- Mbit/s";
