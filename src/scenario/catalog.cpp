@@ -70,6 +70,28 @@ const std::vector<AppKind>& catalog() {
          .daemon = false,
          .parse = kinds::dns_update,
          .description = "an RFC 2136 update that replaces a name's addresses"},
+        {.kind = "tcp-sink",
+         .keys = {"port"},
+         .daemon = true,
+         .parse = kinds::tcp_sink,
+         .description = "takes TCP connections and discards what they carry, or serves reverse "
+                        "tcp-bulk requests"},
+        {.kind = "tcp-bulk",
+         .keys = {"to", "port", "bytes", "duration", "reverse", "label"},
+         .daemon = false,
+         .parse = kinds::tcp_bulk,
+         .description = "a bulk TCP transfer to a tcp-sink, as iperf: so many bytes, or for a "
+                        "time, either way"},
+        {.kind = "udp-sink",
+         .keys = {"port", "timeout"},
+         .daemon = true,
+         .parse = kinds::udp_sink,
+         .description = "counts each udp-cbr flow: received, lost, out of order, duplicates"},
+        {.kind = "udp-cbr",
+         .keys = {"to", "port", "rate", "size", "duration", "on", "off", "wait", "label"},
+         .daemon = false,
+         .parse = kinds::udp_cbr,
+         .description = "UDP datagrams at a constant bit rate, optionally on and off"},
     };
     return rows;
 }

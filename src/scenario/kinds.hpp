@@ -16,12 +16,16 @@ Parsed traceroute(Params& p, const ParseContext& c);
 // kinds_udp.cpp
 Parsed udp_echo(Params& p, const ParseContext& c);
 Parsed udp_stream(Params& p, const ParseContext& c);
+Parsed udp_sink(Params& p, const ParseContext& c);
+Parsed udp_cbr(Params& p, const ParseContext& c);
 
 // kinds_tcp.cpp
 Parsed http_server(Params& p, const ParseContext& c);
 Parsed http_get(Params& p, const ParseContext& c);
 Parsed tcp_hello(Params& p, const ParseContext& c);
 Parsed tcp_hello_server(Params& p, const ParseContext& c);
+Parsed tcp_sink(Params& p, const ParseContext& c);
+Parsed tcp_bulk(Params& p, const ParseContext& c);
 
 // kinds_dns.cpp
 Parsed dns_server(Params& p, const ParseContext& c);

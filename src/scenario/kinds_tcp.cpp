@@ -1,6 +1,7 @@
 // TCP programs: the seeds' hello client and server, HTTP.
 #include <fmt/format.h>
 
+#include "apps/bulk.hpp"
 #include "apps/tcp_apps.hpp"
 #include "apps/web.hpp"
 #include "scenario/kinds.hpp"
@@ -59,6 +60,50 @@ Parsed tcp_hello(Params& p, const ParseContext& c) {
     return Start([o](AppContext& ctx) {
         sockets::Runtime& rt = ctx.runtime();
         return ctx.run(apps::hello_client(rt, o, ctx.output()));
+    });
+}
+
+Parsed tcp_sink(Params& p, const ParseContext&) {
+    const apps::TcpSinkOptions o{.port = static_cast<uint16_t>(p.integer("port", 5001, 1, 65535))};
+    return Start([o](AppContext& ctx) {
+        sockets::Runtime& rt = ctx.runtime();
+        return ctx.serve(apps::tcp_sink(rt, o, ctx.output()));
+    });
+}
+
+Parsed tcp_bulk(Params& p, const ParseContext& c) {
+    const auto target = p.target(c.network, c.node);
+    apps::TcpBulkOptions o{.to = target.by_dns ? target.name : target.address.to_string(),
+                           .port = static_cast<uint16_t>(p.integer("port", 5001, 1, 65535)),
+                           .reverse = p.boolean("reverse", false),
+                           .label = p.text("label", "bulk")};
+    // Exactly one of 'bytes' and 'duration'.
+    const sim::AppParam* bytes = p.param("bytes");
+    const sim::AppParam* duration = p.param("duration");
+    if (bytes && duration) {
+        const auto later = [](const sim::Location& a, const sim::Location& b) {
+            return std::pair(a.line, a.column) > std::pair(b.line, b.column) ? a : b;
+        };
+        p.fail_with(fmt::format("{}: tcp-bulk takes 'bytes' or 'duration', not both",
+                                at(later(bytes->key_where, duration->key_where))));
+    } else if (bytes) {
+        o.amount = apps::BulkAmount::of_bytes(p.size("bytes", 0, 1));
+    } else if (duration) {
+        const base::Duration d = p.duration("duration", base::Duration::seconds(1));
+        if (d <= base::Duration::zero()) {
+            p.fail_with(fmt::format("{}: tcp-bulk 'duration' must be more than 0, not '{}'",
+                                    at(duration->where), duration->value));
+        }
+        o.amount = apps::BulkAmount::for_time(d);
+    } else {
+        p.fail_with(
+            fmt::format("{}: tcp-bulk needs 'bytes' (how much to send) or 'duration' (for how "
+                        "long)",
+                        at(c.spec.where)));
+    }
+    return Start([o](AppContext& ctx) {
+        sockets::Runtime& rt = ctx.runtime();
+        return ctx.run(apps::tcp_bulk(rt, o, ctx.output()));
     });
 }
 

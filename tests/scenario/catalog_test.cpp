@@ -47,11 +47,11 @@ TEST(Catalog, KindsAreUniqueAndEachRowIsComplete) {
 }
 
 TEST(Catalog, ServersAreDaemonsAndClientsAreNot) {
-    for (const char* server :
-         {"udp-echo", "http-server", "tcp-hello-server", "dns-server", "dns-recursor"})
+    for (const char* server : {"udp-echo", "http-server", "tcp-hello-server", "dns-server",
+                               "dns-recursor", "tcp-sink", "udp-sink"})
         EXPECT_TRUE(scenario::find_kind(server)->daemon) << server;
-    for (const char* client :
-         {"ping", "traceroute", "udp-stream", "http-get", "tcp-hello", "dns-lookup", "dns-update"})
+    for (const char* client : {"ping", "traceroute", "udp-stream", "http-get", "tcp-hello",
+                               "dns-lookup", "dns-update", "tcp-bulk", "udp-cbr"})
         EXPECT_FALSE(scenario::find_kind(client)->daemon) << client;
 }
 
@@ -102,3 +102,45 @@ TEST(Catalog, TheErrorOfAParameterIsAtItsPlace) {
 }
 
 }  // namespace
+
+// The checks of the load generators that the bad-apps files do not show.
+TEST(Catalog, LoadGeneratorsCheckTheirParameters) {
+    const std::pair<std::string, std::string> cases[] = {
+        {"{node: a, run: tcp-bulk, to: b, duration: 0}",
+         "t.yaml:8:47: tcp-bulk 'duration' must be more than 0, not '0'"},
+        {"{node: a, run: tcp-bulk, to: b, bytes: 0}",
+         "t.yaml:8:44: tcp-bulk 'bytes' must be at least 1 bytes, not '0'"},
+        {"{node: a, run: tcp-bulk, to: b, bytes: 1 parsec}",
+         "t.yaml:8:44: tcp-bulk 'bytes': '1 parsec' has no size unit it understands"},
+        {"{node: a, run: tcp-bulk, to: b, bytes: 1MB, reverse: yes}",
+         "t.yaml:8:58: tcp-bulk 'reverse' must be true or false, not 'yes'"},
+        {"{node: a, run: udp-cbr, to: b, off: 1s}",
+         "t.yaml:8:36: udp-cbr 'off' needs 'on': how long each burst sends"},
+        {"{node: a, run: udp-cbr, to: b, on: 0, off: 1s}",
+         "t.yaml:8:40: udp-cbr 'on' must be more than 0, not '0'"},
+        {"{node: a, run: udp-cbr, to: b, size: 65508}",
+         "t.yaml:8:42: udp-cbr 'size' must be a whole number from 24 to 65507, not '65508'"},
+        {"{node: a, run: udp-cbr, to: b, rate: 1Tbit, size: 24, duration: 1h}",
+         "t.yaml:8:5: udp-cbr would send 18750000000000 datagrams; a flow has at most 4294967295 "
+         "(a lower 'rate' or a shorter 'duration')"},
+        {"{node: a, run: udp-sink, timeout: 0}",
+         "t.yaml:8:39: udp-sink 'timeout' must be more than 0, not '0'"},
+        {"{node: a, run: tcp-sink, port: 0}",
+         "t.yaml:8:36: tcp-sink 'port' must be a whole number from 1 to 65535, not '0'"},
+    };
+    for (const auto& [app, error] : cases) {
+        Net n("  - " + app + "\n");
+        auto checked = scenario::check_app(n.app(), *n.network);
+        ASSERT_FALSE(checked) << app;
+        EXPECT_EQ(checked.error().substr(0, error.size()), error) << app;
+    }
+    for (const char* good : {"{node: a, run: tcp-bulk, to: b, bytes: 1GiB, reverse: true}",
+                             "{node: a, run: tcp-bulk, to: b, duration: 10s}",
+                             "{node: a, run: udp-cbr, to: b, on: 1s}",
+                             "{node: a, run: udp-cbr, to: b, rate: 10Mbit, on: 1s, off: 1s}",
+                             "{node: a, run: udp-sink}", "{node: a, run: tcp-sink}"}) {
+        Net n("  - " + std::string(good) + "\n");
+        auto checked = scenario::check_app(n.app(), *n.network);
+        EXPECT_TRUE(checked) << good << ": " << checked.error();
+    }
+}

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "sim/simulator.hpp"
 #include "testing/printers.hpp"
 
@@ -97,6 +99,28 @@ apps:
     ASSERT_FALSE(launcher);
     EXPECT_EQ(launcher.error(),
               "t.yaml:8:30: ping 'to': 'nowhere' is neither a node nor an IPv4 address");
+}
+
+// The load generators from a file: the clients end, the sinks account for them.
+TEST(Launcher, LoadGeneratorsRunFromAFile) {
+    Topo r(two_hosts + R"(
+apps:
+  - {node: b, run: tcp-sink}
+  - {node: b, run: udp-sink}
+  - {node: a, run: tcp-bulk, to: b, bytes: 1MB}
+  - {node: a, run: tcp-bulk, to: b, duration: 500ms, reverse: true}
+  - {node: a, run: udp-cbr, to: b, rate: 1Mbit, duration: 1s}
+)");
+    auto launcher = r.launch();
+    r.sim.run_until([&] { return launcher->all_done(); }, Time::zero() + 60_s);
+    ASSERT_TRUE(launcher->all_done());
+    std::map<std::string, int> lines;
+    for (const AppLine& l : r.lines)
+        ++lines[l.node + " " + l.app];
+    EXPECT_EQ(lines["b tcp-sink"], 3) << "listening, then a line per connection";
+    EXPECT_EQ(lines["b udp-sink"], 2) << "listening, then the flow";
+    EXPECT_EQ(lines["a tcp-bulk"], 4) << "connected and done, twice";
+    EXPECT_EQ(lines["a udp-cbr"], 2) << "what it will send, what it sent";
 }
 
 }  // namespace
