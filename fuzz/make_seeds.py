@@ -212,6 +212,14 @@ def main() -> None:
             "ipv6_unknown": frame(bytes.fromhex("6000000000083a40") + b"\0" * 32 + b"\x80\0\0\0\0\0\0\0",
                                   0x86DD),
         },
+        # The load generators' headers (docs/topology.md): the first byte picks
+        # tcp-bulk's request (even) or udp-cbr's header (odd).
+        "load_headers": {
+            "bulk_10mb": b"\0" + b"BULK" + bytes([1, 0, 0, 0]) + struct.pack("!Q", 10_000_000),
+            "bulk_reverse_10s": b"\0" + b"BULK" + bytes([1, 1, 1, 0]) + struct.pack("!Q", 10 * 10**9),
+            "cbr_first": b"\1" + struct.pack("!IIqq", 0, 1250, 5_000_000, 999_200_000) + b"abcd",
+            "cbr_last": b"\1" + struct.pack("!IIqq", 1249, 1250, 1_004_200_000, 0),
+        },
     }
 
     # The host target reads frames as a 2-byte length (shifted left, the low bit

@@ -10,7 +10,6 @@
 #include "apps/ping.hpp"
 #include "apps/traceroute.hpp"
 #include "cli/builtin_scenario.hpp"
-#include "cli/launcher.hpp"
 #include "cli/progress.hpp"
 #include "cli/session.hpp"
 #include "live/loop.hpp"
@@ -18,6 +17,7 @@
 #include "report/flows.hpp"
 #include "report/run_report.hpp"
 #include "report/timeline.hpp"
+#include "scenario/launcher.hpp"
 
 namespace cli {
 namespace {
@@ -26,6 +26,8 @@ using report::Layer;
 using report::Timeline;
 using report::TimelineLine;
 using report::TimelineSummary;
+using scenario::AppLine;
+using scenario::Launcher;
 
 std::unique_ptr<Session> open_or_report(const char* command, const SimCommonOptions& c,
                                         std::optional<sim::Topology> loaded = std::nullopt) {
@@ -404,7 +406,7 @@ int run_topology(const RunCommand& given, std::FILE* out) {
                      : (session->topology().duration
                             ? std::optional(session->topology().duration->seconds_f())
                             : std::nullopt);
-    auto launcher = Launcher::create(*session, [&c, out](const AppLine& l) {
+    auto launcher = Launcher::create(session->network(), [&c, out](const AppLine& l) {
         if (c.quiet) return;
         if (c.json) {
             fmt::print(out,

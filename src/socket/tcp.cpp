@@ -104,6 +104,19 @@ size_t TcpStream::try_send(base::ByteSpan data) {
     return rt_->tcp().send(id_, data, rt_->now());
 }
 
+Task<base::Expected<size_t, stack::SocketError>> TcpStream::send_some(base::ByteSpan data,
+                                                                      base::Time deadline) {
+    while (true) {
+        if (auto e = error()) co_return base::fail(*e);
+        if (data.empty()) co_return size_t{0};
+        const size_t n = rt_->tcp().send(id_, data, rt_->now());
+        if (n > 0) co_return n;
+        if (connection()->sending_shut_down()) co_return base::fail(stack::SocketError::closed);
+        if (rt_->now() >= deadline) co_return size_t{0};
+        co_await changed(deadline);  // the buffer is full: wait for room, or the deadline
+    }
+}
+
 Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::receive(size_t max) {
     while (true) {
         const tcp::Connection* c = connection();

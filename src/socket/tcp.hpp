@@ -41,18 +41,32 @@ struct TcpWaiter {
     void forget(std::coroutine_handle<> h) { std::erase(waiting, h); }
 };
 
-// Suspends until the handle's connection (or listener) changes in any way.
+// Suspends until the handle's connection (or listener) changes in any way,
+// or, with a deadline, until then at the latest.
 struct ChangeAwaiter {
     TcpWaiter* w;
     std::coroutine_handle<> handle;
+    base::Time deadline = base::Time::never();
+    Runtime::TimerId timer = 0;
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h) {
         handle = h;
         w->waiting.push_back(h);
+        if (deadline == base::Time::never()) return;
+        timer = w->rt->add_timer(deadline, [this] {
+            timer = 0;
+            // Unless a change has already woken it (then it is queued to run).
+            if (std::erase(w->waiting, handle) > 0) w->rt->schedule(handle);
+        });
     }
-    void await_resume() noexcept { handle = {}; }
+    void await_resume() noexcept {
+        if (timer) w->rt->cancel_timer(timer);
+        timer = 0;
+        handle = {};
+    }
     ~ChangeAwaiter() {
         if (handle) w->forget(handle);  // destroyed while waiting
+        if (timer) w->rt->cancel_timer(timer);
     }
 };
 }  // namespace detail
@@ -74,6 +88,10 @@ class TcpStream {
     // A partial write, like POSIX write(): waits until the send buffer has
     // room, then takes as much of `data` as fits and says how much.
     Task<base::Expected<size_t, stack::SocketError>> send_some(base::ByteSpan data);
+    // The same, waiting for room until `deadline` at the latest: 0 bytes then
+    // (a sender that must stop at a given time, as iperf -t does).
+    Task<base::Expected<size_t, stack::SocketError>> send_some(base::ByteSpan data,
+                                                               base::Time deadline);
     // Without waiting (MSG_DONTWAIT): as much of `data` as the send buffer
     // takes now, 0 when it is full or the stream has failed.
     size_t try_send(base::ByteSpan data);
@@ -100,7 +118,9 @@ class TcpStream {
   private:
     friend class TcpListener;
     TcpStream(Runtime& rt, stack::SocketId id);
-    detail::ChangeAwaiter changed() { return detail::ChangeAwaiter{waiter_.get(), {}}; }
+    detail::ChangeAwaiter changed(base::Time deadline = base::Time::never()) {
+        return detail::ChangeAwaiter{waiter_.get(), {}, deadline};
+    }
     std::optional<stack::SocketError> error() const;
     void release();
 

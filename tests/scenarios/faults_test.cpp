@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cli/launcher.hpp"
 #include "cli/session.hpp"
 #include "harness.hpp"
+#include "scenario/launcher.hpp"
 
 namespace {
 
@@ -76,8 +76,8 @@ apps:
     auto session = cli::Session::open({.topology_path = path.string()});
     ASSERT_TRUE(session) << session.error();
     std::vector<std::string> lines;
-    auto launcher =
-        cli::Launcher::create(**session, [&](const cli::AppLine& l) { lines.push_back(l.text); });
+    auto launcher = scenario::Launcher::create(
+        (*session)->network(), [&](const scenario::AppLine& l) { lines.push_back(l.text); });
     ASSERT_TRUE(launcher) << launcher.error();
     (*launcher)->schedule();
     (*session)->sim().run_until([&] { return (*launcher)->all_done(); }, Time::zero() + 60_s);

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Application parameters are checked by the program that starts the apps
-# (src/cli/launcher.cpp), not by the topology loader, so these files load and
-# fail only under `minternet run`. Each file's first line is the error it must
-# produce: "# expect: LINE:COLUMN: part of the message". The run must exit with
-# status 2 and print "FILE:LINE:COLUMN: ..." on stderr. Lines right after it of
-# the form "# and: TEXT" name more text stderr must hold (an error from a file
-# the topology names, such as a zone file, with its own place).
+# Application parameters are checked by the app catalog when the apps are
+# launched (src/scenario/catalog.cpp), not by the topology loader, so these
+# files load and fail only under `minternet run`. Each file's first line is the
+# error it must produce: "# expect: LINE:COLUMN: part of the message". The run
+# must exit with status 2 and print "FILE:LINE:COLUMN: ..." on stderr. Lines
+# right after it of the form "# and: TEXT" name more text stderr must hold (an
+# error from a file the topology names, such as a zone file, with its own place).
 #
 #   bad_apps_test.sh MINTERNET_BINARY [DATA_DIR]
 #

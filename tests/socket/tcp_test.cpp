@@ -225,6 +225,41 @@ TEST(TcpSocket, SendSomeTakesWhatFitsAndTheRestFollows) {
     EXPECT_EQ(writes[0], 256u * 1024) << "the first fills the empty buffer";
 }
 
+// A sender that must stop at a time: the server never reads, so the buffers
+// fill and send_some waits for room — until its deadline, when it gives up
+// with 0 bytes taken, at that very time.
+TEST(TcpSocket, SendSomeWithADeadlineGivesUpThen) {
+    Net n;
+    const std::string data = pattern(64 * 1024);
+    n.server.spawn([](Runtime& rt) -> Task<void> {
+        auto l = TcpListener::listen(rt, {Ipv4Address::any(), 6001});
+        auto s = co_await l->accept();
+        if (!s) co_return;
+        co_await rt.sleep(3600_s);  // holds the connection and reads nothing
+    }(n.server));
+    uint64_t queued = 0;
+    Time deadline = Time::never();
+    std::optional<Time> gave_up;
+    n.client.spawn([](Runtime& rt, const std::string* out, uint64_t* total, Time* until,
+                      std::optional<Time>* at) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 6001});
+        if (!s) co_return;
+        *until = rt.now() + 2_s;
+        while (true) {
+            auto took = co_await s->send_some(base::as_bytes(*out), *until);
+            if (!took) co_return;
+            if (*took == 0) break;
+            *total += *took;
+        }
+        *at = rt.now();
+        s->abort();
+    }(n.client, &data, &queued, &deadline, &gave_up));
+    n.run(10_s);
+    ASSERT_TRUE(gave_up);
+    EXPECT_GT(queued, 256u * 1024) << "the send buffer, and the peer's receive window";
+    EXPECT_EQ(*gave_up, deadline);
+}
+
 // SO_KEEPALIVE: the server vanishes (every TCP frame is lost from 5 s on); a
 // client that only waits to receive learns it from the keep-alive probes.
 TEST(TcpSocket, KeepAliveFindsAPeerThatVanished) {
