@@ -104,22 +104,38 @@ void Link::depart(int d, base::PacketBuffer frame, ImpairmentState::Decision dec
         ++dir.stats.corrupted;
         if (observer_) observer_->link_corrupted(sim_.now(), *this, d, frame.bytes(), bit);
     }
-    base::Time arrival;
     if (decision.reorder) {
         // netem: the frame skips the delay and overtakes those in flight.
         ++dir.stats.reordered;
         if (observer_) observer_->link_reordered(sim_.now(), *this, d, frame.bytes());
-        arrival = sim_.now();
-    } else {
-        arrival = std::max(sim_.now(), sim_.now() + params_.delay + decision.jitter);
-        // Jitter alone does not reorder: a frame never arrives before the one
-        // sent ahead of it (as netem with a rate, or a real wire).
-        arrival = std::max(arrival, dir.last_arrival);
-        dir.last_arrival = arrival;
+        sim_.schedule_at(sim_.now(), [this, d, epoch = dir.epoch, f = std::move(frame)]() mutable {
+            arrive(d, epoch, std::move(f));
+        });
+        return;
     }
-    sim_.schedule_at(arrival, [this, d, epoch = dir.epoch, f = std::move(frame)]() mutable {
-        arrive(d, epoch, std::move(f));
-    });
+    base::Time arrival = std::max(sim_.now(), sim_.now() + params_.delay + decision.jitter);
+    // Jitter alone does not reorder: a frame never arrives before the one
+    // sent ahead of it (as netem with a rate, or a real wire).
+    arrival = std::max(arrival, dir.last_arrival);
+    dir.last_arrival = arrival;
+    dir.in_flight.push_back(std::move(frame));
+    sim_.schedule_at(arrival, [this, d, epoch = dir.epoch] { arrive_in_order(d, epoch); });
+}
+
+void Link::arrive_in_order(int d, uint64_t epoch) {
+    Direction& dir = dirs_[static_cast<size_t>(d)];
+    if (epoch == dir.epoch) {
+        base::PacketBuffer frame = std::move(dir.in_flight.front());
+        dir.in_flight.pop_front();
+        return arrive(d, epoch, std::move(frame));
+    }
+    // Sent before the link went down (set_up kept it aside).
+    const auto it = std::find_if(dir.lost.begin(), dir.lost.end(),
+                                 [&](const auto& l) { return l.first == epoch; });
+    base::PacketBuffer frame = std::move(it->second.front());
+    it->second.pop_front();
+    if (it->second.empty()) dir.lost.erase(it);
+    arrive(d, epoch, std::move(frame));
 }
 
 void Link::arrive(int d, uint64_t epoch, base::PacketBuffer frame) {
@@ -141,6 +157,12 @@ void Link::set_up(bool up) {
             while (!dir.queue.empty()) {
                 drop(d, stack::DropReason::link_down, dir.queue.front().bytes());
                 dir.queue.pop_front();
+            }
+            // Frames on the wire are lost as they would have arrived (their
+            // events still come, in order, and see the old epoch).
+            if (!dir.in_flight.empty()) {
+                dir.lost.emplace_back(dir.epoch - 1, std::move(dir.in_flight));
+                dir.in_flight.clear();
             }
             dir.queued_bytes = 0;
             dir.transmitting = false;

@@ -7,7 +7,10 @@
 #include <array>
 #include <deque>
 #include <functional>
+#include <list>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/buffer.hpp"
 #include "sim/impairments.hpp"
@@ -105,6 +108,13 @@ class Link {
   private:
     struct Direction {
         std::deque<base::PacketBuffer> queue;
+        // Frames on the wire, in the order they arrive (their arrival events
+        // were scheduled in that order, so each event takes the front one).
+        // A reordered frame skips the wire and carries itself.
+        std::deque<base::PacketBuffer> in_flight;
+        // What was on the wire when the link went down, by the epoch it was
+        // sent in: lost, each when it would have arrived.
+        std::list<std::pair<uint64_t, std::deque<base::PacketBuffer>>> lost;
         size_t queued_bytes = 0;
         bool transmitting = false;
         uint64_t epoch = 0;  // bumped when the link goes down
@@ -117,6 +127,7 @@ class Link {
     void finish_transmit(int d, uint64_t epoch);
     void depart(int d, base::PacketBuffer frame, ImpairmentState::Decision decision);
     void arrive(int d, uint64_t epoch, base::PacketBuffer frame);
+    void arrive_in_order(int d, uint64_t epoch);
     void drop(int d, stack::DropReason reason, base::ByteSpan frame);
 
     Simulator& sim_;

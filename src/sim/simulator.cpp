@@ -21,10 +21,49 @@ TimerId Simulator::schedule_at(base::Time at, Callback fn) {
     Slot& s = slots_[slot];
     s.fn = std::move(fn);
     s.live = true;
-    heap_.push_back(Entry{at, sequence_++, slot, s.generation});
-    std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    heap_push(Entry{at, sequence_++, slot, s.generation});
     ++queued_;
     return TimerId{slot, s.generation};
+}
+
+void Simulator::heap_push(Entry e) {
+    size_t hole = heap_.size();
+    heap_.push_back(e);
+    while (hole > 0) {
+        const size_t parent = (hole - 1) / 4;
+        if (!(heap_[parent] > e)) break;
+        heap_[hole] = heap_[parent];
+        hole = parent;
+    }
+    heap_[hole] = e;
+}
+
+void Simulator::heap_pop() {
+    const Entry last = heap_.back();
+    heap_.pop_back();
+    const size_t n = heap_.size();
+    if (n == 0) return;
+    size_t hole = 0;
+    while (true) {
+        const size_t first = 4 * hole + 1;
+        if (first >= n) break;
+        size_t best = first;
+        const size_t end = std::min(first + 4, n);
+        for (size_t c = first + 1; c < end; ++c)
+            if (heap_[best] > heap_[c]) best = c;
+        if (!(last > heap_[best])) break;
+        heap_[hole] = heap_[best];
+        hole = best;
+    }
+    heap_[hole] = last;
+}
+
+void Simulator::heap_make() {
+    std::vector<Entry> entries = std::move(heap_);
+    heap_.clear();
+    heap_.reserve(entries.size());
+    for (const Entry& e : entries)
+        heap_push(e);
 }
 
 void Simulator::release(uint32_t slot) {
@@ -55,7 +94,7 @@ void Simulator::compact() {
         const Slot& s = slots_[e.slot];
         return !s.live || s.generation != e.generation;
     });
-    std::make_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    heap_make();
     cancelled_in_heap_ = 0;
 }
 
@@ -64,8 +103,7 @@ void Simulator::discard_dead_top() {
         const Entry& top = heap_.front();
         const Slot& s = slots_[top.slot];
         if (s.live && s.generation == top.generation) return;
-        std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
-        heap_.pop_back();
+        heap_pop();
         if (cancelled_in_heap_ > 0) --cancelled_in_heap_;
     }
 }
@@ -80,8 +118,7 @@ bool Simulator::step() {
     discard_dead_top();
     if (heap_.empty()) return false;
     const Entry e = heap_.front();
-    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
-    heap_.pop_back();
+    heap_pop();
     assert(e.at >= now_);
     now_ = e.at;
     Callback fn = std::move(slots_[e.slot].fn);
@@ -89,20 +126,6 @@ bool Simulator::step() {
     ++executed_;
     fn();
     return true;
-}
-
-bool Simulator::run_until(const std::function<bool()>& done, base::Time limit) {
-    if (done()) return true;
-    while (true) {
-        const base::Time next = next_event_time();
-        if (next.is_never()) return false;
-        if (next > limit) {
-            now_ = std::max(now_, limit);
-            return false;
-        }
-        step();
-        if (done()) return true;
-    }
 }
 
 void Simulator::run_for(base::Duration d) {

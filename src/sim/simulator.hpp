@@ -10,6 +10,7 @@
 // shares memory across simulators.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -58,8 +59,22 @@ class Simulator {
     bool step();
     // Runs events until `done()` holds (checked after each event), the queue is
     // empty, or the next event is later than `limit` (then the clock moves to
-    // `limit`). Returns whether `done()` held.
-    bool run_until(const std::function<bool()>& done, base::Time limit = base::Time::never());
+    // `limit`). Returns whether `done()` held. A template, so the check after
+    // every event is inlined.
+    template <class Done>
+    bool run_until(Done&& done, base::Time limit = base::Time::never()) {
+        if (done()) return true;
+        while (true) {
+            const base::Time next = next_event_time();
+            if (next.is_never()) return false;
+            if (next > limit) {
+                now_ = std::max(now_, limit);
+                return false;
+            }
+            step();
+            if (done()) return true;
+        }
+    }
     // Runs every event up to now + d, then sets the clock to now + d.
     void run_for(base::Duration d);
     // Runs until the queue is empty.
@@ -93,6 +108,12 @@ class Simulator {
     void release(uint32_t slot);
     void discard_dead_top();
     void compact();  // drops every cancelled entry from the heap
+    // The heap is 4-ary (children of i: 4i+1 … 4i+4): half the depth of a
+    // binary heap, and a node's children share a cache line or two. Entries
+    // move into a hole instead of being swapped.
+    void heap_push(Entry e);
+    void heap_pop();  // removes the top
+    void heap_make();
 
     base::Seed seed_;
     base::BufferPool pool_;

@@ -5,9 +5,14 @@
 namespace stack {
 
 std::optional<wire::MacAddress> ArpCache::lookup(Key key, base::Time now) const {
-    auto it = resolved_.find(key);
-    if (it == resolved_.end() || it->second.expires <= now) return std::nullopt;
-    return it->second.mac;
+    Recent& slot = recent_[(key.ip.to_u32() ^ key.interface) % recent_.size()];
+    if (!slot.valid || slot.key != key) {
+        auto it = resolved_.find(key);
+        if (it == resolved_.end()) return std::nullopt;
+        slot = {key, it->second, true};
+    }
+    if (slot.entry.expires <= now) return std::nullopt;
+    return slot.entry.mac;
 }
 
 std::vector<ArpCache::Waiting> ArpCache::learn(Key key, wire::MacAddress mac, base::Time now,
@@ -17,6 +22,7 @@ std::vector<ArpCache::Waiting> ArpCache::learn(Key key, wire::MacAddress mac, ba
     if (!known && !create) return {};
     if (!resolved_.contains(key) && resolved_.size() >= config_.max_entries) evict_one();
     resolved_[key] = Resolved{mac, now + config_.entry_lifetime};
+    forget_recent();
     if (pending == incomplete_.end()) return {};
     std::vector<Waiting> out = std::move(pending->second.waiting);
     incomplete_.erase(pending);
@@ -70,6 +76,7 @@ base::Time ArpCache::next_deadline() const {
 
 void ArpCache::clear() {
     resolved_.clear();
+    forget_recent();
     incomplete_.clear();
 }
 
@@ -78,6 +85,7 @@ void ArpCache::evict_one() {
         resolved_.begin(), resolved_.end(),
         [](const auto& a, const auto& b) { return a.second.expires < b.second.expires; });
     if (victim != resolved_.end()) resolved_.erase(victim);
+    forget_recent();
 }
 
 }  // namespace stack

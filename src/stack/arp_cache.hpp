@@ -9,8 +9,11 @@
 // waiting per address (further ones are dropped, as Linux's unres_qlen does).
 //
 // Keys are ordered maps, so every walk (and so every event) is in a fixed order.
+// Lookups, one per packet sent, go through a small direct-mapped cache of
+// recent answers that any change to the resolved entries empties.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <optional>
@@ -86,10 +89,17 @@ class ArpCache {
     };
 
     void evict_one();
+    void forget_recent() { recent_.fill({}); }
 
     ArpConfig config_;
     std::map<Key, Resolved> resolved_;
     std::map<Key, Incomplete> incomplete_;
+    struct Recent {
+        Key key{};
+        Resolved entry{};
+        bool valid = false;
+    };
+    mutable std::array<Recent, 16> recent_{};
 };
 
 }  // namespace stack

@@ -47,6 +47,7 @@ void RoutingTable::add(Route r) {
 }
 
 void RoutingTable::index(uint32_t at) {
+    recent_.fill({});
     const Route& r = routes_[at];
     const uint8_t len = r.destination.prefix_len;
     auto [it, inserted] = best_[len].try_emplace(r.destination.address.to_u32(), at);
@@ -56,6 +57,7 @@ void RoutingTable::index(uint32_t at) {
 }
 
 void RoutingTable::reindex() {
+    recent_.fill({});
     for (auto& m : best_)
         m.clear();
     lengths_ = 0;
@@ -73,14 +75,22 @@ void RoutingTable::remove_interface(InterfaceId interface) {
 }
 
 std::optional<Route> RoutingTable::lookup(wire::Ipv4Address dst) const {
+    const uint32_t d = dst.to_u32();
+    Recent& slot = recent_[(d ^ (d >> 8) ^ (d >> 16)) % recent_.size()];
+    if (!slot.valid || slot.dst != d) slot = {d, find(dst), true};
+    if (slot.route == none) return std::nullopt;
+    return routes_[slot.route];
+}
+
+uint32_t RoutingTable::find(wire::Ipv4Address dst) const {
     for (uint64_t lengths = lengths_; lengths != 0;) {
         const int len = 63 - __builtin_clzll(lengths);  // the longest left
         lengths &= ~(uint64_t{1} << len);
         const uint32_t mask = len == 0 ? 0 : ~uint32_t{0} << (32 - len);
         const auto& m = best_[static_cast<size_t>(len)];
-        if (const auto it = m.find(dst.to_u32() & mask); it != m.end()) return routes_[it->second];
+        if (const auto it = m.find(dst.to_u32() & mask); it != m.end()) return it->second;
     }
-    return std::nullopt;
+    return none;
 }
 
 std::vector<Route> RoutingTable::routes() const {

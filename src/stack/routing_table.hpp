@@ -54,11 +54,21 @@ class RoutingTable {
   private:
     void index(uint32_t at);
     void reindex();
+    uint32_t find(wire::Ipv4Address dst) const;  // the best route's index, or `none`
 
     std::vector<Route> routes_;  // in the order added
     // Per prefix length: network -> the best route's place in routes_.
     std::array<std::unordered_map<uint32_t, uint32_t>, 33> best_;
     uint64_t lengths_ = 0;  // bit L: some route has prefix length L
+    // Recent answers by destination (direct-mapped; emptied by any change):
+    // a host talks to a few destinations, a router forwards to a few more.
+    struct Recent {
+        uint32_t dst = 0;
+        uint32_t route = 0;  // index into routes_, or `none`
+        bool valid = false;
+    };
+    static constexpr uint32_t none = UINT32_MAX;
+    mutable std::array<Recent, 64> recent_{};
 };
 
 }  // namespace stack
