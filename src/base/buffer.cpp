@@ -8,25 +8,6 @@ namespace base {
 
 using detail::BlockHeader;
 
-PacketBuffer::PacketBuffer(PacketBuffer&& o) noexcept
-    : block_(std::exchange(o.block_, nullptr)),
-      begin_(std::exchange(o.begin_, 0)),
-      end_(std::exchange(o.end_, 0)) {}
-
-PacketBuffer& PacketBuffer::operator=(PacketBuffer&& o) noexcept {
-    if (this != &o) {
-        release();
-        block_ = std::exchange(o.block_, nullptr);
-        begin_ = std::exchange(o.begin_, 0);
-        end_ = std::exchange(o.end_, 0);
-    }
-    return *this;
-}
-
-PacketBuffer::~PacketBuffer() {
-    release();
-}
-
 void PacketBuffer::release() {
     if (block_) block_->pool->give_back(block_);
     block_ = nullptr;

@@ -40,9 +40,26 @@ class PacketBuffer {
     PacketBuffer() = default;
     PacketBuffer(const PacketBuffer&) = delete;
     PacketBuffer& operator=(const PacketBuffer&) = delete;
-    PacketBuffer(PacketBuffer&& o) noexcept;
-    PacketBuffer& operator=(PacketBuffer&& o) noexcept;
-    ~PacketBuffer();
+    // Inline: a packet is handed down the layers by value, so moves and the
+    // destructions of moved-from buffers are many, and nearly free.
+    PacketBuffer(PacketBuffer&& o) noexcept : block_(o.block_), begin_(o.begin_), end_(o.end_) {
+        o.block_ = nullptr;
+        o.begin_ = o.end_ = 0;
+    }
+    PacketBuffer& operator=(PacketBuffer&& o) noexcept {
+        if (this != &o) {
+            if (block_) release();
+            block_ = o.block_;
+            begin_ = o.begin_;
+            end_ = o.end_;
+            o.block_ = nullptr;
+            o.begin_ = o.end_ = 0;
+        }
+        return *this;
+    }
+    ~PacketBuffer() {
+        if (block_) release();
+    }
 
     // False for a default-constructed or moved-from buffer.
     bool valid() const { return block_ != nullptr; }

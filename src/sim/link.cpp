@@ -118,23 +118,30 @@ void Link::depart(int d, base::PacketBuffer frame, ImpairmentState::Decision dec
     // sent ahead of it (as netem with a rate, or a real wire).
     arrival = std::max(arrival, dir.last_arrival);
     dir.last_arrival = arrival;
-    dir.in_flight.push_back(std::move(frame));
-    sim_.schedule_at(arrival, [this, d, epoch = dir.epoch] { arrive_in_order(d, epoch); });
+    dir.in_flight.push_back(OnWire{std::move(frame), arrival, sim_.reserve_place()});
+    if (dir.in_flight.size() == 1) schedule_head(d, dir.epoch, dir.in_flight);
+}
+
+void Link::schedule_head(int d, uint64_t epoch, const std::deque<OnWire>& wire) {
+    if (wire.empty()) return;
+    sim_.schedule_at(wire.front().arrival, wire.front().place,
+                     [this, d, epoch] { arrive_in_order(d, epoch); });
 }
 
 void Link::arrive_in_order(int d, uint64_t epoch) {
     Direction& dir = dirs_[static_cast<size_t>(d)];
-    if (epoch == dir.epoch) {
-        base::PacketBuffer frame = std::move(dir.in_flight.front());
-        dir.in_flight.pop_front();
-        return arrive(d, epoch, std::move(frame));
+    std::deque<OnWire>* wire = &dir.in_flight;
+    auto lost = dir.lost.end();
+    if (epoch != dir.epoch) {
+        // Sent before the link went down (set_up kept it aside).
+        lost = std::find_if(dir.lost.begin(), dir.lost.end(),
+                            [&](const auto& l) { return l.first == epoch; });
+        wire = &lost->second;
     }
-    // Sent before the link went down (set_up kept it aside).
-    const auto it = std::find_if(dir.lost.begin(), dir.lost.end(),
-                                 [&](const auto& l) { return l.first == epoch; });
-    base::PacketBuffer frame = std::move(it->second.front());
-    it->second.pop_front();
-    if (it->second.empty()) dir.lost.erase(it);
+    base::PacketBuffer frame = std::move(wire->front().frame);
+    wire->pop_front();
+    schedule_head(d, epoch, *wire);
+    if (lost != dir.lost.end() && wire->empty()) dir.lost.erase(lost);
     arrive(d, epoch, std::move(frame));
 }
 

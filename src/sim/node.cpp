@@ -76,9 +76,9 @@ void Node::wake() {
     if (!host_) return;
     const base::Time due = std::max(host_->next_deadline(), sim_.now());
     if (due.is_never() || due >= poll_at_) return;
-    sim_.cancel(poll_timer_);
     poll_at_ = due;
-    poll_timer_ = sim_.schedule_at(due, [this] { run_poll(); });
+    if (!sim_.reschedule(poll_timer_, due))
+        poll_timer_ = sim_.schedule_at(due, [this] { run_poll(); });
 }
 
 void Node::run_poll() {

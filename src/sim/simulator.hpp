@@ -54,6 +54,18 @@ class Simulator {
     }
     // False if the timer already ran or was cancelled.
     bool cancel(TimerId id);
+    // Moves a pending timer to `at`, as cancelling it and scheduling its
+    // callback again would (it then runs after the events already scheduled
+    // for `at`), without making a new one. False if it is not pending.
+    bool reschedule(TimerId id, base::Time at);
+
+    // A place in the order of events at one time, taken now for an event
+    // scheduled later with schedule_at(at, place, fn): it then runs where an
+    // event scheduled now would have. A component with a FIFO of future
+    // events (a link's frames on the wire) keeps only its next one in the
+    // queue, and the order stays what it would have been.
+    uint64_t reserve_place() { return sequence_++; }
+    TimerId schedule_at(base::Time at, uint64_t place, Callback fn);
 
     // Runs the next event; false if there is none.
     bool step();
@@ -83,17 +95,18 @@ class Simulator {
     }
 
     uint64_t events_executed() const { return executed_; }
-    size_t events_pending() const { return queued_; }
-    // Entries in the queue, cancelled ones not yet dropped included.
+    size_t events_pending() const { return heap_.size(); }
+    // Entries in the queue: the pending events (a cancelled one leaves at once).
     size_t heap_entries() const { return heap_.size(); }
-    base::Time next_event_time();
+    base::Time next_event_time() const {
+        return heap_.empty() ? base::Time::never() : heap_.front().at;
+    }
 
   private:
     struct Entry {
         base::Time at;
         uint64_t sequence;
         uint32_t slot;
-        uint32_t generation;
         // Heap order: the earliest, then the first scheduled, on top.
         bool operator>(const Entry& o) const {
             return at != o.at ? at > o.at : sequence > o.sequence;
@@ -102,18 +115,24 @@ class Simulator {
     struct Slot {
         Callback fn;
         uint32_t generation = 1;
+        uint32_t heap_index = 0;  // where its entry is, while live
         bool live = false;
     };
 
+    const Slot* pending(TimerId id) const;
     void release(uint32_t slot);
-    void discard_dead_top();
-    void compact();  // drops every cancelled entry from the heap
     // The heap is 4-ary (children of i: 4i+1 … 4i+4): half the depth of a
     // binary heap, and a node's children share a cache line or two. Entries
-    // move into a hole instead of being swapped.
-    void heap_push(Entry e);
-    void heap_pop();  // removes the top
-    void heap_make();
+    // move into a hole instead of being swapped, and each slot knows where
+    // its entry is, so a timer is cancelled or moved in place — the heap
+    // holds no dead entries.
+    void place(size_t index, const Entry& e) {
+        heap_[index] = e;
+        slots_[e.slot].heap_index = static_cast<uint32_t>(index);
+    }
+    void sift_up(size_t hole, Entry e);
+    void sift_down(size_t hole, Entry e);
+    void remove_at(size_t index);
 
     base::Seed seed_;
     base::BufferPool pool_;
@@ -123,8 +142,6 @@ class Simulator {
     std::vector<uint32_t> free_slots_;
     uint64_t sequence_ = 0;
     uint64_t executed_ = 0;
-    size_t queued_ = 0;             // live events
-    size_t cancelled_in_heap_ = 0;  // dead entries still in heap_
 };
 
 }  // namespace sim

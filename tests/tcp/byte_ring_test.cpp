@@ -13,6 +13,20 @@ std::string out(const tcp::ByteRing& r, size_t offset, size_t n) {
     return s;
 }
 
+TEST(ByteRing, StorageGrowsWithTheDataAndGoesWhenEmpty) {
+    tcp::ByteRing r(1 << 20, 4096);
+    EXPECT_EQ(r.storage(), 0u);
+    const std::string segment(1448, 'x');
+    r.push(base::as_bytes(segment));
+    EXPECT_EQ(r.storage(), 4096u) << "a segment does not take the whole window";
+    for (int i = 0; i < 10; ++i)
+        r.push(base::as_bytes(segment));
+    EXPECT_EQ(r.storage(), 16384u);
+    EXPECT_EQ(out(r, 1448 * 10, 3), "xxx");
+    r.pop(r.size());
+    EXPECT_EQ(r.storage(), 0u);
+}
+
 TEST(ByteRing, FifoWithWrapAround) {
     tcp::ByteRing r(8);
     EXPECT_EQ(r.push(base::as_bytes("abcdef")), 6u);
@@ -29,7 +43,8 @@ TEST(ByteRing, FifoWithWrapAround) {
 
 RC_GTEST_PROP(ByteRing, BehavesLikeADeque, ()) {
     const size_t capacity = *rc::gen::inRange<size_t>(1, 64);
-    tcp::ByteRing ring(capacity);
+    // Storage that starts smaller than the capacity and grows.
+    tcp::ByteRing ring(capacity, *rc::gen::inRange<size_t>(1, 16));
     std::deque<char> model;
     const auto ops = *rc::gen::container<std::vector<std::pair<bool, uint8_t>>>(
         rc::gen::pair(rc::gen::arbitrary<bool>(), rc::gen::arbitrary<uint8_t>()));
