@@ -221,6 +221,7 @@ void BM_TcpIdleConnectionMemory(benchmark::State& state) {
 BENCHMARK(BM_TcpIdleConnectionMemory)
     ->Arg(1000)
     ->Arg(100'000)
+    ->Arg(1'000'000)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 

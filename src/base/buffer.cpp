@@ -63,7 +63,6 @@ PacketBuffer PacketBuffer::clone() const {
 }
 
 BufferPool::BufferPool(BufferPoolConfig config) : config_(config) {
-    free_.reserve(config_.max_cached);
 }
 
 BufferPool::~BufferPool() {

@@ -106,8 +106,11 @@ struct BufferPoolConfig {
     // Room reserved in front of new buffers: Ethernet (14) + IPv4 with options
     // (60) + TCP with options (60), rounded up.
     size_t default_headroom = 160;
-    // Free blocks kept for reuse; beyond this, released blocks are freed.
-    size_t max_cached = 4096;
+    // Free blocks kept for reuse; beyond this, released blocks are freed. A
+    // large internet keeps tens of thousands of frames in its queues at once,
+    // and blocks freed and taken again cost more than the 64 MiB this holds at
+    // most (the cache only grows as far as the traffic needed).
+    size_t max_cached = 32768;
 };
 
 class BufferPool {

@@ -47,7 +47,7 @@ void RoutingTable::add(Route r) {
 }
 
 void RoutingTable::index(uint32_t at) {
-    recent_.fill({});
+    forget_recent();
     const Route& r = routes_[at];
     const uint8_t len = r.destination.prefix_len;
     auto [it, inserted] = best_[len].try_emplace(r.destination.address.to_u32(), at);
@@ -57,12 +57,20 @@ void RoutingTable::index(uint32_t at) {
 }
 
 void RoutingTable::reindex() {
-    recent_.fill({});
+    forget_recent();
     for (auto& m : best_)
         m.clear();
     lengths_ = 0;
     for (uint32_t i = 0; i < routes_.size(); ++i)
         index(i);
+}
+
+void RoutingTable::forget_recent() {
+    ++generation_;
+    size_t slots = recent_.size();
+    while (slots < 4 * routes_.size() && slots < 4096)
+        slots *= 2;
+    if (slots != recent_.size()) recent_.assign(slots, Recent{});
 }
 
 void RoutingTable::remove_source(RouteSource source) {
@@ -76,8 +84,8 @@ void RoutingTable::remove_interface(InterfaceId interface) {
 
 std::optional<Route> RoutingTable::lookup(wire::Ipv4Address dst) const {
     const uint32_t d = dst.to_u32();
-    Recent& slot = recent_[(d ^ (d >> 8) ^ (d >> 16)) % recent_.size()];
-    if (!slot.valid || slot.dst != d) slot = {d, find(dst), true};
+    Recent& slot = recent_[(d ^ (d >> 11) ^ (d >> 22)) & (recent_.size() - 1)];
+    if (slot.generation != generation_ || slot.dst != d) slot = {d, find(dst), generation_};
     if (slot.route == none) return std::nullopt;
     return routes_[slot.route];
 }

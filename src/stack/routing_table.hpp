@@ -54,6 +54,7 @@ class RoutingTable {
   private:
     void index(uint32_t at);
     void reindex();
+    void forget_recent();
     uint32_t find(wire::Ipv4Address dst) const;  // the best route's index, or `none`
 
     std::vector<Route> routes_;  // in the order added
@@ -61,14 +62,16 @@ class RoutingTable {
     std::array<std::unordered_map<uint32_t, uint32_t>, 33> best_;
     uint64_t lengths_ = 0;  // bit L: some route has prefix length L
     // Recent answers by destination (direct-mapped; emptied by any change):
-    // a host talks to a few destinations, a router forwards to a few more.
+    // a host talks to a few destinations, a router forwards to more. Sized
+    // with the table: 16 slots for a host, up to 4096 for a large router.
     struct Recent {
         uint32_t dst = 0;
-        uint32_t route = 0;  // index into routes_, or `none`
-        bool valid = false;
+        uint32_t route = 0;       // index into routes_, or `none`
+        uint32_t generation = 0;  // valid while it is the table's
     };
     static constexpr uint32_t none = UINT32_MAX;
-    mutable std::array<Recent, 64> recent_{};
+    mutable std::vector<Recent> recent_ = std::vector<Recent>(16);
+    uint32_t generation_ = 1;  // bumped by every change: all recent answers go
 };
 
 }  // namespace stack

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "base/siphash.hpp"
@@ -140,7 +141,15 @@ class Tcp : public Transport, private tcp::Observer {
     base::SipKey isn_key_;
     std::map<SocketId, Entry> entries_;
     std::map<SocketId, Listener> listeners_;
-    std::map<tcp::Tuple, SocketId> connections_;
+    struct TupleHash {
+        size_t operator()(const tcp::Tuple& t) const {
+            uint64_t h = (uint64_t{t.local_address.to_u32()} << 32) ^ t.remote_address.to_u32();
+            h ^= (uint64_t{t.local_port} << 16 | t.remote_port) * 0x9e3779b97f4a7c15ull;
+            return static_cast<size_t>(h ^ (h >> 31));
+        }
+    };
+    // Looked up for every segment; never walked, so its order does not matter.
+    std::unordered_map<tcp::Tuple, SocketId, TupleHash> connections_;
     std::set<std::pair<base::Time, SocketId>> deadlines_;
     SocketId next_id_ = 1;
     base::Time now_ = base::Time::zero();  // of the call being served, for emits
