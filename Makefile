@@ -2,7 +2,8 @@
 #   make run     build and run the main job
 #   make test    build and run every test: unit, property, tshark checks, the
 #                sanitizer build, short fuzz runs
-#   make bench   benchmarks; figures go to docs/benchmarks.md by hand
+#   make bench   benchmarks (ns-3 side by side with the simulator, installed
+#                on first use); figures go to docs/benchmarks.md by hand
 #   make fuzz    the fuzz targets, longer (FUZZ_SECONDS per target, default 60)
 #   make chaos   the TCP property test over CHAOS_SEEDS random networks (100,000)
 #   make format  clang-format every source file in place
@@ -25,7 +26,8 @@ test: deps
 	@./scripts/test.sh
 
 bench: build
-	./build/release/bench/minternet_bench --benchmark_counters_tabular=true
+	./build/release/bench/minternet_bench --benchmark_counters_tabular=true --benchmark_filter=-.*/1000000
+	./scripts/bench-sim.sh ./build/release/src/cli/minternet ./build/release/bench/minternet_bench $${SIM_BENCH_REPEATS:-3}
 	./scripts/bench-dns.sh ./build/release/src/cli/minternet $${DNS_BENCH_SECONDS:-5}
 	./scripts/bench-live.sh ./build/release/src/cli/minternet $${LIVE_BENCH_MB:-1024}
 

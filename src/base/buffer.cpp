@@ -62,8 +62,7 @@ PacketBuffer PacketBuffer::clone() const {
     return copy;
 }
 
-BufferPool::BufferPool(BufferPoolConfig config) : config_(config) {
-}
+BufferPool::BufferPool(BufferPoolConfig config) : config_(config) {}
 
 BufferPool::~BufferPool() {
     // Buffers hold a pointer back to their pool; one outliving it is a bug.

@@ -198,6 +198,7 @@ void RunReport::frame_sent(const sim::ev::FrameSent& e) {
         }
     }
     if (p) p->label = label(*p, f, data);
+    if (!p && tcp_.sampling()) tcp_.stop_sampling();  // the packets are no longer kept
 }
 
 // "SYN, ACK seq=0 ack=1", "PSH, ACK seq=1 ack=1 6 bytes "Hello!"", "DNS query
@@ -244,7 +245,101 @@ std::string RunReport::label(const Packet& p, const sim::FrameSummary& f,
     return describe_packet(f);
 }
 
-nlohmann::json RunReport::data(const RunInfo& run) const {
+nlohmann::json RunReport::packet_json(size_t i) const {
+    const std::vector<Packet>& kept = packets_.packets();
+    const Packet& p = kept[i];
+    const std::string& node = name(p.node);
+    const sim::Link* on = network_.nodes()[p.node]->link_of(p.iface);
+    nlohmann::json path = nlohmann::json::array();
+    for (sim::NodeIndex n : p.path)
+        path.push_back(name(n));
+    nlohmann::json j = {
+        {"n", i + 1},
+        {"t_ns", p.t.ns()},
+        {"node", node},
+        {"iface", network_.nodes()[p.node]->config().interfaces.at(p.iface).name},
+        {"link", on ? nlohmann::json(on->name()) : nlohmann::json(nullptr)},
+        {"proto", proto_text(p)},
+        {"label", p.label},
+        {"from", p.e2e ? nlohmann::json(node) : nlohmann::json(nullptr)},
+        {"to", p.to ? nlohmann::json(name(*p.to)) : nlohmann::json(nullptr)},
+        {"e2e", p.e2e},
+        {"conn",
+         p.conn ? nlohmann::json(fmt::format("{}-{}", local_text(*p.conn), remote_text(*p.conn)))
+                : nlohmann::json(nullptr)},
+        {"retransmission", p.retransmission},
+        {"reordered", p.reordered},
+        {"path", std::move(path)},
+        {"fate", !p.e2e      ? "unknown"
+                 : p.arrived ? "delivered"
+                 : p.lost    ? "lost"
+                             : "unknown"},
+        {"arrived_ns", p.arrived ? nlohmann::json(p.arrived->ns()) : nlohmann::json(nullptr)},
+        {"lost", nullptr}};
+    if (p.lost && !p.arrived)
+        j["lost"] = {{"link", p.lost->link ? nlohmann::json(network_.links()[*p.lost->link]->name())
+                                           : nlohmann::json(nullptr)},
+                     {"node", name(p.lost->node)},
+                     {"reason", stack::to_string(p.lost->reason)},
+                     {"t_ns", p.lost->t.ns()}};
+    j["layers"] = nlohmann::json::array();
+    if (i < packets_with_layers) j["layers"] = layers_json(p.frame);
+    return j;
+}
+
+nlohmann::json RunReport::connection_json(const TcpConnection& c) const {
+    const std::vector<Packet>& kept = packets_.packets();
+    nlohmann::json sides = nlohmann::json::array();
+    for (const TcpSide& side : c.sides) {
+        nlohmann::json segments = nlohmann::json::array();
+        for (const TcpSide::Segment& seg : side.segments)
+            segments.push_back(
+                {{"t_ns", seg.t.ns()},
+                 {"seq", seg.seq},
+                 {"len", seg.len},
+                 {"flags", seg.flags},
+                 {"retransmission", seg.retransmission},
+                 {"lost", kept[seg.packet].lost.has_value() && !kept[seg.packet].arrived},
+                 {"packet", seg.packet + 1}});
+        nlohmann::json acks = nlohmann::json::array();
+        for (const TcpSide::Ack& a : side.acks)
+            acks.push_back(
+                {{"t_ns", a.t.ns()},
+                 {"ack", a.ack},
+                 {"packet", a.packet ? nlohmann::json(*a.packet + 1) : nlohmann::json(nullptr)}});
+        nlohmann::json window = nlohmann::json::array();
+        for (const TcpSide::Window& w : side.window)
+            window.push_back(
+                {{"t_ns", w.t.ns()},
+                 {"cwnd", w.cwnd},
+                 {"ssthresh",
+                  w.ssthresh >= 0xffffffffu ? nlohmann::json(nullptr) : nlohmann::json(w.ssthresh)},
+                 {"srtt_ns", w.srtt_ns < 0 ? nlohmann::json(nullptr) : nlohmann::json(w.srtt_ns)}});
+        sides.push_back({{"node", name(side.node)},
+                         {"endpoint", local_text(side.conn)},
+                         {"segments", std::move(segments)},
+                         {"acks", std::move(acks)},
+                         {"window", std::move(window)}});
+    }
+    return {{"name", c.name}, {"sides", std::move(sides)}};
+}
+
+nlohmann::json RunReport::line_json(size_t i) const {
+    const TimelineLine& l = lines_[i];
+    const std::optional<size_t> packet = line_packet_[i];
+    return {{"t_ns", l.time.ns()},
+            {"node", l.node},
+            {"layer", to_string(l.layer)},
+            {"text", l.text},
+            {"notable", l.notable},
+            {"packet", packet && *packet < packets_listed ? nlohmann::json(*packet + 1)
+                                                          : nlohmann::json(nullptr)}};
+}
+
+// Everything but the three long lists (packets, connections, timeline),
+// which are made one element at a time: the page of a long run need not be
+// built whole in memory before it is written.
+nlohmann::json RunReport::head(const RunInfo& run) const {
     nlohmann::json d;
     d["version"] = 1;
     d["name"] = run.name;
@@ -311,114 +406,40 @@ nlohmann::json RunReport::data(const RunInfo& run) const {
         lanes.push_back(name(n));
     d["lanes"] = std::move(lanes);
 
-    const std::vector<Packet>& kept = packets_.packets();
-    nlohmann::json packets = nlohmann::json::array();
     d["packets_total"] = packets_.total();
     d["packets_with_layers"] = std::min(packets_.total(), packets_with_layers);
-    for (size_t i = 0; i < kept.size(); ++i) {
-        const Packet& p = kept[i];
-        const std::string& node = name(p.node);
-        const sim::Link* on = network_.nodes()[p.node]->link_of(p.iface);
-        nlohmann::json path = nlohmann::json::array();
-        for (sim::NodeIndex n : p.path)
-            path.push_back(name(n));
-        nlohmann::json j = {
-            {"n", i + 1},
-            {"t_ns", p.t.ns()},
-            {"node", node},
-            {"iface", network_.nodes()[p.node]->config().interfaces.at(p.iface).name},
-            {"link", on ? nlohmann::json(on->name()) : nlohmann::json(nullptr)},
-            {"proto", proto_text(p)},
-            {"label", p.label},
-            {"from", p.e2e ? nlohmann::json(node) : nlohmann::json(nullptr)},
-            {"to", p.to ? nlohmann::json(name(*p.to)) : nlohmann::json(nullptr)},
-            {"e2e", p.e2e},
-            {"conn", p.conn ? nlohmann::json(
-                                  fmt::format("{}-{}", local_text(*p.conn), remote_text(*p.conn)))
-                            : nlohmann::json(nullptr)},
-            {"retransmission", p.retransmission},
-            {"reordered", p.reordered},
-            {"path", std::move(path)},
-            {"fate", !p.e2e      ? "unknown"
-                     : p.arrived ? "delivered"
-                     : p.lost    ? "lost"
-                                 : "unknown"},
-            {"arrived_ns", p.arrived ? nlohmann::json(p.arrived->ns()) : nlohmann::json(nullptr)},
-            {"lost", nullptr}};
-        if (p.lost && !p.arrived)
-            j["lost"] = {
-                {"link", p.lost->link ? nlohmann::json(network_.links()[*p.lost->link]->name())
-                                      : nlohmann::json(nullptr)},
-                {"node", name(p.lost->node)},
-                {"reason", stack::to_string(p.lost->reason)},
-                {"t_ns", p.lost->t.ns()}};
-        j["layers"] = nlohmann::json::array();
-        if (i < packets_with_layers) j["layers"] = layers_json(p.frame);
-        packets.push_back(std::move(j));
-    }
-    d["packets"] = std::move(packets);
-
-    nlohmann::json connections = nlohmann::json::array();
-    for (const TcpConnection& c : tcp_.connections()) {
-        nlohmann::json sides = nlohmann::json::array();
-        for (const TcpSide& side : c.sides) {
-            nlohmann::json segments = nlohmann::json::array();
-            for (const TcpSide::Segment& seg : side.segments)
-                segments.push_back(
-                    {{"t_ns", seg.t.ns()},
-                     {"seq", seg.seq},
-                     {"len", seg.len},
-                     {"flags", seg.flags},
-                     {"retransmission", seg.retransmission},
-                     {"lost", kept[seg.packet].lost.has_value() && !kept[seg.packet].arrived},
-                     {"packet", seg.packet + 1}});
-            nlohmann::json acks = nlohmann::json::array();
-            for (const TcpSide::Ack& a : side.acks)
-                acks.push_back({{"t_ns", a.t.ns()},
-                                {"ack", a.ack},
-                                {"packet", a.packet ? nlohmann::json(*a.packet + 1)
-                                                    : nlohmann::json(nullptr)}});
-            nlohmann::json window = nlohmann::json::array();
-            for (const TcpSide::Window& w : side.window)
-                window.push_back(
-                    {{"t_ns", w.t.ns()},
-                     {"cwnd", w.cwnd},
-                     {"ssthresh", w.ssthresh >= 0xffffffffu ? nlohmann::json(nullptr)
-                                                            : nlohmann::json(w.ssthresh)},
-                     {"srtt_ns",
-                      w.srtt_ns < 0 ? nlohmann::json(nullptr) : nlohmann::json(w.srtt_ns)}});
-            sides.push_back({{"node", name(side.node)},
-                             {"endpoint", local_text(side.conn)},
-                             {"segments", std::move(segments)},
-                             {"acks", std::move(acks)},
-                             {"window", std::move(window)}});
-        }
-        connections.push_back({{"name", c.name}, {"sides", std::move(sides)}});
-    }
-    d["connections"] = std::move(connections);
-
-    nlohmann::json timeline = nlohmann::json::array();
-    for (size_t i = 0; i < lines_.size(); ++i) {
-        const TimelineLine& l = lines_[i];
-        const std::optional<size_t> packet = line_packet_[i];
-        timeline.push_back(
-            {{"t_ns", l.time.ns()},
-             {"node", l.node},
-             {"layer", to_string(l.layer)},
-             {"text", l.text},
-             {"notable", l.notable},
-             {"packet", packet && *packet < packets_listed ? nlohmann::json(*packet + 1)
-                                                           : nlohmann::json(nullptr)}});
-    }
-    d["timeline"] = std::move(timeline);
+    d["packets"] = nlohmann::json::array();
+    d["connections"] = nlohmann::json::array();
+    d["timeline"] = nlohmann::json::array();
     return d;
 }
 
-std::string html_page(const std::string& title, const nlohmann::json& data) {
-    std::string json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    // Inside <script> "</" could end the element: JSON may write it "<\/".
-    for (size_t at = json.find("</"); at != std::string::npos; at = json.find("</", at + 3))
+nlohmann::json RunReport::data(const RunInfo& run) const {
+    nlohmann::json d = head(run);
+    for (size_t i = 0; i < packets_.packets().size(); ++i)
+        d["packets"].push_back(packet_json(i));
+    for (const TcpConnection& c : tcp_.connections())
+        d["connections"].push_back(connection_json(c));
+    for (size_t i = 0; i < lines_.size(); ++i)
+        d["timeline"].push_back(line_json(i));
+    return d;
+}
+
+namespace {
+
+std::string dump(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// "</" in a JSON text inside <script> could end the element; JSON may write
+// it "<\/".
+void guard_script_end(std::string& json, size_t from) {
+    for (size_t at = json.find("</", from); at != std::string::npos; at = json.find("</", at + 3))
         json.replace(at, 2, "<\\/");
+}
+
+// The page around a run's data (as JSON text): its style, the data, its script.
+std::string page(const std::string& title, const std::string& json) {
     return fmt::format(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -429,11 +450,43 @@ std::string html_page(const std::string& title, const nlohmann::json& data) {
         base::escape_html(title), report_style(), json, report_script());
 }
 
+}  // namespace
+
+std::string RunReport::data_text(const RunInfo& run) const {
+    std::string text = dump(head(run));
+    // Each long list goes where its empty place is in the head (object keys
+    // are written in order, each once; a value that is text has its quotes
+    // escaped, so it cannot look like a key).
+    auto fill = [&](const char* key, size_t count, auto&& element) {
+        const std::string empty = fmt::format("\"{}\":[]", key);
+        const size_t at = text.find(empty);
+        std::string list = "[";
+        for (size_t i = 0; i < count; ++i) {
+            if (i > 0) list += ',';
+            list += dump(element(i));
+        }
+        list += ']';
+        text.replace(at + empty.size() - 2, 2, list);
+    };
+    fill("packets", packets_.packets().size(), [&](size_t i) { return packet_json(i); });
+    fill("connections", tcp_.connections().size(),
+         [&](size_t i) { return connection_json(tcp_.connections()[i]); });
+    fill("timeline", lines_.size(), [&](size_t i) { return line_json(i); });
+    guard_script_end(text, 0);
+    return text;
+}
+
+std::string html_page(const std::string& title, const nlohmann::json& data) {
+    std::string json = dump(data);
+    guard_script_end(json, 0);
+    return page(title, json);
+}
+
 base::Expected<void, std::string> RunReport::write_html(const std::string& path,
                                                         const RunInfo& run) const {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) return base::fail(fmt::format("cannot write {}", path));
-    out << html_page(run.name, data(run));
+    out << page(run.name, data_text(run));
     out.close();
     if (!out) return base::fail(fmt::format("cannot write {}", path));
     return {};

@@ -59,6 +59,9 @@ class RunReport : public sim::EventSink {
 
     // The report's data, in docs/report.md's shape.
     nlohmann::json data(const RunInfo& run) const;
+    // The same as JSON text, made a list element at a time (what the page
+    // holds: the same bytes as data(run).dump()).
+    std::string data_text(const RunInfo& run) const;
     // Writes the page with the data to `path`.
     base::Expected<void, std::string> write_html(const std::string& path, const RunInfo& run) const;
 
@@ -69,6 +72,10 @@ class RunReport : public sim::EventSink {
     std::string label(const Packet& p, const sim::FrameSummary& f,
                       const std::optional<sim::TextPreview>& data) const;
     const std::string& name(sim::NodeIndex n) const;
+    nlohmann::json head(const RunInfo& run) const;
+    nlohmann::json packet_json(size_t i) const;
+    nlohmann::json connection_json(const TcpConnection& c) const;
+    nlohmann::json line_json(size_t i) const;
 
     const sim::Network& network_;
     PacketTrail packets_;

@@ -87,7 +87,7 @@ std::optional<TcpTrail::Matched> TcpTrail::frame_sent(base::Time t, sim::NodeInd
 }
 
 void TcpTrail::ack_received(const sim::ev::TcpSegment& e, std::optional<size_t> packet) {
-    if (!e.segment->flags.has(wire::TcpFlags::ack)) return;
+    if (!sampling_ || !e.segment->flags.has(wire::TcpFlags::ack)) return;
     TcpSide* s = side(e.node, e.conn);
     if (!s) return;
     const auto isn = isn_.find({s->conn.local_address.to_u32(), s->conn.local_port});
@@ -97,6 +97,7 @@ void TcpTrail::ack_received(const sim::ev::TcpSegment& e, std::optional<size_t> 
 }
 
 void TcpTrail::window(const sim::ev::TcpWindow& e) {
+    if (!sampling_) return;
     TcpSide* s = side(e.node, e.conn);
     if (!s || s->window.size() >= max_samples) return;
     s->window.push_back({e.t, e.cwnd, e.ssthresh, e.srtt ? e.srtt->ns() : -1});

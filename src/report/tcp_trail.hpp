@@ -8,8 +8,10 @@
 // wait for ARP); it waits here until the frame with the same ports, sequence
 // number and flags is sent, and that frame's packet is the segment's.
 //
-// Memory is bounded: at most `max_connections` connections are followed, and
-// each side keeps at most `max_samples` of each kind of sample.
+// Memory is bounded: at most `max_connections` connections are followed, each
+// side keeps at most `max_samples` of each kind of sample, and once the report
+// has stopped keeping packets (`stop_sampling`) the graphs stop too — they
+// draw what the report's packets show, no further.
 #pragma once
 
 #include <cstdint>
@@ -61,7 +63,7 @@ struct TcpConnection {
 class TcpTrail {
   public:
     static constexpr size_t max_connections = 10'000;
-    static constexpr size_t max_samples = 100'000;
+    static constexpr size_t max_samples = 20'000;
 
     // A segment's sending was told of; the lines of the timeline that tell
     // of it wait with it.
@@ -78,6 +80,9 @@ class TcpTrail {
                                       size_t packet, struct Packet* kept);
     void ack_received(const sim::ev::TcpSegment& e, std::optional<size_t> packet);
     void window(const sim::ev::TcpWindow& e);
+    // No more ACK and window samples from now on.
+    void stop_sampling() { sampling_ = false; }
+    bool sampling() const { return sampling_; }
 
     // A sequence or acknowledgement number relative to the first one `side`
     // sent, when known.
@@ -102,6 +107,7 @@ class TcpTrail {
     std::map<tcp::Tuple, size_t> one_sided_;
     std::map<sim::NodeIndex, std::deque<Pending>> pending_;
     std::map<Endpoint, uint32_t> isn_;
+    bool sampling_ = true;
 };
 
 }  // namespace report

@@ -12,9 +12,76 @@ namespace {
 
 constexpr size_t flush_at = 1 << 16;
 
+// What `put` can write in place of a {}: numbers, truth values, addresses,
+// text. Written by hand: the log is written for every event of a traced run,
+// and fmt's general machinery (format strings parsed at run time, addresses
+// made into strings first) was most of its cost.
+void append(std::string& out, uint64_t v) {
+    out += fmt::format_int(v).str();
+}
+void append(std::string& out, int64_t v) {
+    out += fmt::format_int(v).str();
+}
+void append(std::string& out, bool v) {
+    out += v ? "true" : "false";
+}
+void append(std::string& out, wire::Ipv4Address a) {
+    const uint32_t v = a.to_u32();
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        out += fmt::format_int((v >> shift) & 0xff).c_str();
+        if (shift > 0) out += '.';
+    }
+}
+void append(std::string& out, wire::MacAddress m) {
+    static constexpr char digits[] = "0123456789abcdef";
+    const auto& octets = m.octets();
+    for (size_t i = 0; i < octets.size(); ++i) {
+        if (i > 0) out += ':';
+        out += digits[octets[i] >> 4];
+        out += digits[octets[i] & 15];
+    }
+}
+template <class T>
+requires std::is_integral_v<T>
+void append_number(std::string& out, T v) {
+    if constexpr (std::is_same_v<T, bool>) {
+        append(out, v);
+    } else if constexpr (std::is_signed_v<T>) {
+        append(out, static_cast<int64_t>(v));
+    } else {
+        append(out, static_cast<uint64_t>(v));
+    }
+}
+template <class T>
+void append_any(std::string& out, const T& v) {
+    if constexpr (std::is_integral_v<T>) {
+        append_number(out, v);
+    } else {
+        append(out, v);
+    }
+}
+
+// Appends `pattern` with each {} replaced by the next argument ("{{" is a
+// brace).
+void put_rest(std::string& out, const char* pattern) {
+    for (const char* p = pattern; *p; ++p) {
+        if (p[0] == '{' && p[1] == '{') ++p;
+        out += *p;
+    }
+}
+template <class First, class... Rest>
+void put_rest(std::string& out, const char* pattern, const First& first, const Rest&... rest) {
+    const char* p = pattern;
+    for (; *p && !(p[0] == '{' && p[1] == '}'); ++p) {
+        if (p[0] == '{' && p[1] == '{') ++p;
+        out += *p;
+    }
+    append_any(out, first);
+    put_rest(out, *p ? p + 2 : p, rest...);
+}
 template <class... Args>
-void put(std::string& out, fmt::format_string<Args...> f, Args&&... args) {
-    fmt::format_to(std::back_inserter(out), f, std::forward<Args>(args)...);
+void put(std::string& out, const char* pattern, const Args&... args) {
+    put_rest(out, pattern, args...);
 }
 
 void key(std::string& out, std::string_view k) {
@@ -42,9 +109,10 @@ std::string_view service(uint16_t port, wire::IpProtocol p) {
     return wire::service_name(port, p);
 }
 
-std::string conn_text(const tcp::Tuple& c) {
-    return fmt::format("{}:{}-{}:{}", c.local_address, c.local_port, c.remote_address,
-                       c.remote_port);
+// "a:p-b:q", quoted.
+void conn_member(std::string& out, const tcp::Tuple& c) {
+    put(out, ",\"conn\":\"{}:{}-{}:{}\"", c.local_address, c.local_port, c.remote_address,
+        c.remote_port);
 }
 
 void data_preview(std::string& out, base::ByteSpan data) {
@@ -244,7 +312,7 @@ void EventLog::event(const Event& e) {
             } else if constexpr (std::is_same_v<T, ev::TcpSegment>) {
                 const wire::TcpRepr& seg = *x.segment;
                 begin(x.t, node_name(x.node), x.sent ? "tcp_send" : "tcp_receive");
-                string_member(out, "conn", conn_text(x.conn));
+                conn_member(out, x.conn);
                 string_member(out, "why", tcp::to_string(x.why));
                 string_member(out, "flags", seg.flags.to_string());
                 put(out, ",\"seq\":{},\"ack\":{},\"len\":{},\"win\":{}", seg.seq.value(),
@@ -254,12 +322,12 @@ void EventLog::event(const Event& e) {
                 data_preview(out, seg.payload);
             } else if constexpr (std::is_same_v<T, ev::TcpState>) {
                 begin(x.t, node_name(x.node), "tcp_state");
-                string_member(out, "conn", conn_text(x.conn));
+                conn_member(out, x.conn);
                 string_member(out, "from", tcp::to_string(x.from));
                 string_member(out, "to", tcp::to_string(x.to));
             } else if constexpr (std::is_same_v<T, ev::TcpWindow>) {
                 begin(x.t, node_name(x.node), "tcp_window");
-                string_member(out, "conn", conn_text(x.conn));
+                conn_member(out, x.conn);
                 put(out, ",\"cwnd\":{},\"ssthresh\":{},\"srtt_ns\":{}", x.cwnd, x.ssthresh,
                     x.srtt ? x.srtt->ns() : -1);
             } else if constexpr (std::is_same_v<T, ev::Reassembled>) {
