@@ -1,6 +1,9 @@
 #include "report/run_report.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -438,40 +441,53 @@ void guard_script_end(std::string& json, size_t from) {
         json.replace(at, 2, "<\\/");
 }
 
-// The page around a run's data (as JSON text): its style, the data, its script.
-std::string page(const std::string& title, const std::string& json) {
-    return fmt::format(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>minternet — {}</title>\n<style>{}</style></head>\n"
-        "<body><div id=\"app\"></div>\n"
-        "<script type=\"application/json\" id=\"run-data\">{}</script>\n"
-        "<script>{}</script></body></html>\n",
-        base::escape_html(title), report_style(), json, report_script());
+// The page around a run's data (as JSON text): its style, the data, its
+// script. Written in pieces: the data of a long run is tens of MB, not worth
+// another copy.
+void write_page(std::ostream& out, const std::string& title, const std::string& json) {
+    out << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+           "<title>minternet — "
+        << base::escape_html(title) << "</title>\n<style>" << report_style()
+        << "</style></head>\n<body><div id=\"app\"></div>\n"
+           "<script type=\"application/json\" id=\"run-data\">"
+        << json << "</script>\n<script>" << report_script() << "</script></body></html>\n";
 }
 
 }  // namespace
 
 std::string RunReport::data_text(const RunInfo& run) const {
-    std::string text = dump(head(run));
+    const std::string head_text = dump(head(run));
     // Each long list goes where its empty place is in the head (object keys
     // are written in order, each once; a value that is text has its quotes
-    // escaped, so it cannot look like a key).
-    auto fill = [&](const char* key, size_t count, auto&& element) {
-        const std::string empty = fmt::format("\"{}\":[]", key);
-        const size_t at = text.find(empty);
-        std::string list = "[";
-        for (size_t i = 0; i < count; ++i) {
-            if (i > 0) list += ',';
-            list += dump(element(i));
-        }
-        list += ']';
-        text.replace(at + empty.size() - 2, 2, list);
+    // escaped, so it cannot look like a key), in the order they come.
+    struct List {
+        size_t at;  // just past its '['
+        std::function<void(std::string&)> write;
     };
-    fill("packets", packets_.packets().size(), [&](size_t i) { return packet_json(i); });
-    fill("connections", tcp_.connections().size(),
-         [&](size_t i) { return connection_json(tcp_.connections()[i]); });
-    fill("timeline", lines_.size(), [&](size_t i) { return line_json(i); });
+    std::vector<List> lists;
+    auto add = [&](const char* key, size_t count, auto element) {
+        const std::string empty = fmt::format("\"{}\":[]", key);
+        lists.push_back({head_text.find(empty) + empty.size() - 1, [=, this](std::string& out) {
+                             for (size_t i = 0; i < count; ++i) {
+                                 if (i > 0) out += ',';
+                                 out += dump(element(i));
+                             }
+                         }});
+    };
+    add("packets", packets_.packets().size(), [this](size_t i) { return packet_json(i); });
+    add("connections", tcp_.connections().size(),
+        [this](size_t i) { return connection_json(tcp_.connections()[i]); });
+    add("timeline", lines_.size(), [this](size_t i) { return line_json(i); });
+    std::sort(lists.begin(), lists.end(), [](const List& a, const List& b) { return a.at < b.at; });
+    std::string text;
+    size_t from = 0;
+    for (const List& l : lists) {
+        text.append(head_text, from, l.at - from);
+        l.write(text);
+        from = l.at;
+    }
+    text.append(head_text, from);
     guard_script_end(text, 0);
     return text;
 }
@@ -479,14 +495,16 @@ std::string RunReport::data_text(const RunInfo& run) const {
 std::string html_page(const std::string& title, const nlohmann::json& data) {
     std::string json = dump(data);
     guard_script_end(json, 0);
-    return page(title, json);
+    std::ostringstream page;
+    write_page(page, title, json);
+    return page.str();
 }
 
 base::Expected<void, std::string> RunReport::write_html(const std::string& path,
                                                         const RunInfo& run) const {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) return base::fail(fmt::format("cannot write {}", path));
-    out << page(run.name, data_text(run));
+    write_page(out, run.name, data_text(run));
     out.close();
     if (!out) return base::fail(fmt::format("cannot write {}", path));
     return {};
