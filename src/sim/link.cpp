@@ -122,7 +122,7 @@ void Link::depart(int d, base::PacketBuffer frame, ImpairmentState::Decision dec
     if (dir.in_flight.size() == 1) schedule_head(d, dir.epoch, dir.in_flight);
 }
 
-void Link::schedule_head(int d, uint64_t epoch, const std::deque<OnWire>& wire) {
+void Link::schedule_head(int d, uint64_t epoch, const base::Ring<OnWire>& wire) {
     if (wire.empty()) return;
     sim_.schedule_at(wire.front().arrival, wire.front().place,
                      [this, d, epoch] { arrive_in_order(d, epoch); });
@@ -130,7 +130,7 @@ void Link::schedule_head(int d, uint64_t epoch, const std::deque<OnWire>& wire) 
 
 void Link::arrive_in_order(int d, uint64_t epoch) {
     Direction& dir = dirs_[static_cast<size_t>(d)];
-    std::deque<OnWire>* wire = &dir.in_flight;
+    base::Ring<OnWire>* wire = &dir.in_flight;
     auto lost = dir.lost.end();
     if (epoch != dir.epoch) {
         // Sent before the link went down (set_up kept it aside).

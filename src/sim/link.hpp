@@ -5,7 +5,6 @@
 #pragma once
 
 #include <array>
-#include <deque>
 #include <functional>
 #include <list>
 #include <string>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "base/buffer.hpp"
+#include "base/ring.hpp"
 #include "sim/impairments.hpp"
 #include "sim/simulator.hpp"
 #include "stack/events.hpp"
@@ -112,16 +112,16 @@ class Link {
         uint64_t place;  // in the simulator's order (Simulator::reserve_place)
     };
     struct Direction {
-        std::deque<base::PacketBuffer> queue;
+        base::Ring<base::PacketBuffer> queue;
         // Frames on the wire, in the order they arrive. Only the first has
         // an event in the simulator's queue; when it arrives, the next one's
         // is scheduled, in the place it took when it left (so the order of
         // events is the same as with an event each, and the queue stays
         // short). A reordered frame skips the wire and carries itself.
-        std::deque<OnWire> in_flight;
+        base::Ring<OnWire> in_flight;
         // What was on the wire when the link went down, by the epoch it was
         // sent in: lost, each when it would have arrived.
-        std::list<std::pair<uint64_t, std::deque<OnWire>>> lost;
+        std::list<std::pair<uint64_t, base::Ring<OnWire>>> lost;
         size_t queued_bytes = 0;
         bool transmitting = false;
         uint64_t epoch = 0;  // bumped when the link goes down
@@ -136,7 +136,7 @@ class Link {
     void arrive(int d, uint64_t epoch, base::PacketBuffer frame);
     void arrive_in_order(int d, uint64_t epoch);
     // Schedules the arrival of the first frame of `wire` (sent in `epoch`).
-    void schedule_head(int d, uint64_t epoch, const std::deque<OnWire>& wire);
+    void schedule_head(int d, uint64_t epoch, const base::Ring<OnWire>& wire);
     void drop(int d, stack::DropReason reason, base::ByteSpan frame);
 
     Simulator& sim_;

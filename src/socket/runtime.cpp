@@ -66,31 +66,58 @@ void Runtime::spawn(Task<void> task) {
 
 Runtime::TimerId Runtime::add_timer(base::Time at, std::function<void()> fn) {
     const TimerId id = next_timer_++;
-    timers_.emplace(std::pair{at, id}, std::move(fn));
-    timer_times_.emplace(id, at);
+    if (spare_timers_.empty()) {
+        timers_.emplace(std::pair{at, id}, std::move(fn));
+        timer_times_.emplace(id, at);
+        return id;
+    }
+    Timers::node_type timer = std::move(spare_timers_.back());
+    spare_timers_.pop_back();
+    TimerTimes::node_type time = std::move(spare_times_.back());
+    spare_times_.pop_back();
+    timer.key() = {at, id};
+    timer.mapped() = std::move(fn);
+    time.key() = id;
+    time.mapped() = at;
+    timers_.insert(std::move(timer));
+    timer_times_.insert(std::move(time));
     return id;
+}
+
+void Runtime::keep(Timers::node_type timer, TimerTimes::node_type time) {
+    constexpr size_t most = 64;
+    if (spare_timers_.size() >= most) return;  // the nodes go with their handles
+    timer.mapped() = nullptr;
+    spare_timers_.push_back(std::move(timer));
+    spare_times_.push_back(std::move(time));
 }
 
 void Runtime::cancel_timer(TimerId id) {
     const auto it = timer_times_.find(id);
     if (it == timer_times_.end()) return;
-    timers_.erase({it->second, id});
-    timer_times_.erase(it);
+    Timers::node_type timer = timers_.extract({it->second, id});
+    keep(std::move(timer), timer_times_.extract(it));
 }
 
 void Runtime::poll(base::Time now) {
     now_ = now;
     while (!timers_.empty() && timers_.begin()->first.first <= now) {
-        auto node = timers_.extract(timers_.begin());
-        timer_times_.erase(node.key().second);
-        node.mapped()();
+        Timers::node_type timer = timers_.extract(timers_.begin());
+        TimerTimes::node_type time = timer_times_.extract(timer.key().second);
+        std::function<void()> fn = std::move(timer.mapped());
+        keep(std::move(timer), std::move(time));
+        fn();
     }
     // Resume what is ready now; what they make ready in turn waits for the
     // next poll (at the same time), so one poll always ends.
-    std::vector<std::coroutine_handle<>> batch(ready_.begin(), ready_.end());
+    std::vector<std::coroutine_handle<>> batch;
+    batch.swap(batch_);  // its capacity, kept from the last poll
+    batch.assign(ready_.begin(), ready_.end());
     ready_.clear();
     for (std::coroutine_handle<> h : batch)
         h.resume();
+    batch.clear();
+    batch_.swap(batch);
 }
 
 base::Time Runtime::next_deadline() const {

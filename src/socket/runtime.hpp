@@ -82,8 +82,16 @@ class Runtime : public stack::Pollable {
     std::unique_ptr<stack::Tcp> tcp_;
     base::Time now_ = base::Time::zero();
     std::deque<std::coroutine_handle<>> ready_;
-    std::map<std::pair<base::Time, TimerId>, std::function<void()>> timers_;
-    std::map<TimerId, base::Time> timer_times_;
+    using Timers = std::map<std::pair<base::Time, TimerId>, std::function<void()>>;
+    using TimerTimes = std::map<TimerId, base::Time>;
+    Timers timers_;
+    TimerTimes timer_times_;
+    // Nodes of timers gone, kept to be used again: a program that sends with
+    // a deadline sets and cancels a timer for every send.
+    std::vector<Timers::node_type> spare_timers_;
+    std::vector<TimerTimes::node_type> spare_times_;
+    void keep(Timers::node_type timer, TimerTimes::node_type time);
+    std::vector<std::coroutine_handle<>> batch_;  // poll()'s, kept for its capacity
     TimerId next_timer_ = 1;
     std::map<uint64_t, std::coroutine_handle<>> spawned_;  // by spawn order
     uint64_t next_spawn_ = 1;

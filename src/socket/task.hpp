@@ -22,6 +22,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -44,8 +45,18 @@ struct FinalAwaiter {
     void await_resume() noexcept {}
 };
 
+// Coroutine frames come from here. The socket API makes a frame for every
+// receive and send a program awaits, so frames that end are kept, by size,
+// and handed out again instead of going back to the heap each time. The
+// cache is per thread and bounded (docs/sockets.md).
+void* allocate_frame(std::size_t size);
+void free_frame(void* frame, std::size_t size) noexcept;
+
 struct PromiseBase {
     std::coroutine_handle<> continuation;
+
+    static void* operator new(std::size_t size) { return allocate_frame(size); }
+    static void operator delete(void* frame, std::size_t size) noexcept { free_frame(frame, size); }
 
     std::suspend_always initial_suspend() noexcept { return {}; }
     FinalAwaiter final_suspend() noexcept { return {}; }

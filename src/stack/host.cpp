@@ -521,8 +521,10 @@ void Host::poll(base::Time now) {
         drop(DropReason::reassembly_timeout, first_fragment, now);
     });
 
-    const std::vector<Pollable*> pollables = pollables_;
-    for (Pollable* p : pollables) {
+    // A pollable may detach others (or itself) while it is polled: walk a
+    // copy, in a vector kept for it (no allocation per poll).
+    polling_.assign(pollables_.begin(), pollables_.end());
+    for (Pollable* p : polling_) {
         if (std::find(pollables_.begin(), pollables_.end(), p) != pollables_.end()) p->poll(now);
     }
 }

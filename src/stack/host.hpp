@@ -258,6 +258,7 @@ class Host {
     std::vector<std::pair<wire::IpProtocol, Transport*>> transports_;
     std::vector<IcmpListener*> icmp_listeners_;
     std::vector<Pollable*> pollables_;
+    std::vector<Pollable*> polling_;            // poll()'s copy of pollables_
     std::vector<base::PacketBuffer> loopback_;  // packets to ourselves, delivered on poll
     uint16_t ip_identification_;
     HostStats stats_;

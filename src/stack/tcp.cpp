@@ -284,8 +284,17 @@ void Tcp::after(SocketId id, base::Time) {
 
     const base::Time due = c.next_deadline();
     if (due != e.indexed) {
-        deadlines_.erase({e.indexed, id});
-        if (!due.is_never()) deadlines_.emplace(due, id);
+        // Moved, not made again: the set's node is taken out and put back
+        // with its new time (a deadline changes with nearly every segment).
+        auto node = deadlines_.extract({e.indexed, id});
+        if (!due.is_never()) {
+            if (node.empty()) {
+                deadlines_.emplace(due, id);
+            } else {
+                node.value().first = due;
+                deadlines_.insert(std::move(node));
+            }
+        }
         e.indexed = due;
     }
 

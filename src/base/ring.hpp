@@ -1,0 +1,92 @@
+// A FIFO in one growing circular array: push at the back, pop at the front,
+// no allocation once it has grown to the most it held. std::deque gives a
+// block back and takes a new one every few elements as a queue moves, which a
+// link's queue of frames (millions in a run) pays for.
+#pragma once
+
+#include <cassert>
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <utility>
+
+namespace base {
+
+template <class T>
+class Ring {
+  public:
+    Ring() = default;
+    Ring(Ring&& o) noexcept
+        : data_(std::move(o.data_)),
+          capacity_(std::exchange(o.capacity_, 0)),
+          head_(std::exchange(o.head_, 0)),
+          size_(std::exchange(o.size_, 0)) {}
+    Ring& operator=(Ring&& o) noexcept {
+        if (this != &o) {
+            clear();
+            data_ = std::move(o.data_);
+            capacity_ = std::exchange(o.capacity_, 0);
+            head_ = std::exchange(o.head_, 0);
+            size_ = std::exchange(o.size_, 0);
+        }
+        return *this;
+    }
+    Ring(const Ring&) = delete;
+    Ring& operator=(const Ring&) = delete;
+    ~Ring() { clear(); }
+
+    bool empty() const { return size_ == 0; }
+    size_t size() const { return size_; }
+
+    T& front() {
+        assert(size_ > 0);
+        return slot(head_);
+    }
+    const T& front() const {
+        assert(size_ > 0);
+        return slot(head_);
+    }
+
+    void push_back(T value) {
+        if (size_ == capacity_) grow();
+        new (&slot((head_ + size_) % capacity_)) T(std::move(value));
+        ++size_;
+    }
+    void pop_front() {
+        assert(size_ > 0);
+        slot(head_).~T();
+        head_ = (head_ + 1) % capacity_;
+        --size_;
+    }
+    void clear() {
+        while (size_ > 0)
+            pop_front();
+        head_ = 0;
+    }
+
+  private:
+    struct alignas(T) Storage {
+        std::byte bytes[sizeof(T)];
+    };
+    T& slot(size_t i) { return *std::launder(reinterpret_cast<T*>(&data_[i])); }
+    const T& slot(size_t i) const { return *std::launder(reinterpret_cast<const T*>(&data_[i])); }
+    void grow() {
+        const size_t capacity = capacity_ == 0 ? 8 : capacity_ * 2;
+        auto fresh = std::make_unique<Storage[]>(capacity);
+        for (size_t i = 0; i < size_; ++i) {
+            T& from = slot((head_ + i) % capacity_);
+            new (&fresh[i]) T(std::move(from));
+            from.~T();
+        }
+        data_ = std::move(fresh);
+        capacity_ = capacity;
+        head_ = 0;
+    }
+
+    std::unique_ptr<Storage[]> data_;
+    size_t capacity_ = 0;
+    size_t head_ = 0;
+    size_t size_ = 0;
+};
+
+}  // namespace base
