@@ -93,14 +93,16 @@ TEST(ImpairedPath, LossDuplicationReorderingAndDelay) {
     auto imp = live::parse_impairment("loss=10%,duplicate=5%,reorder=20%,delay=20ms").value();
     std::vector<uint32_t> out;
     std::vector<Duration> held_for;
-    const base::Time start = Loop::now();
+    constexpr uint32_t n = 2000;
+    std::vector<base::Time> pushed(n);
     ImpairedPath path(*loop, imp, base::Seed(7), [&](base::PacketBuffer f) {
         out.push_back(number(f));
-        held_for.push_back(Loop::now() - start);
+        held_for.push_back(Loop::now() - pushed[number(f)]);
     });
-    constexpr uint32_t n = 2000;
-    for (uint32_t i = 0; i < n; ++i)
+    for (uint32_t i = 0; i < n; ++i) {
+        pushed[i] = Loop::now();
         path.push(frame(pool, i));
+    }
     run_until(
         *loop, [&] { return path.held() == 0; }, 5_s);
     const auto& s = path.stats();
@@ -111,11 +113,13 @@ TEST(ImpairedPath, LossDuplicationReorderingAndDelay) {
     EXPECT_NEAR(static_cast<double>(s.duplicated) / n, 0.05, 0.02);
     EXPECT_NEAR(static_cast<double>(s.reordered) / (n - s.lost), 0.20, 0.04);
     // The reordered frames came out at once, ahead of the held ones: the
-    // output is out of order, and those held waited out the delay.
+    // output is out of order, and every frame held waited out the delay from
+    // its own push. (Only lower bounds on the wall clock: a slow machine makes
+    // every wait longer, never shorter.)
     EXPECT_FALSE(std::is_sorted(out.begin(), out.end()));
     const auto waited =
         std::count_if(held_for.begin(), held_for.end(), [](Duration d) { return d >= 20_ms; });
-    EXPECT_EQ(static_cast<uint64_t>(waited), s.delivered - s.reordered);
+    EXPECT_GE(static_cast<uint64_t>(waited), s.delivered - s.reordered);
 }
 
 }  // namespace
