@@ -6,6 +6,7 @@
 #                on first use); figures go to docs/benchmarks.md by hand
 #   make fuzz    the fuzz targets, longer (FUZZ_SECONDS per target, default 60)
 #   make chaos   the TCP property test over CHAOS_SEEDS random networks (100,000)
+#                and 100 MB both ways between our stack and the kernel, impaired
 #   make format  clang-format every source file in place
 
 .PHONY: all deps build run test bench fuzz chaos format format-check clean
@@ -37,6 +38,7 @@ fuzz: deps
 chaos: build
 	MINTERNET_TCP_SEEDS=$${CHAOS_SEEDS:-100000} MINTERNET_TCP_FIRST_SEED=$${CHAOS_FIRST_SEED:-1} \
 		./build/release/tests/scenarios/scenario_test --gtest_filter='TcpProperty.*'
+	./tests/interop/live_test.sh ./build/release/src/cli/minternet impaired 100
 
 format: deps
 	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i

@@ -13,7 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==== %s\n' "$*"; }
+# Each step says when it starts, in seconds since the start, so a slow CI
+# run shows which stage to look at.
+started=$SECONDS
+step() { printf '\n==== [%4ds] %s\n' "$((SECONDS - started))" "$*"; }
 jobs=$(nproc)
 
 step "format check"

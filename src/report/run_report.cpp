@@ -468,7 +468,7 @@ std::string RunReport::data_text(const RunInfo& run) const {
     std::vector<List> lists;
     auto add = [&](const char* key, size_t count, auto element) {
         const std::string empty = fmt::format("\"{}\":[]", key);
-        lists.push_back({head_text.find(empty) + empty.size() - 1, [=, this](std::string& out) {
+        lists.push_back({head_text.find(empty) + empty.size() - 1, [=](std::string& out) {
                              for (size_t i = 0; i < count; ++i) {
                                  if (i > 0) out += ',';
                                  out += dump(element(i));

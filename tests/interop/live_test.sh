@@ -3,7 +3,7 @@
 # namespace this test makes and removes (scripts/live-netns.sh): nothing
 # reaches the machine's own interfaces.
 #
-#   live_test.sh MINTERNET_BINARY [plain|impaired]
+#   live_test.sh MINTERNET_BINARY [plain|impaired [MB]]
 #
 # plain:    kernel -> our stack: ping -c 20 with no loss; curl GET of 1 KB,
 #           10 MB and 100 MB, sha256 equal; curl POST of 50 MB, sha256 equal;
@@ -11,14 +11,18 @@
 #           client fetches 100 MB from python3 -m http.server, sha256 equal.
 #           tshark finds no malformed frame and no bad checksum in a capture of
 #           the TAP (the small transfers, whole frames).
-# impaired: the same 100 MB both ways under
+# impaired: MB megabytes (default 100) both ways under
 #           --impair loss=3%,reorder=10%,delay=10ms,duplicate=1%.
+#           make test runs it with 20 MB (about 40 s); make chaos with 100 MB
+#           (about 3.5 minutes, mostly waiting on the emulated path).
 #
 # Needs root (see netns_common.sh for what happens without it).
 set -uo pipefail
 
 bin=${1:?usage: live_test.sh MINTERNET_BINARY [plain|impaired]}
 mode=${2:-plain}
+impaired_mb=${3:-100}
+[[ $impaired_mb =~ ^[1-9][0-9]{0,3}$ ]] || { echo "live_test: MB must be 1 to 9999, not '$impaired_mb'" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 netns_script="$here/../../scripts/live-netns.sh"
 
@@ -51,9 +55,12 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 mkdir -p "$work/www" "$work/kernel-www"
 head -c 1024 /dev/urandom >"$work/www/1k.bin"
 head -c 10M /dev/urandom >"$work/www/10m.bin"
-head -c 100M /dev/urandom >"$work/www/100m.bin"
+# The big file: 100 MB, or the size asked for under impairment.
+big_mb=100
+[[ $mode == impaired ]] && big_mb=$impaired_mb
+head -c "${big_mb}M" /dev/urandom >"$work/www/big.bin"
 head -c 50M /dev/urandom >"$work/post.bin"
-cp "$work/www/100m.bin" "$work/kernel-www/100m.bin"
+cp "$work/www/big.bin" "$work/kernel-www/big.bin"
 
 impair=()
 [[ $mode == impaired ]] && impair=(--impair loss=3%,reorder=10%,delay=10ms,duplicate=1%)
@@ -97,7 +104,7 @@ if [[ $mode == plain ]]; then
     unset 'pids[-1]'
     if "$here/../../scripts/pcap-check.sh" "$work/tap.pcap"; then ok "tshark: no malformed frames, no bad checksums"; else fail "tshark on the TAP capture"; fi
 
-    get /100m.bin
+    get /big.bin
 
     reply=$(in_ns timeout 300 curl -sS --fail -D - --data-binary "@$work/post.bin" \
         -H "Content-Type: application/octet-stream" "http://$ours/upload" -o /dev/null)
@@ -117,7 +124,7 @@ if [[ $mode == plain ]]; then
     for i in $(seq 1 100); do [[ $(sha "$work/c$i") == "$(sha "$work/www/1k.bin")" ]] && good=$((good + 1)); done
     if ((good == 100 && wait_failed == 0)); then ok "100 concurrent curls"; else fail "100 concurrent curls: $good whole"; fi
 else
-    get /100m.bin
+    get /big.bin
 fi
 
 # Our stack -> kernel: our client downloads from a kernel-side server. The
@@ -132,9 +139,9 @@ for _ in $(seq 1 50); do
     sleep 0.1
 done
 got=$(in_ns timeout 300 "$bin" live --tap "${tap:0:11}c" --address 10.0.1.2/24 "${impair[@]}" \
-    --get "http://10.0.1.1:8001/100m.bin" 2>&1)
-if grep -q "sha256 $(sha "$work/kernel-www/100m.bin")" <<<"$got"; then
-    ok "our client fetched 100 MB from python3 http.server: sha256 equal ($(grep -o '[0-9.]* Mbit/s' <<<"$got"))"
+    --get "http://10.0.1.1:8001/big.bin" 2>&1)
+if grep -q "sha256 $(sha "$work/kernel-www/big.bin")" <<<"$got"; then
+    ok "our client fetched $big_mb MB from python3 http.server: sha256 equal ($(grep -o '[0-9.]* Mbit/s' <<<"$got"))"
 else
     fail "our client: $got"
 fi
