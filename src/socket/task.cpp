@@ -4,22 +4,14 @@
 #include <new>
 #include <vector>
 
+#include "base/sanitizers.hpp"
+
 namespace sockets::detail {
 namespace {
 
 // Under AddressSanitizer frames go straight back to the heap: a frame used
 // after its coroutine ended must stay a use-after-free it can see.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool recycle = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool recycle = false;
-#else
-constexpr bool recycle = true;
-#endif
-#else
-constexpr bool recycle = true;
-#endif
+constexpr bool recycle = !base::address_sanitizer;
 
 // Sizes in steps of 64 bytes up to 2 KiB; larger frames (rare) go to the
 // heap as they come. At most `kept` frames of each size wait for reuse.

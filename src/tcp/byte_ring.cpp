@@ -3,13 +3,56 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <vector>
+
+#include "base/sanitizers.hpp"
 
 namespace tcp {
+namespace {
+
+// A receiver whose program reads each segment as it comes empties its ring
+// at every segment, and the ring gives its storage back (idle connections
+// hold none). Blocks of the first size wait here for the next ring instead
+// of going through malloc each time: no allocation per segment once a run
+// is going. Bounded, per thread (simulators on other threads never share
+// it), and off under AddressSanitizer so a use after the end still shows.
+constexpr size_t blocks_kept = 256;
+
+struct BlockCache {
+    std::vector<std::unique_ptr<std::byte[]>> free;
+};
+thread_local BlockCache first_blocks;
+
+std::unique_ptr<std::byte[]> take_block(size_t size) {
+    if (!base::address_sanitizer && size == ByteRing::default_first_storage &&
+        !first_blocks.free.empty()) {
+        auto block = std::move(first_blocks.free.back());
+        first_blocks.free.pop_back();
+        return block;
+    }
+    return std::make_unique_for_overwrite<std::byte[]>(size);
+}
+
+void give_back(std::unique_ptr<std::byte[]> block, size_t size) {
+    if (base::address_sanitizer || size != ByteRing::default_first_storage ||
+        first_blocks.free.size() >= blocks_kept)
+        return;  // `block` goes to the heap
+    first_blocks.free.push_back(std::move(block));
+}
+
+}  // namespace
+
+ByteRing::~ByteRing() {
+    if (data_) give_back(std::move(data_), storage_);
+}
 
 void ByteRing::grow(size_t needed) {
     const size_t storage = std::min(capacity_, std::max({first_storage_, storage_ * 2, needed}));
-    auto fresh = std::make_unique_for_overwrite<std::byte[]>(storage);
-    copy_out(0, {fresh.get(), size_});
+    auto fresh = take_block(storage);
+    if (data_) {
+        copy_out(0, {fresh.get(), size_});
+        give_back(std::move(data_), storage_);
+    }
     data_ = std::move(fresh);
     storage_ = storage;
     head_ = 0;
@@ -42,7 +85,7 @@ void ByteRing::pop(size_t n) {
     head_ = (head_ + n) % storage_;
     size_ -= n;
     if (size_ == 0) {
-        data_.reset();  // idle connections hold no buffer
+        give_back(std::move(data_), storage_);  // idle connections hold no buffer
         storage_ = 0;
         head_ = 0;
     }

@@ -21,6 +21,9 @@ class ByteRing {
 
     explicit ByteRing(size_t capacity, size_t first_storage = default_first_storage)
         : capacity_(capacity), first_storage_(first_storage) {}
+    ~ByteRing();
+    ByteRing(ByteRing&&) = default;
+    ByteRing& operator=(ByteRing&&) = default;
 
     size_t size() const { return size_; }
     size_t capacity() const { return capacity_; }

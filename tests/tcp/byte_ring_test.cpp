@@ -4,6 +4,8 @@
 #include <rapidcheck/gtest.h>
 
 #include <deque>
+#include <memory>
+#include <string>
 
 namespace {
 
@@ -39,6 +41,30 @@ TEST(ByteRing, FifoWithWrapAround) {
     r.pop(8);
     EXPECT_TRUE(r.empty());
     EXPECT_EQ(r.push({}), 0u);
+}
+
+// Storage a ring gives back (emptied, grown out of, destroyed) may serve the
+// next ring; no two live rings may share it.
+TEST(ByteRing, StorageGivenBackIsNeverSharedByTwoRings) {
+    const std::string a(3000, 'a'), b(3000, 'b'), c(3000, 'c'), d(5000, 'd');
+    auto r1 = std::make_unique<tcp::ByteRing>(1 << 20);
+    tcp::ByteRing r2(1 << 20), r3(1 << 20), r4(1 << 20);
+    r1->push(base::as_bytes(a));
+    r1->pop(r1->size());  // emptied: its block goes back
+    r2.push(base::as_bytes(b));
+    r1->push(base::as_bytes(a));
+    r3.push(base::as_bytes(c));
+    r3.push(base::as_bytes(c));  // grows to 8 KiB: its first block goes back
+    r4.push(base::as_bytes(d));  // more than the first size at once
+    r1.reset();                  // destroyed holding data
+    tcp::ByteRing r5(1 << 20);
+    r5.push(base::as_bytes(b));
+    EXPECT_EQ(out(r2, 0, b.size()), b);
+    EXPECT_EQ(out(r3, 0, c.size()), c);
+    EXPECT_EQ(out(r3, c.size(), c.size()), c);
+    EXPECT_EQ(out(r4, 0, d.size()), d);
+    EXPECT_EQ(out(r5, 0, b.size()), b);
+    EXPECT_EQ(r3.storage(), 8192u);
 }
 
 RC_GTEST_PROP(ByteRing, BehavesLikeADeque, ()) {
