@@ -12,7 +12,9 @@
 // connection with a FIN, wait up to two seconds for the peers, and exit.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,8 +30,8 @@ struct LiveCommand {
     std::vector<std::string> nameservers;
     std::vector<std::string> get;  // URLs
     std::string output;            // where --get bodies go ("": nowhere)
-    uint64_t seed = 1;
-    double duration_s = 0;  // stop after this long (0: never, or when --get is done)
+    std::optional<uint64_t> seed;  // none: secrets from the OS
+    double duration_s = 0;         // stop after this long (0: never, or when --get is done)
 };
 
 // Exit status: 0 after a clean stop, 1 when a --get failed or the TAP did, 2

@@ -185,8 +185,10 @@ int main(int argc, char** argv) {
                          "Fetch this http:// URL with our HTTP client (size, SHA-256, speed); "
                          "repeat");
     live_cmd->add_option("--output,-o", live_opts.output, "Write what --get fetched to this file");
-    live_cmd->add_option("--seed", live_opts.seed, "Seed for MAC, ports and impairments")
-        ->capture_default_str();
+    live_cmd->add_option("--seed", live_opts.seed,
+                         "Derive every secret (sequence numbers, ports, DNS IDs, MAC) and the "
+                         "impairments from this seed, to repeat a run; without it they come from "
+                         "the OS");
     live_cmd->add_option("--duration", live_opts.duration_s, "Stop after this many seconds")
         ->check(CLI::PositiveNumber);
 

@@ -1,6 +1,10 @@
 #include "live/tap_host.hpp"
 
 #include <sys/epoll.h>
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -22,6 +26,19 @@ wire::MacAddress mac_from(base::Seed seed) {
 
 }  // namespace
 
+base::Expected<uint64_t, std::string> secret_seed(std::optional<uint64_t> given) {
+    if (given) return *given;
+    uint64_t value = 0;
+    ssize_t got;
+    do {
+        got = getrandom(&value, sizeof value, 0);  // blocks only before the pool is ready
+    } while (got < 0 && errno == EINTR);
+    if (got != static_cast<ssize_t>(sizeof value))
+        return base::fail(fmt::format("no secret keys: getrandom failed ({})",
+                                      got < 0 ? std::strerror(errno) : "short read"));
+    return value;
+}
+
 base::Expected<std::unique_ptr<TapHost>, std::string> TapHost::create(Loop& loop,
                                                                       TapHostConfig config) {
     if (config.mtu < 576 || config.mtu > 9000)
@@ -29,6 +46,9 @@ base::Expected<std::unique_ptr<TapHost>, std::string> TapHost::create(Loop& loop
     if (config.gateway && !config.address.contains(*config.gateway))
         return base::fail(fmt::format("gateway {} is not in {}", config.gateway->to_string(),
                                       config.address.to_string()));
+    auto seed = secret_seed(config.seed);
+    if (!seed) return base::fail(seed.error());
+    config.seed = *seed;
     auto tap = TapDevice::open(config.tap);
     if (!tap) return base::fail(tap.error());
     std::unique_ptr<TapHost> h(new TapHost(loop, std::move(config), std::move(*tap)));
@@ -44,7 +64,7 @@ TapHost::TapHost(Loop& loop, TapHostConfig config, TapDevice tap)
       tap_(std::move(tap)),
       pool_(base::BufferPoolConfig{.block_size = size_t{config_.mtu} + 14 + 160 + 64}),
       timer_(loop, [this] { kick(); }) {
-    const base::Seed seed(config_.seed);
+    const base::Seed seed(config_.seed.value());  // create() drew it: every key derives from it
     stack::HostConfig hc;
     hc.name = config_.name;
     hc.nameservers = config_.nameservers;

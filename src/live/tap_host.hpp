@@ -32,8 +32,16 @@ struct TapHostConfig {
     std::optional<wire::MacAddress> mac;  // none: a locally administered one from the seed
     std::vector<wire::Ipv4Address> nameservers;
     Impairment impairment;  // applied to frames both ways
-    uint64_t seed = 1;
+    // Where every secret comes from: the RFC 6528 ISN key, the RFC 6056 port
+    // key, DNS IDs, the MAC, the impairments' dice. None: from the OS
+    // (getrandom), so that no two runs share keys anyone could guess; a
+    // fixed seed is for reproducing a run.
+    std::optional<uint64_t> seed;
 };
+
+// The seed a live host runs with: `given`, or 64 bits from the OS's
+// cryptographic generator (getrandom). Fails only if the OS has none.
+base::Expected<uint64_t, std::string> secret_seed(std::optional<uint64_t> given);
 
 struct TapHostStats {
     uint64_t frames_read = 0;

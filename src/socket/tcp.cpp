@@ -143,6 +143,12 @@ base::Expected<void, stack::SocketError> TcpStream::shutdown() {
 
 Task<base::Expected<void, stack::SocketError>> TcpStream::close() {
     if (id_ == 0) co_return base::fail(stack::SocketError::closed);
+    // Data received and never read: the connection is reset at once, not
+    // closed with a FIN (tcp::Connection::close), as close(2) does in Linux.
+    if (const tcp::Connection* c = connection(); c && c->readable_bytes() > 0) {
+        release();
+        co_return base::Expected<void, stack::SocketError>{};
+    }
     rt_->tcp().shutdown(id_, rt_->now());
     while (true) {
         const tcp::Connection* c = connection();

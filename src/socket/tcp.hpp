@@ -100,7 +100,8 @@ class TcpStream {
     // Half-close: FIN after what was sent; receiving goes on.
     base::Expected<void, stack::SocketError> shutdown();
     // Closes gracefully and waits until our FIN is acknowledged (the peer's may
-    // come later; the host finishes the close).
+    // come later; the host finishes the close). With received data unread,
+    // resets instead (RFC 1122 §4.2.2.13): the peer learns it was lost.
     Task<base::Expected<void, stack::SocketError>> close();
     // Resets the connection at once.
     void abort();

@@ -8,7 +8,8 @@ namespace tcp {
 NewReno::NewReno(uint32_t smss)
     : smss_(smss),
       // RFC 6928: min(10 SMSS, max(2 SMSS, 14600 bytes)).
-      cwnd_(std::min(10 * smss, std::max(2 * smss, uint32_t{14600}))),
+      initial_window_(std::min(10 * smss, std::max(2 * smss, uint32_t{14600}))),
+      cwnd_(initial_window_),
       ssthresh_(std::numeric_limits<uint32_t>::max()) {}
 
 void NewReno::on_ack(uint32_t acked) {
@@ -56,6 +57,18 @@ void NewReno::restore(uint32_t cwnd, uint32_t ssthresh) {
 void NewReno::on_timeout(uint32_t flight) {
     ssthresh_ = std::max(flight / 2, 2 * smss_);
     cwnd_ = smss_;
+    acked_in_avoidance_ = 0;
+}
+
+void NewReno::restart_after_idle(uint32_t rtos_idle) {
+    // RFC 5681 §4.1 asks for cwnd at most the restart window; Linux decays it
+    // by half per RTO of idleness instead, which ends at the same place after
+    // a long pause and keeps more of the window after a short one.
+    const uint32_t restart = std::min(initial_window_, cwnd_);
+    ssthresh_ = std::max(ssthresh_, cwnd_ / 2 + cwnd_ / 4);
+    for (uint32_t i = 0; i < rtos_idle && cwnd_ > restart; ++i)
+        cwnd_ /= 2;
+    cwnd_ = std::max(cwnd_, restart);
     acked_in_avoidance_ = 0;
 }
 

@@ -16,6 +16,10 @@
 //   undo                  a recovery found spurious gets the window before it
 //                          back (RFC 4015)
 //   timeout               ssthresh = max(flight/2, 2 SMSS), cwnd = 1 SMSS
+//   restart after idle    nothing in flight for more than an RTO (RFC 5681
+//                          §4.1): ssthresh = max(ssthresh, 3/4 cwnd), cwnd
+//                          halved for each RTO idle, down to the restart
+//                          window min(IW, cwnd) (Linux's tcp_cwnd_restart)
 #pragma once
 
 #include <cstdint>
@@ -46,9 +50,12 @@ class NewReno {
     void restore(uint32_t cwnd, uint32_t ssthresh);
     // The retransmission timer expired.
     void on_timeout(uint32_t flight);
+    // Sending again after `rtos_idle` whole RTOs with nothing in flight.
+    void restart_after_idle(uint32_t rtos_idle);
 
   private:
     uint32_t smss_;
+    uint32_t initial_window_;
     uint32_t cwnd_;
     uint32_t ssthresh_;
     uint32_t acked_in_avoidance_ = 0;

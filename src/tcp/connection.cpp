@@ -89,6 +89,8 @@ std::string_view to_string(Reason r) {
             return "retransmission after RTO";
         case Reason::fast_retransmit:
             return "fast retransmit";
+        case Reason::loss_probe:
+            return "tail loss probe";
         case Reason::window_probe:
             return "window probe";
         case Reason::keepalive:
@@ -105,6 +107,12 @@ std::string_view to_string(Reason r) {
             return "duplicate";
         case Reason::outside_window:
             return "outside the window";
+        case Reason::old_timestamp:
+            return "old timestamp";
+        case Reason::old_ack:
+            return "ACK too old";
+        case Reason::after_close:
+            return "data after close";
     }
     return "?";
 }
@@ -175,11 +183,12 @@ void Connection::set_state(State s, base::Time now) {
     if (observer_) observer_->state_changed(now, tuple_, from, s);
     if (s == State::time_wait) {
         time_wait_until_ = now + config_.msl * 2;
-        retransmit_at_ = persist_at_ = reorder_at_ = keepalive_at_ = base::Time::never();
+        retransmit_at_ = persist_at_ = reorder_at_ = keepalive_at_ = probe_at_ =
+            base::Time::never();
     }
     if (s == State::closed) {
         retransmit_at_ = persist_at_ = reorder_at_ = delayed_ack_at_ = time_wait_until_ =
-            keepalive_at_ = base::Time::never();
+            probe_at_ = keepalive_at_ = base::Time::never();
     }
 }
 
@@ -194,7 +203,7 @@ void Connection::connect(SeqNum iss, base::Time now) {
     iss_ = snd_una_ = iss;
     snd_nxt_ = iss + 1;  // the SYN takes one sequence number
     rcv_wscale_ = config_.window_scale ? shift_for(config_.receive_buffer) : 0;
-    rtt_started_ = now;
+    rtt_started_ = opened_at_ = now;
     stats_.active_open = true;
     set_state(State::syn_sent, now);
     send_segment(iss_, syn, 0, 0, Reason::syn, now);
@@ -205,7 +214,7 @@ void Connection::accept(const wire::TcpRepr& seg, SeqNum iss, base::Time now) {
     passive_ = true;
     irs_ = seg.seq;
     rcv_nxt_ = seg.seq + 1;
-    take_options(seg);
+    take_options(seg, now);
     snd_wnd_ = seg.window;  // windows in a SYN are never scaled
     max_snd_wnd_ = snd_wnd_;
     snd_wl1_ = seg.seq;
@@ -219,7 +228,7 @@ void Connection::accept(const wire::TcpRepr& seg, SeqNum iss, base::Time now) {
     arm_retransmit(now);
 }
 
-void Connection::take_options(const wire::TcpRepr& seg) {
+void Connection::take_options(const wire::TcpRepr& seg, base::Time now) {
     if (seg.mss) peer_mss_ = std::max<uint16_t>(*seg.mss, 64);
     // Window scaling, SACK and timestamps hold only if both sides offered them.
     if (seg.window_scale && config_.window_scale) {
@@ -230,7 +239,10 @@ void Connection::take_options(const wire::TcpRepr& seg) {
     }
     sack_ok_ = seg.sack_permitted && config_.sack;
     timestamps_ok_ = seg.timestamps.has_value() && config_.timestamps;
-    if (timestamps_ok_) ts_recent_ = seg.timestamps->value;
+    if (timestamps_ok_) {
+        ts_recent_ = seg.timestamps->value;
+        ts_recent_at_ = now;
+    }
     // Our segments carry at most what the peer takes and we can carry.
     congestion_ = NewReno(send_mss());
 }
@@ -299,7 +311,10 @@ void Connection::send_segment(SeqNum seq, uint16_t flags, size_t data_offset, si
         }
     }
     scratch_.resize(data_len);
-    if (data_len > 0) send_buffer_.copy_out(data_offset, scratch_);
+    if (data_len > 0) {
+        send_buffer_.copy_out(data_offset, scratch_);
+        last_data_sent_at_ = now;
+    }
     seg.payload = scratch_;
     ++stats_.segments_sent;
     if (flags & ack) {
@@ -330,6 +345,9 @@ void Connection::send_rst(SeqNum seq, base::Time now) {
 
 void Connection::arm_retransmit(base::Time now) {
     retransmit_at_ = now + rto_.rto();
+    // A connect ends when its time is up, not at the next backed-off SYN.
+    if (state_ == State::syn_sent)
+        retransmit_at_ = std::min(retransmit_at_, opened_at_ + config_.connect_timeout);
 }
 
 // Sends what the windows allow: segments judged lost first (RFC 6675 §5,
@@ -346,6 +364,7 @@ void Connection::output(base::Time now) {
         resend(*lost, now);
     }
     const uint32_t smss = send_mss();
+    const SeqNum sent_before = snd_nxt_;
     while (true) {
         const uint32_t in_flight = flight();
         const uint32_t pipe = scoreboard_.pipe();
@@ -368,7 +387,8 @@ void Connection::output(base::Time now) {
             const bool with_fin = fin_queued_ && !fin_sent_ && len == unsent;
             if (with_fin) flags |= fin;
             send_segment(snd_nxt_, flags, sent_data, len, Reason::new_data, now);
-            scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), with_fin, now);
+            scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), with_fin, (flags & psh) != 0,
+                             now);
             count_sent(len, now);
             if (!rtt_seq_) {
                 rtt_seq_ = snd_nxt_;
@@ -383,7 +403,7 @@ void Connection::output(base::Time now) {
         if (unsent == 0 && fin_queued_ && !fin_sent_) {
             // The FIN alone; it needs no window.
             send_segment(snd_nxt_, fin | ack, 0, 0, Reason::new_data, now);
-            scoreboard_.sent(snd_nxt_, 0, true, now);
+            scoreboard_.sent(snd_nxt_, 0, true, false, now);
             snd_nxt_ += 1;
             fin_sent_ = true;
             if (retransmit_at_.is_never()) arm_retransmit(now);
@@ -396,6 +416,7 @@ void Connection::output(base::Time now) {
         }
         break;
     }
+    if (snd_nxt_ != sent_before) schedule_loss_probe(now);
 }
 
 void Connection::resend_syn(base::Time now) {
@@ -408,7 +429,7 @@ void Connection::resend_syn(base::Time now) {
 }
 
 void Connection::resend(SentSegment& s, base::Time now) {
-    const uint16_t flags = static_cast<uint16_t>(ack | (s.fin ? fin : 0));
+    const uint16_t flags = static_cast<uint16_t>(ack | (s.fin ? fin : 0) | (s.psh ? psh : 0));
     const Reason reason = rto_recover_ ? Reason::retransmission_rto : Reason::fast_retransmit;
     send_segment(s.seq, flags, static_cast<size_t>(s.seq - snd_una_), s.len, reason, now);
     if (undo_ && !undo_->resent_ts && timestamps_ok_) {
@@ -425,6 +446,7 @@ void Connection::resend(SentSegment& s, base::Time now) {
 // at once, whatever the window (RFC 6675 §5 step 4.2, RFC 5681 §3.2).
 void Connection::enter_recovery(base::Time now) {
     in_recovery_ = true;
+    probe_at_ = base::Time::never();
     recover_ = snd_nxt_;
     undo_ = Undo{.cwnd = congestion_.cwnd(),
                  .ssthresh = congestion_.ssthresh(),
@@ -440,6 +462,80 @@ void Connection::enter_recovery(base::Time now) {
     ++stats_.fast_retransmits;
     if (SentSegment* lost = scoreboard_.first_lost()) resend(*lost, now);
     arm_retransmit(now);
+}
+
+// Tail loss probe (RFC 8985 §7.2): while data is out and no loss is being
+// repaired, a probe is due two smoothed RTTs after the last transmission or
+// ACK (plus the worst delayed ACK when one segment is out), or at the RTO if
+// that comes first. Linux probes only with SACK, as here.
+void Connection::schedule_loss_probe(base::Time now) {
+    probe_at_ = base::Time::never();
+    if (!sack_ok_ || !synchronized() || flight() == 0 || in_recovery_ || rto_recover_ ||
+        tlp_high_seq_) {
+        return;
+    }
+    base::Duration pto = base::Duration::seconds(1);
+    if (const auto srtt = rto_.srtt()) {
+        pto = *srtt * 2;
+        if (flight() <= send_mss()) pto = pto + worst_delayed_ack;
+    }
+    probe_at_ = std::min(now + pto, retransmit_at_);
+}
+
+// RFC 8985 §7.3: no ACK for a PTO. One segment draws an ACK whose SACK blocks
+// let RACK find what the tail lost, instead of waiting for the RTO: new data
+// if the peer's window takes it, else the last segment sent, again.
+void Connection::send_loss_probe(base::Time now) {
+    if (tlp_high_seq_ || flight() == 0) return;
+    const uint32_t in_flight = flight();
+    const size_t sent_data = in_flight - (fin_sent_ ? 1u : 0u);
+    const size_t unsent = send_buffer_.size() > sent_data ? send_buffer_.size() - sent_data : 0;
+    const uint32_t peer_room = snd_wnd_ > in_flight ? snd_wnd_ - in_flight : 0;
+    if (unsent > 0 && peer_room > 0 && !fin_sent_) {
+        const size_t len = std::min<size_t>({unsent, peer_room, send_mss()});
+        const bool push = len == unsent;
+        const bool with_fin = fin_queued_ && push;
+        const auto flags = static_cast<uint16_t>(ack | (push ? psh : 0) | (with_fin ? fin : 0));
+        send_segment(snd_nxt_, flags, sent_data, len, Reason::new_data, now);
+        scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), with_fin, push, now);
+        count_sent(len, now);
+        snd_nxt_ += static_cast<uint32_t>(len) + (with_fin ? 1 : 0);
+        if (with_fin) fin_sent_ = true;
+        tlp_resent_ = false;
+    } else if (SentSegment* last = scoreboard_.last(); last && !last->sacked) {
+        const auto flags =
+            static_cast<uint16_t>(ack | (last->fin ? fin : 0) | (last->psh ? psh : 0));
+        send_segment(last->seq, flags, static_cast<size_t>(last->seq - snd_una_), last->len,
+                     Reason::loss_probe, now);
+        scoreboard_.resent(*last, now);
+        ++stats_.retransmissions;
+        rtt_seq_.reset();  // Karn
+        tlp_resent_ = true;
+    } else {
+        return;
+    }
+    ++stats_.loss_probes;
+    tlp_high_seq_ = snd_nxt_;
+    arm_retransmit(now);
+}
+
+// RFC 8985 §7.4, as Linux: a probe that sent a segment again may have
+// repaired a loss nothing else revealed. If an ACK beyond the probe comes
+// before any sign that both copies arrived (a D-SACK, or a pure duplicate
+// ACK), it did, and the window is reduced as for any loss.
+void Connection::check_loss_probe(const wire::TcpRepr& seg, bool advanced, bool dsack,
+                                  base::Time now) {
+    if (!tlp_high_seq_ || seg.ack < *tlp_high_seq_) return;
+    if (!tlp_resent_ || dsack) {
+        tlp_high_seq_.reset();
+    } else if (seg.ack > *tlp_high_seq_) {
+        tlp_high_seq_.reset();
+        congestion_.reduce(congestion_.cwnd());
+        ++stats_.loss_probe_recoveries;
+        report_window(now);
+    } else if (!advanced && seg.payload.empty() && seg.sack_blocks.empty()) {
+        tlp_high_seq_.reset();
+    }
 }
 
 // The window and RTT, for whoever watches (the event log, the report's
@@ -515,7 +611,7 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
         irs_ = seg.seq;
         rcv_nxt_ = seg.seq + 1;
         rcv_adv_ = rcv_nxt_;
-        take_options(seg);
+        take_options(seg, now);
         snd_wl1_ = seg.seq;
         snd_wl2_ = seg.ack;
         if (has_ack) {
@@ -539,6 +635,25 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
         return;
     }
 
+    // PAWS (RFC 7323 §5.3, R1): a segment stamped earlier than the last one
+    // taken in order is an old duplicate from a previous use of the sequence
+    // space — dropped, and answered with an ACK unless it is a RST. After 24
+    // days of silence TS.Recent is stale (the peer's clock may have wrapped)
+    // and the segment's TSval is taken instead. Strictly older, as the RFC
+    // says; Linux forgives one tick (docs/tcp.md).
+    if (timestamps_ok_ && seg.timestamps && !seg.flags.has(rst) &&
+        static_cast<int32_t>(seg.timestamps->value - ts_recent_) < 0) {
+        if (now - ts_recent_at_ > paws_idle) {
+            ts_recent_ = seg.timestamps->value;
+            ts_recent_at_ = now;
+        } else {
+            if (observer_) observer_->segment_received(now, tuple_, seg, Reason::old_timestamp);
+            ++stats_.paws_rejected;
+            send_ack(Reason::duplicate_ack, now);
+            return;
+        }
+    }
+
     // RFC 7323 §5.3 (R2), before the window check: remember the timestamp to
     // echo from any segment that does not start beyond what we acknowledged —
     // duplicates included, so the ACK a retransmission draws echoes its fresh
@@ -546,6 +661,7 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
     if (timestamps_ok_ && seg.timestamps && seg.seq <= rcv_nxt_ &&
         static_cast<int32_t>(seg.timestamps->value - ts_recent_) >= 0) {
         ts_recent_ = seg.timestamps->value;
+        ts_recent_at_ = now;
     }
 
     // First: is the segment within the window?
@@ -595,8 +711,27 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
     // Fifth: without ACK, drop.
     if (!seg.flags.has(ack)) return;
 
+    // RFC 5961 §5.2: an ACK further back than the largest window the peer
+    // ever offered cannot come from the peer (blind data injection): the
+    // segment is dropped, its data too, and answered with an ACK.
+    if (synchronized() && seg.ack < snd_una_ - max_snd_wnd_) {
+        if (observer_) observer_->segment_received(now, tuple_, seg, Reason::old_ack);
+        send_ack(Reason::challenge_ack, now);
+        return;
+    }
+
     process_ack(seg, now);
     if (state_ == State::closed) return;
+
+    // RFC 1122 §4.2.2.13: new data for a program that has closed its socket
+    // can never be read; the peer learns it with a RST (as Linux and BSD).
+    if (released_ && !seg.payload.empty() &&
+        seg.seq + static_cast<uint32_t>(seg.payload.size()) > rcv_nxt_) {
+        if (observer_) observer_->segment_received(now, tuple_, seg, Reason::after_close);
+        send_rst(seg.ack, now);
+        fail(Error::aborted, now);
+        return;
+    }
 
     // Seventh: data.
     if (!seg.payload.empty() && (state_ == State::established || state_ == State::fin_wait_1 ||
@@ -694,10 +829,11 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         }
         check_spurious(seg, now);
     }
+    AckOutcome outcome;
     if (advanced || duplicate || !seg.sack_blocks.empty()) {
         std::optional<uint32_t> echo;
         if (timestamps_ok_ && seg.timestamps) echo = seg.timestamps->echo_reply;
-        scoreboard_.on_ack(
+        outcome = scoreboard_.on_ack(
             seg.ack, sack_ok_ ? seg.sack_blocks.blocks() : std::span<const wire::TcpSackBlock>{},
             echo, now);
     }
@@ -742,7 +878,9 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
             }
         }
     }
+    check_loss_probe(seg, advanced, outcome.dsack, now);
     detect_losses(now);
+    if (advanced) schedule_loss_probe(now);
     if (newer) {
         snd_wnd_ = window;
         max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
@@ -865,7 +1003,7 @@ void Connection::process_fin(base::Time now) {
 
 base::Time Connection::next_deadline() const {
     return std::min({retransmit_at_, persist_at_, reorder_at_, delayed_ack_at_, time_wait_until_,
-                     keepalive_at_});
+                     keepalive_at_, probe_at_});
 }
 
 void Connection::poll(base::Time now) {
@@ -874,13 +1012,21 @@ void Connection::poll(base::Time now) {
         return;
     }
     if (now >= delayed_ack_at_) send_ack(Reason::delayed_ack, now);
+    if (now >= probe_at_) {
+        probe_at_ = base::Time::never();
+        send_loss_probe(now);
+    }
     if (now >= retransmit_at_) {
         ++stats_.timeouts;
-        const int limit = (state_ == State::syn_sent || state_ == State::syn_received)
-                              ? config_.max_syn_retransmissions
-                              : config_.max_retransmissions;
-        if (retransmissions_ >= limit) {
-            if (state_ != State::syn_received || !passive_) send_rst(snd_nxt_, now);
+        const int limit = state_ == State::syn_received ? config_.max_syn_retransmissions
+                                                        : config_.max_retransmissions;
+        const bool give_up = state_ == State::syn_sent ? now - opened_at_ >= config_.connect_timeout
+                                                       : retransmissions_ >= limit;
+        if (give_up) {
+            // A peer that never answered has nothing to reset (Linux sends
+            // no RST either when a connect times out).
+            if (synchronized() || (state_ == State::syn_received && !passive_))
+                send_rst(snd_nxt_, now);
             fail(soft_error_.value_or(Error::timed_out), now);
             return;
         }
@@ -899,6 +1045,8 @@ void Connection::poll(base::Time now) {
             undo_->resent_ts.reset();
             congestion_.on_timeout(flight());
             report_window(now);
+            probe_at_ = base::Time::never();
+            tlp_high_seq_.reset();
             in_recovery_ = false;
             duplicate_acks_ = 0;
             rto_recover_ = snd_nxt_;
@@ -932,9 +1080,10 @@ void Connection::poll(base::Time now) {
                 // the override timer has run out, so send what fits.
                 const uint32_t smss = send_mss();
                 const size_t len = std::min<size_t>({unsent, snd_wnd_, smss});
-                send_segment(snd_nxt_, static_cast<uint16_t>(ack | (len == unsent ? psh : 0)),
-                             sent_data, len, Reason::new_data, now);
-                scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), false, now);
+                const bool push = len == unsent;
+                send_segment(snd_nxt_, static_cast<uint16_t>(ack | (push ? psh : 0)), sent_data,
+                             len, Reason::new_data, now);
+                scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), false, push, now);
                 count_sent(len, now);
                 snd_nxt_ += static_cast<uint32_t>(len);
                 if (retransmit_at_.is_never()) arm_retransmit(now);
@@ -962,6 +1111,16 @@ size_t Connection::send(base::ByteSpan data, base::Time now) {
     if (state_ != State::established && state_ != State::close_wait && state_ != State::syn_sent &&
         state_ != State::syn_received) {
         return 0;
+    }
+    // Slow-start restart (RFC 5681 §4.1): after more than an RTO with
+    // nothing in flight the network may have changed, and a whole old window
+    // sent at once would be a burst it never agreed to.
+    if (synchronized() && flight() == 0 && stats_.bytes_sent > 0 &&
+        now - last_data_sent_at_ > rto_.rto()) {
+        const int64_t idle = (now - last_data_sent_at_).ns();
+        const int64_t rto = rto_.rto().ns();
+        congestion_.restart_after_idle(static_cast<uint32_t>((idle + rto - 1) / rto - 1));
+        report_window(now);
     }
     const size_t n = send_buffer_.push(data);
     output(now);
@@ -1012,6 +1171,18 @@ void Connection::shutdown(base::Time now) {
             return;
     }
     output(now);
+}
+
+void Connection::close(base::Time now) {
+    released_ = true;
+    // Data received and never read is lost: RST, not FIN, so that the peer
+    // knows (RFC 1122 §4.2.2.13, RFC 2525 §2.17; Linux does the same).
+    if (!receive_buffer_.empty() && state_ != State::closed && state_ != State::time_wait) {
+        send_rst(snd_nxt_, now);
+        fail(Error::aborted, now);
+        return;
+    }
+    shutdown(now);
 }
 
 void Connection::abort(base::Time now) {

@@ -60,7 +60,10 @@ struct Config {
     size_t receive_buffer = 256 * 1024;
     RtoConfig rto{};
     int max_retransmissions = 15;  // of one segment, before giving up (as Linux)
-    int max_syn_retransmissions = 5;
+    // A connect keeps sending SYNs (backing off) for this long, then gives up
+    // with timed_out: at least 3 minutes (RFC 1122 §4.2.3.5, R2 for a SYN).
+    base::Duration connect_timeout = base::Duration::seconds(180);
+    int max_syn_retransmissions = 5;                   // of a SYN+ACK (Linux's tcp_synack_retries)
     base::Duration msl = base::Duration::seconds(30);  // TIME-WAIT lasts 2 MSL
     base::Duration delayed_ack = base::Duration::milliseconds(40);
     base::Duration persist_max = base::Duration::seconds(60);
@@ -109,8 +112,11 @@ class Connection {
     size_t receive(base::MutableByteSpan out, base::Time now);
     // Half-close: FIN after the data already given.
     void shutdown(base::Time now);
-    // Closes gracefully: shutdown, and the connection ends when both sides are done.
-    void close(base::Time now) { shutdown(now); }
+    // The program is done with the connection: it will neither send nor
+    // read again. Gracefully (shutdown, and the connection ends when both
+    // sides are done) unless received data went unread, or more arrives:
+    // then RST.
+    void close(base::Time now);
     // Resets: sends RST, drops everything.
     void abort(base::Time now);
 
@@ -157,11 +163,15 @@ class Connection {
     // Sends a segment judged lost again.
     void resend(SentSegment& s, base::Time now);
     void enter_recovery(base::Time now);
+    void schedule_loss_probe(base::Time now);
+    void send_loss_probe(base::Time now);
+    // An ACK during a probe's episode: did the probe repair a loss?
+    void check_loss_probe(const wire::TcpRepr& seg, bool advanced, bool dsack, base::Time now);
     void report_window(base::Time now);
     void detect_losses(base::Time now);
     void check_spurious(const wire::TcpRepr& ack_segment, base::Time now);
     uint16_t advertised_window();
-    void take_options(const wire::TcpRepr& seg);
+    void take_options(const wire::TcpRepr& seg, base::Time now);
     bool acceptable(const wire::TcpRepr& seg) const;
     void process_ack(const wire::TcpRepr& seg, base::Time now);
     void process_data(const wire::TcpRepr& seg, base::Time now);
@@ -185,6 +195,7 @@ class Connection {
     std::optional<Error> error_;
     std::optional<Error> soft_error_;  // from ICMP, for a later timeout
     bool passive_ = false;
+    bool released_ = false;  // closed by the program: no more reads
 
     // Send sequence space (RFC 9293 §3.3.1).
     SeqNum iss_;
@@ -216,6 +227,11 @@ class Connection {
     bool sack_ok_ = false;
     bool timestamps_ok_ = false;
     uint32_t ts_recent_ = 0;
+    base::Time ts_recent_at_;  // when ts_recent_ was last taken
+    // RFC 8985 §7.2's WCDelAckT: the longest a receiver may hold an ACK.
+    static constexpr base::Duration worst_delayed_ack = base::Duration::milliseconds(200);
+    // RFC 7323 §5.5: after this long without a valid segment TS.Recent is stale.
+    static constexpr base::Duration paws_idle = base::Duration::seconds(24 * 24 * 3600);
 
     // Loss recovery.
     RtoEstimator rto_;
@@ -240,12 +256,20 @@ class Connection {
     int retransmissions_ = 0;        // of the segment at snd_una
     std::optional<SeqNum> rtt_seq_;  // the segment being timed (Karn)
     base::Time rtt_started_;
+    base::Time opened_at_;          // when connect() sent the first SYN
+    base::Time last_data_sent_at_;  // for the slow-start restart after idle
 
     // Timers (never = not armed).
     base::Time retransmit_at_ = base::Time::never();
     base::Time persist_at_ = base::Time::never();
     base::Time reorder_at_ = base::Time::never();  // RACK: a segment may be lost, not late
-    std::optional<SeqNum> probe_seq_;              // a window probe's octet is out
+    // Tail loss probe (RFC 8985 §7): when to send one (PTO), and while a
+    // probe's episode lasts, snd_nxt when it left and whether it was a
+    // segment sent again (not new data).
+    base::Time probe_at_ = base::Time::never();
+    std::optional<SeqNum> tlp_high_seq_;
+    bool tlp_resent_ = false;
+    std::optional<SeqNum> probe_seq_;  // a window probe's octet is out
     base::Duration persist_backoff_{};
     base::Time delayed_ack_at_ = base::Time::never();
     base::Time time_wait_until_ = base::Time::never();

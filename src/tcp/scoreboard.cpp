@@ -15,8 +15,8 @@ uint32_t ms_of(base::Time t) {
 
 }  // namespace
 
-void Scoreboard::sent(SeqNum seq, uint32_t len, bool fin, base::Time now) {
-    segments_.push_back({.seq = seq, .len = len, .fin = fin, .sent = now});
+void Scoreboard::sent(SeqNum seq, uint32_t len, bool fin, bool psh, base::Time now) {
+    segments_.push_back({.seq = seq, .len = len, .fin = fin, .psh = psh, .sent = now});
     total_ += segments_.back().space();
 }
 

@@ -40,7 +40,8 @@ struct SentSegment {
     SeqNum seq;
     uint32_t len = 0;  // data octets
     bool fin = false;
-    base::Time sent;  // the latest transmission
+    bool psh = false;  // sent with PSH: a retransmission keeps it (as Linux, BSD, lwIP)
+    base::Time sent;   // the latest transmission
     int transmissions = 1;
     bool sacked = false;
     bool lost = false;  // judged lost, not yet sent again
@@ -57,7 +58,7 @@ struct AckOutcome {
 class Scoreboard {
   public:
     // A segment went out for the first time.
-    void sent(SeqNum seq, uint32_t len, bool fin, base::Time now);
+    void sent(SeqNum seq, uint32_t len, bool fin, bool psh, base::Time now);
     // A lost segment went out again.
     void resent(SentSegment& s, base::Time now);
 
@@ -83,6 +84,8 @@ class Scoreboard {
 
     // The first segment judged lost, or null.
     SentSegment* first_lost();
+    // The highest segment sent, or null (a tail loss probe sends it again).
+    SentSegment* last() { return empty() ? nullptr : &segments_.back(); }
     // RFC 6675's pipe: sequence space sent and neither SACKed nor lost.
     uint32_t pipe() const { return total_ - sacked_ - lost_; }
     uint32_t sacked_bytes() const { return sacked_; }

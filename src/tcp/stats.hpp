@@ -21,7 +21,10 @@ struct Stats {
     uint64_t duplicate_acks_received = 0;
     uint64_t out_of_order_segments = 0;
     uint64_t duplicate_segments = 0;
+    uint64_t paws_rejected = 0;  // old timestamps (RFC 7323 §5.3 R1)
     uint64_t window_probes = 0;
+    uint64_t loss_probes = 0;            // tail loss probes sent (RFC 8985 §7)
+    uint64_t loss_probe_recoveries = 0;  // probes that repaired a loss
 
     // Round-trip samples (each one RFC 6298 takes: Karn's rule, or an echoed
     // timestamp): how many, their sum, the least and the most.

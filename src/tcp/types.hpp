@@ -49,6 +49,7 @@ enum class Reason : uint8_t {
     duplicate_ack,  // an ACK for data out of order, asking for the gap
     retransmission_rto,
     fast_retransmit,
+    loss_probe,  // RFC 8985 §7: the last segment again, as a tail loss probe
     window_probe,
     keepalive,
     challenge_ack,
@@ -58,6 +59,9 @@ enum class Reason : uint8_t {
     out_of_order,
     duplicate,  // data we already had
     outside_window,
+    old_timestamp,  // PAWS (RFC 7323 §5.3): a TSval older than the last in order
+    old_ack,        // an ACK below SND.UNA - MAX.SND.WND (RFC 5961 §5.2)
+    after_close,    // data for a program that has closed its socket
 };
 
 std::string_view to_string(Reason r);

@@ -1,6 +1,8 @@
 #include "wire/pcapng.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 namespace wire::pcapng {
 namespace {
@@ -171,6 +173,26 @@ Result<void> Reader::read_interface(base::ByteSpan body) {
     return {};
 }
 
+namespace {
+
+// `ts` in units of 1/`units` second (a power of ten up to 10^18) as
+// nanoseconds, without overflow; none past what an int64 holds (the year
+// 2262): such a timestamp is damage, refused rather than wrapped.
+std::optional<int64_t> nanoseconds(uint64_t ts, uint64_t units) {
+    constexpr uint64_t ns_per_s = 1'000'000'000;
+    constexpr uint64_t max = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+    const uint64_t seconds = ts / units;
+    const uint64_t rest = ts % units;
+    if (seconds > max / ns_per_s) return std::nullopt;
+    const uint64_t fraction =
+        units > ns_per_s ? rest / (units / ns_per_s) : rest * ns_per_s / units;
+    const uint64_t ns = seconds * ns_per_s + fraction;
+    if (ns > max) return std::nullopt;
+    return static_cast<int64_t>(ns);
+}
+
+}  // namespace
+
 Result<std::optional<Packet>> Reader::next() {
     while (at_ < file_.size()) {
         if (file_.size() - at_ < block_overhead) return base::fail(Error::truncated);
@@ -193,11 +215,10 @@ Result<std::optional<Packet>> Reader::next() {
             p.original_len = load32(body_at + 16);
             if (captured > body.size() - 20 || captured > p.original_len)
                 return base::fail(Error::bad_length);
-            const int64_t units = interfaces_[p.interface].units_per_second;
-            const auto t = static_cast<int64_t>(ts);
-            p.timestamp_ns = units == 1'000'000'000
-                                 ? t
-                                 : t / units * 1'000'000'000 + t % units * 1'000'000'000 / units;
+            const auto ns =
+                nanoseconds(ts, static_cast<uint64_t>(interfaces_[p.interface].units_per_second));
+            if (!ns) return base::fail(Error::unsupported);
+            p.timestamp_ns = *ns;
             p.data = body.subspan(20, captured);
             // Options follow the padded data; epb_flags holds the direction.
             for (size_t o = 20 + (captured + 3u) / 4 * 4; o + 4 <= body.size();) {

@@ -60,7 +60,9 @@ class Reader {
     // bad_magic for a file that does not start with a section header.
     static Result<Reader> open(base::ByteSpan file);
     // The next packet, nullopt at the end; `truncated` or `bad_length` for a
-    // damaged block, `bad_length` also for a packet on an interface not described.
+    // damaged block, `bad_length` also for a packet on an interface not
+    // described, `unsupported` for a timestamp past what int64 nanoseconds
+    // hold (the year 2262).
     Result<std::optional<Packet>> next();
     const std::vector<Interface>& interfaces() const { return interfaces_; }
 

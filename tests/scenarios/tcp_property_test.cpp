@@ -141,8 +141,9 @@ Outcome run_seed(uint64_t seed, const Plan& p, const std::string& capture_dir = 
     const char* events_path = std::getenv("MINTERNET_TCP_EVENTS");
     Scenario s(p.yaml, {.capture_dir = capture_dir, .event_log = events_path != nullptr});
     stack::TcpConfig tcp;
-    tcp.connection.max_syn_retransmissions =
-        12;  // a 20%-loss link must not fail the handshake by chance
+    // A 20%-loss link must not fail the handshake by chance.
+    tcp.connection.max_syn_retransmissions = 12;
+    tcp.connection.connect_timeout = base::Duration::seconds(3600);
     Runtime client(s.node("a").host(), {}, tcp);
     Runtime server(s.node("b").host(), {}, tcp);
     const auto up = data_for(seed, "up", p.up);

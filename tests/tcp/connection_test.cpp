@@ -181,8 +181,30 @@ TEST(Connection, RstAnsweringTheSynMeansRefused) {
     EXPECT_EQ(o.c.error(), tcp::Error::refused);
 }
 
-TEST(Connection, SynIsRetransmittedWithBackOffThenGivesUp) {
-    One o({.max_syn_retransmissions = 3});
+// RFC 1122 §4.2.3.5: SYNs for at least 3 minutes. Backing off from 1 s, the
+// eighth SYN leaves at 127 s and the attempt ends at 180 s, with no RST.
+TEST(Connection, ConnectSendsSynsForThreeMinutesThenGivesUp) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    EXPECT_TRUE(o.take().has(SYN));
+    std::vector<int64_t> resent_s;
+    while (o.c.state() == State::syn_sent) {
+        o.advance(o.c.next_deadline() - o.now);
+        if (o.c.state() != State::syn_sent) break;
+        const Captured s = o.take();
+        EXPECT_TRUE(s.has(SYN));
+        EXPECT_EQ(s.seg.seq, SeqNum{1000});
+        resent_s.push_back((o.now - Time::zero()).ns() / 1'000'000'000);
+    }
+    EXPECT_EQ(resent_s, (std::vector<int64_t>{1, 3, 7, 15, 31, 63, 127}));
+    EXPECT_EQ(o.now, Time::zero() + 180_s);
+    EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_TRUE(o.out.empty()) << "no RST to a peer that never answered";
+}
+
+TEST(Connection, ConnectTimeoutIsAChoice) {
+    One o({.connect_timeout = 10_s});
     o.c.connect(SeqNum{1000}, o.now);
     o.take();
     std::vector<Time> resent;
@@ -195,6 +217,7 @@ TEST(Connection, SynIsRetransmittedWithBackOffThenGivesUp) {
     EXPECT_EQ(resent[1], Time::zero() + 3_s);  // 1 s, then 2 s more
     EXPECT_EQ(resent[2], Time::zero() + 7_s);  // then 4 s more
     o.advance(o.c.next_deadline() - o.now);
+    EXPECT_EQ(o.now, Time::zero() + 10_s);
     EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
     EXPECT_EQ(o.c.state(), State::closed);
 }
@@ -293,11 +316,13 @@ TEST(Connection, DataIsRetransmittedAfterTheRto) {
     const Captured first = o.take();
     EXPECT_EQ(first.text(), "Hello!");
     EXPECT_EQ(first.seg.seq, SeqNum{1001});
+    EXPECT_TRUE(first.has(PSH)) << "the last segment of what was written";
     const Duration rto = o.c.rto().rto();
     o.advance(rto);
     const Captured again = o.take();
     EXPECT_EQ(again.seg.seq, SeqNum{1001});
     EXPECT_EQ(again.text(), "Hello!");
+    EXPECT_TRUE(again.has(PSH)) << "a retransmission keeps PSH";
     EXPECT_EQ(o.c.stats().retransmissions, 1u);
     EXPECT_EQ(o.c.rto().rto(), rto * 2) << "backed off";
     o.in({.seq = SeqNum{5001}, .ack = SeqNum{1007}, .flags = TcpFlags{ACK}, .window = 65535});
@@ -318,6 +343,9 @@ TEST(Connection, ThreeDuplicateAcksTriggerFastRetransmit) {
     const Captured fr = o.take();
     EXPECT_EQ(fr.seg.seq, SeqNum{1001}) << "send again from packet 1";
     EXPECT_EQ(fr.data.size(), 1000u);
+    EXPECT_FALSE(segs[0].has(PSH));
+    EXPECT_TRUE(segs[4].has(PSH));
+    EXPECT_FALSE(fr.has(PSH)) << "a retransmission has the flags of the original";
     EXPECT_EQ(o.c.stats().fast_retransmits, 1u);
     // A partial ACK in recovery retransmits the next hole at once (NewReno).
     o.in({.seq = SeqNum{5001}, .ack = SeqNum{2001}, .flags = TcpFlags{ACK}, .window = 65535});
@@ -442,6 +470,160 @@ TEST(Connection, ASpuriousRecoveryIsUndoneByTheEchoedTimestamp) {
     }
 }
 
+// PAWS (RFC 7323 §5.3 R1): an in-window segment stamped before TS.Recent is
+// an old duplicate: dropped, ACKed. A RST is never held to it.
+TEST(Connection, PawsDropsAnOldTimestampAndAcks) {
+    One o;
+    establish_with_sack(o, true);  // TS.Recent = 7
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK | PSH},
+          .window = 65535,
+          .timestamps = wire::TcpTimestamps{20, 0},
+          .payload = base::as_bytes("new")});
+    ASSERT_EQ(o.c.readable_bytes(), 3u);
+    o.advance(1_s);  // the delayed ACK
+    o.out.clear();
+    o.in({.seq = SeqNum{5004},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK | PSH},
+          .window = 65535,
+          .timestamps = wire::TcpTimestamps{19, 0},
+          .payload = base::as_bytes("old")});
+    EXPECT_EQ(o.c.readable_bytes(), 3u) << "the old segment's data is not taken";
+    EXPECT_EQ(o.c.stats().paws_rejected, 1u);
+    const Captured a = o.take();
+    EXPECT_TRUE(a.has(ACK));
+    EXPECT_EQ(a.seg.ack, SeqNum{5004});
+    EXPECT_EQ(a.seg.timestamps->echo_reply, 20u) << "TS.Recent unchanged";
+    // The same bytes stamped now are taken.
+    o.in({.seq = SeqNum{5004},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK | PSH},
+          .window = 65535,
+          .timestamps = wire::TcpTimestamps{21, 0},
+          .payload = base::as_bytes("old")});
+    EXPECT_EQ(o.c.readable_bytes(), 6u);
+    // An exact RST with an old timestamp still resets.
+    o.in({.seq = SeqNum{5007}, .flags = TcpFlags{RST}, .timestamps = wire::TcpTimestamps{1, 0}});
+    EXPECT_EQ(o.c.error(), tcp::Error::reset);
+}
+
+// RFC 5961 §5.2: an ACK below SND.UNA - MAX.SND.WND is not from the peer;
+// the segment and its data are dropped and answered with an ACK.
+TEST(Connection, AnAckTooFarBackIsDroppedWithItsData) {
+    One o;
+    establish(o);  // the peer's window: 65535
+    const std::string data(3000, 'x');
+    ASSERT_EQ(o.c.send(base::as_bytes(data), o.now), 3000u);
+    o.out.clear();
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{4001}, .flags = TcpFlags{ACK}, .window = 65535});
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{4001u - 65535u - 1u},
+          .flags = TcpFlags{ACK | PSH},
+          .window = 65535,
+          .payload = base::as_bytes("forged")});
+    EXPECT_EQ(o.c.readable_bytes(), 0u);
+    const Captured a = o.take();
+    EXPECT_TRUE(a.has(ACK));
+    EXPECT_EQ(a.seg.ack, SeqNum{5001}) << "nothing of the forged data acknowledged";
+    // Just inside the bound the data is taken (an old ACK is no reason to refuse it).
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{4001u - 65535u},
+          .flags = TcpFlags{ACK | PSH},
+          .window = 65535,
+          .payload = base::as_bytes("fine")});
+    EXPECT_EQ(o.c.readable_bytes(), 4u);
+}
+
+// RFC 5681 §4.1: after more than an RTO with nothing in flight the window
+// restarts, halved for each RTO idle, not below min(IW, cwnd) (as Linux).
+TEST(Connection, SlowStartRestartsAfterIdle) {
+    One o;
+    establish(o);  // MSS 1000: IW 10 segments
+    uint32_t next = 1001;
+    // Grow the window to 15 segments: each ACK in slow start adds one.
+    std::string chunk(5000, 'x');
+    ASSERT_EQ(o.c.send(base::as_bytes(chunk), o.now), 5000u);
+    for (int i = 0; i < 5; ++i) {
+        next += 1000;
+        o.in({.seq = SeqNum{5001}, .ack = SeqNum{next}, .flags = TcpFlags{ACK}, .window = 65535});
+    }
+    ASSERT_EQ(o.c.cwnd(), 15000u);
+    o.out.clear();
+    o.advance(3_s);
+    const std::string burst(20000, 'y');
+    ASSERT_EQ(o.c.send(base::as_bytes(burst), o.now), 20000u);
+    EXPECT_EQ(o.c.cwnd(), 10000u) << "back to the initial window";
+    EXPECT_EQ(o.out.size(), 10u) << "ten segments leave, not fifteen";
+    // Without the pause the whole window goes.
+    One busy;
+    establish(busy);
+    ASSERT_EQ(busy.c.send(base::as_bytes(chunk), busy.now), 5000u);
+    for (uint32_t ack = 2001; ack <= 6001; ack += 1000)
+        busy.in({.seq = SeqNum{5001}, .ack = SeqNum{ack}, .flags = TcpFlags{ACK}, .window = 65535});
+    busy.out.clear();
+    busy.advance(10_ms);
+    ASSERT_EQ(busy.c.send(base::as_bytes(burst), busy.now), 20000u);
+    EXPECT_EQ(busy.out.size(), 15u);
+}
+
+// RFC 8985 §7: a lost tail draws no ACK that could reveal it. Two RTTs
+// after the last ACK the last segment goes again (a tail loss probe); its
+// SACK lets RACK find the other lost one, long before the RTO.
+TEST(Connection, ATailLossIsProbedAfterTwoRttsNotLeftToTheRto) {
+    One o;
+    establish_with_sack(o);  // SRTT 40 ms
+    const std::string data(5000, 'x');
+    ASSERT_EQ(o.c.send(base::as_bytes(data), o.now), 5000u);
+    ASSERT_EQ(o.out.size(), 5u);
+    o.out.clear();
+    o.advance(40_ms);
+    o.in(sack_ack(4001, {}));  // three arrived; the last two were lost
+    EXPECT_TRUE(o.out.empty());
+    const Time rto_at = o.now + o.c.rto().rto();
+    o.advance(80_ms - 1_ns);
+    EXPECT_TRUE(o.out.empty());
+    o.advance(1_ns);
+    const Captured probe = o.take();
+    EXPECT_EQ(probe.seg.seq, SeqNum{5001}) << "the last segment, again";
+    EXPECT_TRUE(probe.has(PSH));
+    EXPECT_EQ(o.c.stats().loss_probes, 1u);
+    EXPECT_LT(o.now, rto_at);
+    o.advance(40_ms);
+    o.in(sack_ack(4001, {{SeqNum{5001}, SeqNum{6001}}}));
+    const Captured repair = o.take();
+    EXPECT_EQ(repair.seg.seq, SeqNum{4001});
+    EXPECT_EQ(o.c.stats().timeouts, 0u);
+    o.in(sack_ack(6001, {}));
+    EXPECT_EQ(o.c.next_deadline(), Time::never()) << "all acknowledged: no timer";
+}
+
+// New data waiting when the probe is due goes instead of a repeat; without
+// SACK there is no probe (as Linux) and the RTO repairs the tail.
+TEST(Connection, AProbeSendsNewDataWhenThereIsSomeAndNeedsSack) {
+    One o;
+    establish_with_sack(o);
+    const std::string data(12000, 'x');  // IW 10 segments: two wait for the window
+    ASSERT_EQ(o.c.send(base::as_bytes(data), o.now), 12000u);
+    ASSERT_EQ(o.out.size(), 10u);
+    o.out.clear();
+    o.advance(o.c.next_deadline() - o.now);
+    const Captured probe = o.take();
+    EXPECT_EQ(probe.seg.seq, SeqNum{11001}) << "the first unsent segment";
+    EXPECT_EQ(o.c.stats().loss_probes, 1u);
+    EXPECT_EQ(o.c.stats().retransmissions, 0u);
+
+    One plain;
+    establish(plain);
+    ASSERT_EQ(plain.c.send(base::as_bytes(data), plain.now), 12000u);
+    plain.out.clear();
+    plain.advance(plain.c.next_deadline() - plain.now);
+    EXPECT_EQ(plain.take().seg.seq, SeqNum{1001}) << "the RTO, from the first";
+    EXPECT_EQ(plain.c.stats().loss_probes, 0u);
+    EXPECT_EQ(plain.c.stats().timeouts, 1u);
+}
+
 TEST(Connection, ZeroWindowIsProbedOnThePersistTimer) {
     One o;
     o.c.connect(SeqNum{1000}, o.now);
@@ -533,6 +715,72 @@ TEST(Connection, ActiveCloseGoesThroughFinWait2AndTimeWait) {
     o.advance(1_ns);
     EXPECT_EQ(o.c.state(), State::closed) << "2 MSL after the last FIN";
     EXPECT_FALSE(o.c.error());
+}
+
+// RFC 1122 §4.2.2.13, RFC 2525 §2.17: closing with data unread sends RST.
+TEST(Connection, CloseWithDataUnreadResets) {
+    for (const bool read_first : {false, true}) {
+        SCOPED_TRACE(read_first ? "read, then close" : "close with data unread");
+        One o;
+        establish(o);
+        o.in({.seq = SeqNum{5001},
+              .ack = SeqNum{1001},
+              .flags = TcpFlags{ACK | PSH},
+              .window = 65535,
+              .payload = base::as_bytes("Hello!")});
+        if (read_first) {
+            std::string got(6, '\0');
+            ASSERT_EQ(o.c.receive({reinterpret_cast<std::byte*>(got.data()), 6}, o.now), 6u);
+        }
+        o.out.clear();
+        o.c.close(o.now);
+        const Captured s = o.take();
+        if (read_first) {
+            EXPECT_TRUE(s.has(FIN));
+            EXPECT_FALSE(s.has(RST));
+            EXPECT_EQ(o.c.state(), State::fin_wait_1);
+        } else {
+            EXPECT_TRUE(s.has(RST));
+            EXPECT_FALSE(s.has(FIN));
+            EXPECT_EQ(s.seg.seq, SeqNum{1001});
+            EXPECT_EQ(o.c.state(), State::closed);
+            EXPECT_TRUE(o.out.empty());
+        }
+    }
+}
+
+// RFC 1122 §4.2.2.13: data that comes after close() is answered with RST;
+// after a half-close (shutdown) it is still taken.
+TEST(Connection, DataAfterCloseResetsButAfterShutdownIsTaken) {
+    for (const bool closed : {true, false}) {
+        SCOPED_TRACE(closed ? "close" : "shutdown");
+        One o;
+        establish(o);
+        if (closed) {
+            o.c.close(o.now);
+        } else {
+            o.c.shutdown(o.now);
+        }
+        EXPECT_TRUE(o.take().has(FIN));
+        o.in({.seq = SeqNum{5001}, .ack = SeqNum{1002}, .flags = TcpFlags{ACK}, .window = 65535});
+        ASSERT_EQ(o.c.state(), State::fin_wait_2);
+        o.in({.seq = SeqNum{5001},
+              .ack = SeqNum{1002},
+              .flags = TcpFlags{ACK | PSH},
+              .window = 65535,
+              .payload = base::as_bytes("late")});
+        if (closed) {
+            const Captured r = o.take();
+            EXPECT_TRUE(r.has(RST));
+            EXPECT_EQ(r.seg.seq, SeqNum{1002}) << "numbered by the segment's ACK";
+            EXPECT_EQ(o.c.state(), State::closed);
+            EXPECT_EQ(o.c.readable_bytes(), 0u);
+        } else {
+            EXPECT_EQ(o.c.state(), State::fin_wait_2);
+            EXPECT_EQ(o.c.readable_bytes(), 4u);
+            EXPECT_FALSE(o.c.error());
+        }
+    }
 }
 
 TEST(Connection, PassiveCloseGoesThroughCloseWaitAndLastAck) {

@@ -21,7 +21,7 @@ const std::optional<Duration> srtt = 40_ms;
 // Segments of 1000 octets from sequence number 1, all sent at `at`.
 void send(Scoreboard& b, int count, Time at, uint32_t first = 1) {
     for (int i = 0; i < count; ++i)
-        b.sent(SeqNum{first + i * seg}, seg, false, at);
+        b.sent(SeqNum{first + i * seg}, seg, false, false, at);
 }
 
 SeqNum at(int segment) {
@@ -110,7 +110,7 @@ TEST(Scoreboard, ALostRetransmissionIsFoundLikeALostOriginal) {
     ASSERT_NE(b.first_lost(), nullptr);
     b.resent(*b.first_lost(), Time::zero() + 40_ms);
     // New data after the resend is SACKed; the resend itself never comes.
-    b.sent(at(5), seg, false, Time::zero() + 41_ms);
+    b.sent(at(5), seg, false, false, Time::zero() + 41_ms);
     const std::vector<TcpSackBlock> more{{at(1), at(6)}};
     b.on_ack(at(0), more, std::nullopt, Time::zero() + 81_ms);
     b.detect_losses(Time::zero() + 81_ms, true, srtt);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,10 +54,12 @@ class Wires {
   public:
     base::BufferPool pool;
 
-    Host& add(const std::string& name, bool router = false) {
+    // A host seeded with `seed`, or with its place in the list.
+    Host& add(const std::string& name, bool router = false,
+              std::optional<base::Seed> seed = std::nullopt) {
         hosts_.push_back(
             std::make_unique<Host>(stack::HostConfig{.name = name, .forwarding = router}, pool,
-                                   base::Seed{hosts_.size() + 1}));
+                                   seed.value_or(base::Seed{hosts_.size() + 1})));
         return *hosts_.back();
     }
     // Joins host a's new interface to host b's, on `subnet` (addresses .1 and .2).
