@@ -13,7 +13,8 @@
 #
 #   bench-sim.sh MINTERNET_BINARY BENCH_BINARY [REPEATS]
 #
-# SIM_BENCH_SKIP_SCALE=1 runs the dumbbell only.
+# SIM_BENCH_SKIP_SCALE=1 runs the dumbbell only; SIM_BENCH_SKIP_DUMBBELL=1 the
+# rest only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:?usage: bench-sim.sh MINTERNET_BINARY BENCH_BINARY [REPEATS]}")
@@ -28,27 +29,36 @@ scripts/bench-ns3.sh --flows 16 --duration 10 >/dev/null
 ns3=build/ns3/dumbbell
 
 # measure NAME COMMAND...: one line of JSON with wall and CPU seconds and
-# peak memory, the command's stdout kept in $work/NAME.out.
+# peak memory, the command's stdout kept in $work/NAME.out. The command must
+# exit 0, or 1 with MAY_END_EARLY=1 (`minternet run --duration` stopping
+# applications that were not done: what a fixed-length run does).
 measure() {
     local name=$1
     shift
+    local status=0
     /usr/bin/time -f '{"wall_s": %e, "cpu_s": %U, "sys_s": %S, "max_rss_kib": %M}' \
-        -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" ||
-        { echo "bench-sim: $name failed: $(tail -3 "$work/$name.err")" >&2; exit 1; }
+        -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" || status=$?
+    if ((status != 0)) && ! ((status == 1 && ${MAY_END_EARLY:-0} == 1)); then
+        echo "bench-sim: $name failed (exit $status): $(tail -3 "$work/$name.err")" >&2
+        exit 1
+    fi
 }
 
 "$bin" topology dumbbell --flows 16 --duration 10s --name dumbbell >"$work/dumbbell.yaml"
-for ((i = 1; i <= reps; ++i)); do
-    measure "ns3-$i" "$ns3" --flows 16 --duration 10
-    measure "off-$i" "$bin" run "$work/dumbbell.yaml" --trace none --out "$work/off-$i"
-    measure "on-$i" "$bin" run "$work/dumbbell.yaml" --trace all --quiet --out "$work/on-$i"
-done
+if [[ ${SIM_BENCH_SKIP_DUMBBELL:-0} != 1 ]]; then
+    for ((i = 1; i <= reps; ++i)); do
+        measure "ns3-$i" "$ns3" --flows 16 --duration 10
+        measure "off-$i" "$bin" run "$work/dumbbell.yaml" --trace none --out "$work/off-$i"
+        measure "on-$i" "$bin" run "$work/dumbbell.yaml" --trace all --quiet --out "$work/on-$i"
+    done
 
 "$py" - "$work" "$reps" <<'PY'
 import json, re, statistics, sys
 work, reps = sys.argv[1], int(sys.argv[2])
+def timing(path):  # GNU time's JSON line, after its "exited with non-zero status" line if any
+    return json.loads(open(path).read().strip().splitlines()[-1])
 def load(name):
-    t = json.load(open(f"{work}/{name}.time"))
+    t = timing(f"{work}/{name}.time")
     out = open(f"{work}/{name}.out").read()
     if name.startswith("ns3"):
         j = json.loads(out)
@@ -82,6 +92,7 @@ off, on = rows["off"], rows["on"]
 print(f"goodput: minternet {off['goodput'] / 1e6:.2f} vs ns-3 {rows['ns3']['goodput'] / 1e6:.2f} Mbit/s "
       f"({(off['goodput'] / rows['ns3']['goodput'] - 1) * 100:+.1f} %)")
 PY
+fi
 
 [[ ${SIM_BENCH_SKIP_SCALE:-0} == 1 ]] && exit 0
 
@@ -90,13 +101,15 @@ PY
     --duration 10s --host-rate 1Mbit --name tree100k >"$work/tree.yaml"
 "$bin" topology tree --routers 1000 --hosts-per-router 100 --app ping --flows 1000 \
     --duration 10s --seed 2 | sed -n '/^apps:/,$p' | tail -n +2 >>"$work/tree.yaml"
-measure load "$bin" run "$work/tree.yaml" --trace none --duration 0.000001 --out "$work/load"
-measure tree "$bin" run "$work/tree.yaml" --trace none --duration 10 --out "$work/tree"
+MAY_END_EARLY=1 measure load "$bin" run "$work/tree.yaml" --trace none --duration 0.000001 --out "$work/load"
+MAY_END_EARLY=1 measure tree "$bin" run "$work/tree.yaml" --trace none --duration 10 --out "$work/tree"
 "$py" - "$work" <<'PY'
 import json, re, sys
 work = sys.argv[1]
-load = json.load(open(f"{work}/load.time"))
-tree = json.load(open(f"{work}/tree.time"))
+def timing(path):  # GNU time's JSON line, after its "exited with non-zero status" line if any
+    return json.loads(open(path).read().strip().splitlines()[-1])
+load = timing(f"{work}/load.time")
+tree = timing(f"{work}/tree.time")
 out = open(f"{work}/tree.out").read()
 events = int(re.search(r"([0-9]+) events", out).group(1))
 flows = json.load(open(f"{work}/tree/flows.json"))
