@@ -941,7 +941,22 @@ void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
         // otherwise a delayed ACK.
         if (taken >= std::min<size_t>(config_.mss, peer_mss_) - (timestamps_ok_ ? 12 : 0))
             ++unacked_full_segments_;
-        if (filled_gap || unacked_full_segments_ >= 2 || !out_of_order_.empty()) {
+        // Quick-ACK, as Linux: the first data of a connection, and data after
+        // more than an RTO of silence, are ACKed at once — up to 16 segments,
+        // at most half the window's worth — so that a sender in slow start
+        // (or restarting it) is not held back by delayed ACKs.
+        if (!data_received_ || now - last_data_at_ > rto_.rto()) {
+            const size_t segment = std::max<size_t>(std::min<size_t>(config_.mss, peer_mss_), 1);
+            const size_t half_window = receive_buffer_.free() / (2 * segment);
+            quick_acks_ =
+                std::max(quick_acks_,
+                         static_cast<uint8_t>(std::clamp<size_t>(half_window, 2, max_quick_acks)));
+        }
+        data_received_ = true;
+        last_data_at_ = now;
+        if (filled_gap || unacked_full_segments_ >= 2 || !out_of_order_.empty() ||
+            quick_acks_ > 0) {
+            if (quick_acks_ > 0) --quick_acks_;
             send_ack(Reason::ack, now);
         } else if (delayed_ack_at_.is_never()) {
             delayed_ack_at_ = now + config_.delayed_ack;

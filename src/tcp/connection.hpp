@@ -276,6 +276,11 @@ class Connection {
     base::Time keepalive_at_ = base::Time::never();
     int keepalives_unanswered_ = 0;
     int unacked_full_segments_ = 0;  // for "ACK every second full segment"
+    // Quick-ACK mode (Linux's icsk_ack.quick): segments still to ACK at once.
+    static constexpr size_t max_quick_acks = 16;
+    uint8_t quick_acks_ = 0;
+    bool data_received_ = false;
+    base::Time last_data_at_;  // the last in-order data
     base::Time last_heard_;
 
     std::vector<std::byte> scratch_;  // payload of the segment being sent

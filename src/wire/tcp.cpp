@@ -8,10 +8,12 @@
 namespace wire {
 namespace {
 
-// Options, in the order and alignment Linux uses, so every option starts on the
-// boundary its fields want and the total is a multiple of 4 without padding:
-//   MSS (4) | NOP WS (4) | SACK-OK TS (12) or NOP NOP SACK-OK (4) or NOP NOP TS (12)
-//   | NOP NOP SACK blocks (4 + 8n)
+// Options, in the order and alignment Linux uses (tcp_options_write), so
+// every option starts on the boundary its fields want, the total is a
+// multiple of 4 without padding, and a capture of our SYN reads like the
+// kernel's:
+//   MSS (4) | SACK-OK TS (12) or NOP NOP TS (12) or NOP NOP SACK-OK (4)
+//   | NOP WS (4) | NOP NOP SACK blocks (4 + 8n)
 size_t fixed_options_len(const TcpRepr& r) {
     size_t len = 0;
     if (r.mss) len += 4;
@@ -182,12 +184,6 @@ void TcpRepr::emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) 
         w.u8(4);
         w.be16(*mss);
     }
-    if (window_scale) {
-        w.u8(tcp::option::nop);
-        w.u8(tcp::option::window_scale);
-        w.u8(3);
-        w.u8(*window_scale);
-    }
     if (sack_permitted && timestamps) {
         w.u8(tcp::option::sack_permitted);
         w.u8(2);
@@ -205,6 +201,12 @@ void TcpRepr::emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) 
         w.u8(10);
         w.be32(timestamps->value);
         w.be32(timestamps->echo_reply);
+    }
+    if (window_scale) {
+        w.u8(tcp::option::nop);
+        w.u8(tcp::option::window_scale);
+        w.u8(3);
+        w.u8(*window_scale);
     }
     if (const size_t n = sack_blocks_that_fit(); n > 0) {
         w.u8(tcp::option::nop);

@@ -263,6 +263,7 @@ TEST(Connection, OutOfOrderDataGetsAnImmediateDuplicateAckWithSack) {
           .flags = TcpFlags{ACK},
           .window = 65535,
           .payload = base::as_bytes("11111")});
+    EXPECT_EQ(o.take().seg.ack, SeqNum{5006}) << "the first data: ACKed at once (quick-ACK)";
     o.in({.seq = SeqNum{5011},
           .ack = SeqNum{1001},
           .flags = TcpFlags{ACK},
@@ -660,6 +661,41 @@ TEST(Connection, ZeroWindowIsProbedOnThePersistTimer) {
     EXPECT_EQ(o.take().seg.seq, SeqNum{3002});
 }
 
+// Quick-ACK (Linux): the first segments of a connection, and the first after
+// more than an RTO of silence, are ACKed at once; in between, a lone
+// segment waits for the delayed ACK.
+TEST(Connection, QuickAcksAtTheStartAndAfterIdleDelayedAcksBetween) {
+    // 8,100 bytes free once the first segment is in: half of it is four
+    // 1,000-byte segments (the peer's MSS), so four quick ACKs.
+    One o(tcp::Config{.receive_buffer = 8200});
+    establish(o);
+    const std::string seg(100, 'd');
+    uint32_t seq = 5001;
+    std::vector<std::byte> sink(8000);
+    auto one_segment = [&] {
+        o.in({.seq = SeqNum{seq},
+              .ack = SeqNum{1001},
+              .flags = TcpFlags{ACK},
+              .window = 65535,
+              .payload = base::as_bytes(seg)});
+        seq += 100;
+        o.c.receive(sink, o.now);
+    };
+    for (int i = 0; i < 4; ++i) {
+        one_segment();
+        EXPECT_EQ(o.out.size(), 1u) << "segment " << i << " ACKed at once";
+        o.out.clear();
+        o.advance(10_ms);
+    }
+    one_segment();
+    EXPECT_TRUE(o.out.empty()) << "the fifth waits";
+    o.advance(40_ms);
+    EXPECT_EQ(o.take().seg.ack, SeqNum{seq}) << "the delayed ACK";
+    o.advance(5_s);  // silence, longer than the RTO
+    one_segment();
+    EXPECT_EQ(o.out.size(), 1u) << "after idle: at once again";
+}
+
 // Window updates: none while the reader keeps up (the data's own ACKs do),
 // one as soon as a reader that fell behind makes room again.
 TEST(Connection, WindowUpdateOnlyAfterTheWindowFellToHalf) {
@@ -674,7 +710,9 @@ TEST(Connection, WindowUpdateOnlyAfterTheWindowFellToHalf) {
               .window = 65535,
               .payload = base::as_bytes(seg)});
     }
-    EXPECT_EQ(o.take().seg.window, 6000) << "two full segments: ACK at once";
+    // The first data of a connection: each segment ACKed at once (quick-ACK).
+    EXPECT_EQ(o.take().seg.window, 7000);
+    EXPECT_EQ(o.take().seg.window, 6000);
     EXPECT_EQ(o.c.receive(sink, o.now), 2000u);
     EXPECT_TRUE(o.out.empty()) << "6000 of 8000 still open: no update";
     // Five segments unread: the window falls to 3000.

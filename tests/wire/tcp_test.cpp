@@ -137,16 +137,22 @@ TEST(Tcp, RejectsBadHeaderLengthAndTruncation) {
     EXPECT_TRUE(TcpRepr::parse(*TcpView::parse(flipped), src, dst, wire::ChecksumCheck::ignore));
 }
 
+// The kernel's order (tcp_options_write): MSS, then SACK-permitted folded
+// into the timestamps' word (or two NOPs), then NOP and window scale.
 TEST(Tcp, OptionsLaidOutLikeLinux) {
-    const TcpRepr syn{.flags = TcpFlags{TcpFlags::syn},
-                      .mss = 1460,
-                      .window_scale = 7,
-                      .sack_permitted = true,
-                      .timestamps = wire::TcpTimestamps{1, 0}};
+    TcpRepr syn{.flags = TcpFlags{TcpFlags::syn},
+                .mss = 1460,
+                .window_scale = 7,
+                .sack_permitted = true,
+                .timestamps = wire::TcpTimestamps{1, 0}};
     EXPECT_EQ(syn.header_len(), 40u);
-    const auto b = emit(syn);
-    EXPECT_EQ(testing_support::to_hex(base::ByteSpan{b}.subspan(20)),
-              "020405b4010303070402080a0000000100000000");
+    auto options = [&] { return testing_support::to_hex(base::ByteSpan{emit(syn)}.subspan(20)); };
+    EXPECT_EQ(options(), "020405b40402080a000000010000000001030307");
+    syn.timestamps.reset();
+    EXPECT_EQ(options(), "020405b40101040201030307");
+    syn.sack_permitted = false;
+    syn.timestamps = wire::TcpTimestamps{1, 0};
+    EXPECT_EQ(options(), "020405b40101080a000000010000000001030307");
 }
 
 // With timestamps only three SACK blocks fit in the 40 bytes of options.
