@@ -319,7 +319,7 @@ void Connection::send_segment(SeqNum seq, uint16_t flags, size_t data_offset, si
     ++stats_.segments_sent;
     if (flags & ack) {
         delayed_ack_at_ = base::Time::never();
-        unacked_full_segments_ = 0;
+        acked_up_to_ = rcv_nxt_;
     }
     if (observer_) observer_->segment_sent(now, tuple_, seg, reason);
     emit_(seg);
@@ -936,11 +936,10 @@ void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
         rcv_nxt_ += static_cast<uint32_t>(taken);
         count_received(taken, now);
         deliver_in_order(now);
-        // ACK at once for every second full segment, when a gap has just been
-        // filled (so the sender learns fast), or when out-of-order data remains;
-        // otherwise a delayed ACK.
-        if (taken >= std::min<size_t>(config_.mss, peer_mss_) - (timestamps_ok_ ? 12 : 0))
-            ++unacked_full_segments_;
+        // The peer's segment size as Linux estimates it (icsk_ack.rcv_mss):
+        // the largest segment seen, from 536 bytes, up to what we accept.
+        if (taken >= rcv_mss_)
+            rcv_mss_ = static_cast<uint32_t>(std::min<size_t>(taken, config_.mss));
         // Quick-ACK, as Linux: the first data of a connection, and data after
         // more than an RTO of silence, are ACKed at once — up to 16 segments,
         // at most half the window's worth — so that a sender in slow start
@@ -954,8 +953,13 @@ void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
         }
         data_received_ = true;
         last_data_at_ = now;
-        if (filled_gap || unacked_full_segments_ >= 2 || !out_of_order_.empty() ||
-            quick_acks_ > 0) {
+        // At once when more than one segment's worth of bytes is unacknowledged
+        // (RFC 9293 §3.8.6.3's "every second full-sized segment", counted in
+        // bytes as Linux does, so small segments count too), when a gap has
+        // just been filled (so the sender learns fast), when out-of-order data
+        // remains, or in quick-ACK mode; otherwise a delayed ACK.
+        if (rcv_nxt_ - acked_up_to_ > static_cast<int32_t>(rcv_mss_) || filled_gap ||
+            !out_of_order_.empty() || quick_acks_ > 0) {
             if (quick_acks_ > 0) --quick_acks_;
             send_ack(Reason::ack, now);
         } else if (delayed_ack_at_.is_never()) {

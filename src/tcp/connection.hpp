@@ -275,7 +275,8 @@ class Connection {
     base::Time time_wait_until_ = base::Time::never();
     base::Time keepalive_at_ = base::Time::never();
     int keepalives_unanswered_ = 0;
-    int unacked_full_segments_ = 0;  // for "ACK every second full segment"
+    SeqNum acked_up_to_;      // rcv_nxt when the last ACK left
+    uint32_t rcv_mss_ = 536;  // the peer's segment size, as the largest seen
     // Quick-ACK mode (Linux's icsk_ack.quick): segments still to ACK at once.
     static constexpr size_t max_quick_acks = 16;
     uint8_t quick_acks_ = 0;

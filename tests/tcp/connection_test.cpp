@@ -696,6 +696,38 @@ TEST(Connection, QuickAcksAtTheStartAndAfterIdleDelayedAcksBetween) {
     EXPECT_EQ(o.out.size(), 1u) << "after idle: at once again";
 }
 
+// "Every second full-sized segment", counted in bytes as Linux does: more
+// than one segment's worth (the largest the peer has sent, at least 536
+// bytes) unacknowledged draws an ACK at once, small segments included.
+TEST(Connection, AnAckGoesOnceMoreThanASegmentsWorthIsUnacknowledged) {
+    One o(tcp::Config{.receive_buffer = 8200});  // four quick ACKs first
+    establish(o);
+    uint32_t seq = 5001;
+    std::vector<std::byte> sink(8200);
+    auto segment = [&](size_t n) {
+        const std::string data(n, 's');
+        o.in({.seq = SeqNum{seq},
+              .ack = SeqNum{1001},
+              .flags = TcpFlags{ACK},
+              .window = 65535,
+              .payload = base::as_bytes(data)});
+        seq += static_cast<uint32_t>(n);
+        o.c.receive(sink, o.now);
+    };
+    for (int i = 0; i < 4; ++i)
+        segment(100);
+    o.out.clear();
+    segment(300);
+    EXPECT_TRUE(o.out.empty()) << "300 bytes: less than a segment's worth";
+    segment(300);
+    ASSERT_EQ(o.out.size(), 1u) << "600 bytes unacknowledged: more than 536";
+    EXPECT_EQ(o.take().seg.ack, SeqNum{seq});
+    segment(1000);  // the largest yet: a segment is now 1000 bytes
+    EXPECT_TRUE(o.out.empty());
+    segment(900);
+    EXPECT_EQ(o.out.size(), 1u);
+}
+
 // Window updates: none while the reader keeps up (the data's own ACKs do),
 // one as soon as a reader that fell behind makes room again.
 TEST(Connection, WindowUpdateOnlyAfterTheWindowFellToHalf) {
