@@ -368,9 +368,7 @@ void Connection::output(base::Time now) {
     while (true) {
         const uint32_t in_flight = flight();
         const uint32_t pipe = scoreboard_.pipe();
-        // Data bytes sent so far beyond snd_una (a sent FIN is not data).
-        const size_t sent_data = in_flight - (fin_sent_ ? 1u : 0u);
-        const size_t unsent = send_buffer_.size() > sent_data ? send_buffer_.size() - sent_data : 0;
+        const size_t unsent = unsent_data();
         const uint32_t cwnd_room = congestion_.cwnd() > pipe ? congestion_.cwnd() - pipe : 0;
         const uint32_t peer_room = snd_wnd_ > in_flight ? snd_wnd_ - in_flight : 0;
         const uint32_t usable = std::min(cwnd_room, peer_room);
@@ -382,20 +380,11 @@ void Connection::output(base::Time now) {
                               (len == unsent && (in_flight == 0 || !config_.nagle)) ||
                               (max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
         if (unsent > 0 && usable > 0 && worth_it) {
-            uint16_t flags = ack;
-            if (len == unsent) flags |= psh;
-            const bool with_fin = fin_queued_ && !fin_sent_ && len == unsent;
-            if (with_fin) flags |= fin;
-            send_segment(snd_nxt_, flags, sent_data, len, Reason::new_data, now);
-            scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), with_fin, (flags & psh) != 0,
-                             now);
-            count_sent(len, now);
             if (!rtt_seq_) {
                 rtt_seq_ = snd_nxt_;
                 rtt_started_ = now;
             }
-            snd_nxt_ += static_cast<uint32_t>(len) + (with_fin ? 1 : 0);
-            if (with_fin) fin_sent_ = true;
+            send_new_data(len, true, now);
             if (retransmit_at_.is_never()) arm_retransmit(now);
             persist_at_ = base::Time::never();
             continue;
@@ -429,16 +418,39 @@ void Connection::resend_syn(base::Time now) {
 }
 
 void Connection::resend(SentSegment& s, base::Time now) {
-    const uint16_t flags = static_cast<uint16_t>(ack | (s.fin ? fin : 0) | (s.psh ? psh : 0));
-    const Reason reason = rto_recover_ ? Reason::retransmission_rto : Reason::fast_retransmit;
-    send_segment(s.seq, flags, static_cast<size_t>(s.seq - snd_una_), s.len, reason, now);
     if (undo_ && !undo_->resent_ts && timestamps_ok_) {
         undo_->resent_ts = static_cast<uint32_t>(now.ns() / 1'000'000);
         undo_->resent_seq = s.seq;
     }
+    send_again(s, rto_recover_ ? Reason::retransmission_rto : Reason::fast_retransmit, now);
+}
+
+void Connection::send_again(SentSegment& s, Reason reason, base::Time now) {
+    // With the flags it first had (PSH included, as Linux, BSD and lwIP).
+    const uint16_t flags = static_cast<uint16_t>(ack | (s.fin ? fin : 0) | (s.psh ? psh : 0));
+    send_segment(s.seq, flags, static_cast<size_t>(s.seq - snd_una_), s.len, reason, now);
     scoreboard_.resent(s, now);
     ++stats_.retransmissions;
     rtt_seq_.reset();  // Karn: no samples across a retransmission
+}
+
+size_t Connection::unsent_data() const {
+    // Data bytes sent beyond snd_una (a sent FIN is not data).
+    const size_t sent = flight() - (fin_sent_ ? 1u : 0u);
+    return send_buffer_.size() > sent ? send_buffer_.size() - sent : 0;
+}
+
+void Connection::send_new_data(size_t len, bool fin_allowed, base::Time now) {
+    const size_t unsent = unsent_data();
+    const size_t offset = send_buffer_.size() - unsent;
+    const bool push = len == unsent;
+    const bool with_fin = fin_allowed && fin_queued_ && !fin_sent_ && push;
+    const auto flags = static_cast<uint16_t>(ack | (push ? psh : 0) | (with_fin ? fin : 0));
+    send_segment(snd_nxt_, flags, offset, len, Reason::new_data, now);
+    scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), with_fin, push, now);
+    count_sent(len, now);
+    snd_nxt_ += static_cast<uint32_t>(len) + (with_fin ? 1 : 0);
+    if (with_fin) fin_sent_ = true;
 }
 
 // A loss found before the RTO: reduce once for the whole episode (until
@@ -488,28 +500,13 @@ void Connection::schedule_loss_probe(base::Time now) {
 void Connection::send_loss_probe(base::Time now) {
     if (tlp_high_seq_ || flight() == 0) return;
     const uint32_t in_flight = flight();
-    const size_t sent_data = in_flight - (fin_sent_ ? 1u : 0u);
-    const size_t unsent = send_buffer_.size() > sent_data ? send_buffer_.size() - sent_data : 0;
+    const size_t unsent = unsent_data();
     const uint32_t peer_room = snd_wnd_ > in_flight ? snd_wnd_ - in_flight : 0;
     if (unsent > 0 && peer_room > 0 && !fin_sent_) {
-        const size_t len = std::min<size_t>({unsent, peer_room, send_mss()});
-        const bool push = len == unsent;
-        const bool with_fin = fin_queued_ && push;
-        const auto flags = static_cast<uint16_t>(ack | (push ? psh : 0) | (with_fin ? fin : 0));
-        send_segment(snd_nxt_, flags, sent_data, len, Reason::new_data, now);
-        scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), with_fin, push, now);
-        count_sent(len, now);
-        snd_nxt_ += static_cast<uint32_t>(len) + (with_fin ? 1 : 0);
-        if (with_fin) fin_sent_ = true;
+        send_new_data(std::min<size_t>({unsent, peer_room, send_mss()}), true, now);
         tlp_resent_ = false;
     } else if (SentSegment* last = scoreboard_.last(); last && !last->sacked) {
-        const auto flags =
-            static_cast<uint16_t>(ack | (last->fin ? fin : 0) | (last->psh ? psh : 0));
-        send_segment(last->seq, flags, static_cast<size_t>(last->seq - snd_una_), last->len,
-                     Reason::loss_probe, now);
-        scoreboard_.resent(*last, now);
-        ++stats_.retransmissions;
-        rtt_seq_.reset();  // Karn
+        send_again(*last, Reason::loss_probe, now);
         tlp_resent_ = true;
     } else {
         return;
@@ -1082,8 +1079,7 @@ void Connection::poll(base::Time now) {
     }
     if (now >= persist_at_) {
         persist_at_ = base::Time::never();
-        const size_t sent_data = flight();
-        const size_t unsent = send_buffer_.size() > sent_data ? send_buffer_.size() - sent_data : 0;
+        const size_t unsent = unsent_data();
         if (unsent > 0 && flight() == 0) {
             if (snd_wnd_ == 0) {
                 // A window probe: one octet of new data beyond the closed window
@@ -1091,20 +1087,13 @@ void Connection::poll(base::Time now) {
                 // receiver takes it (see process_ack).
                 ++stats_.window_probes;
                 probe_seq_ = snd_nxt_;
-                send_segment(snd_nxt_, ack, sent_data, 1, Reason::window_probe, now);
+                send_segment(snd_nxt_, ack, 0, 1, Reason::window_probe, now);
                 persist_backoff_ = std::min(persist_backoff_ * 2, config_.persist_max);
                 persist_at_ = now + persist_backoff_;
             } else {
                 // A small window held the data back (silly window avoidance):
                 // the override timer has run out, so send what fits.
-                const uint32_t smss = send_mss();
-                const size_t len = std::min<size_t>({unsent, snd_wnd_, smss});
-                const bool push = len == unsent;
-                send_segment(snd_nxt_, static_cast<uint16_t>(ack | (push ? psh : 0)), sent_data,
-                             len, Reason::new_data, now);
-                scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), false, push, now);
-                count_sent(len, now);
-                snd_nxt_ += static_cast<uint32_t>(len);
+                send_new_data(std::min<size_t>({unsent, snd_wnd_, send_mss()}), false, now);
                 if (retransmit_at_.is_never()) arm_retransmit(now);
             }
         }

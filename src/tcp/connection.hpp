@@ -162,6 +162,13 @@ class Connection {
     void resend_syn(base::Time now);
     // Sends a segment judged lost again.
     void resend(SentSegment& s, base::Time now);
+    // Sends `s` again, as it first went, for `reason`.
+    void send_again(SentSegment& s, Reason reason, base::Time now);
+    // Bytes in the send buffer not sent yet.
+    size_t unsent_data() const;
+    // `len` new bytes from the first unsent, PSH when they are the last that
+    // wait, and the FIN with them when `fin_allowed` and it is queued.
+    void send_new_data(size_t len, bool fin_allowed, base::Time now);
     void enter_recovery(base::Time now);
     void schedule_loss_probe(base::Time now);
     void send_loss_probe(base::Time now);

@@ -661,6 +661,24 @@ TEST(Connection, ZeroWindowIsProbedOnThePersistTimer) {
     EXPECT_EQ(o.take().seg.seq, SeqNum{3002});
 }
 
+// The peer's data after establish(): in order from 5001, each segment read by
+// the program as soon as it arrives.
+struct PeerData {
+    One& o;
+    uint32_t seq = 5001;
+    std::vector<std::byte> sink = std::vector<std::byte>(65536);
+    void send(size_t n) {
+        const std::string data(n, 'd');
+        o.in({.seq = SeqNum{seq},
+              .ack = SeqNum{1001},
+              .flags = TcpFlags{ACK},
+              .window = 65535,
+              .payload = base::as_bytes(data)});
+        seq += static_cast<uint32_t>(n);
+        o.c.receive(sink, o.now);
+    }
+};
+
 // Quick-ACK (Linux): the first segments of a connection, and the first after
 // more than an RTO of silence, are ACKed at once; in between, a lone
 // segment waits for the delayed ACK.
@@ -669,18 +687,8 @@ TEST(Connection, QuickAcksAtTheStartAndAfterIdleDelayedAcksBetween) {
     // 1,000-byte segments (the peer's MSS), so four quick ACKs.
     One o(tcp::Config{.receive_buffer = 8200});
     establish(o);
-    const std::string seg(100, 'd');
-    uint32_t seq = 5001;
-    std::vector<std::byte> sink(8000);
-    auto one_segment = [&] {
-        o.in({.seq = SeqNum{seq},
-              .ack = SeqNum{1001},
-              .flags = TcpFlags{ACK},
-              .window = 65535,
-              .payload = base::as_bytes(seg)});
-        seq += 100;
-        o.c.receive(sink, o.now);
-    };
+    PeerData peer{o};
+    auto one_segment = [&] { peer.send(100); };
     for (int i = 0; i < 4; ++i) {
         one_segment();
         EXPECT_EQ(o.out.size(), 1u) << "segment " << i << " ACKed at once";
@@ -690,7 +698,7 @@ TEST(Connection, QuickAcksAtTheStartAndAfterIdleDelayedAcksBetween) {
     one_segment();
     EXPECT_TRUE(o.out.empty()) << "the fifth waits";
     o.advance(40_ms);
-    EXPECT_EQ(o.take().seg.ack, SeqNum{seq}) << "the delayed ACK";
+    EXPECT_EQ(o.take().seg.ack, SeqNum{peer.seq}) << "the delayed ACK";
     o.advance(5_s);  // silence, longer than the RTO
     one_segment();
     EXPECT_EQ(o.out.size(), 1u) << "after idle: at once again";
@@ -702,18 +710,8 @@ TEST(Connection, QuickAcksAtTheStartAndAfterIdleDelayedAcksBetween) {
 TEST(Connection, AnAckGoesOnceMoreThanASegmentsWorthIsUnacknowledged) {
     One o(tcp::Config{.receive_buffer = 8200});  // four quick ACKs first
     establish(o);
-    uint32_t seq = 5001;
-    std::vector<std::byte> sink(8200);
-    auto segment = [&](size_t n) {
-        const std::string data(n, 's');
-        o.in({.seq = SeqNum{seq},
-              .ack = SeqNum{1001},
-              .flags = TcpFlags{ACK},
-              .window = 65535,
-              .payload = base::as_bytes(data)});
-        seq += static_cast<uint32_t>(n);
-        o.c.receive(sink, o.now);
-    };
+    PeerData peer{o};
+    auto segment = [&](size_t n) { peer.send(n); };
     for (int i = 0; i < 4; ++i)
         segment(100);
     o.out.clear();
@@ -721,7 +719,7 @@ TEST(Connection, AnAckGoesOnceMoreThanASegmentsWorthIsUnacknowledged) {
     EXPECT_TRUE(o.out.empty()) << "300 bytes: less than a segment's worth";
     segment(300);
     ASSERT_EQ(o.out.size(), 1u) << "600 bytes unacknowledged: more than 536";
-    EXPECT_EQ(o.take().seg.ack, SeqNum{seq});
+    EXPECT_EQ(o.take().seg.ack, SeqNum{peer.seq});
     segment(1000);  // the largest yet: a segment is now 1000 bytes
     EXPECT_TRUE(o.out.empty());
     segment(900);
