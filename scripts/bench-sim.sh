@@ -44,7 +44,9 @@ measure() {
     fi
 }
 
-"$bin" topology dumbbell --flows 16 --duration 10s --name dumbbell >"$work/dumbbell.yaml"
+# NewReno on both sides: ns-3 runs TcpNewReno (bench/ns3/README.md).
+"$bin" topology dumbbell --flows 16 --duration 10s --congestion newreno --name dumbbell \
+    >"$work/dumbbell.yaml"
 if [[ ${SIM_BENCH_SKIP_DUMBBELL:-0} != 1 ]]; then
     for ((i = 1; i <= reps; ++i)); do
         measure "ns3-$i" "$ns3" --flows 16 --duration 10

@@ -119,6 +119,7 @@ sockets::Task<base::Expected<void, stack::SocketError>> drain(sockets::TcpStream
 sockets::Task<void> sink_connection(sockets::Runtime& rt, sockets::TcpStream s, TcpSinkOptions o,
                                     Output output) {
     TcpSinkFlow flow;
+    if (o.congestion) s.set_congestion(*o.congestion);
     if (const tcp::Connection* c = s.connection())
         flow.peer = {c->tuple().remote_address, c->tuple().remote_port};
     flow.started = rt.now();
@@ -226,6 +227,7 @@ sockets::Task<TcpBulkResult> tcp_bulk(sockets::Runtime& rt, TcpBulkOptions o, Ou
     }
     r.connected = true;
     r.handshake = rt.now() - connecting;
+    if (o.congestion) stream->set_congestion(*o.congestion);
     output(fmt::format("{}: connected to {} (3-way handshake, {})", o.label, to.to_string(),
                        in_ms(r.handshake)));
 

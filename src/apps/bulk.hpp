@@ -24,6 +24,7 @@
 #include "socket/runtime.hpp"
 #include "socket/task.hpp"
 #include "stack/port_table.hpp"
+#include "tcp/congestion.hpp"
 
 namespace apps {
 
@@ -82,6 +83,9 @@ struct TcpSinkFlow {
 
 struct TcpSinkOptions {
     uint16_t port = 5001;
+    // TCP_CONGESTION on each connection (it matters when the sink sends);
+    // nullopt keeps the host's default.
+    std::optional<tcp::CongestionAlgorithm> congestion;
     // Each connection's account when it ends (for tests and reports).
     std::function<void(const TcpSinkFlow&)> on_flow;
 };
@@ -97,6 +101,7 @@ struct TcpBulkOptions {
     BulkAmount amount = BulkAmount::of_bytes(10'000'000);
     bool reverse = false;  // the sink sends, the client reads
     std::string label = "bulk";
+    std::optional<tcp::CongestionAlgorithm> congestion;  // TCP_CONGESTION; nullopt: the host's
 };
 
 struct TcpBulkResult {

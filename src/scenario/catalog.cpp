@@ -71,13 +71,13 @@ const std::vector<AppKind>& catalog() {
          .parse = kinds::dns_update,
          .description = "an RFC 2136 update that replaces a name's addresses"},
         {.kind = "tcp-sink",
-         .keys = {"port"},
+         .keys = {"port", "congestion"},
          .daemon = true,
          .parse = kinds::tcp_sink,
          .description = "takes TCP connections and discards what they carry, or serves reverse "
                         "tcp-bulk requests"},
         {.kind = "tcp-bulk",
-         .keys = {"to", "port", "bytes", "duration", "reverse", "label"},
+         .keys = {"to", "port", "bytes", "duration", "reverse", "label", "congestion"},
          .daemon = false,
          .parse = kinds::tcp_bulk,
          .description = "a bulk TCP transfer to a tcp-sink, as iperf: so many bytes, or for a "

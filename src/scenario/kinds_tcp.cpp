@@ -63,8 +63,26 @@ Parsed tcp_hello(Params& p, const ParseContext& c) {
     });
 }
 
+namespace {
+
+// 'congestion': the socket's TCP_CONGESTION, or nullopt for the host's default.
+std::optional<tcp::CongestionAlgorithm> congestion(Params& p, std::string_view kind) {
+    const sim::AppParam* given = p.param("congestion");
+    if (!given) return std::nullopt;
+    const auto algorithm = tcp::congestion_algorithm_named(given->value);
+    if (!algorithm) {
+        p.fail_with(fmt::format("{}: {} 'congestion' is cubic or newreno, not '{}'",
+                                at(given->where), kind, given->value));
+    }
+    return algorithm;
+}
+
+}  // namespace
+
 Parsed tcp_sink(Params& p, const ParseContext&) {
-    const apps::TcpSinkOptions o{.port = static_cast<uint16_t>(p.integer("port", 5001, 1, 65535))};
+    const apps::TcpSinkOptions o{.port = static_cast<uint16_t>(p.integer("port", 5001, 1, 65535)),
+                                 .congestion = congestion(p, "tcp-sink"),
+                                 .on_flow = {}};
     return Start([o](AppContext& ctx) {
         sockets::Runtime& rt = ctx.runtime();
         return ctx.serve(apps::tcp_sink(rt, o, ctx.output()));
@@ -76,7 +94,8 @@ Parsed tcp_bulk(Params& p, const ParseContext& c) {
     apps::TcpBulkOptions o{.to = target.by_dns ? target.name : target.address.to_string(),
                            .port = static_cast<uint16_t>(p.integer("port", 5001, 1, 65535)),
                            .reverse = p.boolean("reverse", false),
-                           .label = p.text("label", "bulk")};
+                           .label = p.text("label", "bulk"),
+                           .congestion = congestion(p, "tcp-bulk")};
     // Exactly one of 'bytes' and 'duration'.
     const sim::AppParam* bytes = p.param("bytes");
     const sim::AppParam* duration = p.param("duration");

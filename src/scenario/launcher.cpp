@@ -53,7 +53,12 @@ apps::Output Launcher::printer(App& app) {
 
 sockets::Runtime& Launcher::runtime(sim::Node& node) {
     auto& rt = runtimes_[node.name()];
-    if (!rt) rt = std::make_unique<sockets::Runtime>(node.host());
+    if (!rt) {
+        stack::TcpConfig tcp;
+        if (const sim::NodeSpec* spec = network_.topology().find_node(node.name()))
+            tcp.connection.congestion = spec->tcp_congestion;
+        rt = std::make_unique<sockets::Runtime>(node.host(), stack::UdpConfig{}, tcp);
+    }
     return *rt;
 }
 

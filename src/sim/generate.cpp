@@ -34,6 +34,10 @@ std::vector<GeneratorOption> app_options(std::string_view fallback, std::string_
     return {{"app", fallback, "KIND", kinds},
             {"bytes", "", "SIZE", "tcp: send this many bytes (like 10MB) instead of for --duration",
              OptionUse::with_tcp},
+            {"congestion", "", "NAME",
+             "tcp: the senders' congestion control, cubic or newreno (without it: the host's, "
+             "cubic)",
+             OptionUse::with_tcp},
             {"udp-rate", "10Mbit", "RATE", "udp: each sender's rate", OptionUse::with_udp},
             {"udp-size", "1000", "SIZE", "udp: bytes of data per datagram", OptionUse::with_udp}};
 }
@@ -245,6 +249,7 @@ struct Common {
     std::string_view duration;
     base::Duration duration_value;
     std::optional<std::string_view> bytes;
+    std::optional<std::string_view> congestion;
     std::string_view udp_rate;
     uint64_t udp_size = 0;
 
@@ -277,6 +282,7 @@ Common read_common(const Options& o, std::initializer_list<std::string_view> kin
     a.duration_value = o.positive_duration("duration");
     if (o.given("bytes")) a.bytes = o.text("bytes");
     if (a.bytes) o.size("bytes", 1, UINT64_MAX);
+    if (o.given("congestion")) a.congestion = o.choice("congestion", {"cubic", "newreno"});
     a.udp_rate = o.rate("udp-rate");
     a.udp_size = o.size("udp-size", 1, 65507);
     return a;
@@ -326,12 +332,14 @@ void write_apps(TopologyWriter& w, const Common& a, const std::vector<Flow>& flo
     const std::string hops = fmt::format("{}", max_hops);
     for (const Flow& f : flows) {
         if (a.kind == "tcp") {
+            std::vector<TopologyWriter::Param> params{{"to", f.to}, {"port", tcp_port}};
             if (a.bytes) {
-                w.app(f.from, "tcp-bulk", {{"to", f.to}, {"port", tcp_port}, {"bytes", *a.bytes}});
+                params.emplace_back("bytes", *a.bytes);
             } else {
-                w.app(f.from, "tcp-bulk",
-                      {{"to", f.to}, {"port", tcp_port}, {"duration", a.duration}});
+                params.emplace_back("duration", a.duration);
             }
+            if (a.congestion) params.emplace_back("congestion", *a.congestion);
+            w.app(f.from, "tcp-bulk", params);
         } else if (a.kind == "udp") {
             w.app(f.from, "udp-cbr",
                   {{"to", f.to},

@@ -217,9 +217,9 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
         if (!body.IsNull()) {
             expect_map(body, fmt::format("{} '{}'", routers ? "router" : "host", node.name));
             if (routers) {
-                check_keys(body, {"ttl"}, fmt::format("router '{}'", node.name));
+                check_keys(body, {"ttl", "tcp_congestion"}, fmt::format("router '{}'", node.name));
             } else {
-                check_keys(body, {"gateway", "ttl", "nameserver"},
+                check_keys(body, {"gateway", "ttl", "nameserver", "tcp_congestion"},
                            fmt::format("host '{}'", node.name));
                 if (const YAML::Node g = body["gateway"]) node.gateway = address(g, "gateway");
                 // One address, or a list of them tried in order.
@@ -236,6 +236,13 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
             }
             if (const YAML::Node ttl = body["ttl"])
                 node.ttl = static_cast<uint8_t>(unsigned_integer(ttl, "ttl", 1, 255));
+            if (const YAML::Node cc = body["tcp_congestion"]) {
+                const std::string s = scalar(cc, "tcp_congestion");
+                const auto algorithm = tcp::congestion_algorithm_named(s);
+                if (!algorithm)
+                    fail(cc, fmt::format("tcp_congestion is cubic or newreno, not '{}'", s));
+                node.tcp_congestion = *algorithm;
+            }
         }
         t.nodes.push_back(std::move(node));
     }

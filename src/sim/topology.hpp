@@ -20,6 +20,7 @@
 #include "base/result.hpp"
 #include "base/time.hpp"
 #include "sim/link.hpp"
+#include "tcp/congestion.hpp"
 #include "wire/address.hpp"
 
 namespace sim {
@@ -40,8 +41,11 @@ struct TopologyError {
 struct NodeSpec {
     std::string name;
     bool router = false;
-    std::optional<wire::Ipv4Address> gateway;    // a host's default route
-    uint8_t ttl = 64;                            // default TTL of packets it originates
+    std::optional<wire::Ipv4Address> gateway;  // a host's default route
+    uint8_t ttl = 64;                          // default TTL of packets it originates
+    // Its TCP's congestion control unless a socket picks another (Linux's
+    // net.ipv4.tcp_congestion_control).
+    tcp::CongestionAlgorithm tcp_congestion = tcp::CongestionAlgorithm::cubic;
     std::vector<wire::Ipv4Address> nameservers;  // where its programs ask DNS (resolv.conf)
     Location where;
 };

@@ -64,7 +64,7 @@ void TopologyWriter::link(std::string_view end0, std::string_view end1,
 }
 
 void TopologyWriter::app(std::string_view node, std::string_view kind,
-                         std::initializer_list<Param> params) {
+                         const std::vector<Param>& params) {
     fmt::format_to(std::back_inserter(buffer_), "  - {{node: {}, run: {}", node, kind);
     for (const auto& [key, value] : params)
         fmt::format_to(std::back_inserter(buffer_), ", {}: {}", key, value);

@@ -15,6 +15,7 @@
 #include <optional>
 #include <ostream>
 #include <string_view>
+#include <vector>
 #include <utility>
 
 #include <fmt/format.h>
@@ -57,7 +58,7 @@ class TopologyWriter {
               const std::array<wire::Ipv4Cidr, 2>& addresses, const LinkText& params = {},
               std::string_view name = {});
     using Param = std::pair<std::string_view, std::string_view>;
-    void app(std::string_view node, std::string_view kind, std::initializer_list<Param> params);
+    void app(std::string_view node, std::string_view kind, const std::vector<Param>& params);
 
     // Hands what is buffered to the stream.
     void flush();

@@ -176,6 +176,10 @@ void TcpStream::set_nodelay(bool on) {
     if (id_ != 0) rt_->tcp().set_nagle(id_, !on, rt_->now());
 }
 
+void TcpStream::set_congestion(tcp::CongestionAlgorithm algorithm) {
+    if (id_ != 0) rt_->tcp().set_congestion(id_, algorithm, rt_->now());
+}
+
 TcpListener::TcpListener(Runtime& rt, stack::SocketId id)
     : rt_(&rt), id_(id), waiter_(std::make_unique<detail::TcpWaiter>(detail::TcpWaiter{&rt, {}})) {
     rt_->tcp().on_event(id_, [w = waiter_.get()] { w->wake(); });

@@ -112,6 +112,8 @@ class TcpStream {
     void set_keepalive(std::optional<tcp::KeepAlive> keepalive);
     // TCP_NODELAY: small writes go at once instead of waiting for an ACK.
     void set_nodelay(bool on);
+    // TCP_CONGESTION: CUBIC (the default) or NewReno from now on.
+    void set_congestion(tcp::CongestionAlgorithm algorithm);
 
     const tcp::Connection* connection() const;
     stack::SocketId id() const { return id_; }

@@ -196,6 +196,14 @@ void Tcp::set_nagle(SocketId id, bool on, base::Time now) {
     }
 }
 
+void Tcp::set_congestion(SocketId id, tcp::CongestionAlgorithm algorithm, base::Time now) {
+    now_ = now;
+    if (tcp::Connection* c = connection(id)) {
+        c->set_congestion(algorithm, now);
+        after(id, now);
+    }
+}
+
 void Tcp::abort(SocketId id, base::Time now) {
     now_ = now;
     if (tcp::Connection* c = connection(id)) {

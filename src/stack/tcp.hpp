@@ -65,10 +65,12 @@ class Tcp : public Transport, private tcp::Observer {
     size_t receive(SocketId id, base::MutableByteSpan out, base::Time now);
     void shutdown(SocketId id, base::Time now);
     void abort(SocketId id, base::Time now);
-    // Socket options: keep-alive (nullopt turns it off) and Nagle (off is
-    // TCP_NODELAY).
+    // Socket options: keep-alive (nullopt turns it off), Nagle (off is
+    // TCP_NODELAY), congestion control.
     void set_keepalive(SocketId id, std::optional<tcp::KeepAlive> keepalive, base::Time now);
     void set_nagle(SocketId id, bool on, base::Time now);
+    // TCP_CONGESTION: the connection's congestion control from now on.
+    void set_congestion(SocketId id, tcp::CongestionAlgorithm algorithm, base::Time now);
     // The program is done with `id` (a connection or a listener): it closes
     // gracefully if it has not, and is freed once closed.
     void release(SocketId id, base::Time now);

@@ -160,7 +160,7 @@ Connection::Connection(Config config, Tuple tuple, Emit emit, Observer* observer
       receive_buffer_(config.receive_buffer),
       out_of_order_(config.receive_buffer),
       rto_(config.rto),
-      congestion_(config.mss) {}
+      congestion_(config.congestion, config.mss) {}
 
 bool Connection::synchronized() const {
     return state_ != State::closed && state_ != State::listen && state_ != State::syn_sent &&
@@ -244,7 +244,7 @@ void Connection::take_options(const wire::TcpRepr& seg, base::Time now) {
         ts_recent_at_ = now;
     }
     // Our segments carry at most what the peer takes and we can carry.
-    congestion_ = NewReno(send_mss());
+    congestion_ = Congestion(congestion_.algorithm(), send_mss());
 }
 
 // ---- output ----------------------------------------------------------------
@@ -430,6 +430,7 @@ void Connection::send_again(SentSegment& s, Reason reason, base::Time now) {
     const uint16_t flags = static_cast<uint16_t>(ack | (s.fin ? fin : 0) | (s.psh ? psh : 0));
     send_segment(s.seq, flags, static_cast<size_t>(s.seq - snd_una_), s.len, reason, now);
     scoreboard_.resent(s, now);
+    if (in_recovery_) congestion_.on_recovery_sent(s.len);
     ++stats_.retransmissions;
     rtt_seq_.reset();  // Karn: no samples across a retransmission
 }
@@ -448,6 +449,7 @@ void Connection::send_new_data(size_t len, bool fin_allowed, base::Time now) {
     const auto flags = static_cast<uint16_t>(ack | (push ? psh : 0) | (with_fin ? fin : 0));
     send_segment(snd_nxt_, flags, offset, len, Reason::new_data, now);
     scoreboard_.sent(snd_nxt_, static_cast<uint32_t>(len), with_fin, push, now);
+    if (in_recovery_) congestion_.on_recovery_sent(static_cast<uint32_t>(len));
     count_sent(len, now);
     snd_nxt_ += static_cast<uint32_t>(len) + (with_fin ? 1 : 0);
     if (with_fin) fin_sent_ = true;
@@ -464,11 +466,10 @@ void Connection::enter_recovery(base::Time now) {
                  .ssthresh = congestion_.ssthresh(),
                  .resent_ts = std::nullopt,
                  .resent_seq = snd_una_};
-    if (sack_ok_) {
-        congestion_.reduce(flight());
-    } else {
-        congestion_.enter_recovery(flight());
-    }
+    congestion_.enter_recovery(flight(), sack_ok_);
+    // With SACK, PRR sets cwnd from here on; the first ACK lets the fast
+    // retransmission out.
+    if (sack_ok_) congestion_.on_recovery_ack(0, scoreboard_.pipe());
     report_window(now);
     scoreboard_.recovery_started();
     ++stats_.fast_retransmits;
@@ -527,7 +528,7 @@ void Connection::check_loss_probe(const wire::TcpRepr& seg, bool advanced, bool 
         tlp_high_seq_.reset();
     } else if (seg.ack > *tlp_high_seq_) {
         tlp_high_seq_.reset();
-        congestion_.reduce(congestion_.cwnd());
+        congestion_.reduce_now(congestion_.cwnd());
         ++stats_.loss_probe_recoveries;
         report_window(now);
     } else if (!advanced && seg.payload.empty() && seg.sack_blocks.empty()) {
@@ -799,6 +800,9 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
     const bool window_changed = newer && window != snd_wnd_;
 
     const bool advanced = seg.ack > snd_una_;
+    std::optional<base::Duration> rtt;  // the sample this ACK gives
+    const SeqNum una_before = snd_una_;
+    const uint32_t sacked_before = scoreboard_.sacked_bytes();
     const bool duplicate = !advanced && seg.ack == snd_una_ && seg.payload.empty() &&
                            !seg.flags.has(fin) && flight() > 0 && !window_changed;
     if (advanced) {
@@ -818,10 +822,12 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         const uint32_t now_ms = static_cast<uint32_t>(now.ns() / 1'000'000);
         if (timestamps_ok_ && seg.timestamps && seg.timestamps->echo_reply != 0 &&
             static_cast<int32_t>(now_ms - seg.timestamps->echo_reply) >= 0) {
-            sample_rtt(base::Duration::milliseconds(now_ms - seg.timestamps->echo_reply));
-            rtt_seq_.reset();
+            rtt = base::Duration::milliseconds(now_ms - seg.timestamps->echo_reply);
         } else if (rtt_seq_ && seg.ack > *rtt_seq_) {
-            sample_rtt(now - rtt_started_);
+            rtt = now - rtt_started_;
+        }
+        if (rtt) {
+            sample_rtt(*rtt);
             rtt_seq_.reset();
         }
         check_spurious(seg, now);
@@ -842,8 +848,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         if (in_recovery_) {
             if (seg.ack >= recover_) {
                 in_recovery_ = false;
-                // With SACK cwnd already holds ssthresh; NewReno deflates.
-                if (!sack_ok_) congestion_.exit_recovery(flight());
+                congestion_.exit_recovery(flight(), sack_ok_);
             } else if (!sack_ok_) {
                 congestion_.on_partial_ack(seg.ack - previous_una);
                 // NewReno: the next hole is lost too; resend it at once.
@@ -851,7 +856,12 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
                 if (SentSegment* lost = scoreboard_.first_lost()) resend(*lost, now);
             }
         } else {
-            congestion_.on_ack(seg.ack - previous_una);
+            congestion_.on_ack(AckSample{.acked = static_cast<uint32_t>(seg.ack - previous_una),
+                                         .snd_una = snd_una_,
+                                         .snd_nxt = snd_nxt_,
+                                         .rtt = rtt,
+                                         .min_rtt = scoreboard_.min_rtt(),
+                                         .now = now});
         }
         duplicate_acks_ = 0;
         report_window(now);
@@ -877,6 +887,18 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
     }
     check_loss_probe(seg, advanced, outcome.dsack, now);
     detect_losses(now);
+    if (in_recovery_ && sack_ok_) {
+        // PRR paces the recovery by what this ACK delivered, cumulatively or
+        // by SACK (RFC 6937 §3: DeliveredData); an ACK that began the
+        // recovery counts too.
+        const int64_t delivered = static_cast<int64_t>(advanced ? seg.ack - una_before : 0) +
+                                  static_cast<int64_t>(scoreboard_.sacked_bytes()) -
+                                  static_cast<int64_t>(sacked_before);
+        const uint32_t cwnd_before = congestion_.cwnd();
+        congestion_.on_recovery_ack(static_cast<uint32_t>(std::max<int64_t>(delivered, 0)),
+                                    scoreboard_.pipe());
+        if (congestion_.cwnd() != cwnd_before) report_window(now);
+    }
     if (advanced) schedule_loss_probe(now);
     if (newer) {
         snd_wnd_ = window;
@@ -1059,7 +1081,9 @@ void Connection::poll(base::Time now) {
                              .resent_seq = snd_una_};
             }
             undo_->resent_ts.reset();
-            congestion_.on_timeout(flight());
+            // A timeout while the last one's data is still being resent is
+            // a back-off of the same episode (RFC 5681 §3.1).
+            congestion_.on_timeout(flight(), rto_recover_.has_value());
             report_window(now);
             probe_at_ = base::Time::never();
             tlp_high_seq_.reset();
@@ -1220,6 +1244,12 @@ void Connection::set_keepalive(std::optional<KeepAlive> keepalive, base::Time no
 void Connection::set_nagle(bool on, base::Time now) {
     config_.nagle = on;
     if (!on && synchronized()) output(now);  // what Nagle held back goes now
+}
+
+void Connection::set_congestion(CongestionAlgorithm algorithm, base::Time now) {
+    config_.congestion = algorithm;
+    congestion_.set_algorithm(algorithm);
+    report_window(now);
 }
 
 }  // namespace tcp

@@ -11,14 +11,16 @@
 //   - cumulative ACKs, retransmission after RTO (RFC 6298, Karn's rule,
 //     back-off); with SACK, loss found by RACK (RFC 8985) and repaired as the
 //     pipe allows (RFC 6675), spurious recoveries undone by their echoed
-//     timestamps (Eifel, RFC 3522/4015); without SACK, fast retransmit after
-//     three duplicate ACKs and NewReno recovery (RFC 6582); out-of-order
+//     timestamps (Eifel, RFC 3522/4015), the sending rate in recovery set
+//     by PRR (RFC 6937); without SACK, fast retransmit after three
+//     duplicate ACKs and NewReno recovery (RFC 6582); out-of-order
 //     data kept and delivered when the gap fills, an immediate ACK (with SACK
 //     blocks when agreed) for data out of order;
 //   - flow control: the receive window is the free receive buffer, the sender
 //     stays inside the peer's, zero windows are probed on the persist timer,
 //     silly windows are avoided on both sides (RFC 9293 §3.8.6.2);
 //   - options: MSS, window scale, SACK-permitted and SACK blocks, timestamps;
+//   - congestion control CUBIC with HyStart++ (the default) or NewReno;
 //   - keep-alive probes when asked.
 #pragma once
 
@@ -71,6 +73,7 @@ struct Config {
     bool sack = true;
     bool timestamps = true;
     bool nagle = true;
+    CongestionAlgorithm congestion = CongestionAlgorithm::cubic;  // as Linux's default
     std::optional<KeepAlive> keepalive;  // off unless asked for, as in sockets
 };
 
@@ -131,6 +134,8 @@ class Connection {
     void set_keepalive(std::optional<KeepAlive> keepalive, base::Time now);
     // Nagle's algorithm (RFC 896) on or off; off is TCP_NODELAY.
     void set_nagle(bool on, base::Time now);
+    // TCP_CONGESTION: the algorithm from now on (the window stays).
+    void set_congestion(CongestionAlgorithm algorithm, base::Time now);
     const Config& config() const { return config_; }
 
     State state() const { return state_; }
@@ -145,6 +150,7 @@ class Connection {
     // Established or further: the handshake completed at some point.
     bool synchronized() const;
     uint32_t cwnd() const { return congestion_.cwnd(); }
+    const Congestion& congestion() const { return congestion_; }
     const RtoEstimator& rto() const { return rto_; }
     // Data the peer has acknowledged and everything we queued is sent.
     bool all_sent_acknowledged() const {
@@ -242,7 +248,7 @@ class Connection {
 
     // Loss recovery.
     RtoEstimator rto_;
-    NewReno congestion_;
+    Congestion congestion_;
     Scoreboard scoreboard_;  // every segment in flight
     int duplicate_acks_ = 0;
     bool in_recovery_ = false;

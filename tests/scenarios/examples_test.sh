@@ -89,6 +89,22 @@ for file in "$dir"/*.yaml; do
         expect_events "$name" '"event":"tcp_send".*"why":"(fast retransmit|retransmission after RTO)"' 1
         expect "$name" '(http-get|udp-stream): .*(DAMAGED|error|refused|timed out)' 0
         ;;
+    cubic)
+        # Each sender runs its own congestion control to the end; CUBIC,
+        # backing off less and climbing back faster, moves more in 30 s.
+        expect "$name" 'cubic-sender tcp-bulk: cubic: sent [0-9]+ bytes in [0-9.]+ s' 1
+        expect "$name" 'reno-sender tcp-bulk: newreno: sent [0-9]+ bytes in [0-9.]+ s' 1
+        cubic_bytes=$(grep -oE 'cubic: sent [0-9]+' "$out/$name.txt" | grep -oE '[0-9]+$')
+        reno_bytes=$(grep -oE 'newreno: sent [0-9]+' "$out/$name.txt" | grep -oE '[0-9]+$')
+        if [[ -z $cubic_bytes || -z $reno_bytes || $cubic_bytes -le $reno_bytes ]]; then
+            echo "examples_test: $name: CUBIC should move more than NewReno (${cubic_bytes:-?} vs ${reno_bytes:-?} bytes)" >&2
+            failed=1
+        fi
+        # Both lost packets at the full queue and reduced: CUBIC to 70 % of
+        # its window, NewReno to half its flight.
+        expect_events "$name" '"node":"cubic-sender","event":"tcp_window",.*"ssthresh":[0-9]{5,6},' 10
+        expect_events "$name" '"node":"reno-sender","event":"tcp_window",.*"ssthresh":[0-9]{5,6},' 10
+        ;;
     ports)
         # Four servers on one address, each on its port, all answering at once.
         expect "$name" 'server (http-server|dns-server|udp-echo): .*listening on port (80|53|7|27015)( |$)' 4

@@ -142,6 +142,33 @@ TEST(TcpTransport, TheMssOfferedIsTheMtuLessHeaders) {
     EXPECT_EQ(segs[1].mss, 960) << "SYN+ACK";
 }
 
+// The host's congestion control is every connection's default (the
+// topology's tcp_congestion); TCP_CONGESTION changes one connection's.
+TEST(TcpTransport, CongestionControlIsTheHostsDefaultUntilASocketPicksAnother) {
+    Net n;
+    stack::TcpConfig reno;
+    reno.connection.congestion = tcp::CongestionAlgorithm::new_reno;
+    Tcp client(n.a, reno), server(n.b);
+    const auto listener = server.listen({Ipv4Address::any(), 80});
+    ASSERT_TRUE(listener);
+    const auto id = client.connect({server_addr, 80}, n.now);
+    ASSERT_TRUE(id);
+    n.run(100_ms);
+    const tcp::Connection* c = client.connection(*id);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->congestion().algorithm(), tcp::CongestionAlgorithm::new_reno);
+    const uint32_t cwnd = c->cwnd();
+    client.set_congestion(*id, tcp::CongestionAlgorithm::cubic, n.now);
+    EXPECT_EQ(c->congestion().algorithm(), tcp::CongestionAlgorithm::cubic);
+    EXPECT_EQ(c->cwnd(), cwnd) << "the window carries over";
+    const auto accepted = server.accept(*listener);
+    ASSERT_TRUE(accepted);
+    EXPECT_EQ(server.connection(*accepted)->congestion().algorithm(),
+              tcp::CongestionAlgorithm::cubic)
+        << "the other host keeps the default";
+    EXPECT_EQ(tcp::Config{}.congestion, tcp::CongestionAlgorithm::cubic) << "Linux's default";
+}
+
 // A segment damaged on the way is counted and dropped; TCP sends it again.
 TEST(TcpTransport, BadChecksumsAreDroppedAndTheDataComesAgain) {
     Net n;

@@ -397,7 +397,10 @@ TEST(Connection, WithSackTwoHolesAreRepairedInOneRoundTrip) {
     EXPECT_EQ(o.take().seg.seq, SeqNum{1001});
     EXPECT_EQ(o.take().seg.seq, SeqNum{3001});
     EXPECT_EQ(o.c.stats().fast_retransmits, 1u) << "one recovery for both";
-    EXPECT_EQ(o.c.cwnd(), 2500u) << "halved once: max(flight / 2, 2 SMSS)";
+    EXPECT_EQ(o.c.congestion().ssthresh(), 7000u) << "reduced once: CUBIC keeps 0.7 cwnd";
+    // PRR: the pipe had drained (two lost, three SACKed), so each ACK lets
+    // out what it delivered plus one segment, up towards ssthresh.
+    EXPECT_EQ(o.c.cwnd(), 3000u);
     o.advance(40_ms);
     o.in(sack_ack(6001, {}));
     EXPECT_EQ(o.c.stats().retransmissions, 2u);
