@@ -65,8 +65,9 @@ std::optional<stack::SocketError> TcpStream::error() const {
 }
 
 Task<base::Expected<TcpStream, stack::SocketError>> TcpStream::connect(Runtime& rt,
-                                                                       stack::Endpoint remote) {
-    auto id = rt.tcp().connect(remote, rt.now());
+                                                                       stack::Endpoint remote,
+                                                                       tcp::Options options) {
+    auto id = rt.tcp().connect(remote, rt.now(), std::nullopt, options);
     if (!id) co_return base::fail(id.error());
     TcpStream s(rt, *id);
     while (true) {
@@ -118,6 +119,15 @@ Task<base::Expected<size_t, stack::SocketError>> TcpStream::send_some(base::Byte
 }
 
 Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::receive(size_t max) {
+    return read(max, true);
+}
+
+Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::peek(size_t max) {
+    return read(max, false);
+}
+
+Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::read(size_t max,
+                                                                             bool take) {
     while (true) {
         const tcp::Connection* c = connection();
         if (!c) co_return base::fail(stack::SocketError::closed);
@@ -125,7 +135,11 @@ Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::receive(
         if (n > 0) {
             base::PacketBuffer b =
                 rt_->host().pool().acquire(rt_->host().pool().config().default_headroom, n);
-            rt_->tcp().receive(id_, b.append(n), rt_->now());
+            if (take) {
+                rt_->tcp().receive(id_, b.append(n), rt_->now());
+            } else {
+                rt_->tcp().peek(id_, b.append(n));
+            }
             co_return std::move(b);
         }
         if (c->peer_finished()) co_return rt_->host().pool().acquire();  // the end of the stream
@@ -145,10 +159,15 @@ Task<base::Expected<void, stack::SocketError>> TcpStream::close() {
     if (id_ == 0) co_return base::fail(stack::SocketError::closed);
     // Data received and never read: the connection is reset at once, not
     // closed with a FIN (tcp::Connection::close), as close(2) does in Linux.
-    if (const tcp::Connection* c = connection(); c && c->readable_bytes() > 0) {
+    // So does SO_LINGER with a zero time.
+    const tcp::Connection* conn = connection();
+    const std::optional<base::Duration> linger = conn ? conn->config().linger : std::nullopt;
+    if ((conn && conn->readable_bytes() > 0) || linger == base::Duration::zero()) {
         release();
         co_return base::Expected<void, stack::SocketError>{};
     }
+    // With SO_LINGER on, wait at most its time; the close goes on without us.
+    const base::Time deadline = linger ? rt_->now() + *linger : base::Time::never();
     rt_->tcp().shutdown(id_, rt_->now());
     while (true) {
         const tcp::Connection* c = connection();
@@ -156,7 +175,11 @@ Task<base::Expected<void, stack::SocketError>> TcpStream::close() {
         const tcp::State s = c->state();
         if (s == tcp::State::fin_wait_2 || s == tcp::State::time_wait || s == tcp::State::closed)
             break;
-        co_await changed();
+        if (rt_->now() >= deadline) {
+            release();
+            co_return base::fail(stack::SocketError::timed_out);
+        }
+        co_await changed(deadline);
     }
     release();
     co_return base::Expected<void, stack::SocketError>{};
@@ -168,16 +191,28 @@ void TcpStream::abort() {
     release();
 }
 
+base::Expected<void, stack::SocketError> TcpStream::set_options(const tcp::Options& options) {
+    if (id_ == 0) return base::fail(stack::SocketError::closed);
+    return rt_->tcp().set_options(id_, options, rt_->now());
+}
+
 void TcpStream::set_keepalive(std::optional<tcp::KeepAlive> keepalive) {
-    if (id_ != 0) rt_->tcp().set_keepalive(id_, keepalive, rt_->now());
+    (void)set_options(keepalive ? tcp::Options{.keepalive = keepalive}
+                                : tcp::Options{.keepalive_off = true});
 }
 
 void TcpStream::set_nodelay(bool on) {
-    if (id_ != 0) rt_->tcp().set_nagle(id_, !on, rt_->now());
+    (void)set_options({.nodelay = on});
 }
 
 void TcpStream::set_congestion(tcp::CongestionAlgorithm algorithm) {
-    if (id_ != 0) rt_->tcp().set_congestion(id_, algorithm, rt_->now());
+    (void)set_options({.congestion = algorithm});
+}
+
+std::optional<tcp::Info> TcpStream::info() const {
+    const tcp::Connection* c = connection();
+    if (!c) return std::nullopt;
+    return c->info(rt_->now());
 }
 
 TcpListener::TcpListener(Runtime& rt, stack::SocketId id)
@@ -187,8 +222,9 @@ TcpListener::TcpListener(Runtime& rt, stack::SocketId id)
 
 base::Expected<TcpListener, stack::SocketError> TcpListener::listen(Runtime& rt,
                                                                     stack::Endpoint local,
-                                                                    size_t backlog) {
-    auto id = rt.tcp().listen(local, backlog);
+                                                                    size_t backlog,
+                                                                    tcp::Options options) {
+    auto id = rt.tcp().listen(local, backlog, options);
     if (!id) return base::fail(id.error());
     return TcpListener(rt, *id);
 }

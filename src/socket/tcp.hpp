@@ -79,9 +79,12 @@ class TcpStream {
     TcpStream& operator=(const TcpStream&) = delete;
     ~TcpStream();
 
-    // Opens a connection: refused, timed out or unreachable come back as errors.
+    // Opens a connection: refused, timed out or unreachable come back as
+    // errors; `options` are set before the SYN (invalid_argument if one is
+    // out of range).
     static Task<base::Expected<TcpStream, stack::SocketError>> connect(Runtime& rt,
-                                                                       stack::Endpoint remote);
+                                                                       stack::Endpoint remote,
+                                                                       tcp::Options options = {});
 
     // Sends all of `data`, waiting while the send buffer is full.
     Task<base::Expected<void, stack::SocketError>> send(base::ByteSpan data);
@@ -97,15 +100,26 @@ class TcpStream {
     size_t try_send(base::ByteSpan data);
     // Up to `max` bytes as they arrive; an empty buffer is the end of the stream.
     Task<base::Expected<base::PacketBuffer, stack::SocketError>> receive(size_t max);
+    // The same without taking them (MSG_PEEK): the next receive gets them again.
+    Task<base::Expected<base::PacketBuffer, stack::SocketError>> peek(size_t max);
     // Half-close: FIN after what was sent; receiving goes on.
     base::Expected<void, stack::SocketError> shutdown();
     // Closes gracefully and waits until our FIN is acknowledged (the peer's may
     // come later; the host finishes the close). With received data unread,
-    // resets instead (RFC 1122 §4.2.2.13): the peer learns it was lost.
+    // resets instead (RFC 1122 §4.2.2.13): the peer learns it was lost; so
+    // with SO_LINGER at zero. With SO_LINGER on, waits at most its time and
+    // says timed_out if the FIN was not acknowledged by then (the close goes
+    // on in the background).
     Task<base::Expected<void, stack::SocketError>> close();
     // Resets the connection at once.
     void abort();
 
+    // setsockopt(2): any of tcp::Options on the live connection;
+    // invalid_argument for a value out of range, or for SO_RCVBUF and
+    // TCP_MAXSEG (they shape the handshake: give them to connect or listen).
+    base::Expected<void, stack::SocketError> set_options(const tcp::Options& options);
+    // TCP_INFO; nullopt once the stream is closed.
+    std::optional<tcp::Info> info() const;
     // SO_KEEPALIVE with its timing (TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT);
     // nullopt turns it off. A peer that stops answering ends the stream with
     // SocketError::timed_out.
@@ -126,6 +140,7 @@ class TcpStream {
     }
     std::optional<stack::SocketError> error() const;
     void release();
+    Task<base::Expected<base::PacketBuffer, stack::SocketError>> read(size_t max, bool take);
 
     Runtime* rt_;
     stack::SocketId id_;
@@ -134,9 +149,11 @@ class TcpStream {
 
 class TcpListener {
   public:
+    // `options` go to every connection it accepts.
     static base::Expected<TcpListener, stack::SocketError> listen(Runtime& rt,
                                                                   stack::Endpoint local,
-                                                                  size_t backlog = 128);
+                                                                  size_t backlog = 128,
+                                                                  tcp::Options options = {});
     TcpListener(TcpListener&& o) noexcept;
     TcpListener& operator=(TcpListener&& o) noexcept;
     TcpListener(const TcpListener&) = delete;

@@ -49,17 +49,16 @@ wire::SeqNum Tcp::isn(const tcp::Tuple& t, base::Time now) const {
     return wire::SeqNum{m + static_cast<uint32_t>(base::siphash24(isn_key_, in))};
 }
 
-SocketId Tcp::new_connection(const tcp::Tuple& tuple, base::Time) {
-    const SocketId id = next_id_++;
+void Tcp::new_connection(SocketId id, const tcp::Tuple& tuple, const tcp::Options& options) {
+    tcp::Config config = config_for(tuple.remote_address);
+    options.apply(config);
     Entry e;
     e.connection = std::make_unique<tcp::Connection>(
-        config_for(tuple.remote_address), tuple,
-        [this, tuple](const wire::TcpRepr& seg) { emit(tuple, seg, now_); },
+        config, tuple, [this, tuple](const wire::TcpRepr& seg) { emit(tuple, seg, now_); },
         static_cast<tcp::Observer*>(this));
     entries_.emplace(id, std::move(e));
     connections_.emplace(tuple, id);
     ++stats_.connections_opened;
-    return id;
 }
 
 void Tcp::emit(const tcp::Tuple& t, const wire::TcpRepr& seg, base::Time now) {
@@ -71,11 +70,13 @@ void Tcp::emit(const tcp::Tuple& t, const wire::TcpRepr& seg, base::Time now) {
                         SendOptions{.source = t.local_address});
 }
 
-base::Expected<SocketId, SocketError> Tcp::listen(Endpoint local, size_t backlog) {
+base::Expected<SocketId, SocketError> Tcp::listen(Endpoint local, size_t backlog,
+                                                  const tcp::Options& options) {
+    if (options.problem()) return base::fail(SocketError::invalid_argument);
     const SocketId id = next_id_++;
     if (auto ok = ports_.bind(id, local, false); !ok)
         return base::fail(SocketError::address_in_use);
-    listeners_.emplace(id, Listener{local, std::max<size_t>(backlog, 1), {}, {}, {}});
+    listeners_.emplace(id, Listener{local, std::max<size_t>(backlog, 1), options, {}, {}, {}});
     return id;
 }
 
@@ -91,9 +92,10 @@ std::optional<SocketId> Tcp::accept(SocketId listener) {
 }
 
 base::Expected<SocketId, SocketError> Tcp::connect(Endpoint remote, base::Time now,
-                                                   std::optional<Endpoint> local) {
+                                                   std::optional<Endpoint> local,
+                                                   const tcp::Options& options) {
     now_ = now;
-    if (remote.port == 0) return base::fail(SocketError::invalid_argument);
+    if (remote.port == 0 || options.problem()) return base::fail(SocketError::invalid_argument);
     if (entries_.size() >= config_.max_connections)
         return base::fail(SocketError::no_ephemeral_port);
     const auto source = local && !local->address.is_unspecified()
@@ -117,15 +119,8 @@ base::Expected<SocketId, SocketError> Tcp::connect(Endpoint remote, base::Time n
         port = *p;
     }
     const tcp::Tuple tuple{*source, port, remote.address, remote.port};
-    Entry e;
-    e.connection = std::make_unique<tcp::Connection>(
-        config_for(remote.address), tuple,
-        [this, tuple](const wire::TcpRepr& seg) { emit(tuple, seg, now_); },
-        static_cast<tcp::Observer*>(this));
-    e.accepted = true;
-    entries_.emplace(id, std::move(e));
-    connections_.emplace(tuple, id);
-    ++stats_.connections_opened;
+    new_connection(id, tuple, options);
+    entries_.at(id).accepted = true;
     entries_.at(id).connection->connect(isn(tuple, now), now);
     after(id, now);
     return id;
@@ -180,28 +175,20 @@ size_t Tcp::shutdown_all(base::Time now) {
     return open_connections();
 }
 
-void Tcp::set_keepalive(SocketId id, std::optional<tcp::KeepAlive> keepalive, base::Time now) {
+base::Expected<void, SocketError> Tcp::set_options(SocketId id, const tcp::Options& options,
+                                                   base::Time now) {
     now_ = now;
-    if (tcp::Connection* c = connection(id)) {
-        c->set_keepalive(keepalive, now);
-        after(id, now);
-    }
+    tcp::Connection* c = connection(id);
+    if (!c) return base::fail(SocketError::closed);
+    if (options.problem() || !c->set_options(options, now))
+        return base::fail(SocketError::invalid_argument);
+    after(id, now);
+    return {};
 }
 
-void Tcp::set_nagle(SocketId id, bool on, base::Time now) {
-    now_ = now;
-    if (tcp::Connection* c = connection(id)) {
-        c->set_nagle(on, now);
-        after(id, now);
-    }
-}
-
-void Tcp::set_congestion(SocketId id, tcp::CongestionAlgorithm algorithm, base::Time now) {
-    now_ = now;
-    if (tcp::Connection* c = connection(id)) {
-        c->set_congestion(algorithm, now);
-        after(id, now);
-    }
+size_t Tcp::peek(SocketId id, base::MutableByteSpan out) {
+    const tcp::Connection* c = connection(id);
+    return c ? c->peek(out) : 0;
 }
 
 void Tcp::abort(SocketId id, base::Time now) {
@@ -384,7 +371,8 @@ void Tcp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
             ++stats_.listen_overflows;
             return host_.report_drop(DropReason::receive_queue_full, info, payload.bytes(), now);
         }
-        const SocketId id = new_connection(tuple, now);
+        const SocketId id = next_id_++;
+        new_connection(id, tuple, listener.options);
         Entry& e = entries_.at(id);
         e.listener = l->first;
         listener.pending.push_back(id);

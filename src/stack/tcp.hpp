@@ -53,24 +53,29 @@ class Tcp : public Transport, private tcp::Observer {
 
     // A listener on `local`; at most `backlog` connections may wait for accept
     // (and as many be half open).
-    base::Expected<SocketId, SocketError> listen(Endpoint local, size_t backlog = 128);
+    // Its options are every accepted connection's (as Linux's listeners
+    // pass theirs on).
+    base::Expected<SocketId, SocketError> listen(Endpoint local, size_t backlog = 128,
+                                                 const tcp::Options& options = {});
     // An established connection from the listener's queue, if one waits.
     std::optional<SocketId> accept(SocketId listener);
-    // Opens a connection (sends the SYN).
+    // Opens a connection (sends the SYN) with `options` set first. A value
+    // out of range (tcp::Options::problem) is invalid_argument.
     base::Expected<SocketId, SocketError> connect(Endpoint remote, base::Time now,
-                                                  std::optional<Endpoint> local = std::nullopt);
+                                                  std::optional<Endpoint> local = std::nullopt,
+                                                  const tcp::Options& options = {});
 
     tcp::Connection* connection(SocketId id);
     size_t send(SocketId id, base::ByteSpan data, base::Time now);
     size_t receive(SocketId id, base::MutableByteSpan out, base::Time now);
     void shutdown(SocketId id, base::Time now);
     void abort(SocketId id, base::Time now);
-    // Socket options: keep-alive (nullopt turns it off), Nagle (off is
-    // TCP_NODELAY), congestion control.
-    void set_keepalive(SocketId id, std::optional<tcp::KeepAlive> keepalive, base::Time now);
-    void set_nagle(SocketId id, bool on, base::Time now);
-    // TCP_CONGESTION: the connection's congestion control from now on.
-    void set_congestion(SocketId id, tcp::CongestionAlgorithm algorithm, base::Time now);
+    // setsockopt: invalid_argument for a value out of range or one that
+    // must come before the handshake (SO_RCVBUF, TCP_MAXSEG) once it began.
+    base::Expected<void, SocketError> set_options(SocketId id, const tcp::Options& options,
+                                                  base::Time now);
+    // recv(MSG_PEEK): received bytes copied, not taken.
+    size_t peek(SocketId id, base::MutableByteSpan out);
     // The program is done with `id` (a connection or a listener): it closes
     // gracefully if it has not, and is freed once closed.
     void release(SocketId id, base::Time now);
@@ -113,12 +118,13 @@ class Tcp : public Transport, private tcp::Observer {
     struct Listener {
         Endpoint local;
         size_t backlog;
+        tcp::Options options;           // for every connection it accepts
         std::vector<SocketId> pending;  // half open, from this listener
         std::vector<SocketId> ready;    // established, not yet accepted
         std::function<void()> callback;
     };
 
-    SocketId new_connection(const tcp::Tuple& tuple, base::Time now);
+    void new_connection(SocketId id, const tcp::Tuple& tuple, const tcp::Options& options);
     tcp::Config config_for(wire::Ipv4Address remote) const;
     wire::SeqNum isn(const tcp::Tuple& tuple, base::Time now) const;
     void emit(const tcp::Tuple& tuple, const wire::TcpRepr& seg, base::Time now);

@@ -39,6 +39,8 @@ class ByteRing {
     void copy_out(size_t offset, base::MutableByteSpan out) const;
     // Drops `n` bytes from the front. Precondition: n <= size().
     void pop(size_t n);
+    // A new capacity, never below what the ring holds.
+    void set_capacity(size_t capacity) { capacity_ = capacity > size_ ? capacity : size_; }
 
   private:
     // Makes room for `needed` bytes in all, the data first in the new block.

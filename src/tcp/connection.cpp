@@ -188,7 +188,7 @@ void Connection::set_state(State s, base::Time now) {
     }
     if (s == State::closed) {
         retransmit_at_ = persist_at_ = reorder_at_ = delayed_ack_at_ = time_wait_until_ =
-            probe_at_ = keepalive_at_ = base::Time::never();
+            probe_at_ = keepalive_at_ = cork_flush_at_ = base::Time::never();
     }
 }
 
@@ -345,9 +345,21 @@ void Connection::send_rst(SeqNum seq, base::Time now) {
 
 void Connection::arm_retransmit(base::Time now) {
     retransmit_at_ = now + rto_.rto();
-    // A connect ends when its time is up, not at the next backed-off SYN.
-    if (state_ == State::syn_sent)
-        retransmit_at_ = std::min(retransmit_at_, opened_at_ + config_.connect_timeout);
+    // A connect ends when its time is up, not at the next backed-off SYN;
+    // so does a user timeout (as Linux's tcp_clamp_rto_to_user_timeout).
+    if (state_ == State::syn_sent) {
+        const base::Duration limit = config_.user_timeout > base::Duration::zero()
+                                         ? config_.user_timeout
+                                         : config_.connect_timeout;
+        retransmit_at_ = std::min(retransmit_at_, opened_at_ + limit);
+    } else if (config_.user_timeout > base::Duration::zero()) {
+        retransmit_at_ =
+            std::min(retransmit_at_, std::max(progress_at_ + config_.user_timeout, now));
+    }
+}
+
+bool Connection::user_timeout_expired(base::Time since, base::Time now) const {
+    return config_.user_timeout > base::Duration::zero() && now - since >= config_.user_timeout;
 }
 
 // Sends what the windows allow: segments judged lost first (RFC 6675 §5,
@@ -375,11 +387,17 @@ void Connection::output(base::Time now) {
         const size_t len = std::min<size_t>({unsent, usable, smss});
         // Sender-side silly window avoidance and Nagle (RFC 9293 §3.8.6.2.1):
         // send a full segment, or everything left when nothing is in flight (or
-        // Nagle is off), or at least half the largest window seen.
-        const bool worth_it = len == smss ||
-                              (len == unsent && (in_flight == 0 || !config_.nagle)) ||
-                              (max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
+        // Nagle is off), or at least half the largest window seen. A cork
+        // holds back anything short of a full segment, until the FIN or its
+        // ceiling.
+        const bool corked = config_.cork && now < cork_flush_at_ && !fin_queued_;
+        const bool worth_it =
+            len == smss || (!corked && ((len == unsent && (in_flight == 0 || !config_.nagle)) ||
+                                        (max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2)));
+        if (corked && unsent > 0 && usable > 0 && !worth_it && cork_flush_at_.is_never())
+            cork_flush_at_ = now + cork_ceiling;
         if (unsent > 0 && usable > 0 && worth_it) {
+            if (in_flight == 0) progress_at_ = now;  // data waits for an ACK from now
             if (!rtt_seq_) {
                 rtt_seq_ = snd_nxt_;
                 rtt_started_ = now;
@@ -406,6 +424,9 @@ void Connection::output(base::Time now) {
         break;
     }
     if (snd_nxt_ != sent_before) schedule_loss_probe(now);
+    // The ceiling has passed (what the windows allowed went): a new one
+    // starts with the next partial segment.
+    if (cork_flush_at_ <= now || unsent_data() == 0) cork_flush_at_ = base::Time::never();
 }
 
 void Connection::resend_syn(base::Time now) {
@@ -844,6 +865,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         const SeqNum previous_una = snd_una_;
         snd_una_ = seg.ack;
         retransmissions_ = 0;
+        progress_at_ = now;
         if (rto_recover_ && seg.ack >= *rto_recover_) rto_recover_.reset();
         if (in_recovery_) {
             if (seg.ack >= recover_) {
@@ -1041,7 +1063,7 @@ void Connection::process_fin(base::Time now) {
 
 base::Time Connection::next_deadline() const {
     return std::min({retransmit_at_, persist_at_, reorder_at_, delayed_ack_at_, time_wait_until_,
-                     keepalive_at_, probe_at_});
+                     keepalive_at_, probe_at_, cork_flush_at_});
 }
 
 void Connection::poll(base::Time now) {
@@ -1058,8 +1080,17 @@ void Connection::poll(base::Time now) {
         ++stats_.timeouts;
         const int limit = state_ == State::syn_received ? config_.max_syn_retransmissions
                                                         : config_.max_retransmissions;
-        const bool give_up = state_ == State::syn_sent ? now - opened_at_ >= config_.connect_timeout
-                                                       : retransmissions_ >= limit;
+        // TCP_USER_TIMEOUT, when set, replaces both limits (as in Linux).
+        bool give_up;
+        if (state_ == State::syn_sent) {
+            give_up = config_.user_timeout > base::Duration::zero()
+                          ? user_timeout_expired(opened_at_, now)
+                          : now - opened_at_ >= config_.connect_timeout;
+        } else if (config_.user_timeout > base::Duration::zero() && synchronized()) {
+            give_up = user_timeout_expired(progress_at_, now);
+        } else {
+            give_up = retransmissions_ >= limit;
+        }
         if (give_up) {
             // A peer that never answered has nothing to reset (Linux sends
             // no RST either when a connect times out).
@@ -1123,7 +1154,12 @@ void Connection::poll(base::Time now) {
         }
     }
     if (now >= keepalive_at_) {
-        if (keepalives_unanswered_ >= config_.keepalive->probes) {
+        // With a user timeout, the peer's silence ends it rather than a count.
+        const bool silent_too_long =
+            config_.user_timeout > base::Duration::zero()
+                ? keepalives_unanswered_ > 0 && user_timeout_expired(last_heard_, now)
+                : keepalives_unanswered_ >= config_.keepalive->probes;
+        if (silent_too_long) {
             send_rst(snd_nxt_, now);
             fail(soft_error_.value_or(Error::timed_out), now);
             return;
@@ -1207,6 +1243,11 @@ void Connection::shutdown(base::Time now) {
 
 void Connection::close(base::Time now) {
     released_ = true;
+    // SO_LINGER with a zero time: the program asks for a reset, not a close.
+    if (config_.linger && *config_.linger == base::Duration::zero()) {
+        abort(now);
+        return;
+    }
     // Data received and never read is lost: RST, not FIN, so that the peer
     // knows (RFC 1122 §4.2.2.13, RFC 2525 §2.17; Linux does the same).
     if (!receive_buffer_.empty() && state_ != State::closed && state_ != State::time_wait) {
@@ -1232,24 +1273,76 @@ void Connection::icmp_unreachable(Error e, SeqNum quoted, base::Time now) {
     soft_error_ = e;
 }
 
-void Connection::set_keepalive(std::optional<KeepAlive> keepalive, base::Time now) {
-    config_.keepalive = keepalive;
-    keepalives_unanswered_ = 0;
-    // Idle time counts from the last segment heard, as in Linux.
-    const bool live = synchronized() && state_ != State::time_wait && state_ != State::closed;
-    keepalive_at_ =
-        keepalive && live ? std::max(last_heard_ + keepalive->idle, now) : base::Time::never();
+bool Connection::set_options(const Options& o, base::Time now) {
+    if (o.changes_handshake() && state_ != State::closed) return false;
+    const Config before = config_;
+    o.apply(config_);
+    if (o.send_buffer) send_buffer_.set_capacity(config_.send_buffer);
+    if (o.receive_buffer) {
+        receive_buffer_ = ByteRing(config_.receive_buffer);
+        out_of_order_ = OutOfOrder(config_.receive_buffer);
+    }
+    if (o.keepalive || o.keepalive_off) {
+        keepalives_unanswered_ = 0;
+        // Idle time counts from the last segment heard, as in Linux.
+        const bool live = synchronized() && state_ != State::time_wait && state_ != State::closed;
+        keepalive_at_ = config_.keepalive && live
+                            ? std::max(last_heard_ + config_.keepalive->idle, now)
+                            : base::Time::never();
+    }
+    if (config_.congestion != before.congestion) {
+        congestion_.set_algorithm(config_.congestion);
+        report_window(now);
+    }
+    if (!config_.cork) cork_flush_at_ = base::Time::never();
+    // What Nagle or the cork held back goes now.
+    const bool released = (before.nagle && !config_.nagle) || (before.cork && !config_.cork);
+    if (released && synchronized()) output(now);
+    return true;
 }
 
-void Connection::set_nagle(bool on, base::Time now) {
-    config_.nagle = on;
-    if (!on && synchronized()) output(now);  // what Nagle held back goes now
+size_t Connection::peek(base::MutableByteSpan out) const {
+    const size_t n = std::min(out.size(), receive_buffer_.size());
+    receive_buffer_.copy_out(0, out.first(n));
+    return n;
 }
 
-void Connection::set_congestion(CongestionAlgorithm algorithm, base::Time now) {
-    config_.congestion = algorithm;
-    congestion_.set_algorithm(algorithm);
-    report_window(now);
+Info Connection::info(base::Time now) const {
+    Info i{.state = state_,
+           .congestion = congestion_.algorithm(),
+           .in_recovery = in_recovery_ || rto_recover_.has_value(),
+           .sack = sack_ok_,
+           .timestamps = timestamps_ok_,
+           .send_window_scale = snd_wscale_,
+           .receive_window_scale = rcv_wscale_,
+           .send_mss = send_mss(),
+           .receive_mss = rcv_mss_,
+           .rtt = rto_.srtt(),
+           .rtt_variance = rto_.rttvar(),
+           .min_rtt = scoreboard_.min_rtt(),
+           .rto = rto_.rto(),
+           .backoffs = rto_.backoffs(),
+           .retransmits = retransmissions_,
+           .cwnd = congestion_.cwnd(),
+           .ssthresh = congestion_.ssthresh(),
+           .unacked = flight(),
+           .sacked = scoreboard_.sacked_bytes(),
+           .lost = scoreboard_.lost_bytes(),
+           .send_window = snd_wnd_,
+           .receive_window = rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0,
+           .send_queue = send_buffer_.size(),
+           .receive_queue = receive_buffer_.size(),
+           // Data sent less what is sent and still unacknowledged.
+           .bytes_acked = stats_.bytes_sent - (send_buffer_.size() - unsent_data()),
+           .bytes_received = stats_.bytes_received,
+           .segments_sent = stats_.segments_sent,
+           .segments_received = stats_.segments_received,
+           .total_retransmissions = stats_.retransmissions,
+           .since_data_sent = std::nullopt,
+           .since_data_received = std::nullopt};
+    if (stats_.bytes_sent > 0) i.since_data_sent = now - last_data_sent_at_;
+    if (data_received_) i.since_data_received = now - last_data_at_;
+    return i;
 }
 
 }  // namespace tcp

@@ -34,6 +34,7 @@
 #include "base/time.hpp"
 #include "tcp/byte_ring.hpp"
 #include "tcp/congestion.hpp"
+#include "tcp/options.hpp"
 #include "tcp/out_of_order.hpp"
 #include "tcp/rto.hpp"
 #include "tcp/scoreboard.hpp"
@@ -46,15 +47,6 @@
 namespace tcp {
 
 using wire::SeqNum;
-
-// Keep-alive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6): after `idle` without a
-// segment from the peer, probe every `interval`; `probes` unanswered in a row
-// end the connection with Error::timed_out. Defaults are Linux's.
-struct KeepAlive {
-    base::Duration idle = base::Duration::seconds(7200);
-    base::Duration interval = base::Duration::seconds(75);
-    int probes = 9;
-};
 
 struct Config {
     uint16_t mss = 1460;  // the most we take per segment (from our MTU)
@@ -73,8 +65,47 @@ struct Config {
     bool sack = true;
     bool timestamps = true;
     bool nagle = true;
+    bool cork = false;                                            // TCP_CORK
     CongestionAlgorithm congestion = CongestionAlgorithm::cubic;  // as Linux's default
-    std::optional<KeepAlive> keepalive;  // off unless asked for, as in sockets
+    std::optional<KeepAlive> keepalive;    // off unless asked for, as in sockets
+    std::optional<base::Duration> linger;  // SO_LINGER; zero: close() resets
+    base::Duration user_timeout{};         // TCP_USER_TIMEOUT; zero: off
+};
+
+// A snapshot of a connection, as Linux's TCP_INFO gives one.
+struct Info {
+    State state = State::closed;
+    CongestionAlgorithm congestion = CongestionAlgorithm::cubic;
+    bool in_recovery = false;  // repairing a loss found before the timer
+    bool sack = false;         // options agreed on in the handshake
+    bool timestamps = false;
+    uint8_t send_window_scale = 0;
+    uint8_t receive_window_scale = 0;
+    uint32_t send_mss = 0;              // data bytes per full segment sent
+    uint32_t receive_mss = 0;           // the largest segment the peer has sent
+    std::optional<base::Duration> rtt;  // smoothed
+    base::Duration rtt_variance{};
+    std::optional<base::Duration> min_rtt;
+    base::Duration rto{};
+    int backoffs = 0;             // of the retransmission timer since the last RTT sample
+    int retransmits = 0;          // of the segment at SND.UNA, in a row
+    uint32_t cwnd = 0;            // bytes
+    uint32_t ssthresh = 0;        // bytes; UINT32_MAX before the first loss
+    uint32_t unacked = 0;         // sequence space sent and not acknowledged
+    uint32_t sacked = 0;          // of that, bytes the peer has SACKed
+    uint32_t lost = 0;            // of that, bytes judged lost and not yet resent
+    uint32_t send_window = 0;     // the peer's, scaled
+    uint32_t receive_window = 0;  // what we advertised last, scaled
+    size_t send_queue = 0;        // bytes in the send buffer (unacknowledged or unsent)
+    size_t receive_queue = 0;     // bytes received in order, not yet read
+    uint64_t bytes_acked = 0;     // of ours, by the peer
+    uint64_t bytes_received = 0;
+    uint64_t segments_sent = 0;
+    uint64_t segments_received = 0;
+    uint64_t total_retransmissions = 0;
+    // How long ago data last went out and came in (nullopt: never).
+    std::optional<base::Duration> since_data_sent;
+    std::optional<base::Duration> since_data_received;
 };
 
 // Typed callbacks for tracing; each defaults to doing nothing.
@@ -130,13 +161,15 @@ class Connection {
     // the quoted number is one we sent and is not yet acknowledged (RFC 5927).
     void icmp_unreachable(Error e, SeqNum quoted, base::Time now);
 
-    // Socket options that may change at any time.
-    void set_keepalive(std::optional<KeepAlive> keepalive, base::Time now);
-    // Nagle's algorithm (RFC 896) on or off; off is TCP_NODELAY.
-    void set_nagle(bool on, base::Time now);
-    // TCP_CONGESTION: the algorithm from now on (the window stays).
-    void set_congestion(CongestionAlgorithm algorithm, base::Time now);
+    // Socket options on a live connection (checked: Options::problem()).
+    // False, with nothing changed, for one that must come before the
+    // handshake (the receive buffer, the MSS) once it has begun.
+    bool set_options(const Options& options, base::Time now);
     const Config& config() const { return config_; }
+    // Copies up to out.size() received bytes without taking them (MSG_PEEK).
+    size_t peek(base::MutableByteSpan out) const;
+    // TCP_INFO.
+    Info info(base::Time now) const;
 
     State state() const { return state_; }
     std::optional<Error> error() const { return error_; }
@@ -195,6 +228,9 @@ class Connection {
     void count_sent(size_t bytes, base::Time now);
     void count_received(size_t bytes, base::Time now);
     void arm_retransmit(base::Time now);
+    // TCP_USER_TIMEOUT has run out: data (or a SYN, or keep-alives) unanswered
+    // for that long.
+    bool user_timeout_expired(base::Time since, base::Time now) const;
     uint32_t flight() const { return snd_nxt_ - snd_una_; }
     // Data bytes per full segment: the MSS less the options every segment carries.
     uint32_t send_mss() const;
@@ -287,6 +323,10 @@ class Connection {
     base::Time delayed_ack_at_ = base::Time::never();
     base::Time time_wait_until_ = base::Time::never();
     base::Time keepalive_at_ = base::Time::never();
+    // TCP_CORK holds a partial segment at most this long (Linux: 200 ms).
+    static constexpr base::Duration cork_ceiling = base::Duration::milliseconds(200);
+    base::Time cork_flush_at_ = base::Time::never();
+    base::Time progress_at_;  // the last ACK that advanced SND.UNA, or the first send after idle
     int keepalives_unanswered_ = 0;
     SeqNum acked_up_to_;      // rcv_nxt when the last ACK left
     uint32_t rcv_mss_ = 536;  // the peer's segment size, as the largest seen

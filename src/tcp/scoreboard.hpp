@@ -89,6 +89,7 @@ class Scoreboard {
     // RFC 6675's pipe: sequence space sent and neither SACKed nor lost.
     uint32_t pipe() const { return total_ - sacked_ - lost_; }
     uint32_t sacked_bytes() const { return sacked_; }
+    uint32_t lost_bytes() const { return lost_; }
     bool empty() const { return head_ == segments_.size(); }
     size_t size() const { return segments_.size() - head_; }
     bool reordering_seen() const { return reordering_seen_; }

@@ -291,4 +291,86 @@ TEST(TcpSocket, KeepAliveFindsAPeerThatVanished) {
     EXPECT_LT(at, Time::zero() + 17_s);
 }
 
+// Options given to listen() are every accepted connection's; options given
+// to connect() are in place before the SYN. MSG_PEEK leaves data to read;
+// TCP_INFO sees the MSS both agreed on.
+TEST(TcpSocket, OptionsAtListenAndConnectPeekAndInfo) {
+    Net n;
+    std::string peeked, read;
+    std::optional<tcp::Info> server_info, client_info;
+    n.server.spawn([](Runtime& rt, std::string* seen, std::string* taken,
+                      std::optional<tcp::Info>* info) -> Task<void> {
+        auto l = TcpListener::listen(rt, {Ipv4Address::any(), 7100}, 16,
+                                     {.congestion = tcp::CongestionAlgorithm::new_reno});
+        auto s = co_await l->accept();
+        if (!s) co_return;
+        auto p = co_await s->peek(100);
+        if (p) *seen = text(*p);
+        auto r = co_await s->receive(100);
+        if (r) *taken = text(*r);
+        *info = s->info();
+    }(n.server, &peeked, &read, &server_info));
+    n.client.spawn([](Runtime& rt, std::optional<tcp::Info>* info) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 7100}, {.max_segment = 600});
+        if (!s) co_return;
+        (void)co_await s->send(base::as_bytes("peekaboo"));
+        *info = s->info();
+        co_await rt.sleep(1_s);
+    }(n.client, &client_info));
+    n.run(5_s);
+    EXPECT_EQ(peeked, "peekaboo");
+    EXPECT_EQ(read, "peekaboo") << "the peek took nothing";
+    ASSERT_TRUE(server_info);
+    ASSERT_TRUE(client_info);
+    EXPECT_EQ(server_info->congestion, tcp::CongestionAlgorithm::new_reno) << "from the listener";
+    EXPECT_EQ(client_info->congestion, tcp::CongestionAlgorithm::cubic);
+    EXPECT_EQ(client_info->send_mss, 600u - 12) << "TCP_MAXSEG less the timestamps";
+    EXPECT_EQ(server_info->send_mss, 600u - 12) << "the MSS the client offered";
+}
+
+// A bad value is refused where it is given, and nothing is opened.
+TEST(TcpSocket, OptionsOutOfRangeAreInvalid) {
+    Net n;
+    std::optional<SocketError> connect_error;
+    n.client.spawn([](Runtime& rt, std::optional<SocketError>* e) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 7200}, {.send_buffer = 1});
+        if (!s) *e = s.error();
+    }(n.client, &connect_error));
+    n.run(1_s);
+    EXPECT_EQ(connect_error, SocketError::invalid_argument);
+    EXPECT_EQ(n.client.tcp().connections(), 0u);
+    const auto l =
+        TcpListener::listen(n.server, {Ipv4Address::any(), 7200}, 16, {.max_segment = 10});
+    ASSERT_FALSE(l);
+    EXPECT_EQ(l.error(), SocketError::invalid_argument);
+}
+
+// SO_LINGER on with a time: close() waits at most that long for the FIN's
+// ACK, and says so when it did not come.
+TEST(TcpSocket, LingerBoundsHowLongCloseWaits) {
+    Net n;
+    std::optional<SocketError> close_error;
+    Time closed_at;
+    n.server.spawn([](Runtime& rt) -> Task<void> {
+        auto l = TcpListener::listen(rt, {Ipv4Address::any(), 7300});
+        auto s = co_await l->accept();
+        co_await rt.sleep(1000_s);
+    }(n.server));
+    n.client.spawn([](Runtime& rt, std::optional<SocketError>* e, Time* at) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 7300}, {.linger = 2_s});
+        if (!s) co_return;
+        co_await rt.sleep(2_s);
+        auto r = co_await s->close();
+        if (!r) *e = r.error();
+        *at = rt.now();
+    }(n.client, &close_error, &closed_at));
+    n.run(1_s);
+    n.w.tamper = [](std::vector<std::byte>& f) { return f.size() < 54; };  // the server is gone
+    n.run(10_s);
+    EXPECT_EQ(close_error, SocketError::timed_out);
+    // Closed at 2 s (plus the handshake), the linger over 2 s later.
+    EXPECT_GE(closed_at, Time::zero() + 4_s);
+    EXPECT_LT(closed_at, Time::zero() + 4100_ms);
+}
+
 }  // namespace

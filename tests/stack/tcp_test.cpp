@@ -158,7 +158,7 @@ TEST(TcpTransport, CongestionControlIsTheHostsDefaultUntilASocketPicksAnother) {
     ASSERT_NE(c, nullptr);
     EXPECT_EQ(c->congestion().algorithm(), tcp::CongestionAlgorithm::new_reno);
     const uint32_t cwnd = c->cwnd();
-    client.set_congestion(*id, tcp::CongestionAlgorithm::cubic, n.now);
+    ASSERT_TRUE(client.set_options(*id, {.congestion = tcp::CongestionAlgorithm::cubic}, n.now));
     EXPECT_EQ(c->congestion().algorithm(), tcp::CongestionAlgorithm::cubic);
     EXPECT_EQ(c->cwnd(), cwnd) << "the window carries over";
     const auto accepted = server.accept(*listener);

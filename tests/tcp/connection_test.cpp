@@ -902,7 +902,8 @@ TEST(Connection, KeepAliveSetLaterCountsFromTheLastSegmentHeard) {
     establish(o);  // heard the SYN+ACK at 0 s
     o.advance(4_s);
     EXPECT_TRUE(o.out.empty());
-    o.c.set_keepalive(tcp::KeepAlive{.idle = 10_s, .interval = 1_s, .probes = 3}, o.now);
+    o.c.set_options({.keepalive = tcp::KeepAlive{.idle = 10_s, .interval = 1_s, .probes = 3}},
+                    o.now);
     o.advance(5_s);
     EXPECT_TRUE(o.out.empty()) << "9 s idle";
     o.advance(1_s);
@@ -912,7 +913,7 @@ TEST(Connection, KeepAliveSetLaterCountsFromTheLastSegmentHeard) {
     EXPECT_TRUE(o.out.empty()) << "the answer reset the idle clock";
     o.advance(1_s);
     o.take();
-    o.c.set_keepalive(std::nullopt, o.now);
+    o.c.set_options({.keepalive_off = true}, o.now);
     o.advance(1000_s);
     EXPECT_TRUE(o.out.empty()) << "turned off";
     EXPECT_EQ(o.c.state(), State::established);
@@ -927,7 +928,7 @@ TEST(Connection, NagleHoldsSmallWritesUntilAckedAndNoDelayReleasesThem) {
     EXPECT_EQ(o.take().text(), "a");
     o.c.send(base::as_bytes("b"), o.now);
     EXPECT_TRUE(o.out.empty()) << "held: 'a' is in flight";
-    o.c.set_nagle(false, o.now);
+    o.c.set_options({.nodelay = true}, o.now);
     EXPECT_EQ(o.take().text(), "b");
     o.c.send(base::as_bytes("c"), o.now);
     EXPECT_EQ(o.take().text(), "c") << "no delay with two segments in flight";
@@ -1223,6 +1224,206 @@ TEST(ConnectionPair, HalfCloseLetsTheOtherSideKeepSending) {
     const std::string data = pattern(20'000);
     EXPECT_EQ(transfer(w, w.b(), w.a(), data), data);
     EXPECT_EQ(w.a().send(base::as_bytes("late"), w.now()), 0u) << "a shut its sending side";
+}
+
+}  // namespace
+
+// ---- socket options ------------------------------------------------------------
+
+namespace {
+
+// TCP_CORK: full segments go, a partial one waits for the cork to come off.
+TEST(SocketOptions, CorkHoldsPartialSegmentsUntilUncorked) {
+    One o;
+    establish(o);
+    ASSERT_TRUE(o.c.set_options({.cork = true}, o.now));
+    const std::string data(2500, 'x');
+    o.c.send(base::as_bytes(data), o.now);
+    ASSERT_EQ(o.out.size(), 2u) << "two full segments of 1000";
+    EXPECT_EQ(o.take().data.size(), 1000u);
+    EXPECT_EQ(o.take().data.size(), 1000u);
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{3001}, .flags = TcpFlags{ACK}, .window = 65535});
+    EXPECT_TRUE(o.out.empty()) << "nothing in flight, and still the 500 bytes wait";
+    o.advance(100_ms);
+    EXPECT_TRUE(o.out.empty());
+    ASSERT_TRUE(o.c.set_options({.cork = false}, o.now));
+    const Captured rest = o.take();
+    EXPECT_EQ(rest.data.size(), 500u);
+    EXPECT_TRUE(rest.has(PSH));
+}
+
+// Linux's ceiling: a corked partial segment leaves after 200 ms anyway.
+TEST(SocketOptions, CorkHoldsAtMost200Milliseconds) {
+    One o;
+    establish(o);
+    ASSERT_TRUE(o.c.set_options({.cork = true}, o.now));
+    o.c.send(base::as_bytes("GET / HTTP/1.1\r\n"), o.now);
+    o.advance(199_ms);
+    EXPECT_TRUE(o.out.empty());
+    o.advance(1_ms);
+    EXPECT_EQ(o.take().text(), "GET / HTTP/1.1\r\n");
+}
+
+// A FIN ends the cork: close() sends what waits, then the FIN.
+TEST(SocketOptions, ShutdownFlushesTheCork) {
+    One o;
+    establish(o);
+    ASSERT_TRUE(o.c.set_options({.cork = true}, o.now));
+    o.c.send(base::as_bytes("bye"), o.now);
+    EXPECT_TRUE(o.out.empty());
+    o.c.shutdown(o.now);
+    const Captured last = o.take();
+    EXPECT_EQ(last.text(), "bye");
+    EXPECT_TRUE(last.has(FIN));
+}
+
+// SO_LINGER with a zero time: close() resets instead of a 4-way close.
+TEST(SocketOptions, LingerZeroMakesCloseAReset) {
+    One o;
+    establish(o);
+    ASSERT_TRUE(o.c.set_options({.linger = 0_s}, o.now));
+    o.c.close(o.now);
+    const Captured rst = o.take();
+    EXPECT_TRUE(rst.has(RST));
+    EXPECT_FALSE(rst.has(FIN));
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::aborted);
+}
+
+// TCP_USER_TIMEOUT (RFC 5482): data unacknowledged that long ends the
+// connection, long before 15 retransmissions would.
+TEST(SocketOptions, UserTimeoutEndsAConnectionWhoseDataGoesUnacknowledged) {
+    One o;
+    establish(o);
+    ASSERT_TRUE(o.c.set_options({.user_timeout = 5_s}, o.now));
+    o.c.send(base::as_bytes("anyone there?"), o.now);
+    o.take();
+    o.advance(4900_ms);
+    EXPECT_EQ(o.c.state(), State::established);
+    o.advance(100_ms);
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+    EXPECT_LT(o.c.stats().retransmissions, 5u);
+}
+
+// An ACK that moves SND.UNA on starts the user timeout again.
+TEST(SocketOptions, UserTimeoutCountsFromTheLastProgress) {
+    One o;
+    establish(o);
+    ASSERT_TRUE(o.c.set_options({.user_timeout = 5_s}, o.now));
+    const std::string data(2000, 'x');
+    o.c.send(base::as_bytes(data), o.now);
+    o.advance(3_s);
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{2001}, .flags = TcpFlags{ACK}, .window = 65535});
+    o.advance(4_s);
+    EXPECT_EQ(o.c.state(), State::established) << "7 s since the first send, 4 s since progress";
+    o.advance(1_s);
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+}
+
+// A connect with a user timeout gives up at that time, not at 3 minutes.
+TEST(SocketOptions, UserTimeoutBoundsAConnect) {
+    tcp::Config config;
+    tcp::Options{.user_timeout = 10_s}.apply(config);
+    One o(config);
+    o.c.connect(SeqNum{1000}, o.now);
+    o.advance(9999_ms);
+    EXPECT_EQ(o.c.state(), State::syn_sent);
+    o.advance(1_ms);
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+}
+
+// Keep-alive under a user timeout ends on the peer's silence, not a count.
+TEST(SocketOptions, UserTimeoutReplacesTheKeepAliveCount) {
+    One o;
+    establish(o);
+    ASSERT_TRUE(
+        o.c.set_options({.keepalive = tcp::KeepAlive{.idle = 10_s, .interval = 1_s, .probes = 9},
+                         .user_timeout = 12_s},
+                        o.now));
+    o.advance(11_s);
+    EXPECT_EQ(o.c.state(), State::established) << "one probe out";
+    o.advance(1_s);
+    EXPECT_EQ(o.c.state(), State::closed) << "12 s silent, after 2 of 9 probes";
+    EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+}
+
+// The receive buffer sets the window scale in the SYN; 32 MiB gives 10, as
+// Linux chooses for a 32 MiB tcp_rmem maximum. Once the SYN is out it is fixed.
+TEST(SocketOptions, ReceiveBufferChoosesTheWindowScaleBeforeTheHandshakeOnly) {
+    tcp::Config config;
+    tcp::Options{.receive_buffer = size_t{32} << 20}.apply(config);
+    One o(config);
+    o.c.connect(SeqNum{1000}, o.now);
+    EXPECT_EQ(o.take().seg.window_scale, 10);
+    EXPECT_FALSE(o.c.set_options({.receive_buffer = 65536}, o.now));
+    EXPECT_FALSE(o.c.set_options({.max_segment = 500}, o.now));
+    EXPECT_EQ(o.c.config().receive_buffer, size_t{32} << 20) << "refused whole";
+}
+
+// SO_SNDBUF bounds what send() takes.
+TEST(SocketOptions, SendBufferBoundsWhatSendTakes) {
+    One o;
+    establish(o);
+    ASSERT_TRUE(o.c.set_options({.send_buffer = 4096}, o.now));
+    const std::string data(10000, 'x');
+    EXPECT_EQ(o.c.send(base::as_bytes(data), o.now), 4096u);
+    EXPECT_EQ(o.c.send_space(), 0u);
+}
+
+TEST(SocketOptions, ValuesOutOfRangeAreNamed) {
+    EXPECT_EQ(tcp::Options{}.problem(), std::nullopt);
+    EXPECT_NE(tcp::Options{.send_buffer = 10}.problem(), std::nullopt);
+    EXPECT_NE(tcp::Options{.receive_buffer = size_t{2} << 30}.problem(), std::nullopt);
+    const auto mss = tcp::Options{.max_segment = 20}.problem();
+    ASSERT_TRUE(mss);
+    EXPECT_NE(mss->find("TCP_MAXSEG"), std::string::npos);
+    EXPECT_NE(tcp::Options{.linger = Duration::milliseconds(-1)}.problem(), std::nullopt);
+    EXPECT_NE((tcp::Options{.keepalive = tcp::KeepAlive{.idle = 1_s, .interval = 1_s, .probes = 0}}
+                   .problem()),
+              std::nullopt);
+    EXPECT_NE(tcp::Options{.user_timeout = Duration::milliseconds(-5)}.problem(), std::nullopt);
+}
+
+// MSG_PEEK leaves the data for the next read.
+TEST(SocketOptions, PeekLeavesTheDataToRead) {
+    One o;
+    establish(o);
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{ACK | PSH},
+          .window = 65535,
+          .payload = base::as_bytes("hello")});
+    std::array<std::byte, 16> buf{};
+    EXPECT_EQ(o.c.peek(buf), 5u);
+    EXPECT_EQ(o.c.readable_bytes(), 5u);
+    EXPECT_EQ(o.c.receive(buf, o.now), 5u);
+    EXPECT_EQ(std::string(base::as_chars(std::span(buf).first(5))), "hello");
+    EXPECT_EQ(o.c.peek(buf), 0u);
+}
+
+// TCP_INFO reports what the connection knows.
+TEST(SocketOptions, InfoIsASnapshotOfTheConnection) {
+    One o;
+    establish(o);
+    const std::string data(3000, 'x');
+    o.c.send(base::as_bytes(data), o.now);
+    o.advance(40_ms);
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{2001}, .flags = TcpFlags{ACK}, .window = 65535});
+    const tcp::Info i = o.c.info(o.now);
+    EXPECT_EQ(i.state, State::established);
+    EXPECT_EQ(i.congestion, tcp::CongestionAlgorithm::cubic);
+    EXPECT_EQ(i.send_mss, 1000u);
+    EXPECT_EQ(i.unacked, 2000u);
+    EXPECT_EQ(i.bytes_acked, 1000u);
+    EXPECT_EQ(i.send_queue, 2000u);
+    EXPECT_EQ(i.send_window, 65535u);
+    EXPECT_TRUE(i.rtt.has_value());
+    EXPECT_EQ(i.total_retransmissions, 0u);
+    EXPECT_EQ(i.since_data_sent, 40_ms);
+    EXPECT_EQ(i.since_data_received, std::nullopt);
 }
 
 }  // namespace
