@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "stack/syn_cookie.hpp"
 #include "wire/tcp.hpp"
 
 namespace stack {
@@ -15,7 +16,9 @@ Tcp::Tcp(Host& host, TcpConfig config)
     : host_(host),
       config_(config),
       ports_(base::SipKey{host.random().next_u64(), host.random().next_u64()}, host.random()),
-      isn_key_{host.random().next_u64(), host.random().next_u64()} {
+      isn_key_{host.random().next_u64(), host.random().next_u64()},
+      cookie_key_{base::siphash24(isn_key_, base::as_bytes("syn cookie 1")),
+                  base::siphash24(isn_key_, base::as_bytes("syn cookie 2"))} {
     host_.set_transport(wire::IpProtocol::tcp, this);
     host_.attach(this);  // for the connections' timers
     ports_.set_tuple_in_use([this](Endpoint local, Endpoint remote) {
@@ -76,7 +79,8 @@ base::Expected<SocketId, SocketError> Tcp::listen(Endpoint local, size_t backlog
     const SocketId id = next_id_++;
     if (auto ok = ports_.bind(id, local, false); !ok)
         return base::fail(SocketError::address_in_use);
-    listeners_.emplace(id, Listener{local, std::max<size_t>(backlog, 1), options, {}, {}, {}});
+    listeners_.emplace(
+        id, Listener{.local = local, .backlog = std::max<size_t>(backlog, 1), .options = options});
     return id;
 }
 
@@ -361,13 +365,27 @@ void Tcp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
     const auto owner = ports_.lookup({info.ip.dst, seg->dst_port}, {info.ip.src, seg->src_port});
     const auto l = owner ? listeners_.find(*owner) : listeners_.end();
     if (l != listeners_.end()) {
-        if (seg->flags.has(TcpFlags::rst)) return;
-        if (seg->flags.has(TcpFlags::ack)) return reset_for(info, *seg, now);
-        if (!seg->flags.has(TcpFlags::syn)) return;
         Listener& listener = l->second;
-        if (listener.pending.size() + listener.ready.size() >= listener.backlog ||
-            entries_.size() >= config_.max_connections) {
-            // The queue is full: drop the SYN, the client will try again.
+        if (seg->flags.has(TcpFlags::rst)) return;
+        if (seg->flags.has(TcpFlags::ack)) {
+            if (!seg->flags.has(TcpFlags::syn) && listener.cookies_sent &&
+                now < listener.cookies_until) {
+                if (accept_cookie(l->first, listener, tuple, *seg, now)) return;
+                ++stats_.syn_cookies_rejected;
+            }
+            return reset_for(info, *seg, now);
+        }
+        if (!seg->flags.has(TcpFlags::syn)) return;
+        // The backlog bounds what is half open and what waits for accept
+        // together. Past it, a SYN gets a cookie while the accept queue has
+        // room (Linux drops SYNs when it has none, cookies or not).
+        const bool full = listener.pending.size() + listener.ready.size() >= listener.backlog;
+        const bool accept_queue_full =
+            listener.ready.size() >= listener.backlog || entries_.size() >= config_.max_connections;
+        if (full && !accept_queue_full && config_.syn_cookies)
+            return send_cookie(listener, tuple, *seg, now);
+        if (full || accept_queue_full) {
+            // No room: drop the SYN, the client will try again.
             ++stats_.listen_overflows;
             return host_.report_drop(DropReason::receive_queue_full, info, payload.bytes(), now);
         }
@@ -382,6 +400,63 @@ void Tcp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
     }
     if (!seg->flags.has(TcpFlags::rst)) reset_for(info, *seg, now);
     host_.report_drop(DropReason::port_unreachable, info, payload.bytes(), now);
+}
+
+void Tcp::send_cookie(Listener& listener, const tcp::Tuple& tuple, const wire::TcpRepr& syn,
+                      base::Time now) {
+    tcp::Config config = config_for(tuple.remote_address);
+    listener.options.apply(config);
+    const wire::SeqNum cookie =
+        syn_cookie::make(cookie_key_, tuple, syn.seq, syn.mss.value_or(536), now);
+    std::optional<uint32_t> tsval;
+    if (syn.timestamps && config.timestamps) {
+        tsval = syn_cookie::timestamp(
+            static_cast<uint32_t>(now.ns() / 1'000'000),
+            {.window_scale = config.window_scale ? syn.window_scale : std::nullopt,
+             .sack_permitted = syn.sack_permitted && config.sack});
+    }
+    const wire::TcpRepr syn_ack = tcp::stateless_syn_ack(config, syn, cookie, tsval);
+    listener.cookies_sent = true;
+    listener.cookies_until = now + base::Duration::seconds(128);
+    ++stats_.syn_cookies_sent;
+    if (stack::Observer* o = host_.observer())
+        o->tcp_segment(now, tuple, true, syn_ack, tcp::Reason::syn_ack);
+    emit(tuple, syn_ack, now);
+}
+
+bool Tcp::accept_cookie(SocketId listener_id, Listener& listener, const tcp::Tuple& tuple,
+                        const wire::TcpRepr& ack, base::Time now) {
+    const wire::SeqNum client_isn = ack.seq - 1;
+    const wire::SeqNum cookie = ack.ack - 1;
+    const auto mss = syn_cookie::check(cookie_key_, tuple, client_isn, cookie, now);
+    if (!mss) return false;
+    if (listener.ready.size() >= listener.backlog || entries_.size() >= config_.max_connections) {
+        // Nowhere to put it: as for a SYN, drop; the client sends again.
+        ++stats_.listen_overflows;
+        return true;
+    }
+    // The SYN as the cookie (and the echoed timestamp) recall it.
+    wire::TcpRepr syn{.src_port = ack.src_port,
+                      .dst_port = ack.dst_port,
+                      .seq = client_isn,
+                      .flags = wire::TcpFlags{wire::TcpFlags::syn},
+                      .window = ack.window,
+                      .mss = *mss};
+    if (ack.timestamps) {
+        const auto remembered = syn_cookie::from_timestamp(ack.timestamps->echo_reply);
+        syn.window_scale = remembered.window_scale;
+        syn.sack_permitted = remembered.sack_permitted;
+        syn.timestamps = wire::TcpTimestamps{ack.timestamps->value, 0};
+    }
+    ++stats_.syn_cookies_accepted;
+    const SocketId id = next_id_++;
+    new_connection(id, tuple, listener.options);
+    Entry& e = entries_.at(id);
+    e.listener = listener_id;
+    listener.pending.push_back(id);
+    e.connection->accept_cookie(syn, cookie, ack, now);
+    after(id, now);
+    return true;
 }
 
 void Tcp::icmp_error(const IcmpError& error, base::Time now) {

@@ -32,6 +32,8 @@ namespace stack {
 struct TcpConfig {
     tcp::Config connection{};
     size_t max_connections = 1'000'000;
+    // SYN cookies when a listener's queue is full (Linux's tcp_syncookies 1).
+    bool syn_cookies = true;
 };
 
 struct TcpStats {
@@ -40,7 +42,10 @@ struct TcpStats {
     uint64_t resets_sent = 0;  // for segments that belong to nothing
     uint64_t bad_checksum = 0;
     uint64_t malformed = 0;
-    uint64_t listen_overflows = 0;  // SYNs refused: the backlog was full
+    uint64_t listen_overflows = 0;      // SYNs (or cookie ACKs) dropped: no room to accept
+    uint64_t syn_cookies_sent = 0;      // SYN-ACKs for a full queue, no state kept
+    uint64_t syn_cookies_accepted = 0;  // ACKs whose cookie opened a connection
+    uint64_t syn_cookies_rejected = 0;  // ACKs to a listener with no valid cookie
     uint64_t connections_opened = 0;
 };
 
@@ -118,7 +123,11 @@ class Tcp : public Transport, private tcp::Observer {
     struct Listener {
         Endpoint local;
         size_t backlog;
-        tcp::Options options;           // for every connection it accepts
+        tcp::Options options;  // for every connection it accepts
+        // Until when an ACK to the listener may carry a cookie (two cookie
+        // periods after the last one sent).
+        base::Time cookies_until = base::Time::never();
+        bool cookies_sent = false;
         std::vector<SocketId> pending;  // half open, from this listener
         std::vector<SocketId> ready;    // established, not yet accepted
         std::function<void()> callback;
@@ -129,6 +138,12 @@ class Tcp : public Transport, private tcp::Observer {
     wire::SeqNum isn(const tcp::Tuple& tuple, base::Time now) const;
     void emit(const tcp::Tuple& tuple, const wire::TcpRepr& seg, base::Time now);
     void reset_for(const IpPacketInfo& info, const wire::TcpRepr& seg, base::Time now);
+    // A listener's queue is full: answer `syn` with a cookie, keep nothing.
+    void send_cookie(Listener& listener, const tcp::Tuple& tuple, const wire::TcpRepr& syn,
+                     base::Time now);
+    // An ACK for a listener: a connection if it carries a valid cookie.
+    bool accept_cookie(SocketId listener_id, Listener& listener, const tcp::Tuple& tuple,
+                       const wire::TcpRepr& ack, base::Time now);
     // After anything touched connection `id`: re-index its deadline, move it
     // through its listener's queues, tell the program, free it if done.
     void after(SocketId id, base::Time now);
@@ -147,6 +162,7 @@ class Tcp : public Transport, private tcp::Observer {
     TcpConfig config_;
     PortTable ports_;  // listeners and the local ports of connections
     base::SipKey isn_key_;
+    base::SipKey cookie_key_;  // from isn_key_: no draw of its own from the host's stream
     std::map<SocketId, Entry> entries_;
     std::map<SocketId, Listener> listeners_;
     struct TupleHash {

@@ -15,15 +15,34 @@ constexpr uint16_t rst = TcpFlags::rst;
 constexpr uint16_t psh = TcpFlags::psh;
 constexpr uint8_t max_window_shift = 14;  // RFC 7323 §2.3
 
-// The smallest shift that lets `buffer` bytes be advertised in 16 bits.
-uint8_t shift_for(size_t buffer) {
+}  // namespace
+
+uint8_t window_scale_for(size_t buffer) {
     uint8_t shift = 0;
     while (shift < max_window_shift && (buffer >> shift) > 0xffff)
         ++shift;
     return shift;
 }
 
-}  // namespace
+wire::TcpRepr stateless_syn_ack(const Config& config, const wire::TcpRepr& syn, SeqNum iss,
+                                std::optional<uint32_t> tsval) {
+    wire::TcpRepr seg{
+        .src_port = syn.dst_port,
+        .dst_port = syn.src_port,
+        .seq = iss,
+        .ack = syn.seq + 1,
+        .flags = TcpFlags{static_cast<uint16_t>(TcpFlags::syn | ack)},
+        .window = static_cast<uint16_t>(std::min<size_t>(config.receive_buffer, 0xffff)),
+        .mss = config.mss};
+    // The options only a timestamp can remember (see stack/syn_cookie.hpp).
+    if (tsval && syn.timestamps && config.timestamps) {
+        seg.timestamps = wire::TcpTimestamps{*tsval, syn.timestamps->value};
+        if (syn.window_scale && config.window_scale)
+            seg.window_scale = window_scale_for(config.receive_buffer);
+        if (syn.sack_permitted && config.sack) seg.sack_permitted = true;
+    }
+    return seg;
+}
 
 std::string_view to_string(State s) {
     switch (s) {
@@ -202,7 +221,7 @@ void Connection::fail(Error e, base::Time now) {
 void Connection::connect(SeqNum iss, base::Time now) {
     iss_ = snd_una_ = iss;
     snd_nxt_ = iss + 1;  // the SYN takes one sequence number
-    rcv_wscale_ = config_.window_scale ? shift_for(config_.receive_buffer) : 0;
+    rcv_wscale_ = config_.window_scale ? window_scale_for(config_.receive_buffer) : 0;
     rtt_started_ = opened_at_ = now;
     stats_.active_open = true;
     set_state(State::syn_sent, now);
@@ -211,6 +230,21 @@ void Connection::connect(SeqNum iss, base::Time now) {
 }
 
 void Connection::accept(const wire::TcpRepr& seg, SeqNum iss, base::Time now) {
+    open_passive(seg, iss, now);
+    send_segment(iss_, syn | ack, 0, 0, Reason::syn_ack, now);
+    arm_retransmit(now);
+}
+
+void Connection::accept_cookie(const wire::TcpRepr& syn, SeqNum iss, const wire::TcpRepr& ack_seg,
+                               base::Time now) {
+    open_passive(syn, iss, now);
+    // When the SYN-ACK left is unknown: no handshake RTT sample.
+    handshake_timed_ = false;
+    rcv_adv_ = rcv_nxt_ + static_cast<uint32_t>(std::min<size_t>(receive_buffer_.free(), 0xffff));
+    process(ack_seg, now);
+}
+
+void Connection::open_passive(const wire::TcpRepr& seg, SeqNum iss, base::Time now) {
     passive_ = true;
     irs_ = seg.seq;
     rcv_nxt_ = seg.seq + 1;
@@ -224,8 +258,6 @@ void Connection::accept(const wire::TcpRepr& seg, SeqNum iss, base::Time now) {
     last_heard_ = now;
     rtt_started_ = now;
     set_state(State::syn_received, now);
-    send_segment(iss_, syn | ack, 0, 0, Reason::syn_ack, now);
-    arm_retransmit(now);
 }
 
 void Connection::take_options(const wire::TcpRepr& seg, base::Time now) {
@@ -233,7 +265,7 @@ void Connection::take_options(const wire::TcpRepr& seg, base::Time now) {
     // Window scaling, SACK and timestamps hold only if both sides offered them.
     if (seg.window_scale && config_.window_scale) {
         snd_wscale_ = std::min(*seg.window_scale, max_window_shift);
-        rcv_wscale_ = shift_for(config_.receive_buffer);
+        rcv_wscale_ = window_scale_for(config_.receive_buffer);
     } else {
         snd_wscale_ = rcv_wscale_ = 0;
     }
@@ -289,7 +321,7 @@ void Connection::send_segment(SeqNum seq, uint16_t flags, size_t data_offset, si
         rcv_adv_ = rcv_nxt_ + seg.window;
         seg.mss = config_.mss;
         if (config_.window_scale && (!passive_ || snd_wscale_ != 0 || rcv_wscale_ != 0)) {
-            seg.window_scale = shift_for(config_.receive_buffer);
+            seg.window_scale = window_scale_for(config_.receive_buffer);
         }
         if (config_.sack && (!passive_ || sack_ok_)) seg.sack_permitted = true;
         if (config_.timestamps && (!passive_ || timestamps_ok_)) {
@@ -786,7 +818,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
             return;
         }
         // The handshake's third step; data may ride on it.
-        if (retransmissions_ == 0) sample_rtt(now - rtt_started_);  // Karn
+        if (retransmissions_ == 0 && handshake_timed_) sample_rtt(now - rtt_started_);  // Karn
         snd_wnd_ = static_cast<uint32_t>(seg.window) << snd_wscale_;
         max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
         snd_wl1_ = seg.seq;

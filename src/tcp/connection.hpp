@@ -120,6 +120,16 @@ class Observer {
                         std::optional<base::Duration> /*srtt*/) {}
 };
 
+// The window scale that lets `buffer` bytes be offered in 16 bits.
+uint8_t window_scale_for(size_t buffer);
+
+// The SYN-ACK a listener sends for `syn` with initial sequence number `iss`
+// when it keeps no state (a SYN cookie, stack/syn_cookie.hpp): the options a
+// connection would offer, except that window scale and SACK-permitted go only
+// with timestamps, whose `tsval` remembers them.
+wire::TcpRepr stateless_syn_ack(const Config& config, const wire::TcpRepr& syn, SeqNum iss,
+                                std::optional<uint32_t> tsval);
+
 class Connection {
   public:
     // A segment to send; its payload span is valid during the call only.
@@ -133,6 +143,11 @@ class Connection {
     void connect(SeqNum iss, base::Time now);
     // Passive open from a listener: `syn` arrived; answers SYN+ACK with `iss`.
     void accept(const wire::TcpRepr& syn, SeqNum iss, base::Time now);
+    // Passive open from a SYN cookie: the listener answered `syn` (as the
+    // cookie recalls it) with stateless_syn_ack and kept nothing; `ack`
+    // completes the handshake now.
+    void accept_cookie(const wire::TcpRepr& syn, SeqNum iss, const wire::TcpRepr& ack,
+                       base::Time now);
 
     // A segment for this connection (its checksum already verified).
     void process(const wire::TcpRepr& segment, base::Time now);
@@ -192,6 +207,7 @@ class Connection {
 
   private:
     void set_state(State s, base::Time now);
+    void open_passive(const wire::TcpRepr& syn, SeqNum iss, base::Time now);
     void fail(Error e, base::Time now);
     void output(base::Time now);
     void send_segment(SeqNum seq, uint16_t flags, size_t data_offset, size_t data_len,
@@ -244,7 +260,8 @@ class Connection {
     std::optional<Error> error_;
     std::optional<Error> soft_error_;  // from ICMP, for a later timeout
     bool passive_ = false;
-    bool released_ = false;  // closed by the program: no more reads
+    bool handshake_timed_ = true;  // the handshake gives an RTT sample
+    bool released_ = false;        // closed by the program: no more reads
 
     // Send sequence space (RFC 9293 §3.3.1).
     SeqNum iss_;

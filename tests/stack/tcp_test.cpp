@@ -56,7 +56,7 @@ struct Net {
 
 TEST(TcpTransport, TheBacklogBoundsWhatWaitsAndLaterSynsGetIn) {
     Net n;
-    Tcp client(n.a), server(n.b);
+    Tcp client(n.a), server(n.b, {.syn_cookies = false});
     auto l = server.listen({Ipv4Address::any(), 80}, 2);
     ASSERT_TRUE(l);
     std::vector<SocketId> ids;
@@ -77,6 +77,80 @@ TEST(TcpTransport, TheBacklogBoundsWhatWaitsAndLaterSynsGetIn) {
     for (SocketId id : ids)
         established += client.connection(id)->state() == tcp::State::established;
     EXPECT_EQ(established, 4);
+}
+
+// With SYN cookies (the default) the SYNs beyond the backlog are answered
+// with cookies and nothing is kept; a client whose cookie ACK found the
+// accept queue full is let in when its data brings the cookie again.
+TEST(TcpTransport, SynCookiesLetClientsBeyondTheBacklogIn) {
+    Net n;
+    Tcp client(n.a), server(n.b);
+    auto l = server.listen({Ipv4Address::any(), 80}, 2);
+    ASSERT_TRUE(l);
+    std::vector<SocketId> ids;
+    for (int i = 0; i < 4; ++i)
+        ids.push_back(*client.connect({server_addr, 80}, n.now));
+    n.run(100_ms);
+    EXPECT_EQ(server.stats().syn_cookies_sent, 2u);
+    EXPECT_EQ(server.connections(), 2u) << "nothing kept for the cookies";
+    for (SocketId id : ids)
+        EXPECT_EQ(client.connection(id)->state(), tcp::State::established);
+    EXPECT_EQ(server.stats().listen_overflows, 2u) << "their ACKs found the accept queue full";
+    // The program accepts; the clients speak, and their segments carry the
+    // cookie again.
+    std::vector<SocketId> accepted;
+    while (auto a = server.accept(*l))
+        accepted.push_back(*a);
+    EXPECT_EQ(accepted.size(), 2u);
+    for (SocketId id : ids)
+        client.send(id, base::as_bytes("hi"), n.now);
+    n.run(100_ms);
+    while (auto a = server.accept(*l))
+        accepted.push_back(*a);
+    ASSERT_EQ(accepted.size(), 4u);
+    EXPECT_EQ(server.stats().syn_cookies_accepted, 2u);
+    for (SocketId id : accepted) {
+        std::array<std::byte, 8> buf{};
+        EXPECT_EQ(server.receive(id, buf, n.now), 2u);
+    }
+    // Timestamps rode along, so the cookie remembered SACK and window scale.
+    const tcp::Info info = server.connection(accepted.back())->info(n.now);
+    EXPECT_TRUE(info.sack);
+    EXPECT_TRUE(info.timestamps);
+    EXPECT_EQ(info.send_window_scale,
+              client.connection(ids.back())->info(n.now).receive_window_scale);
+}
+
+// An ACK that carries no valid cookie is answered with RST, and opens nothing.
+TEST(TcpTransport, AForgedCookieIsRefused) {
+    Net n;
+    Tcp client(n.a), server(n.b);
+    auto l = server.listen({Ipv4Address::any(), 80}, 1);
+    ASSERT_TRUE(l);
+    (void)client.connect({server_addr, 80}, n.now);
+    const SocketId second = *client.connect({server_addr, 80}, n.now);
+    n.run(100_ms);
+    ASSERT_EQ(server.stats().syn_cookies_sent, 1u);
+    // Forge: an ACK from the second client's port with a wrong number.
+    const tcp::Tuple t = client.connection(second)->tuple();
+    client.abort(second, n.now);  // its RST goes too; count resets below
+    n.run(10_ms);
+    const auto resets = server.stats().resets_sent;
+    wire::TcpRepr forged{.src_port = t.local_port,
+                         .dst_port = 80,
+                         .seq = wire::SeqNum{12345},
+                         .ack = wire::SeqNum{67890},
+                         .flags = TcpFlags{TcpFlags::ack},
+                         .window = 1000};
+    const size_t len = forged.buffer_len();
+    base::PacketBuffer p = n.a.pool().acquire(n.a.pool().config().default_headroom, len);
+    forged.emit(p.append(len), client_addr, server_addr);
+    (void)n.a.send_ip(server_addr, wire::IpProtocol::tcp, std::move(p), n.now, {});
+    n.run(10_ms);
+    EXPECT_EQ(server.stats().syn_cookies_rejected, 1u);
+    EXPECT_EQ(server.stats().resets_sent, resets + 1);
+    EXPECT_EQ(server.stats().syn_cookies_accepted, 0u);
+    EXPECT_EQ(server.connections(), 1u);
 }
 
 // A server that lost its state (a reboot): the client's next segment belongs
