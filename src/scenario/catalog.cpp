@@ -82,6 +82,11 @@ const std::vector<AppKind>& catalog() {
          .parse = kinds::tcp_bulk,
          .description = "a bulk TCP transfer to a tcp-sink, as iperf: so many bytes, or for a "
                         "time, either way"},
+        {.kind = "syn-flood",
+         .keys = {"to", "port", "rate", "duration", "from", "label"},
+         .daemon = false,
+         .parse = kinds::syn_flood,
+         .description = "TCP SYNs from forged addresses at a steady rate, as hping3 --flood"},
         {.kind = "udp-sink",
          .keys = {"port", "timeout"},
          .daemon = true,

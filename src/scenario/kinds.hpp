@@ -26,6 +26,7 @@ Parsed tcp_hello(Params& p, const ParseContext& c);
 Parsed tcp_hello_server(Params& p, const ParseContext& c);
 Parsed tcp_sink(Params& p, const ParseContext& c);
 Parsed tcp_bulk(Params& p, const ParseContext& c);
+Parsed syn_flood(Params& p, const ParseContext& c);
 
 // kinds_dns.cpp
 Parsed dns_server(Params& p, const ParseContext& c);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "apps/bulk.hpp"
+#include "apps/syn_flood.hpp"
 #include "apps/tcp_apps.hpp"
 #include "apps/web.hpp"
 #include "scenario/kinds.hpp"
@@ -123,6 +124,33 @@ Parsed tcp_bulk(Params& p, const ParseContext& c) {
     return Start([o](AppContext& ctx) {
         sockets::Runtime& rt = ctx.runtime();
         return ctx.run(apps::tcp_bulk(rt, o, ctx.output()));
+    });
+}
+
+Parsed syn_flood(Params& p, const ParseContext& c) {
+    apps::SynFloodOptions o{
+        .to = p.destination(c.network).first,
+        .port = static_cast<uint16_t>(p.integer("port", 80, 1, 65535)),
+        .rate = static_cast<uint64_t>(p.integer("rate", 100'000, 1, 10'000'000)),
+        .duration = p.duration("duration", base::Duration::seconds(1)),
+        .from = {},
+        .label = p.text("label", "syn-flood")};
+    // RFC 2544's benchmarking range by default: routed nowhere, so the
+    // SYN-ACKs die at the first router, as they do on the Internet.
+    const std::string from = p.text("from", "198.18.0.0/15");
+    if (const auto cidr = wire::Ipv4Cidr::parse(from)) {
+        o.from = *cidr;
+    } else {
+        p.fail_with(fmt::format("{}: syn-flood 'from' is a prefix like 198.18.0.0/15, not '{}'",
+                                at(p.param("from")->where), from));
+    }
+    if (o.duration <= base::Duration::zero()) {
+        p.fail_with(fmt::format("{}: syn-flood 'duration' must be more than 0, not '{}'",
+                                at(p.param("duration")->where), p.param("duration")->value));
+    }
+    return Start([o](AppContext& ctx) {
+        sockets::Runtime& rt = ctx.runtime();
+        return ctx.run(apps::syn_flood(rt, o, ctx.output()));
     });
 }
 

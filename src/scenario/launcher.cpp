@@ -55,8 +55,10 @@ sockets::Runtime& Launcher::runtime(sim::Node& node) {
     auto& rt = runtimes_[node.name()];
     if (!rt) {
         stack::TcpConfig tcp;
-        if (const sim::NodeSpec* spec = network_.topology().find_node(node.name()))
+        if (const sim::NodeSpec* spec = network_.topology().find_node(node.name())) {
             tcp.connection.congestion = spec->tcp_congestion;
+            tcp.syn_cookies = spec->tcp_syncookies;
+        }
         rt = std::make_unique<sockets::Runtime>(node.host(), stack::UdpConfig{}, tcp);
     }
     return *rt;

@@ -217,9 +217,11 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
         if (!body.IsNull()) {
             expect_map(body, fmt::format("{} '{}'", routers ? "router" : "host", node.name));
             if (routers) {
-                check_keys(body, {"ttl", "tcp_congestion"}, fmt::format("router '{}'", node.name));
+                check_keys(body, {"ttl", "tcp_congestion", "tcp_syncookies"},
+                           fmt::format("router '{}'", node.name));
             } else {
-                check_keys(body, {"gateway", "ttl", "nameserver", "tcp_congestion"},
+                check_keys(body,
+                           {"gateway", "ttl", "nameserver", "tcp_congestion", "tcp_syncookies"},
                            fmt::format("host '{}'", node.name));
                 if (const YAML::Node g = body["gateway"]) node.gateway = address(g, "gateway");
                 // One address, or a list of them tried in order.
@@ -242,6 +244,12 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
                 if (!algorithm)
                     fail(cc, fmt::format("tcp_congestion is cubic or newreno, not '{}'", s));
                 node.tcp_congestion = *algorithm;
+            }
+            if (const YAML::Node sc = body["tcp_syncookies"]) {
+                const std::string s = scalar(sc, "tcp_syncookies");
+                if (s != "true" && s != "false")
+                    fail(sc, fmt::format("tcp_syncookies is true or false, not '{}'", s));
+                node.tcp_syncookies = s == "true";
             }
         }
         t.nodes.push_back(std::move(node));

@@ -105,6 +105,15 @@ for file in "$dir"/*.yaml; do
         expect_events "$name" '"node":"cubic-sender","event":"tcp_window",.*"ssthresh":[0-9]{5,6},' 10
         expect_events "$name" '"node":"reno-sender","event":"tcp_window",.*"ssthresh":[0-9]{5,6},' 10
         ;;
+    syn-flood)
+        # The same flood at both servers: with cookies the client gets in at
+        # once; without, only when the forged half-open connections time
+        # out (SYN+ACK sent 5 times: 63 s).
+        expect "$name" 'attacker syn-flood: flood-(old|new): sent 60000 SYNs in 3\.000 s' 2
+        expect "$name" 'client http-get: to-new: connected to new-server \(10\.4\.0\.1:80\) in [0-9]\.[0-9] ms' 1
+        expect "$name" 'client http-get: to-old: connected to old-server \(10\.3\.0\.1:80\) in 6[0-9]{4}\.[0-9] ms' 1
+        expect "$name" 'client http-get: to-(old|new): GET / -> 200 OK, 2000 bytes' 2
+        ;;
     ports)
         # Four servers on one address, each on its port, all answering at once.
         expect "$name" 'server (http-server|dns-server|udp-echo): .*listening on port (80|53|7|27015)( |$)' 4
