@@ -66,10 +66,9 @@ std::optional<TcpTrail::Matched> TcpTrail::frame_sent(base::Time t, sim::NodeInd
             continue;
         Matched m{std::move(it->lines), std::move(it->data)};
         if (TcpSide* s = side(node, it->conn)) {
-            const bool retransmission =
-                it->why == tcp::Reason::fast_retransmit ||
-                it->why == tcp::Reason::retransmission_rto || it->why == tcp::Reason::loss_probe ||
-                (syn && !ack && s->syn_sent) || (syn && ack && s->syn_ack_sent);
+            const bool retransmission = tcp::is_retransmission(it->why) ||
+                                        (syn && !ack && s->syn_sent) ||
+                                        (syn && ack && s->syn_ack_sent);
             if (syn) (ack ? s->syn_ack_sent : s->syn_sent) = true;
             if (kept) {
                 kept->conn = it->conn;

@@ -251,14 +251,14 @@ void Timeline::tcp_segment(const sim::ev::TcpSegment& e) {
         what = fmt::format("SYN -> {} seq=0 (3-way handshake 1/3)", to);
     } else if (e.why == Reason::syn_ack) {
         what = fmt::format("SYN+ACK -> {} seq=0 ack={} (3-way handshake 2/3)", to, rel_ack);
-    } else if (e.why == Reason::fast_retransmit || e.why == Reason::retransmission_rto ||
-               e.why == Reason::loss_probe) {
+    } else if (tcp::is_retransmission(e.why)) {
         ++summary_.retransmitted;
         notable = true;
         what = fmt::format(
             "resends seq={}{} -> {} ({})", rel_seq, data, to,
             e.why == Reason::fast_retransmit ? "fast retransmit: the receiver asked again"
             : e.why == Reason::loss_probe    ? "tail loss probe: no ACK for two round trips"
+            : e.why == Reason::path_mtu      ? "smaller: the path's MTU is less than it was"
                                              : "the retransmission timer ran out");
     } else if (e.why == Reason::duplicate_ack) {
         notable = true;
@@ -302,8 +302,7 @@ void Timeline::count_segment(const sim::ev::TcpSegment& e, Conn& c) {
         } else {
             c.syn_sent = e.t;
         }
-    } else if (e.why == Reason::fast_retransmit || e.why == Reason::retransmission_rto ||
-               e.why == Reason::loss_probe) {
+    } else if (tcp::is_retransmission(e.why)) {
         ++summary_.retransmitted;
     } else if (e.why != Reason::syn_ack && e.why != Reason::duplicate_ack &&
                !e.segment->flags.has(wire::TcpFlags::fin) && !e.segment->payload.empty()) {

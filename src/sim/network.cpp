@@ -122,7 +122,8 @@ base::Expected<void, std::string> Network::assemble() {
         configs[i].host = stack::HostConfig{.name = spec.name,
                                             .forwarding = spec.router,
                                             .default_ttl = spec.ttl,
-                                            .nameservers = spec.nameservers};
+                                            .nameservers = spec.nameservers,
+                                            .icmp_errors = spec.icmp_errors};
     }
     // Interfaces in the order links name them: eth0, eth1, … MAC addresses are
     // locally administered and spell out node and interface numbers.

@@ -217,11 +217,12 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
         if (!body.IsNull()) {
             expect_map(body, fmt::format("{} '{}'", routers ? "router" : "host", node.name));
             if (routers) {
-                check_keys(body, {"ttl", "tcp_congestion", "tcp_syncookies"},
+                check_keys(body, {"ttl", "tcp_congestion", "tcp_syncookies", "icmp_errors"},
                            fmt::format("router '{}'", node.name));
             } else {
                 check_keys(body,
-                           {"gateway", "ttl", "nameserver", "tcp_congestion", "tcp_syncookies"},
+                           {"gateway", "ttl", "nameserver", "tcp_congestion", "tcp_syncookies",
+                            "icmp_errors"},
                            fmt::format("host '{}'", node.name));
                 if (const YAML::Node g = body["gateway"]) node.gateway = address(g, "gateway");
                 // One address, or a list of them tried in order.
@@ -245,12 +246,16 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
                     fail(cc, fmt::format("tcp_congestion is cubic or newreno, not '{}'", s));
                 node.tcp_congestion = *algorithm;
             }
-            if (const YAML::Node sc = body["tcp_syncookies"]) {
-                const std::string s = scalar(sc, "tcp_syncookies");
-                if (s != "true" && s != "false")
-                    fail(sc, fmt::format("tcp_syncookies is true or false, not '{}'", s));
-                node.tcp_syncookies = s == "true";
-            }
+            auto flag = [&](const char* key, bool& out) {
+                if (const YAML::Node n = body[key]) {
+                    const std::string v = scalar(n, key);
+                    if (v != "true" && v != "false")
+                        fail(n, fmt::format("{} is true or false, not '{}'", key, v));
+                    out = v == "true";
+                }
+            };
+            flag("tcp_syncookies", node.tcp_syncookies);
+            flag("icmp_errors", node.icmp_errors);
         }
         t.nodes.push_back(std::move(node));
     }

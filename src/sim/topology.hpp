@@ -47,6 +47,7 @@ struct NodeSpec {
     // net.ipv4.tcp_congestion_control).
     tcp::CongestionAlgorithm tcp_congestion = tcp::CongestionAlgorithm::cubic;
     bool tcp_syncookies = true;  // net.ipv4.tcp_syncookies
+    bool icmp_errors = true;     // false: sends none (behind a filter)
     std::vector<wire::Ipv4Address> nameservers;  // where its programs ask DNS (resolv.conf)
     Location where;
 };

@@ -58,6 +58,12 @@ std::optional<uint16_t> Host::mtu_towards(Ipv4Address dst) const {
     return interfaces_[r->interface].mtu;
 }
 
+std::optional<uint16_t> Host::path_mtu(Ipv4Address dst, base::Time now) const {
+    const auto route = mtu_towards(dst);
+    if (!route) return std::nullopt;
+    return std::min(*route, path_mtu_.get(dst, now).value_or(*route));
+}
+
 bool Host::is_local_address(Ipv4Address a) const {
     return std::any_of(interfaces_.begin(), interfaces_.end(),
                        [&](const InterfaceConfig& i) { return i.address.address == a; });
@@ -273,6 +279,18 @@ void Host::handle_icmp(const IpPacketInfo& info, base::PacketBuffer payload, bas
             l->icmp_received(message, now);
         }
     }
+    // RFC 1191: "fragmentation needed" about a packet of ours lowers the
+    // path MTU to its destination (before the transport hears of it).
+    if (message.error && icmp->type == Icmpv4Type::dest_unreachable &&
+        icmp->code == static_cast<uint8_t>(wire::UnreachableCode::fragmentation_needed) &&
+        is_local_address(message.error->original.src)) {
+        const wire::Ipv4Repr& original = message.error->original;
+        if (const auto route = mtu_towards(original.dst)) {
+            const auto len =
+                static_cast<uint16_t>(wire::Ipv4Repr::buffer_len() + original.payload_len);
+            (void)path_mtu_.lower(original.dst, icmp->next_hop_mtu, len, *route, now);
+        }
+    }
     if (message.error) {
         for (const auto& [protocol, transport] : transports_) {
             if (protocol == message.error->original.protocol)
@@ -316,18 +334,20 @@ base::Expected<void, SendError> Host::send_from(std::optional<Ipv4Address> src, 
     const InterfaceConfig& ifc = interfaces_[route->interface];
     ip.src = src.value_or(ifc.address.address);
     if (ip.src.is_unspecified()) return base::fail(SendError::no_source_address);
-    if (options.dont_fragment && wire::ipv4::min_header_len + payload.size() > ifc.mtu) {
+    const uint16_t mtu = std::min(ifc.mtu, path_mtu_.get(dst, now).value_or(ifc.mtu));
+    if (options.dont_fragment && wire::ipv4::min_header_len + payload.size() > mtu) {
         return base::fail(SendError::too_big);
     }
     ip.emit(payload.prepend(wire::Ipv4Repr::buffer_len()));
     ++stats_.packets_sent;
-    output(route->interface, route->address, std::move(payload), /*originated=*/true, now);
+    output(route->interface, route->address, std::move(payload), /*originated=*/true, now, mtu);
     return {};
 }
 
 bool Host::output(InterfaceId out, Ipv4Address next_hop, base::PacketBuffer packet, bool originated,
-                  base::Time now) {
-    const uint16_t mtu = interfaces_[out].mtu;
+                  base::Time now, std::optional<uint16_t> path_mtu) {
+    // What we send ourselves is cut to the path's MTU, what we forward to the link's.
+    const uint16_t mtu = path_mtu.value_or(interfaces_[out].mtu);
     if (packet.size() <= mtu) {
         output_frame(out, next_hop, std::move(packet), now);
         return true;
@@ -446,6 +466,7 @@ void Host::send_icmp_error(const IpPacketInfo& offending, base::ByteSpan payload
 
 void Host::icmp_error(base::ByteSpan offending, Icmpv4Type type, uint8_t code,
                       uint16_t next_hop_mtu, base::Time now) {
+    if (!config_.icmp_errors) return;
     // RFC 1122 §3.2.2 and RFC 1812 §4.3.2.7: no error about an error, a
     // non-initial fragment, or a datagram to or from a non-unicast address.
     const auto view = wire::Ipv4View::parse_truncated(offending);

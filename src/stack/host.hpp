@@ -27,6 +27,7 @@
 #include "stack/arp_cache.hpp"
 #include "stack/events.hpp"
 #include "stack/icmp_rate_limiter.hpp"
+#include "stack/path_mtu.hpp"
 #include "stack/reassembly.hpp"
 #include "stack/routing_table.hpp"
 #include "wire/arp.hpp"
@@ -52,6 +53,10 @@ struct HostConfig {
     ArpConfig arp{};
     ReassemblyConfig reassembly{};
     IcmpRateLimit icmp_rate{};
+    PathMtuConfig path_mtu{};
+    // False: no ICMP errors at all, as from a router behind a filter that
+    // drops them (and so a path MTU black hole, RFC 2923 §2.1).
+    bool icmp_errors = true;
 };
 
 // Something with timers that the host polls for its driver.
@@ -154,6 +159,10 @@ class Host {
     Observer* observer() const { return observer_; }
     // The MTU of the interface that leads to `dst`, if there is a route.
     std::optional<uint16_t> mtu_towards(wire::Ipv4Address dst) const;
+    // The path MTU to `dst`: the route's, or less if "fragmentation needed"
+    // said so (RFC 1191).
+    std::optional<uint16_t> path_mtu(wire::Ipv4Address dst, base::Time now) const;
+    const PathMtuCache& path_mtu_cache() const { return path_mtu_; }
     RoutingTable& routes() { return routes_; }
     const RoutingTable& routes() const { return routes_; }
 
@@ -228,7 +237,7 @@ class Host {
     // to the interface's MTU. Returns false (and drops) if it is too big with DF;
     // a forwarded one (not `originated`) is then answered with ICMP.
     bool output(InterfaceId out, wire::Ipv4Address next_hop, base::PacketBuffer packet,
-                bool originated, base::Time now);
+                bool originated, base::Time now, std::optional<uint16_t> path_mtu = std::nullopt);
     void output_frame(InterfaceId out, wire::Ipv4Address next_hop, base::PacketBuffer packet,
                       base::Time now);
     void transmit(InterfaceId out, wire::MacAddress dst, wire::EtherType type,
@@ -253,6 +262,7 @@ class Host {
     ArpCache arp_;
     Reassembler reassembler_;
     IcmpRateLimiter icmp_limiter_;
+    PathMtuCache path_mtu_;
     FrameSink sink_;
     Observer* observer_ = nullptr;
     std::vector<std::pair<wire::IpProtocol, Transport*>> transports_;

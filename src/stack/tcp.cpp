@@ -34,7 +34,7 @@ Tcp::~Tcp() {
 
 tcp::Config Tcp::config_for(wire::Ipv4Address remote) const {
     tcp::Config c = config_.connection;
-    if (const auto mtu = host_.mtu_towards(remote); mtu && *mtu > ipv4_and_tcp_headers) {
+    if (const auto mtu = host_.path_mtu(remote, now_); mtu && *mtu > ipv4_and_tcp_headers) {
         c.mss = std::min<uint16_t>(c.mss, static_cast<uint16_t>(*mtu - ipv4_and_tcp_headers));
     }
     return c;
@@ -69,8 +69,10 @@ void Tcp::emit(const tcp::Tuple& t, const wire::TcpRepr& seg, base::Time now) {
     base::PacketBuffer p = host_.pool().acquire(host_.pool().config().default_headroom, len);
     seg.emit(p.append(len), t.local_address, t.remote_address);
     ++stats_.segments_out;
+    // With DF, as Linux: a router that cannot forward the segment whole says
+    // so (RFC 1191) rather than fragmenting it.
     (void)host_.send_ip(t.remote_address, wire::IpProtocol::tcp, std::move(p), now,
-                        SendOptions{.source = t.local_address});
+                        SendOptions{.source = t.local_address, .dont_fragment = true});
 }
 
 base::Expected<SocketId, SocketError> Tcp::listen(Endpoint local, size_t backlog,
@@ -478,9 +480,32 @@ void Tcp::icmp_error(const IcmpError& error, base::Time now) {
         case wire::UnreachableCode::net_unknown:
             e = tcp::Error::network_unreachable;
             break;
+        case wire::UnreachableCode::fragmentation_needed: {
+            // The host has lowered the path MTU (RFC 1191); every connection
+            // to that destination sends smaller segments from now on, the
+            // one whose segment was quoted after checking it was in flight.
+            const auto mtu = host_.path_mtu(error.original.dst, now);
+            if (!mtu || *mtu <= ipv4_and_tcp_headers) return;
+            const auto mss = static_cast<uint16_t>(*mtu - ipv4_and_tcp_headers);
+            const tcp::Tuple quoted{error.original.src, base::load_be16(error.original_payload, 0),
+                                    error.original.dst, base::load_be16(error.original_payload, 2)};
+            const auto it = connections_.find(quoted);
+            if (it == connections_.end()) return;  // not ours: nothing learned for TCP
+            const wire::SeqNum seq{base::load_be32(error.original_payload, 4)};
+            if (!entries_.at(it->second).connection->icmp_packet_too_big(mss, seq, now)) return;
+            std::vector<SocketId> others;
+            for (const auto& [t, id] : connections_) {
+                if (t.remote_address == quoted.remote_address && id != it->second)
+                    others.push_back(id);
+            }
+            for (SocketId id : others)
+                entries_.at(id).connection->path_mss_limit(mss, now);
+            others.push_back(it->second);
+            for (SocketId id : others)
+                after(id, now);
+            return;
+        }
         default:
-            // "Fragmentation needed" would drive path MTU discovery, which
-            // is not done: the MSS comes from the first hop's MTU.
             return;
     }
     const tcp::Tuple tuple{error.original.src, base::load_be16(error.original_payload, 0),

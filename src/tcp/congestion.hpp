@@ -74,6 +74,8 @@ class Congestion {
     Congestion(CongestionAlgorithm algorithm, uint32_t smss);
 
     CongestionAlgorithm algorithm() const { return algorithm_; }
+    // The segment size shrank (path MTU discovery): growth steps follow it.
+    void set_mss(uint32_t smss) { smss_ = smss; }
     // Another algorithm from now on: cwnd and ssthresh stay, the new one
     // starts its own state afresh (as Linux when TCP_CONGESTION changes).
     void set_algorithm(CongestionAlgorithm algorithm);

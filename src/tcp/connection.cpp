@@ -110,6 +110,8 @@ std::string_view to_string(Reason r) {
             return "fast retransmit";
         case Reason::loss_probe:
             return "tail loss probe";
+        case Reason::path_mtu:
+            return "path MTU";
         case Reason::window_probe:
             return "window probe";
         case Reason::keepalive:
@@ -156,6 +158,11 @@ Stats& Stats::operator+=(const Stats& o) {
     out_of_order_segments += o.out_of_order_segments;
     duplicate_segments += o.duplicate_segments;
     window_probes += o.window_probes;
+    paws_rejected += o.paws_rejected;
+    loss_probes += o.loss_probes;
+    loss_probe_recoveries += o.loss_probe_recoveries;
+    path_mtu_reductions += o.path_mtu_reductions;
+    black_holes += o.black_holes;
     if (o.rtt_samples > 0) {
         rtt_min = rtt_samples == 0 ? o.rtt_min : std::min(rtt_min, o.rtt_min);
         rtt_max = rtt_samples == 0 ? o.rtt_max : std::max(rtt_max, o.rtt_max);
@@ -284,7 +291,7 @@ void Connection::take_options(const wire::TcpRepr& seg, base::Time now) {
 uint32_t Connection::send_mss() const {
     // MSS counts data only; options in every segment come out of it (RFC 6691),
     // or segments would not fit the MTU and IP would fragment them.
-    const uint32_t mss = std::min(peer_mss_, config_.mss);
+    const uint32_t mss = std::min({peer_mss_, config_.mss, path_mss_});
     const uint32_t options = timestamps_ok_ ? 12 : 0;
     return mss > options + 64 ? mss - options : mss;
 }
@@ -475,7 +482,28 @@ void Connection::resend(SentSegment& s, base::Time now) {
         undo_->resent_ts = static_cast<uint32_t>(now.ns() / 1'000'000);
         undo_->resent_seq = s.seq;
     }
-    send_again(s, rto_recover_ ? Reason::retransmission_rto : Reason::fast_retransmit, now);
+    const Reason why = pmtu_recover_  ? Reason::path_mtu
+                       : rto_recover_ ? Reason::retransmission_rto
+                                      : Reason::fast_retransmit;
+    send_again(s, why, now);
+}
+
+void Connection::reduce_path_mss(uint16_t mss, base::Time now) {
+    mss = std::max(mss, min_path_mss);
+    if (mss >= path_mss_) return;
+    const uint32_t before = send_mss();
+    path_mss_ = mss;
+    ++stats_.path_mtu_reductions;
+    if (send_mss() >= before || !synchronized()) return;
+    congestion_.set_mss(send_mss());
+    // What went out too large was dropped on the way: send it again in
+    // pieces that fit, at once and without a reduction of the window (it
+    // was no sign of congestion), as Linux's tcp_simple_retransmit.
+    if (scoreboard_.resegment(send_mss()) == 0) return;
+    rtt_seq_.reset();
+    if (!in_recovery_ && !rto_recover_) rto_recover_ = snd_nxt_;
+    pmtu_recover_ = snd_nxt_;
+    output(now);
 }
 
 void Connection::send_again(SentSegment& s, Reason reason, base::Time now) {
@@ -899,6 +927,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         retransmissions_ = 0;
         progress_at_ = now;
         if (rto_recover_ && seg.ack >= *rto_recover_) rto_recover_.reset();
+        if (pmtu_recover_ && seg.ack >= *pmtu_recover_) pmtu_recover_.reset();
         if (in_recovery_) {
             if (seg.ack >= recover_) {
                 in_recovery_ = false;
@@ -1144,6 +1173,25 @@ void Connection::poll(base::Time now) {
                              .resent_seq = snd_una_};
             }
             undo_->resent_ts.reset();
+            pmtu_recover_.reset();
+            // Black-hole detection (RFC 4821 §7.7, as Linux's tcp_mtu_probing
+            // after tcp_retries1 = 3 timeouts): large segments that time out
+            // again and again may be dropped by a router whose "fragmentation
+            // needed" never comes back. Try smaller ones: 1024 bytes first
+            // (Linux's tcp_base_mss), then halve, down to 536.
+            const SentSegment* head = scoreboard_.empty() ? nullptr : scoreboard_.first();
+            if (config_.mtu_probing && retransmissions_ >= 3 && head && head->len > min_path_mss) {
+                const uint16_t smaller =
+                    stats_.black_holes == 0
+                        ? std::min<uint16_t>(path_mss_, black_hole_mss)
+                        : static_cast<uint16_t>(std::max<uint32_t>(path_mss_ / 2, min_path_mss));
+                if (smaller < path_mss_) {
+                    ++stats_.black_holes;
+                    path_mss_ = smaller;
+                    congestion_.set_mss(send_mss());
+                    scoreboard_.resegment(send_mss());
+                }
+            }
             // A timeout while the last one's data is still being resent is
             // a back-off of the same episode (RFC 5681 §3.1).
             congestion_.on_timeout(flight(), rto_recover_.has_value());
@@ -1296,6 +1344,14 @@ void Connection::abort(base::Time now) {
         send_rst(snd_nxt_, now);
     }
     fail(Error::aborted, now);
+}
+
+bool Connection::icmp_packet_too_big(uint16_t mss, SeqNum quoted, base::Time now) {
+    if (state_ == State::closed || state_ == State::listen || state_ == State::time_wait)
+        return false;
+    if (quoted < snd_una_ || quoted >= snd_nxt_) return false;  // not in flight: forged or stale
+    reduce_path_mss(mss, now);
+    return true;
 }
 
 void Connection::icmp_unreachable(Error e, SeqNum quoted, base::Time now) {

@@ -65,7 +65,10 @@ struct Config {
     bool sack = true;
     bool timestamps = true;
     bool nagle = true;
-    bool cork = false;                                            // TCP_CORK
+    bool cork = false;  // TCP_CORK
+    // RFC 4821 black-hole detection: after 3 timeouts of a large segment, try
+    // smaller ones (Linux's tcp_mtu_probing 1; Linux's default is 0).
+    bool mtu_probing = true;
     CongestionAlgorithm congestion = CongestionAlgorithm::cubic;  // as Linux's default
     std::optional<KeepAlive> keepalive;    // off unless asked for, as in sockets
     std::optional<base::Duration> linger;  // SO_LINGER; zero: close() resets
@@ -175,6 +178,14 @@ class Connection {
     // given as the reason if the connection later times out. Ignored unless
     // the quoted number is one we sent and is not yet acknowledged (RFC 5927).
     void icmp_unreachable(Error e, SeqNum quoted, base::Time now);
+    // ICMP "fragmentation needed" quoting `quoted` (RFC 1191): the path
+    // carries segments of at most `mss` bytes (the path MTU less the IP and
+    // TCP headers). Ignored unless `quoted` is in flight: returns whether it
+    // was taken.
+    bool icmp_packet_too_big(uint16_t mss, SeqNum quoted, base::Time now);
+    // The path to the peer carries at most `mss` bytes per segment (learnt
+    // by another connection to the same host).
+    void path_mss_limit(uint16_t mss, base::Time now) { reduce_path_mss(mss, now); }
 
     // Socket options on a live connection (checked: Options::problem()).
     // False, with nothing changed, for one that must come before the
@@ -217,6 +228,8 @@ class Connection {
     void resend_syn(base::Time now);
     // Sends a segment judged lost again.
     void resend(SentSegment& s, base::Time now);
+    // The path carries at most `mss` data bytes per segment from now on.
+    void reduce_path_mss(uint16_t mss, base::Time now);
     // Sends `s` again, as it first went, for `reason`.
     void send_again(SentSegment& s, Reason reason, base::Time now);
     // Bytes in the send buffer not sent yet.
@@ -272,8 +285,13 @@ class Connection {
     SeqNum snd_wl1_;
     SeqNum snd_wl2_;
     uint16_t peer_mss_ = 536;  // RFC 9293 §3.7.1 default
-    uint8_t snd_wscale_ = 0;   // how far the peer's windows are shifted
-    ByteRing send_buffer_;     // bytes from snd_una (data only)
+    // The path's limit: the route's MTU less headers, then lowered by path
+    // MTU discovery or black-hole detection.
+    uint16_t path_mss_ = 0xffff;
+    static constexpr uint16_t min_path_mss = 536;     // what any IPv4 path carries (576 - 40)
+    static constexpr uint16_t black_hole_mss = 1024;  // Linux's tcp_base_mss
+    uint8_t snd_wscale_ = 0;                          // how far the peer's windows are shifted
+    ByteRing send_buffer_;                            // bytes from snd_una (data only)
     bool fin_queued_ = false;
     bool fin_sent_ = false;
     bool fin_acked_ = false;
@@ -309,6 +327,9 @@ class Connection {
     // After an RTO, until this is acknowledged: resending what the timeout
     // marked lost, with no new recovery (and no new reduction) on top.
     std::optional<SeqNum> rto_recover_;
+    // After the path MTU went down, until this is acknowledged: resending
+    // what was too large, in pieces.
+    std::optional<SeqNum> pmtu_recover_;
     // The window before the last reduction, and the timestamp of the first
     // segment it resent: an ACK echoing an older timestamp acknowledges the
     // original, so the reduction was not needed (Eifel).

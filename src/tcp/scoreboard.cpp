@@ -181,6 +181,48 @@ void Scoreboard::mark_all_lost() {
         mark_lost(s);
 }
 
+size_t Scoreboard::resegment(uint32_t max_len) {
+    if (max_len == 0) return 0;
+    std::vector<SentSegment> pieces;
+    pieces.reserve(size());
+    size_t split = 0;
+    for (const SentSegment& s : held()) {
+        if (s.len <= max_len) {
+            pieces.push_back(s);
+            continue;
+        }
+        ++split;
+        // Counters leave with the whole and come back with its pieces.
+        total_ -= s.space();
+        if (s.sacked) sacked_ -= s.space();
+        if (s.lost) lost_ -= s.space();
+        if (s.transmissions > 1) --resent_held_;
+        for (uint32_t at = 0; at < s.len; at += max_len) {
+            SentSegment p = s;
+            p.seq = s.seq + at;
+            p.len = std::min(max_len, s.len - at);
+            const bool last = at + p.len == s.len;
+            p.fin = s.fin && last;
+            p.psh = s.psh && last;
+            p.lost = false;
+            total_ += p.space();
+            if (p.transmissions > 1) ++resent_held_;
+            if (p.sacked) {
+                sacked_ += p.space();
+            } else {
+                p.lost = true;
+                lost_ += p.space();
+            }
+            pieces.push_back(p);
+        }
+    }
+    if (split > 0) {
+        segments_ = std::move(pieces);
+        head_ = 0;
+    }
+    return split;
+}
+
 void Scoreboard::mark_first_lost() {
     if (!empty()) mark_lost(segments_[head_]);
 }

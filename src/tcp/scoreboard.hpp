@@ -79,11 +79,18 @@ class Scoreboard {
     void mark_first_lost();
     // A recovery turned out spurious: nothing waits to be resent.
     void forget_losses();
+    // The path takes less than what was sent (path MTU discovery): every
+    // segment with more than `max_len` data octets becomes segments of at
+    // most that, and those not SACKed are lost (the network dropped them).
+    // Returns how many segments were split.
+    size_t resegment(uint32_t max_len);
     // A loss recovery began; for the reordering window's decay.
     void recovery_started();
 
     // The first segment judged lost, or null.
     SentSegment* first_lost();
+    // The lowest segment not yet acknowledged, or null.
+    const SentSegment* first() const { return empty() ? nullptr : &segments_[head_]; }
     // The highest segment sent, or null (a tail loss probe sends it again).
     SentSegment* last() { return empty() ? nullptr : &segments_.back(); }
     // RFC 6675's pipe: sequence space sent and neither SACKed nor lost.

@@ -25,6 +25,8 @@ struct Stats {
     uint64_t window_probes = 0;
     uint64_t loss_probes = 0;            // tail loss probes sent (RFC 8985 §7)
     uint64_t loss_probe_recoveries = 0;  // probes that repaired a loss
+    uint64_t path_mtu_reductions = 0;    // the segment size lowered by ICMP "fragmentation needed"
+    uint64_t black_holes = 0;            // ... or by timeouts of large segments (RFC 4821)
 
     // Round-trip samples (each one RFC 6298 takes: Karn's rule, or an echoed
     // timestamp): how many, their sum, the least and the most.

@@ -50,6 +50,7 @@ enum class Reason : uint8_t {
     retransmission_rto,
     fast_retransmit,
     loss_probe,  // RFC 8985 §7: the last segment again, as a tail loss probe
+    path_mtu,    // sent again in smaller pieces: the path MTU went down
     window_probe,
     keepalive,
     challenge_ack,
@@ -65,6 +66,12 @@ enum class Reason : uint8_t {
 };
 
 std::string_view to_string(Reason r);
+
+// A segment sent again, for whatever reason.
+constexpr bool is_retransmission(Reason r) {
+    return r == Reason::retransmission_rto || r == Reason::fast_retransmit ||
+           r == Reason::loss_probe || r == Reason::path_mtu;
+}
 
 struct Tuple {
     wire::Ipv4Address local_address;

@@ -105,6 +105,19 @@ for file in "$dir"/*.yaml; do
         expect_events "$name" '"node":"cubic-sender","event":"tcp_window",.*"ssthresh":[0-9]{5,6},' 10
         expect_events "$name" '"node":"reno-sender","event":"tcp_window",.*"ssthresh":[0-9]{5,6},' 10
         ;;
+    pmtud)
+        # Both transfers arrive whole: via r1 after one "fragmentation
+        # needed" (pieces sent again at once, well under a second), via r2
+        # (no ICMP: a black hole) after three timeouts, in seconds.
+        expect "$name" "client http-get: via-r1: GET /bytes/200000 -> 200 OK, 200000 bytes in [0-9]{2,3}\.[0-9] ms, sha256 $(alphabet_sha256 200000)\$" 1
+        expect "$name" "client http-get: via-r2: GET /bytes/200000 -> 200 OK, 200000 bytes in [0-9]{4}\.[0-9] ms, sha256 $(alphabet_sha256 200000)\$" 1
+        expect_events "$name" '"node":"r1","event":"icmp_sent",.*"type":3,"code":4' 1
+        expect_events "$name" '"node":"server-a","event":"tcp_send",.*"why":"path MTU"' 1
+        if grep -q '"node":"r2","event":"icmp_sent"' "$out/$name/events.jsonl"; then
+            echo "examples_test: $name: r2 sends no ICMP errors, yet it sent one" >&2
+            failed=1
+        fi
+        ;;
     syn-flood)
         # The same flood at both servers: with cookies the client gets in at
         # once; without, only when the forged half-open connections time

@@ -1427,3 +1427,85 @@ TEST(SocketOptions, InfoIsASnapshotOfTheConnection) {
 }
 
 }  // namespace
+
+// ---- path MTU ------------------------------------------------------------------
+
+namespace {
+
+// The handshake with a peer that offers `mss`: our ISS 1000, theirs 5000.
+void establish_with_mss(One& o, uint16_t mss) {
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 65535,
+          .mss = mss});
+    o.take();
+}
+
+// RFC 1191: "fragmentation needed" quoting a segment in flight. What was
+// sent too large goes again at once in pieces that fit, and what follows is
+// cut to the new size; the window is not reduced (no congestion).
+TEST(PathMtu, FragmentationNeededResendsInPiecesThatFit) {
+    One o;
+    establish_with_mss(o, 1460);
+    const std::string data(4380, 'x');
+    o.c.send(base::as_bytes(data), o.now);
+    ASSERT_EQ(o.out.size(), 3u);
+    o.out.clear();
+    const uint32_t cwnd = o.c.cwnd();
+    EXPECT_TRUE(o.c.icmp_packet_too_big(960, SeqNum{1001}, o.now));
+    // Three segments of 1460 become three of 960 and 500.
+    ASSERT_EQ(o.out.size(), 6u);
+    uint32_t expected_seq = 1001;
+    for (const Captured& c : o.out) {
+        EXPECT_EQ(c.seg.seq, SeqNum{expected_seq});
+        EXPECT_LE(c.data.size(), 960u);
+        expected_seq += static_cast<uint32_t>(c.data.size());
+    }
+    EXPECT_EQ(expected_seq, 1001u + 4380);
+    EXPECT_EQ(o.c.stats().path_mtu_reductions, 1u);
+    EXPECT_EQ(o.c.info(o.now).send_mss, 960u);
+    EXPECT_EQ(o.c.cwnd(), cwnd) << "not a congestion signal";
+    o.out.clear();
+    o.in(
+        {.seq = SeqNum{5001}, .ack = SeqNum{1001 + 4380}, .flags = TcpFlags{ACK}, .window = 65535});
+    o.c.send(base::as_bytes(data), o.now);
+    ASSERT_FALSE(o.out.empty());
+    EXPECT_EQ(o.take().data.size(), 960u) << "new data in the new size";
+}
+
+// RFC 5927: an error quoting what is not in flight is forged or stale.
+TEST(PathMtu, FragmentationNeededForNothingInFlightIsIgnored) {
+    One o;
+    establish_with_mss(o, 1460);
+    o.c.send(base::as_bytes(std::string(1460, 'x')), o.now);
+    o.out.clear();
+    EXPECT_FALSE(o.c.icmp_packet_too_big(600, SeqNum{99999}, o.now));
+    EXPECT_TRUE(o.out.empty());
+    EXPECT_EQ(o.c.info(o.now).send_mss, 1460u);
+}
+
+// RFC 4821 black-hole detection: a large segment that times out three times
+// running goes again at 1024 bytes, then at half that (not below 536).
+TEST(PathMtu, ABlackHoleIsFoundAfterThreeTimeouts) {
+    One o;
+    establish_with_mss(o, 1460);
+    o.c.send(base::as_bytes(std::string(1460, 'x')), o.now);
+    EXPECT_EQ(o.take().data.size(), 1460u);
+    std::vector<size_t> sizes;
+    for (int i = 0; i < 5; ++i) {
+        o.advance(o.c.next_deadline() - o.now);
+        while (!o.out.empty())
+            sizes.push_back(o.take().data.size());
+    }
+    ASSERT_GE(sizes.size(), 5u);
+    EXPECT_EQ(sizes[0], 1460u) << "first timeout";
+    EXPECT_EQ(sizes[1], 1460u);
+    EXPECT_EQ(sizes[2], 1024u) << "third timeout: Linux's base MSS";
+    EXPECT_EQ(o.c.stats().black_holes, 2u);
+    EXPECT_EQ(o.c.info(o.now).send_mss, 536u) << "then halved, to the floor";
+}
+
+}  // namespace
