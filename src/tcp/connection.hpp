@@ -201,11 +201,11 @@ class Connection {
     std::optional<Error> error() const { return error_; }
     const Tuple& tuple() const { return tuple_; }
     const Stats& stats() const { return stats_; }
-    size_t readable_bytes() const { return receive_buffer_.size(); }
+    size_t readable_bytes() const { return rcv_.buffer.size(); }
     size_t send_space() const;
     // The peer's FIN has been received and every byte before it read.
-    bool peer_finished() const { return fin_received_ && receive_buffer_.empty(); }
-    bool sending_shut_down() const { return fin_queued_; }
+    bool peer_finished() const { return rcv_.fin_received && rcv_.buffer.empty(); }
+    bool sending_shut_down() const { return snd_.fin_queued; }
     // Established or further: the handshake completed at some point.
     bool synchronized() const;
     uint32_t cwnd() const { return congestion_.cwnd(); }
@@ -213,7 +213,7 @@ class Connection {
     const RtoEstimator& rto() const { return rto_; }
     // Data the peer has acknowledged and everything we queued is sent.
     bool all_sent_acknowledged() const {
-        return send_buffer_.empty() && (!fin_queued_ || fin_acked_);
+        return snd_.buffer.empty() && (!snd_.fin_queued || snd_.fin_acked);
     }
 
   private:
@@ -260,7 +260,7 @@ class Connection {
     // TCP_USER_TIMEOUT has run out: data (or a SYN, or keep-alives) unanswered
     // for that long.
     bool user_timeout_expired(base::Time since, base::Time now) const;
-    uint32_t flight() const { return snd_nxt_ - snd_una_; }
+    uint32_t flight() const { return snd_.nxt - snd_.una; }
     // Data bytes per full segment: the MSS less the options every segment carries.
     uint32_t send_mss() const;
     int64_t stream_offset(SeqNum seq) const;  // negative: before the stream began
@@ -276,36 +276,62 @@ class Connection {
     bool handshake_timed_ = true;  // the handshake gives an RTT sample
     bool released_ = false;        // closed by the program: no more reads
 
-    // Send sequence space (RFC 9293 §3.3.1).
-    SeqNum iss_;
-    SeqNum snd_una_;
-    SeqNum snd_nxt_;  // the highest sent: lost segments are resent from the scoreboard
-    uint32_t snd_wnd_ = 0;
-    uint32_t max_snd_wnd_ = 0;
-    SeqNum snd_wl1_;
-    SeqNum snd_wl2_;
-    uint16_t peer_mss_ = 536;  // RFC 9293 §3.7.1 default
-    // The path's limit: the route's MTU less headers, then lowered by path
-    // MTU discovery or black-hole detection.
-    uint16_t path_mss_ = 0xffff;
+    // The send sequence space (RFC 9293 §3.3.1) and what sending needs.
+    struct SendSpace {
+        SeqNum iss;
+        SeqNum una;
+        SeqNum nxt;  // the highest sent: lost segments are resent from the scoreboard
+        uint32_t wnd = 0;
+        uint32_t max_wnd = 0;  // the largest window the peer ever offered
+        SeqNum wl1;
+        SeqNum wl2;
+        uint16_t peer_mss = 536;  // RFC 9293 §3.7.1 default
+        // The path's limit: the route's MTU less headers, then lowered by
+        // path MTU discovery or black-hole detection.
+        uint16_t path_mss = 0xffff;
+        uint8_t wscale = 0;  // how far the peer's windows are shifted
+        bool fin_queued = false;
+        bool fin_sent = false;
+        bool fin_acked = false;
+        ByteRing buffer;  // bytes from una (data only)
+    };
+    // The receive sequence space and what receiving needs.
+    struct ReceiveSpace {
+        SeqNum irs;
+        SeqNum nxt;
+        SeqNum adv;          // right edge of the window we advertised
+        SeqNum acked_up_to;  // nxt when the last ACK left
+        uint8_t wscale = 0;
+        // Quick-ACK mode (Linux's icsk_ack.quick): segments still to ACK at once.
+        uint8_t quick_acks = 0;
+        bool fin_received = false;
+        bool data_received = false;
+        uint32_t mss = 536;                  // the peer's segment size, as the largest seen
+        uint64_t offset = 0;                 // stream offset of nxt's byte
+        std::optional<uint64_t> fin_offset;  // where a FIN that came early sits
+        base::Time last_data_at;             // the last in-order data
+        ByteRing buffer;
+        OutOfOrder out_of_order;
+    };
+    // When each timer fires (never: not armed).
+    struct Timers {
+        base::Time retransmit = base::Time::never();
+        base::Time persist = base::Time::never();
+        base::Time reorder = base::Time::never();     // RACK: a segment may be lost, not late
+        base::Time loss_probe = base::Time::never();  // the tail loss probe's (PTO)
+        base::Time delayed_ack = base::Time::never();
+        base::Time time_wait_until = base::Time::never();
+        base::Time keepalive = base::Time::never();
+        base::Time cork_flush = base::Time::never();  // TCP_CORK's ceiling
+    };
+    SendSpace snd_;
+    ReceiveSpace rcv_;
+    Timers timers_;
     static constexpr uint16_t min_path_mss = 536;     // what any IPv4 path carries (576 - 40)
     static constexpr uint16_t black_hole_mss = 1024;  // Linux's tcp_base_mss
-    uint8_t snd_wscale_ = 0;                          // how far the peer's windows are shifted
-    ByteRing send_buffer_;                            // bytes from snd_una (data only)
-    bool fin_queued_ = false;
-    bool fin_sent_ = false;
-    bool fin_acked_ = false;
-
-    // Receive sequence space.
-    SeqNum irs_;
-    SeqNum rcv_nxt_;
-    SeqNum rcv_adv_;  // right edge of the window we advertised
-    uint8_t rcv_wscale_ = 0;
-    ByteRing receive_buffer_;
-    OutOfOrder out_of_order_;
-    uint64_t rcv_offset_ = 0;  // stream offset of rcv_nxt's byte
-    bool fin_received_ = false;
-    std::optional<uint64_t> fin_offset_;  // where a FIN that came early sits
+    static constexpr size_t max_quick_acks = 16;
+    // TCP_CORK holds a partial segment at most this long (Linux: 200 ms).
+    static constexpr base::Duration cork_ceiling = base::Duration::milliseconds(200);
 
     // Options agreed on.
     bool sack_ok_ = false;
@@ -340,39 +366,19 @@ class Connection {
         SeqNum resent_seq;
     };
     std::optional<Undo> undo_;
-    int retransmissions_ = 0;        // of the segment at snd_una
+    int retransmissions_ = 0;        // of the segment at snd_.una
     std::optional<SeqNum> rtt_seq_;  // the segment being timed (Karn)
     base::Time rtt_started_;
     base::Time opened_at_;          // when connect() sent the first SYN
     base::Time last_data_sent_at_;  // for the slow-start restart after idle
-
-    // Timers (never = not armed).
-    base::Time retransmit_at_ = base::Time::never();
-    base::Time persist_at_ = base::Time::never();
-    base::Time reorder_at_ = base::Time::never();  // RACK: a segment may be lost, not late
-    // Tail loss probe (RFC 8985 §7): when to send one (PTO), and while a
-    // probe's episode lasts, snd_nxt when it left and whether it was a
-    // segment sent again (not new data).
-    base::Time probe_at_ = base::Time::never();
+    // While a tail loss probe's episode lasts (RFC 8985 §7): snd_.nxt when
+    // it left and whether it was a segment sent again (not new data).
     std::optional<SeqNum> tlp_high_seq_;
     bool tlp_resent_ = false;
     std::optional<SeqNum> probe_seq_;  // a window probe's octet is out
     base::Duration persist_backoff_{};
-    base::Time delayed_ack_at_ = base::Time::never();
-    base::Time time_wait_until_ = base::Time::never();
-    base::Time keepalive_at_ = base::Time::never();
-    // TCP_CORK holds a partial segment at most this long (Linux: 200 ms).
-    static constexpr base::Duration cork_ceiling = base::Duration::milliseconds(200);
-    base::Time cork_flush_at_ = base::Time::never();
     base::Time progress_at_;  // the last ACK that advanced SND.UNA, or the first send after idle
     int keepalives_unanswered_ = 0;
-    SeqNum acked_up_to_;      // rcv_nxt when the last ACK left
-    uint32_t rcv_mss_ = 536;  // the peer's segment size, as the largest seen
-    // Quick-ACK mode (Linux's icsk_ack.quick): segments still to ACK at once.
-    static constexpr size_t max_quick_acks = 16;
-    uint8_t quick_acks_ = 0;
-    bool data_received_ = false;
-    base::Time last_data_at_;  // the last in-order data
     base::Time last_heard_;
 
     std::vector<std::byte> scratch_;  // payload of the segment being sent
