@@ -15,8 +15,8 @@
 #include <optional>
 #include <ostream>
 #include <string_view>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
