@@ -20,22 +20,22 @@ uint8_t window_scale_for(size_t buffer) {
     return shift;
 }
 
-wire::TcpRepr stateless_syn_ack(const Config& config, const wire::TcpRepr& syn, SeqNum iss,
+wire::TcpRepr stateless_syn_ack(const Config& config, const wire::TcpRepr& request, SeqNum iss,
                                 std::optional<uint32_t> tsval) {
     wire::TcpRepr seg{
-        .src_port = syn.dst_port,
-        .dst_port = syn.src_port,
+        .src_port = request.dst_port,
+        .dst_port = request.src_port,
         .seq = iss,
-        .ack = syn.seq + 1,
+        .ack = request.seq + 1,
         .flags = TcpFlags{static_cast<uint16_t>(TcpFlags::syn | ack)},
         .window = static_cast<uint16_t>(std::min<size_t>(config.receive_buffer, 0xffff)),
         .mss = config.mss};
     // The options only a timestamp can remember (see stack/syn_cookie.hpp).
-    if (tsval && syn.timestamps && config.timestamps) {
-        seg.timestamps = wire::TcpTimestamps{*tsval, syn.timestamps->value};
-        if (syn.window_scale && config.window_scale)
+    if (tsval && request.timestamps && config.timestamps) {
+        seg.timestamps = wire::TcpTimestamps{*tsval, request.timestamps->value};
+        if (request.window_scale && config.window_scale)
             seg.window_scale = window_scale_for(config.receive_buffer);
-        if (syn.sack_permitted && config.sack) seg.sack_permitted = true;
+        if (request.sack_permitted && config.sack) seg.sack_permitted = true;
     }
     return seg;
 }
@@ -104,9 +104,9 @@ void Connection::accept(const wire::TcpRepr& seg, SeqNum iss, base::Time now) {
     arm_retransmit(now);
 }
 
-void Connection::accept_cookie(const wire::TcpRepr& syn, SeqNum iss, const wire::TcpRepr& ack_seg,
-                               base::Time now) {
-    open_passive(syn, iss, now);
+void Connection::accept_cookie(const wire::TcpRepr& recalled, SeqNum iss,
+                               const wire::TcpRepr& ack_seg, base::Time now) {
+    open_passive(recalled, iss, now);
     // When the SYN-ACK left is unknown: no handshake RTT sample.
     handshake_timed_ = false;
     rcv_.adv = rcv_.nxt + static_cast<uint32_t>(std::min<size_t>(rcv_.buffer.free(), 0xffff));

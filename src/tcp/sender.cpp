@@ -123,7 +123,6 @@ void Connection::output(base::Time now) {
         if (corked && unsent > 0 && usable > 0 && !worth_it && timers_.cork_flush.is_never())
             timers_.cork_flush = now + cork_ceiling;
         if (unsent > 0 && usable > 0 && worth_it) {
-            if (in_flight == 0) progress_at_ = now;  // data waits for an ACK from now
             if (!rtt_seq_) {
                 rtt_seq_ = snd_.nxt;
                 rtt_started_ = now;
@@ -135,6 +134,7 @@ void Connection::output(base::Time now) {
         }
         if (unsent == 0 && snd_.fin_queued && !snd_.fin_sent) {
             // The FIN alone; it needs no window.
+            if (flight() == 0) progress_at_ = now;  // it waits for an ACK from now
             send_segment(snd_.nxt, fin | ack, 0, 0, Reason::new_data, now);
             scoreboard_.sent(snd_.nxt, 0, true, false, now);
             snd_.nxt += 1;
@@ -199,6 +199,9 @@ size_t Connection::unsent_data() const {
 }
 
 void Connection::send_new_data(size_t len, bool fin_allowed, base::Time now) {
+    // With nothing in flight, what goes now waits for an ACK from now on
+    // (TCP_USER_TIMEOUT counts from here).
+    if (flight() == 0) progress_at_ = now;
     const size_t unsent = unsent_data();
     const size_t offset = snd_.buffer.size() - unsent;
     const bool push = len == unsent;

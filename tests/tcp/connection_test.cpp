@@ -1509,3 +1509,26 @@ TEST(PathMtu, ABlackHoleIsFoundAfterThreeTimeouts) {
 }
 
 }  // namespace
+
+namespace {
+
+// The user timeout counts from when the FIN went, not from the last data
+// acknowledged long before (a FIN after a long idle is not overdue at once).
+TEST(SocketOptions, UserTimeoutCountsALoneFinFromWhenItLeft) {
+    One o;
+    establish(o);
+    ASSERT_TRUE(o.c.set_options({.user_timeout = 5_s}, o.now));
+    o.c.send(base::as_bytes("x"), o.now);
+    o.take();
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1002}, .flags = TcpFlags{ACK}, .window = 65535});
+    o.advance(60_s);
+    o.c.shutdown(o.now);
+    EXPECT_TRUE(o.take().has(FIN));
+    o.advance(4_s);
+    EXPECT_EQ(o.c.state(), State::fin_wait_1) << "4 s after the FIN left";
+    o.advance(1_s);
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+}
+
+}  // namespace
