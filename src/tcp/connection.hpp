@@ -228,6 +228,9 @@ class Connection {
     void resend_syn(base::Time now);
     // Sends a segment judged lost again.
     void resend(SentSegment& s, base::Time now);
+    void note_cwnd_usage(bool blocked);
+    // The window was in use enough to grow (Linux's tcp_is_cwnd_limited).
+    bool cwnd_limited() const;
     // The path carries at most `mss` data bytes per segment from now on.
     void reduce_path_mss(uint16_t mss, base::Time now);
     // Sends `s` again, as it first went, for `reason`.
@@ -380,6 +383,11 @@ class Connection {
     base::Time progress_at_;  // the last ACK that advanced SND.UNA, or the first send after idle
     int keepalives_unanswered_ = 0;
     base::Time last_heard_;
+    // Whether cwnd limited the sender in the current window of data (up to
+    // cwnd_usage_seq_), else the most that was in flight.
+    bool cwnd_limited_ = false;
+    uint32_t max_flight_ = 0;
+    SeqNum cwnd_usage_seq_;
 
     std::vector<std::byte> scratch_;  // payload of the segment being sent
     Stats stats_;

@@ -103,6 +103,7 @@ void Connection::output(base::Time now) {
     }
     const uint32_t smss = send_mss();
     const SeqNum sent_before = snd_.nxt;
+    bool cwnd_blocked = false;
     while (true) {
         const uint32_t in_flight = flight();
         const uint32_t pipe = scoreboard_.pipe();
@@ -147,12 +148,35 @@ void Connection::output(base::Time now) {
             persist_backoff_ = rto_.rto();
             timers_.persist = now + persist_backoff_;
         }
+        // Was it cwnd that stopped us (data waiting that the peer's window
+        // would take)?
+        cwnd_blocked = unsent > 0 && cwnd_room < std::min<size_t>({unsent, peer_room, smss});
         break;
     }
+    if (snd_.nxt != sent_before || cwnd_blocked) note_cwnd_usage(cwnd_blocked);
     if (snd_.nxt != sent_before) schedule_loss_probe(now);
     // The ceiling has passed (what the windows allowed went): a new one
     // starts with the next partial segment.
     if (timers_.cork_flush <= now || unsent_data() == 0) timers_.cork_flush = base::Time::never();
+}
+
+// Linux's tcp_cwnd_validate: for each window of data, whether cwnd held the
+// sender back, else the most it had in flight. Growth needs one or the
+// other (cwnd_limited), so a program that writes little never earns a window
+// it does not use (RFC 7661's concern).
+void Connection::note_cwnd_usage(bool blocked) {
+    if (snd_.una >= cwnd_usage_seq_ || blocked || (!cwnd_limited_ && flight() > max_flight_)) {
+        cwnd_limited_ = blocked;
+        max_flight_ = flight();
+        cwnd_usage_seq_ = snd_.nxt;
+    }
+}
+
+bool Connection::cwnd_limited() const {
+    if (cwnd_limited_) return true;
+    // In slow start cwnd may grow to twice what was in flight (Linux's
+    // tcp_is_cwnd_limited).
+    return congestion_.in_slow_start() && congestion_.cwnd() < 2 * max_flight_;
 }
 
 void Connection::resend_syn(base::Time now) {
@@ -314,7 +338,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
                 scoreboard_.mark_first_lost();
                 if (SentSegment* lost = scoreboard_.first_lost()) resend(*lost, now);
             }
-        } else {
+        } else if (cwnd_limited()) {
             congestion_.on_ack(AckSample{.acked = static_cast<uint32_t>(seg.ack - previous_una),
                                          .snd_una = snd_.una,
                                          .snd_nxt = snd_.nxt,

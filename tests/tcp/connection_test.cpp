@@ -545,14 +545,18 @@ TEST(Connection, AnAckTooFarBackIsDroppedWithItsData) {
 TEST(Connection, SlowStartRestartsAfterIdle) {
     One o;
     establish(o);  // MSS 1000: IW 10 segments
-    uint32_t next = 1001;
-    // Grow the window to 15 segments: each ACK in slow start adds one.
-    std::string chunk(5000, 'x');
-    ASSERT_EQ(o.c.send(base::as_bytes(chunk), o.now), 5000u);
-    for (int i = 0; i < 5; ++i) {
-        next += 1000;
-        o.in({.seq = SeqNum{5001}, .ack = SeqNum{next}, .flags = TcpFlags{ACK}, .window = 65535});
-    }
+    // Grow the window to 15 segments: each ACK in slow start adds one, up to
+    // twice what was in flight (7,500 bytes: Nagle off, so the last 500 go too).
+    std::string chunk(7500, 'x');
+    auto ack_each = [&chunk](One& c) {
+        ASSERT_TRUE(c.c.set_options({.nodelay = true}, c.now));
+        ASSERT_EQ(c.c.send(base::as_bytes(chunk), c.now), 7500u);
+        for (uint32_t ack = 2001; ack <= 8001; ack += 1000)
+            c.in(
+                {.seq = SeqNum{5001}, .ack = SeqNum{ack}, .flags = TcpFlags{ACK}, .window = 65535});
+        c.in({.seq = SeqNum{5001}, .ack = SeqNum{8501}, .flags = TcpFlags{ACK}, .window = 65535});
+    };
+    ack_each(o);
     ASSERT_EQ(o.c.cwnd(), 15000u);
     o.out.clear();
     o.advance(3_s);
@@ -563,9 +567,8 @@ TEST(Connection, SlowStartRestartsAfterIdle) {
     // Without the pause the whole window goes.
     One busy;
     establish(busy);
-    ASSERT_EQ(busy.c.send(base::as_bytes(chunk), busy.now), 5000u);
-    for (uint32_t ack = 2001; ack <= 6001; ack += 1000)
-        busy.in({.seq = SeqNum{5001}, .ack = SeqNum{ack}, .flags = TcpFlags{ACK}, .window = 65535});
+    ack_each(busy);
+    ASSERT_EQ(busy.c.cwnd(), 15000u);
     busy.out.clear();
     busy.advance(10_ms);
     ASSERT_EQ(busy.c.send(base::as_bytes(burst), busy.now), 20000u);
@@ -1529,6 +1532,38 @@ TEST(SocketOptions, UserTimeoutCountsALoneFinFromWhenItLeft) {
     o.advance(1_s);
     EXPECT_EQ(o.c.state(), State::closed);
     EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+}
+
+}  // namespace
+
+namespace {
+
+// Linux's tcp_is_cwnd_limited (RFC 7661's concern): a program that writes a
+// little at a time never fills the window, so the window does not grow;
+// one that fills it does.
+TEST(Connection, OnlyAWindowInUseGrows) {
+    One o;
+    establish(o);  // SMSS 1000: the initial window is 10,000 bytes
+    const uint32_t initial = o.c.cwnd();
+    uint32_t acked = 1001;
+    for (int i = 0; i < 20; ++i) {
+        o.c.send(base::as_bytes(std::string(100, 'x')), o.now);
+        o.take();
+        acked += 100;
+        o.advance(10_ms);
+        o.in({.seq = SeqNum{5001}, .ack = SeqNum{acked}, .flags = TcpFlags{ACK}, .window = 65535});
+    }
+    EXPECT_EQ(o.c.cwnd(), initial) << "100 bytes in flight never needed more";
+    // A bulk write fills the window: its ACK grows it.
+    o.c.send(base::as_bytes(std::string(30'000, 'x')), o.now);
+    EXPECT_EQ(o.out.size(), 10u) << "the window's worth";
+    o.out.clear();
+    o.advance(10_ms);
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{acked + 10'000},
+          .flags = TcpFlags{ACK},
+          .window = 65535});
+    EXPECT_GT(o.c.cwnd(), initial);
 }
 
 }  // namespace
