@@ -380,6 +380,7 @@ class Connection {
     bool tlp_resent_ = false;
     std::optional<SeqNum> probe_seq_;  // a window probe's octet is out
     base::Duration persist_backoff_{};
+    base::Time zero_window_since_ = base::Time::never();  // the first probe of a shut window
     base::Time progress_at_;  // the last ACK that advanced SND.UNA, or the first send after idle
     int keepalives_unanswered_ = 0;
     base::Time last_heard_;

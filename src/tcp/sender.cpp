@@ -388,7 +388,10 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         snd_.max_wnd = std::max(snd_.max_wnd, snd_.wnd);
         snd_.wl1 = seg.seq;
         snd_.wl2 = seg.ack;
-        if (snd_.wnd > 0) timers_.persist = base::Time::never();
+        if (snd_.wnd > 0) {
+            timers_.persist = base::Time::never();
+            zero_window_since_ = base::Time::never();
+        }
     }
 
     // Our FIN acknowledged moves the closing states on.

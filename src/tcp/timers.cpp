@@ -127,6 +127,14 @@ void Connection::poll(base::Time now) {
         const size_t unsent = unsent_data();
         if (unsent > 0 && flight() == 0) {
             if (snd_.wnd == 0) {
+                // TCP_USER_TIMEOUT bounds how long a window may stay shut
+                // too (Linux's tcp_probe_timer): counted from the first probe.
+                if (zero_window_since_.is_never()) zero_window_since_ = now;
+                if (user_timeout_expired(zero_window_since_, now)) {
+                    send_rst(snd_.nxt, now);
+                    fail(Error::timed_out, now);
+                    return;
+                }
                 // A window probe: one octet of new data beyond the closed window
                 // (RFC 9293 §3.8.6.1). It does not advance snd_nxt unless the
                 // receiver takes it (see process_ack).

@@ -1567,3 +1567,44 @@ TEST(Connection, OnlyAWindowInUseGrows) {
 }
 
 }  // namespace
+
+namespace {
+
+// TCP_USER_TIMEOUT also bounds a window that stays shut (Linux's
+// tcp_probe_timer): the peer answers every probe, but never opens.
+TEST(SocketOptions, UserTimeoutEndsAWindowShutTooLong) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 1000,
+          .mss = 1000});
+    o.take();
+    ASSERT_TRUE(o.c.set_options({.user_timeout = 30_s}, o.now));
+    o.c.send(base::as_bytes(std::string(3000, 'y')), o.now);
+    o.out.clear();
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{2001}, .flags = TcpFlags{ACK}, .window = 0});
+    // Answer every probe with the window still shut.
+    Time first_probe = Time::never();
+    while (o.c.state() == State::established && o.now < Time::zero() + 600_s) {
+        o.advance(o.c.next_deadline() - o.now);
+        while (!o.out.empty()) {
+            const Captured c = o.take();
+            if (c.data.size() == 1 && first_probe.is_never()) first_probe = o.now;
+            if (!c.has(RST))
+                o.in({.seq = SeqNum{5001},
+                      .ack = SeqNum{2001},
+                      .flags = TcpFlags{ACK},
+                      .window = 0});
+        }
+    }
+    EXPECT_EQ(o.c.state(), State::closed);
+    EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
+    EXPECT_GE(o.now - first_probe, 30_s);
+    EXPECT_LT(o.now - first_probe, 90_s) << "at the first probe due after 30 s";
+    EXPECT_GT(o.c.stats().window_probes, 2u) << "it probed, backing off, until then";
+}
+
+}  // namespace
