@@ -89,7 +89,7 @@ void Connection::poll(base::Time now) {
             // again and again may be dropped by a router whose "fragmentation
             // needed" never comes back. Try smaller ones: 1024 bytes first
             // (Linux's tcp_base_mss), then halve, down to 536.
-            const SentSegment* head = scoreboard_.empty() ? nullptr : scoreboard_.first();
+            const SentSegment* head = scoreboard_.first();
             if (config_.mtu_probing && retransmissions_ >= 3 && head && head->len > min_path_mss) {
                 const uint16_t smaller = stats_.black_holes == 0
                                              ? std::min<uint16_t>(snd_.path_mss, black_hole_mss)

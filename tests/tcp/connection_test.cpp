@@ -94,15 +94,16 @@ struct One {
     }
 };
 
-// Takes an active opener through the handshake: our ISS 1000, theirs 5000.
-void establish(One& o) {
+// Takes an active opener through the handshake with a peer that offers
+// `mss`: our ISS 1000, theirs 5000.
+void establish(One& o, uint16_t mss = 1000) {
     o.c.connect(SeqNum{1000}, o.now);
     o.take();  // SYN
     o.in({.seq = SeqNum{5000},
           .ack = SeqNum{1001},
           .flags = TcpFlags{SYN | ACK},
           .window = 65535,
-          .mss = 1000});
+          .mss = mss});
     o.take();  // ACK
 }
 
@@ -1229,11 +1230,7 @@ TEST(ConnectionPair, HalfCloseLetsTheOtherSideKeepSending) {
     EXPECT_EQ(w.a().send(base::as_bytes("late"), w.now()), 0u) << "a shut its sending side";
 }
 
-}  // namespace
-
 // ---- socket options ------------------------------------------------------------
-
-namespace {
 
 // TCP_CORK: full segments go, a partial one waits for the cork to come off.
 TEST(SocketOptions, CorkHoldsPartialSegmentsUntilUncorked) {
@@ -1429,30 +1426,14 @@ TEST(SocketOptions, InfoIsASnapshotOfTheConnection) {
     EXPECT_EQ(i.since_data_received, std::nullopt);
 }
 
-}  // namespace
-
 // ---- path MTU ------------------------------------------------------------------
-
-namespace {
-
-// The handshake with a peer that offers `mss`: our ISS 1000, theirs 5000.
-void establish_with_mss(One& o, uint16_t mss) {
-    o.c.connect(SeqNum{1000}, o.now);
-    o.take();
-    o.in({.seq = SeqNum{5000},
-          .ack = SeqNum{1001},
-          .flags = TcpFlags{SYN | ACK},
-          .window = 65535,
-          .mss = mss});
-    o.take();
-}
 
 // RFC 1191: "fragmentation needed" quoting a segment in flight. What was
 // sent too large goes again at once in pieces that fit, and what follows is
 // cut to the new size; the window is not reduced (no congestion).
 TEST(PathMtu, FragmentationNeededResendsInPiecesThatFit) {
     One o;
-    establish_with_mss(o, 1460);
+    establish(o, 1460);
     const std::string data(4380, 'x');
     o.c.send(base::as_bytes(data), o.now);
     ASSERT_EQ(o.out.size(), 3u);
@@ -1482,7 +1463,7 @@ TEST(PathMtu, FragmentationNeededResendsInPiecesThatFit) {
 // RFC 5927: an error quoting what is not in flight is forged or stale.
 TEST(PathMtu, FragmentationNeededForNothingInFlightIsIgnored) {
     One o;
-    establish_with_mss(o, 1460);
+    establish(o, 1460);
     o.c.send(base::as_bytes(std::string(1460, 'x')), o.now);
     o.out.clear();
     EXPECT_FALSE(o.c.icmp_packet_too_big(600, SeqNum{99999}, o.now));
@@ -1494,7 +1475,7 @@ TEST(PathMtu, FragmentationNeededForNothingInFlightIsIgnored) {
 // running goes again at 1024 bytes, then at half that (not below 536).
 TEST(PathMtu, ABlackHoleIsFoundAfterThreeTimeouts) {
     One o;
-    establish_with_mss(o, 1460);
+    establish(o, 1460);
     o.c.send(base::as_bytes(std::string(1460, 'x')), o.now);
     EXPECT_EQ(o.take().data.size(), 1460u);
     std::vector<size_t> sizes;
@@ -1510,10 +1491,6 @@ TEST(PathMtu, ABlackHoleIsFoundAfterThreeTimeouts) {
     EXPECT_EQ(o.c.stats().black_holes, 2u);
     EXPECT_EQ(o.c.info(o.now).send_mss, 536u) << "then halved, to the floor";
 }
-
-}  // namespace
-
-namespace {
 
 // The user timeout counts from when the FIN went, not from the last data
 // acknowledged long before (a FIN after a long idle is not overdue at once).
@@ -1533,10 +1510,6 @@ TEST(SocketOptions, UserTimeoutCountsALoneFinFromWhenItLeft) {
     EXPECT_EQ(o.c.state(), State::closed);
     EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
 }
-
-}  // namespace
-
-namespace {
 
 // Linux's tcp_is_cwnd_limited (RFC 7661's concern): a program that writes a
 // little at a time never fills the window, so the window does not grow;
@@ -1565,10 +1538,6 @@ TEST(Connection, OnlyAWindowInUseGrows) {
           .window = 65535});
     EXPECT_GT(o.c.cwnd(), initial);
 }
-
-}  // namespace
-
-namespace {
 
 // TCP_USER_TIMEOUT also bounds a window that stays shut (Linux's
 // tcp_probe_timer): the peer answers every probe, but never opens.
