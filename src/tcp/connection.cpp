@@ -88,7 +88,7 @@ void Connection::fail(Error e, base::Time now) {
 }
 
 void Connection::connect(SeqNum iss, base::Time now) {
-    snd_.iss = snd_.una = iss;
+    snd_.iss = snd_.una = snd_.sml = iss;
     snd_.nxt = iss + 1;  // the SYN takes one sequence number
     rcv_.wscale = config_.window_scale ? window_scale_for(config_.receive_buffer) : 0;
     rtt_started_ = opened_at_ = now;
@@ -122,7 +122,7 @@ void Connection::open_passive(const wire::TcpRepr& seg, SeqNum iss, base::Time n
     snd_.max_wnd = snd_.wnd;
     snd_.wl1 = seg.seq;
     snd_.wl2 = iss;
-    snd_.iss = snd_.una = iss;
+    snd_.iss = snd_.una = snd_.sml = iss;
     snd_.nxt = iss + 1;
     last_heard_ = now;
     rtt_started_ = now;
@@ -225,7 +225,7 @@ void Connection::close(base::Time now) {
     // Data received and never read is lost: RST, not FIN, so that the peer
     // knows (RFC 1122 §4.2.2.13, RFC 2525 §2.17; Linux does the same).
     if (!rcv_.buffer.empty() && state_ != State::closed && state_ != State::time_wait) {
-        send_rst(snd_.nxt, now);
+        send_active_reset(now);
         fail(Error::aborted, now);
         return;
     }
@@ -235,7 +235,7 @@ void Connection::close(base::Time now) {
 void Connection::abort(base::Time now) {
     if (state_ != State::closed && state_ != State::listen && state_ != State::syn_sent &&
         state_ != State::time_wait) {
-        send_rst(snd_.nxt, now);
+        send_active_reset(now);
     }
     fail(Error::aborted, now);
 }

@@ -224,7 +224,13 @@ class Connection {
     void send_segment(SeqNum seq, uint16_t flags, size_t data_offset, size_t data_len,
                       Reason reason, base::Time now);
     void send_ack(Reason reason, base::Time now);
+    // A RST answering a segment (RFC 9293 §3.10.7: SEQ from its ACK, no ACK).
     void send_rst(SeqNum seq, base::Time now);
+    // A RST we start on a synchronized connection (close with data unread,
+    // SO_LINGER 0, abort, keep-alive giving up): RST+ACK with SND.NXT and
+    // RCV.NXT, as Linux's tcp_send_active_reset, so that the peer takes it
+    // whatever it had in flight.
+    void send_active_reset(base::Time now);
     void resend_syn(base::Time now);
     // Sends a segment judged lost again.
     void resend(SentSegment& s, base::Time now);
@@ -293,6 +299,9 @@ class Connection {
         // path MTU discovery or black-hole detection.
         uint16_t path_mss = 0xffff;
         uint8_t wscale = 0;  // how far the peer's windows are shifted
+        // The end of the last segment shorter than a full one (Linux's
+        // snd_sml), for Nagle as Minshall refined it.
+        SeqNum sml;
         bool fin_queued = false;
         bool fin_sent = false;
         bool fin_acked = false;

@@ -73,6 +73,25 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
         return;
     }
 
+    // Simultaneous open (RFC 9293 §3.5, figure 8): in SYN-RECEIVED the peer's
+    // SYN+ACK repeats its SYN, so it starts before RCV.NXT and the window
+    // check alone would refuse it. When it acknowledges exactly our SYN it is
+    // the ACK that completes the handshake (Linux's tcp_validate_incoming
+    // makes the same exception), and is taken as that ACK; its SYN, already
+    // received, draws a duplicate ACK as any repeated sequence does (Linux's
+    // tcp_data_queue).
+    if (state_ == State::syn_received && !passive_ && seg.flags.has(syn) && seg.flags.has(ack) &&
+        !seg.flags.has(rst) && !seg.flags.has(fin) && seg.payload.empty() &&
+        seg.seq + 1 == rcv_.nxt && seg.ack == snd_.nxt) {
+        wire::TcpRepr as_ack = seg;
+        as_ack.flags = seg.flags.without(syn);
+        as_ack.seq = rcv_.nxt;
+        --stats_.segments_received;  // counted again below
+        process(as_ack, now);
+        if (state_ == State::established) send_ack(Reason::duplicate_ack, now);
+        return;
+    }
+
     // PAWS (RFC 7323 §5.3, R1): a segment stamped earlier than the last one
     // taken in order is an old duplicate from a previous use of the sequence
     // space — dropped, and answered with an ACK unless it is a RST. After 24

@@ -81,8 +81,15 @@ void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
         // bytes as Linux does, so small segments count too), when a gap has
         // just been filled (so the sender learns fast), when out-of-order data
         // remains, or in quick-ACK mode; otherwise a delayed ACK.
-        if (rcv_.nxt - rcv_.acked_up_to > static_cast<int32_t>(rcv_.mss) || filled_gap ||
-            !rcv_.out_of_order.empty() || rcv_.quick_acks > 0) {
+        // With a FIN right behind the data (in ESTABLISHED), process_fin
+        // decides for both.
+        const bool fin_follows = seg.flags.has(fin) && state_ == State::established &&
+                                 rcv_.out_of_order.empty() &&
+                                 static_cast<size_t>(taken) == data.size();
+        if (fin_follows) {
+            if (timers_.delayed_ack.is_never()) timers_.delayed_ack = now + config_.delayed_ack;
+        } else if (rcv_.nxt - rcv_.acked_up_to > static_cast<int32_t>(rcv_.mss) || filled_gap ||
+                   !rcv_.out_of_order.empty() || rcv_.quick_acks > 0) {
             if (rcv_.quick_acks > 0) --rcv_.quick_acks;
             send_ack(Reason::ack, now);
         } else if (timers_.delayed_ack.is_never()) {
@@ -114,19 +121,34 @@ void Connection::count_received(size_t bytes, base::Time now) {
 void Connection::process_fin(base::Time now) {
     rcv_.fin_received = true;
     rcv_.nxt += 1;
-    send_ack(Reason::ack, now);
     switch (state_) {
         case State::syn_received:
         case State::established:
+            // The program will most likely answer with its own FIN, which can
+            // carry the ACK: once data has come, Linux delays it (tcp_fin
+            // enters ping-pong mode, which ends quick-ACK; the delay is the
+            // ACK timeout, zero until data has set it) unless more than a
+            // segment's worth waits to be acknowledged. Data and FIN in one
+            // segment thus draw one ACK, not two.
+            rcv_.quick_acks = 0;
+            if (!rcv_.data_received ||
+                rcv_.nxt - rcv_.acked_up_to > static_cast<int32_t>(rcv_.mss) + 1) {
+                send_ack(Reason::ack, now);
+            } else if (timers_.delayed_ack.is_never()) {
+                timers_.delayed_ack = now + config_.delayed_ack;
+            }
             set_state(State::close_wait, now);
             break;
         case State::fin_wait_1:
+            send_ack(Reason::ack, now);
             set_state(snd_.fin_acked ? State::time_wait : State::closing, now);
             break;
         case State::fin_wait_2:
+            send_ack(Reason::ack, now);
             set_state(State::time_wait, now);
             break;
         default:
+            send_ack(Reason::ack, now);
             break;
     }
 }

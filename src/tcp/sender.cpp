@@ -78,6 +78,17 @@ void Connection::send_ack(Reason reason, base::Time now) {
     send_segment(snd_.nxt, ack, 0, 0, reason, now);
 }
 
+void Connection::send_active_reset(base::Time now) {
+    wire::TcpRepr seg{.src_port = tuple_.local_port,
+                      .dst_port = tuple_.remote_port,
+                      .seq = snd_.nxt,
+                      .ack = rcv_.nxt,
+                      .flags = TcpFlags{static_cast<uint16_t>(rst | ack)}};
+    ++stats_.segments_sent;
+    if (observer_) observer_->segment_sent(now, tuple_, seg, Reason::rst);
+    emit_(seg);
+}
+
 void Connection::send_rst(SeqNum seq, base::Time now) {
     wire::TcpRepr seg{.src_port = tuple_.local_port,
                       .dst_port = tuple_.remote_port,
@@ -113,13 +124,17 @@ void Connection::output(base::Time now) {
         const uint32_t usable = std::min(cwnd_room, peer_room);
         const size_t len = std::min<size_t>({unsent, usable, smss});
         // Sender-side silly window avoidance and Nagle (RFC 9293 §3.8.6.2.1):
-        // send a full segment, or everything left when nothing is in flight (or
-        // Nagle is off), or at least half the largest window seen. A cork
-        // holds back anything short of a full segment, until the FIN or its
-        // ceiling.
+        // send a full segment, or everything left when no short segment is
+        // unacknowledged (or Nagle is off), or at least half the largest
+        // window seen. The short-segment test is Minshall's refinement of
+        // Nagle's rule, as Linux's tcp_nagle_check: a write's short tail goes
+        // at once behind full segments still in flight; only a second short
+        // segment waits. A cork holds back anything short of a full segment,
+        // until the FIN or its ceiling.
         const bool corked = config_.cork && now < timers_.cork_flush && !snd_.fin_queued;
+        const bool short_in_flight = in_flight > 0 && snd_.sml > snd_.una && snd_.sml <= snd_.nxt;
         const bool worth_it =
-            len == smss || (!corked && ((len == unsent && (in_flight == 0 || !config_.nagle)) ||
+            len == smss || (!corked && ((len == unsent && (!short_in_flight || !config_.nagle)) ||
                                         (snd_.max_wnd > 0 && len >= snd_.max_wnd / 2)));
         if (corked && unsent > 0 && usable > 0 && !worth_it && timers_.cork_flush.is_never())
             timers_.cork_flush = now + cork_ceiling;
@@ -232,6 +247,7 @@ void Connection::send_new_data(size_t len, bool fin_allowed, base::Time now) {
     const bool with_fin = fin_allowed && snd_.fin_queued && !snd_.fin_sent && push;
     const auto flags = static_cast<uint16_t>(ack | (push ? psh : 0) | (with_fin ? fin : 0));
     send_segment(snd_.nxt, flags, offset, len, Reason::new_data, now);
+    if (len < send_mss()) snd_.sml = snd_.nxt + static_cast<uint32_t>(len) + (with_fin ? 1 : 0);
     scoreboard_.sent(snd_.nxt, static_cast<uint32_t>(len), with_fin, push, now);
     if (in_recovery_) congestion_.on_recovery_sent(static_cast<uint32_t>(len));
     count_sent(len, now);

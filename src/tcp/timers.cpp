@@ -158,7 +158,7 @@ void Connection::poll(base::Time now) {
                 ? keepalives_unanswered_ > 0 && user_timeout_expired(last_heard_, now)
                 : keepalives_unanswered_ >= config_.keepalive->probes;
         if (silent_too_long) {
-            send_rst(snd_.nxt, now);
+            send_active_reset(now);  // as Linux's tcp_keepalive_timer
             fail(soft_error_.value_or(Error::timed_out), now);
             return;
         }

@@ -818,6 +818,10 @@ TEST(Connection, CloseWithDataUnreadResets) {
             EXPECT_TRUE(s.has(RST));
             EXPECT_FALSE(s.has(FIN));
             EXPECT_EQ(s.seg.seq, SeqNum{1001});
+            // RST+ACK with RCV.NXT, as Linux's tcp_send_active_reset (the
+            // conformance script close-unread-data-rst found a bare RST).
+            EXPECT_TRUE(s.has(ACK));
+            EXPECT_EQ(s.seg.ack, SeqNum{5007});
             EXPECT_EQ(o.c.state(), State::closed);
             EXPECT_TRUE(o.out.empty());
         }
@@ -864,15 +868,42 @@ TEST(Connection, PassiveCloseGoesThroughCloseWaitAndLastAck) {
     o.in({.seq = SeqNum{5001}, .ack = SeqNum{1001}, .flags = TcpFlags{FIN | ACK}, .window = 65535});
     EXPECT_EQ(o.c.state(), State::close_wait);
     EXPECT_TRUE(o.c.peer_finished());
-    o.take();
+    // No data came before it: its ACK goes at once (Linux's ACK timeout is
+    // still zero).
+    EXPECT_EQ(o.take().seg.ack, SeqNum{5002});
     // Half-close: we may still send.
     EXPECT_EQ(o.c.send(base::as_bytes("bye"), o.now), 3u);
-    EXPECT_EQ(o.take().text(), "bye");
+    const Captured bye = o.take();
+    EXPECT_EQ(bye.text(), "bye");
+    EXPECT_EQ(bye.seg.ack, SeqNum{5002});
     o.c.close(o.now);
     EXPECT_EQ(o.c.state(), State::last_ack);
     EXPECT_TRUE(o.take().has(FIN));
     o.in({.seq = SeqNum{5002}, .ack = SeqNum{1005}, .flags = TcpFlags{ACK}, .window = 65535});
     EXPECT_EQ(o.c.state(), State::closed);
+}
+
+// Data and FIN in one segment draw one ACK, for both, after the delayed-ACK
+// time (Linux: tcp_fin's ping-pong mode ends quick-ACK); found by the
+// conformance script data-with-fin, where we sent two at once.
+TEST(Connection, DataWithFinDrawsOneDelayedAck) {
+    One o;
+    establish(o);
+    o.in({.seq = SeqNum{5001},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{FIN | ACK | PSH},
+          .window = 65535,
+          .payload = base::as_bytes("last words")});
+    EXPECT_EQ(o.c.state(), State::close_wait);
+    EXPECT_TRUE(o.out.empty());
+    o.advance(39_ms);
+    EXPECT_TRUE(o.out.empty());
+    o.advance(1_ms);
+    const Captured a = o.take();
+    EXPECT_EQ(a.seg.ack, SeqNum{5012});
+    EXPECT_TRUE(a.seg.payload.empty());
+    o.advance(1_s);
+    EXPECT_TRUE(o.out.empty()) << "one ACK, not one per part";
 }
 
 TEST(Connection, SimultaneousCloseGoesThroughClosing) {
@@ -936,6 +967,25 @@ TEST(Connection, NagleHoldsSmallWritesUntilAckedAndNoDelayReleasesThem) {
     EXPECT_EQ(o.take().text(), "b");
     o.c.send(base::as_bytes("c"), o.now);
     EXPECT_EQ(o.take().text(), "c") << "no delay with two segments in flight";
+}
+
+// Minshall's refinement, as Linux's tcp_nagle_check: a write's short tail
+// goes at once behind full segments in flight; a second short segment waits
+// for the first to be acknowledged (the conformance script
+// nagle-tail-behind-full-segment found us holding the tail).
+TEST(Connection, NagleLetsAShortTailFollowFullSegments) {
+    One o;
+    establish(o, 536);
+    const std::string data(600, 'x');
+    EXPECT_EQ(o.c.send(base::as_bytes(data), o.now), 600u);
+    EXPECT_EQ(o.take().seg.payload.size(), 536u);
+    EXPECT_EQ(o.take().seg.payload.size(), 64u) << "no short segment was in flight";
+    o.c.send(base::as_bytes("more"), o.now);
+    EXPECT_TRUE(o.out.empty()) << "the 64-byte tail is unacknowledged";
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1537}, .flags = TcpFlags{ACK}, .window = 65535});
+    EXPECT_TRUE(o.out.empty()) << "still: the tail itself is not acknowledged";
+    o.in({.seq = SeqNum{5001}, .ack = SeqNum{1601}, .flags = TcpFlags{ACK}, .window = 65535});
+    EXPECT_EQ(o.take().text(), "more");
 }
 
 // ICMP "host unreachable" ends a connect at once, if it quotes our SYN.
@@ -1158,6 +1208,32 @@ TEST(ConnectionPair, SimultaneousOpen) {
     EXPECT_EQ(w.b().state(), State::established);
     const std::string data = pattern(3000);
     EXPECT_EQ(transfer(w, w.b(), w.a(), data), data);
+}
+
+// Simultaneous open where the SYN+ACKs cross (RFC 9293 §3.5, figure 8): the
+// peer's SYN+ACK repeats its SYN, before RCV.NXT, yet acknowledges ours, so
+// it completes the handshake at once, as in Linux (the conformance script
+// simultaneous-open-synacks-cross found us answering it as out of window).
+TEST(Connection, CrossingSynAcksCompleteASimultaneousOpen) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();  // SYN
+    o.in({.seq = SeqNum{5000}, .flags = TcpFlags{SYN}, .window = 65535, .mss = 1000});
+    EXPECT_EQ(o.c.state(), State::syn_received);
+    EXPECT_TRUE(o.take().has(SYN | ACK));
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 65535,
+          .mss = 1000});
+    EXPECT_EQ(o.c.state(), State::established);
+    const Captured dup = o.take();  // its SYN was a repeat: a duplicate ACK, as Linux
+    EXPECT_EQ(dup.seg.flags, TcpFlags{ACK});
+    EXPECT_EQ(dup.seg.ack, SeqNum{5001});
+    EXPECT_EQ(o.c.send(base::as_bytes("hi"), o.now), 2u);
+    const Captured d = o.take();
+    EXPECT_EQ(d.text(), "hi");
+    EXPECT_EQ(d.seg.ack, SeqNum{5001});
 }
 
 // Every third segment lost, in both directions: everything still arrives, in
