@@ -231,9 +231,13 @@ void Congestion::on_recovery_ack(uint32_t delivered, uint32_t pipe) {
     int64_t sndcnt;
     if (pipe > ssthresh_) {
         // Proportional: send ssthresh/RecoverFS of what was delivered.
+        // Rounded up to whole segments, as Linux counts PRR in packets: a
+        // share of 1.5 segments lets two go, not one and a remnant too small
+        // to send.
         const uint64_t fs = std::max(recover_fs_, uint32_t{1});
-        sndcnt = static_cast<int64_t>((uint64_t{prr_delivered_} * ssthresh_ + fs - 1) / fs) -
-                 static_cast<int64_t>(prr_out_);
+        const uint64_t share = (uint64_t{prr_delivered_} * ssthresh_ + fs - 1) / fs;
+        const uint64_t whole = (share + smss_ - 1) / smss_ * smss_;
+        sndcnt = static_cast<int64_t>(whole) - static_cast<int64_t>(prr_out_);
     } else {
         // Losses took the pipe below ssthresh: grow back towards it, no
         // faster than slow start would.

@@ -57,6 +57,7 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
             snd_.wnd = seg.window;  // unscaled in a SYN
             snd_.max_wnd = snd_.wnd;
             if (retransmissions_ == 0) sample_rtt(now - rtt_started_);  // Karn
+            if (retransmissions_ > 0) rto_.handshake_fallback();
             if (observer_) observer_->segment_received(now, tuple_, seg, Reason::syn_ack);
             timers_.retransmit = base::Time::never();
             retransmissions_ = 0;

@@ -22,6 +22,12 @@ void RtoEstimator::sample(base::Duration rtt) {
     backoffs_ = 0;
 }
 
+void RtoEstimator::handshake_fallback() {
+    if (srtt_) return;
+    rto_ = std::min(std::max(config_.initial, fallback), config_.max);
+    backoffs_ = 0;
+}
+
 void RtoEstimator::back_off() {
     rto_ = bounded(rto_ * 2);
     ++backoffs_;

@@ -20,6 +20,9 @@
 
 namespace tcp {
 
+// RFC 6298 §5.7's RTO after a handshake that had to be repeated.
+inline constexpr base::Duration fallback = base::Duration::seconds(3);
+
 struct RtoConfig {
     base::Duration initial = base::Duration::seconds(1);
     base::Duration min = base::Duration::milliseconds(200);
@@ -35,6 +38,11 @@ class RtoEstimator {
     void sample(base::Duration rtt);
     // The timer expired: double RTO (up to the maximum).
     void back_off();
+    // The handshake completed without a sample because its SYN (or SYN+ACK)
+    // was sent again: RTO is 3 s from here until one comes (RFC 6298 §5.7,
+    // a MUST; Linux's TCP_TIMEOUT_FALLBACK). Nothing changes if a sample
+    // came after all.
+    void handshake_fallback();
 
     base::Duration rto() const { return rto_; }
     std::optional<base::Duration> srtt() const { return srtt_; }

@@ -263,6 +263,7 @@ void Connection::process_ack(const wire::TcpRepr& seg, base::Time now) {
         }
         // The handshake's third step; data may ride on it.
         if (retransmissions_ == 0 && handshake_timed_) sample_rtt(now - rtt_started_);  // Karn
+        if (retransmissions_ > 0) rto_.handshake_fallback();
         snd_.wnd = static_cast<uint32_t>(seg.window) << snd_.wscale;
         snd_.max_wnd = std::max(snd_.max_wnd, snd_.wnd);
         snd_.wl1 = seg.seq;

@@ -63,10 +63,9 @@ void Connection::poll(base::Time now) {
             give_up = retransmissions_ >= limit;
         }
         if (give_up) {
-            // A peer that never answered has nothing to reset (Linux sends
-            // no RST either when a connect times out).
-            if (synchronized() || (state_ == State::syn_received && !passive_))
-                send_rst(snd_.nxt, now);
+            // The connection is deleted without a word (RFC 9293 §3.10.8,
+            // and Linux's tcp_write_err): a peer that stopped answering is
+            // unlikely to hear a RST either.
             fail(soft_error_.value_or(Error::timed_out), now);
             return;
         }
@@ -131,8 +130,7 @@ void Connection::poll(base::Time now) {
                 // too (Linux's tcp_probe_timer): counted from the first probe.
                 if (zero_window_since_.is_never()) zero_window_since_ = now;
                 if (user_timeout_expired(zero_window_since_, now)) {
-                    send_rst(snd_.nxt, now);
-                    fail(Error::timed_out, now);
+                    fail(Error::timed_out, now);  // without a RST, as above
                     return;
                 }
                 // A window probe: one octet of new data beyond the closed window

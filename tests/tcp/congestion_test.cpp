@@ -270,6 +270,23 @@ TEST(Prr, RecoverySendsInProportionToWhatIsDelivered) {
     EXPECT_EQ(c.cwnd(), 10 * mss);
 }
 
+// Linux counts PRR in packets: a share of 1.5 segments lets 2 go (the
+// conformance script prr-proportional-reduction found us sending one and
+// keeping a remnant too small for a segment).
+TEST(Prr, TheShareIsRoundedUpToWholeSegments) {
+    Congestion c = reno();
+    grow_to(c, 10 * mss);
+    c.enter_recovery(10 * mss, true);
+    ASSERT_EQ(c.ssthresh(), 5 * mss);
+    c.on_recovery_ack(3 * mss, 7 * mss);  // 3 SACKed: ceil(3 x 5/10) = 2 segments
+    EXPECT_EQ(c.cwnd(), 9 * mss);
+    c.on_recovery_sent(2 * mss);
+    c.on_recovery_ack(mss, 8 * mss);  // 4 delivered: still 2
+    EXPECT_EQ(c.cwnd(), 8 * mss);
+    c.on_recovery_ack(mss, 7 * mss);  // 5 delivered: ceil(2.5) = 3, one more
+    EXPECT_EQ(c.cwnd(), 8 * mss);
+}
+
 TEST(Prr, AfterHeavyLossTheWindowClimbsBackNoFasterThanSlowStart) {
     Congestion c = reno();
     grow_to(c, 20 * mss);

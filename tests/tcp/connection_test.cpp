@@ -1376,10 +1376,14 @@ TEST(SocketOptions, UserTimeoutEndsAConnectionWhoseDataGoesUnacknowledged) {
     o.take();
     o.advance(4900_ms);
     EXPECT_EQ(o.c.state(), State::established);
+    o.out.clear();
     o.advance(100_ms);
     EXPECT_EQ(o.c.state(), State::closed);
     EXPECT_EQ(o.c.error(), tcp::Error::timed_out);
     EXPECT_LT(o.c.stats().retransmissions, 5u);
+    // Deleted without a word (RFC 9293 §3.10.8, Linux's tcp_write_err): the
+    // conformance script user-timeout-ends-connection found a bare RST.
+    EXPECT_TRUE(o.out.empty());
 }
 
 // An ACK that moves SND.UNA on starts the user timeout again.

@@ -59,6 +59,22 @@ TEST(Rto, BoundedBelowAndAbove) {
     EXPECT_EQ(slow.rto(), 120_s);
 }
 
+// §5.7: a handshake whose SYN went again gave no sample (Karn); data then
+// starts with RTO 3 s, not the backed-off value (the conformance script
+// rto-fallback-without-rtt-sample found 2 s). A sample wins.
+TEST(Rto, AHandshakeWithoutASampleFallsBackToThreeSeconds) {
+    RtoEstimator r;
+    r.back_off();
+    EXPECT_EQ(r.rto(), 2_s);
+    r.handshake_fallback();
+    EXPECT_EQ(r.rto(), 3_s);
+    EXPECT_EQ(r.backoffs(), 0);
+    RtoEstimator sampled;
+    sampled.sample(100_ms);
+    sampled.handshake_fallback();
+    EXPECT_EQ(sampled.rto(), 300_ms);
+}
+
 // §5.5: each expiry doubles RTO; a new sample recomputes it.
 TEST(Rto, BacksOffExponentiallyUpToTheMaximum) {
     RtoEstimator r;
