@@ -28,7 +28,8 @@ constexpr std::array<KernelSetting, 8> settings{{
     {"ipv6/conf/all/disable_ipv6", "1", "no IPv6 chatter (router solicitations, MLD) on the TAP"},
     {"ipv6/conf/default/disable_ipv6", "1", "the same for the TAP created afterwards"},
     {"ipv4/tcp_rmem", "4096 131072 262144",
-     "the largest receive buffer is minternet's 256 KiB, so both offer window scale 3"},
+     "the largest receive buffer is minternet's 256 KiB (the window scale still follows the "
+     "machine-wide net.core.rmem_max, which a namespace cannot set)"},
     {"ipv4/tcp_wmem", "4096 16384 262144", "the largest send buffer is minternet's 256 KiB"},
     {"ipv4/tcp_comp_sack_nr", "0",
      "an ACK for each out-of-order segment at once (RFC 5681 §4.2), not Linux's compressed "

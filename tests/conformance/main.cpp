@@ -168,6 +168,23 @@ void report(const std::vector<Script>& scripts, const std::vector<Outcome>& outc
     }
 }
 
+// Text safe inside a Markdown table cell.
+std::string escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|') {
+            out += "\\|";
+        } else if (c == '<') {
+            out += "&lt;";
+        } else if (c == '>') {
+            out += "&gt;";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 std::string cell(const std::vector<Outcome>* outcomes, size_t i) {
     if (outcomes == nullptr) return "not run";
     return (*outcomes)[i].passed ? "pass" : "FAIL";
@@ -180,9 +197,9 @@ void write_markdown(const std::string& path, const std::vector<Script>& scripts,
          "|---|---|---|---|---|\n";
     for (size_t i = 0; i < scripts.size(); ++i) {
         const Script& s = scripts[i];
-        f << "| `" << s.name << "` | " << s.title << (s.rfc.empty() ? "" : " (" + s.rfc + ")")
-          << " | " << cell(mine, i) << " | " << cell(kernel, i) << " | "
-          << (s.differs.empty() ? "—" : s.differs) << " |\n";
+        f << "| `" << s.name << "` | " << escape(s.title)
+          << (s.rfc.empty() ? "" : " (" + escape(s.rfc) + ")") << " | " << cell(mine, i) << " | "
+          << cell(kernel, i) << " | " << (s.differs.empty() ? "—" : escape(s.differs)) << " |\n";
     }
 }
 
