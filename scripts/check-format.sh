@@ -3,7 +3,7 @@
 # clang-format checks many files per run (one run per file took 40 s of CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find src tests bench fuzz examples -name '*.[ch]pp')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h' '*.c' 2>/dev/null || find src tests bench fuzz examples -name '*.[ch]pp' -o -name '*.[ch]')
 existing=()
 for f in "${files[@]}"; do [[ -f "$f" ]] && existing+=("$f"); done
 # --dry-run --Werror names each unformatted file in lines "FILE:LINE:COL: error: …".

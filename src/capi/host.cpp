@@ -1,0 +1,116 @@
+// The host half of the C API: creation, interfaces, routes, and the sans-IO
+// contract (input, poll, deadline, output).
+#include "capi/host.hpp"
+
+#include <sys/random.h>
+
+#include <cerrno>
+#include <new>
+
+namespace {
+
+int fail(int e) {
+    errno = e;
+    return -1;
+}
+
+}  // namespace
+
+extern "C" {
+
+mnet_host* mnet_host_new(uint64_t seed) {
+    if (seed == 0) {
+        ssize_t got;
+        do {
+            got = getrandom(&seed, sizeof seed, 0);
+        } while (got < 0 && errno == EINTR);
+        if (got != static_cast<ssize_t>(sizeof seed)) {
+            errno = EIO;
+            return nullptr;
+        }
+    }
+    auto* h = new (std::nothrow) mnet_host(seed);
+    if (h == nullptr) errno = ENOMEM;
+    if (h != nullptr) {
+        h->host.set_frame_sink([h](stack::InterfaceId i, base::PacketBuffer frame) {
+            if (h->output == nullptr) return;
+            const base::ByteSpan b = frame.bytes();
+            h->output(h->output_user, static_cast<int>(i), b.data(), b.size());
+        });
+    }
+    return h;
+}
+
+void mnet_host_free(mnet_host* host) {
+    delete host;
+}
+
+int mnet_host_add_interface(mnet_host* host, const uint8_t mac[6], const char* address_cidr,
+                            unsigned mtu) {
+    if (host == nullptr || mac == nullptr || address_cidr == nullptr) return fail(EFAULT);
+    auto cidr = wire::Ipv4Cidr::parse(address_cidr);
+    if (!cidr) return fail(EINVAL);
+    if (mtu == 0) mtu = 1500;
+    if (mtu < 576 || mtu > 9000) return fail(EINVAL);
+    wire::MacAddress m{{mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]}};
+    if (mac[0] & 1) return fail(EINVAL);  // a group address cannot be an interface's
+    const stack::InterfaceId id =
+        host->host.add_interface({.name = "eth" + std::to_string(host->host.interface_count()),
+                                  .mac = m,
+                                  .address = *cidr,
+                                  .mtu = static_cast<uint16_t>(mtu)});
+    return static_cast<int>(id);
+}
+
+int mnet_host_add_route(mnet_host* host, const char* prefix_cidr, const char* gateway) {
+    if (host == nullptr || prefix_cidr == nullptr || gateway == nullptr) return fail(EFAULT);
+    auto prefix = wire::Ipv4Cidr::parse(prefix_cidr);
+    auto via = wire::Ipv4Address::parse(gateway);
+    if (!prefix || !via) return fail(EINVAL);
+    for (size_t i = 0; i < host->host.interface_count(); ++i) {
+        const auto& itf = host->host.interface(static_cast<stack::InterfaceId>(i));
+        if (itf.address.contains(*via)) {
+            host->host.routes().add({.destination = *prefix,
+                                     .gateway = *via,
+                                     .interface = static_cast<stack::InterfaceId>(i)});
+            return 0;
+        }
+    }
+    return fail(ENETUNREACH);
+}
+
+void mnet_host_set_output(mnet_host* host, mnet_output_fn output, void* user) {
+    if (host == nullptr) return;
+    host->output = output;
+    host->output_user = user;
+}
+
+int mnet_host_input(mnet_host* host, int interface, const void* frame, size_t length,
+                    uint64_t now_ns) {
+    if (host == nullptr || (frame == nullptr && length > 0)) return fail(EFAULT);
+    if (interface < 0 || static_cast<size_t>(interface) >= host->host.interface_count())
+        return fail(EINVAL);
+    if (length > 65'535 + 14) return fail(EINVAL);
+    const base::Time now = base::Time::from_ns(static_cast<int64_t>(now_ns & INT64_MAX));
+    if (now > host->now) host->now = now;
+    const base::ByteSpan bytes{static_cast<const std::byte*>(frame), length};
+    host->host.receive(static_cast<stack::InterfaceId>(interface), host->pool.copy_of(bytes),
+                       host->now);
+    return 0;
+}
+
+void mnet_host_poll(mnet_host* host, uint64_t now_ns) {
+    if (host == nullptr) return;
+    const base::Time now = base::Time::from_ns(static_cast<int64_t>(now_ns & INT64_MAX));
+    if (now > host->now) host->now = now;
+    host->host.poll(host->now);
+}
+
+uint64_t mnet_host_next_deadline(const mnet_host* host) {
+    if (host == nullptr) return MNET_NEVER;
+    const base::Time t = host->host.next_deadline();
+    if (t.is_never()) return MNET_NEVER;
+    return static_cast<uint64_t>(std::max<int64_t>(t.since_epoch().ns(), 0));
+}
+
+}  // extern "C"

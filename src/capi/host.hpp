@@ -1,0 +1,76 @@
+// What an mnet_host is inside: a stack::Host with its TCP and UDP, the
+// latest time its driver gave it, and the socket table behind the C
+// descriptors.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "base/buffer.hpp"
+#include "minternet/minternet.h"
+#include "stack/host.hpp"
+#include "stack/tcp.hpp"
+#include "stack/udp.hpp"
+
+namespace capi {
+
+// One descriptor.
+struct Socket {
+    int type = SOCK_STREAM;  // or SOCK_DGRAM
+    bool nonblocking = false;
+    std::optional<stack::Endpoint> bound;  // bind(), before listen or connect
+    // TCP: a listener or a connection once listen or connect made one.
+    std::optional<stack::SocketId> listener;
+    std::optional<stack::SocketId> connection;
+    std::deque<stack::SocketId> accepted;  // taken from the listener by poll, not yet by accept
+    tcp::Options options;                  // what setsockopt set before there was a connection
+    // TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT: kept apart, as they apply only
+    // while SO_KEEPALIVE is on.
+    tcp::KeepAlive keepalive_timing{};
+    int backlog = 0;
+    bool connect_reported = false;  // the outcome of a connect was given (EISCONN from then)
+    bool error_reported = false;    // a connection's error was given once (then EPIPE / 0)
+    bool shut_read = false;
+    bool shut_write = false;
+    // UDP.
+    std::optional<stack::SocketId> udp;
+};
+
+}  // namespace capi
+
+struct mnet_host {
+    explicit mnet_host(uint64_t seed)
+        : host(stack::HostConfig{.name = "mnet"}, pool, base::Seed{seed}), tcp(host), udp(host) {}
+    mnet_host(const mnet_host&) = delete;
+    mnet_host& operator=(const mnet_host&) = delete;
+
+    base::BufferPool pool;
+    stack::Host host;
+    stack::Tcp tcp;
+    stack::Udp udp;
+    base::Time now = base::Time::zero();
+    mnet_output_fn output = nullptr;
+    void* output_user = nullptr;
+    std::vector<std::unique_ptr<capi::Socket>> sockets;  // index = descriptor
+
+    // The socket behind `fd`, or nullptr (the caller sets EBADF).
+    capi::Socket* find(int fd) {
+        if (fd < 0 || static_cast<size_t>(fd) >= sockets.size()) return nullptr;
+        return sockets[static_cast<size_t>(fd)].get();
+    }
+    // The lowest free descriptor, as POSIX hands them out.
+    int add(std::unique_ptr<capi::Socket> s) {
+        for (size_t i = 0; i < sockets.size(); ++i) {
+            if (!sockets[i]) {
+                sockets[i] = std::move(s);
+                return static_cast<int>(i);
+            }
+        }
+        sockets.push_back(std::move(s));
+        return static_cast<int>(sockets.size() - 1);
+    }
+    // After a socket call: whatever it queued goes out, timers due run.
+    void settle() { host.poll(now); }
+};

@@ -1,0 +1,331 @@
+// The C API through its own calls only: two hosts joined by their output
+// callbacks, sockets used as a C program would, and every errno the API
+// promises reached by a call that should produce it.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "minternet/minternet.h"
+
+namespace {
+
+constexpr uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a};
+constexpr uint8_t mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
+
+sockaddr_in address(const char* ip, uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    return a;
+}
+
+const sockaddr* sa(const sockaddr_in& a) {
+    return reinterpret_cast<const sockaddr*>(&a);
+}
+sockaddr* sa(sockaddr_in& a) {
+    return reinterpret_cast<sockaddr*>(&a);
+}
+
+// Two hosts on one Ethernet (10.0.0.1 and 10.0.0.2): frames queue and move
+// when pumped, on a clock the test advances.
+struct Pair {
+    struct Side {
+        Pair* pair;
+        int to;
+    };
+    mnet_host* a = mnet_host_new(1);
+    mnet_host* b = mnet_host_new(2);
+    Side to_b{this, 1}, to_a{this, 0};
+    std::deque<std::pair<int, std::vector<unsigned char>>> wire;
+    uint64_t now = 0;
+
+    Pair() {
+        EXPECT_EQ(mnet_host_add_interface(a, mac_a, "10.0.0.1/24", 1500), 0);
+        EXPECT_EQ(mnet_host_add_interface(b, mac_b, "10.0.0.2/24", 1500), 0);
+        mnet_host_set_output(a, &Pair::output, &to_b);
+        mnet_host_set_output(b, &Pair::output, &to_a);
+    }
+    ~Pair() {
+        mnet_host_free(a);
+        mnet_host_free(b);
+    }
+    static void output(void* user, int, const void* frame, size_t length) {
+        auto* side = static_cast<Side*>(user);
+        const auto* bytes = static_cast<const unsigned char*>(frame);
+        side->pair->wire.emplace_back(side->to, std::vector<unsigned char>(bytes, bytes + length));
+    }
+    // Moves frames and runs timers for `ms` milliseconds of the clock.
+    void pump(uint64_t ms = 10) {
+        const uint64_t until = now + ms * 1'000'000;
+        for (;;) {
+            while (!wire.empty()) {
+                auto [to, frame] = std::move(wire.front());
+                wire.pop_front();
+                EXPECT_EQ(mnet_host_input(to == 0 ? a : b, 0, frame.data(), frame.size(), now), 0);
+            }
+            const uint64_t next = std::min(mnet_host_next_deadline(a), mnet_host_next_deadline(b));
+            if (next > until) break;
+            now = std::max(now, next);
+            mnet_host_poll(a, now);
+            mnet_host_poll(b, now);
+        }
+        now = until;
+        mnet_host_poll(a, now);
+        mnet_host_poll(b, now);
+    }
+};
+
+// A listener on b:`port` and a connected client on a; returns {client, server}.
+std::pair<int, int> connected(Pair& p, uint16_t port = 80) {
+    const int l = mnet_socket(p.b, AF_INET, SOCK_STREAM, 0);
+    const sockaddr_in any = address("0.0.0.0", port);
+    EXPECT_EQ(mnet_bind(p.b, l, sa(any), sizeof any), 0);
+    EXPECT_EQ(mnet_listen(p.b, l, 8), 0);
+    const int c = mnet_socket(p.a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    const sockaddr_in server = address("10.0.0.2", port);
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), -1);
+    EXPECT_EQ(errno, EINPROGRESS);
+    p.pump();
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), 0) << "the connect completed";
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    const int s = mnet_accept(p.b, l, sa(peer), &len);
+    EXPECT_GE(s, 0);
+    EXPECT_EQ(len, sizeof peer);
+    EXPECT_EQ(peer.sin_addr.s_addr, address("10.0.0.1", 0).sin_addr.s_addr);
+    return {c, s};
+}
+
+TEST(CApi, TcpRoundTripAndOrderlyClose) {
+    Pair p;
+    auto [c, s] = connected(p);
+    EXPECT_EQ(mnet_send(p.a, c, "Hello!", 6, 0), 6);
+    p.pump();
+    char buf[64] = {};
+    EXPECT_EQ(mnet_recv(p.b, s, buf, sizeof buf, MSG_PEEK), 6);
+    EXPECT_EQ(mnet_recv(p.b, s, buf, sizeof buf, 0), 6);
+    EXPECT_EQ(std::string(buf, 6), "Hello!");
+    EXPECT_EQ(mnet_recv(p.b, s, buf, sizeof buf, 0), -1);
+    EXPECT_EQ(errno, EAGAIN);
+    // Names on both sides.
+    sockaddr_in name{};
+    socklen_t len = sizeof name;
+    ASSERT_EQ(mnet_getpeername(p.a, c, sa(name), &len), 0);
+    EXPECT_EQ(ntohs(name.sin_port), 80);
+    len = sizeof name;
+    ASSERT_EQ(mnet_getsockname(p.b, s, sa(name), &len), 0);
+    EXPECT_EQ(ntohs(name.sin_port), 80);
+    EXPECT_EQ(name.sin_addr.s_addr, address("10.0.0.2", 0).sin_addr.s_addr);
+    // The client closes: the server reads the end of the stream.
+    EXPECT_EQ(mnet_close(p.a, c), 0);
+    p.pump();
+    EXPECT_EQ(mnet_recv(p.b, s, buf, sizeof buf, 0), 0);
+    EXPECT_EQ(mnet_close(p.b, s), 0);
+    EXPECT_EQ(mnet_send(p.b, s, "x", 1, 0), -1);
+    EXPECT_EQ(errno, EBADF) << "closed descriptors are gone";
+}
+
+TEST(CApi, ConnectToAClosedPortIsRefused) {
+    Pair p;
+    const int c = mnet_socket(p.a, AF_INET, SOCK_STREAM, 0);
+    const sockaddr_in server = address("10.0.0.2", 81);
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), -1);
+    EXPECT_EQ(errno, EINPROGRESS);
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), -1);
+    EXPECT_EQ(errno, EALREADY);
+    p.pump();
+    int error = 0;
+    socklen_t len = sizeof error;
+    ASSERT_EQ(mnet_getsockopt(p.a, c, SOL_SOCKET, SO_ERROR, &error, &len), 0);
+    EXPECT_EQ(error, ECONNREFUSED);
+    ASSERT_EQ(mnet_getsockopt(p.a, c, SOL_SOCKET, SO_ERROR, &error, &len), 0);
+    EXPECT_EQ(error, 0) << "SO_ERROR is read once";
+}
+
+TEST(CApi, ResetAndBrokenPipe) {
+    Pair p;
+    auto [c, s] = connected(p);
+    const linger abortive{.l_onoff = 1, .l_linger = 0};
+    ASSERT_EQ(mnet_setsockopt(p.b, s, SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive), 0);
+    ASSERT_EQ(mnet_close(p.b, s), 0);  // RST
+    p.pump();
+    char buf[8];
+    EXPECT_EQ(mnet_recv(p.a, c, buf, sizeof buf, 0), -1);
+    EXPECT_EQ(errno, ECONNRESET);
+    EXPECT_EQ(mnet_send(p.a, c, "x", 1, 0), -1);
+    EXPECT_EQ(errno, EPIPE) << "the reset was reported once; then the pipe is broken";
+    // After our own shutdown, sending is a broken pipe too.
+    auto [c2, s2] = connected(p, 8080);
+    ASSERT_EQ(mnet_shutdown(p.a, c2, SHUT_WR), 0);
+    EXPECT_EQ(mnet_send(p.a, c2, "x", 1, 0), -1);
+    EXPECT_EQ(errno, EPIPE);
+    p.pump();
+    EXPECT_EQ(mnet_recv(p.b, s2, buf, sizeof buf, 0), 0) << "the peer sees our FIN";
+    EXPECT_EQ(mnet_shutdown(p.a, c2, 7), -1);
+    EXPECT_EQ(errno, EINVAL);
+}
+
+TEST(CApi, BadCallsGetPosixErrors) {
+    Pair p;
+    EXPECT_EQ(mnet_socket(p.a, AF_INET6, SOCK_STREAM, 0), -1);
+    EXPECT_EQ(errno, EAFNOSUPPORT);
+    EXPECT_EQ(mnet_socket(p.a, AF_INET, SOCK_RAW, 0), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(mnet_socket(p.a, AF_INET, SOCK_STREAM, IPPROTO_UDP), -1);
+    EXPECT_EQ(errno, EPROTONOSUPPORT);
+    EXPECT_EQ(mnet_socket(nullptr, AF_INET, SOCK_STREAM, 0), -1);
+    EXPECT_EQ(errno, EFAULT);
+
+    const int t = mnet_socket(p.a, AF_INET, SOCK_STREAM, 0);
+    const int t2 = mnet_socket(p.a, AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(t, 0);
+    EXPECT_EQ(t2, t + 1) << "the lowest free descriptor";
+    sockaddr_in here = address("10.0.0.1", 7000);
+    EXPECT_EQ(mnet_bind(p.a, 99, sa(here), sizeof here), -1);
+    EXPECT_EQ(errno, EBADF);
+    EXPECT_EQ(mnet_bind(p.a, t, nullptr, sizeof here), -1);
+    EXPECT_EQ(errno, EFAULT);
+    EXPECT_EQ(mnet_bind(p.a, t, sa(here), 4), -1);
+    EXPECT_EQ(errno, EINVAL) << "a short socklen_t";
+    sockaddr_in wrong = here;
+    wrong.sin_family = AF_UNIX;
+    EXPECT_EQ(mnet_bind(p.a, t, sa(wrong), sizeof wrong), -1);
+    EXPECT_EQ(errno, EAFNOSUPPORT);
+    sockaddr_in elsewhere = address("10.9.9.9", 7000);
+    EXPECT_EQ(mnet_bind(p.a, t, sa(elsewhere), sizeof elsewhere), -1);
+    EXPECT_EQ(errno, EADDRNOTAVAIL);
+    ASSERT_EQ(mnet_bind(p.a, t, sa(here), sizeof here), 0);
+    EXPECT_EQ(mnet_bind(p.a, t, sa(here), sizeof here), -1);
+    EXPECT_EQ(errno, EINVAL) << "bound already";
+    EXPECT_EQ(mnet_bind(p.a, t2, sa(here), sizeof here), -1);
+    EXPECT_EQ(errno, EADDRINUSE);
+    EXPECT_EQ(mnet_send(p.a, t, "x", 1, 0), -1);
+    EXPECT_EQ(errno, ENOTCONN);
+    sockaddr_in name{};
+    socklen_t len = sizeof name;
+    EXPECT_EQ(mnet_getpeername(p.a, t, sa(name), &len), -1);
+    EXPECT_EQ(errno, ENOTCONN);
+    EXPECT_EQ(mnet_listen(p.a, t2, 5), -1);
+    EXPECT_EQ(errno, EDESTADDRREQ) << "listen needs a bound port";
+    EXPECT_EQ(mnet_accept(p.a, t, nullptr, nullptr), -1);
+    EXPECT_EQ(errno, EINVAL) << "not listening";
+    ASSERT_EQ(mnet_listen(p.a, t, 5), 0);
+    EXPECT_EQ(mnet_accept(p.a, t, nullptr, nullptr), -1);
+    EXPECT_EQ(errno, EAGAIN);
+    const sockaddr_in peer = address("10.0.0.2", 80);
+    EXPECT_EQ(mnet_connect(p.a, t, sa(peer), sizeof peer), -1);
+    EXPECT_EQ(errno, EISCONN) << "a listener";
+
+    const int u = mnet_socket(p.a, AF_INET, SOCK_DGRAM, 0);
+    EXPECT_EQ(mnet_listen(p.a, u, 5), -1);
+    EXPECT_EQ(errno, EOPNOTSUPP);
+    EXPECT_EQ(mnet_send(p.a, u, "x", 1, 0), -1);
+    EXPECT_EQ(errno, EDESTADDRREQ);
+    int v = 1;
+    EXPECT_EQ(mnet_setsockopt(p.a, t2, IPPROTO_TCP, 12345, &v, sizeof v), -1);
+    EXPECT_EQ(errno, ENOPROTOOPT);
+    EXPECT_EQ(mnet_setsockopt(p.a, t2, IPPROTO_TCP, TCP_NODELAY, &v, 1), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(mnet_setsockopt(p.a, t2, IPPROTO_TCP, TCP_NODELAY, nullptr, sizeof v), -1);
+    EXPECT_EQ(errno, EFAULT);
+    v = 20;
+    EXPECT_EQ(mnet_setsockopt(p.a, t2, IPPROTO_TCP, TCP_MAXSEG, &v, sizeof v), -1);
+    EXPECT_EQ(errno, EINVAL) << "below Linux's TCP_MIN_MSS";
+    EXPECT_EQ(mnet_setsockopt(p.a, t2, IPPROTO_TCP, TCP_CONGESTION, "vegas", 5), -1);
+    EXPECT_EQ(errno, ENOENT);
+    EXPECT_EQ(mnet_fcntl(p.a, t2, F_GETFL), O_RDWR);
+    EXPECT_EQ(mnet_fcntl(p.a, t2, F_SETFL, O_NONBLOCK), 0);
+    EXPECT_EQ(mnet_fcntl(p.a, t2, F_GETFL), O_RDWR | O_NONBLOCK);
+    EXPECT_EQ(mnet_fcntl(p.a, t2, F_DUPFD, 0), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(mnet_close(p.a, 1000), -1);
+    EXPECT_EQ(errno, EBADF);
+}
+
+TEST(CApi, HostSetupErrors) {
+    mnet_host* h = mnet_host_new(0);  // secrets from the OS
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(mnet_host_add_interface(h, mac_a, "10.0.0.1/33", 1500), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(mnet_host_add_interface(h, mac_a, "10.0.0.1/24", 100), -1);
+    EXPECT_EQ(errno, EINVAL) << "an MTU below 576";
+    const uint8_t group[6] = {0x01, 0, 0x5e, 0, 0, 1};
+    EXPECT_EQ(mnet_host_add_interface(h, group, "10.0.0.1/24", 0), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(mnet_host_add_interface(h, nullptr, "10.0.0.1/24", 0), -1);
+    EXPECT_EQ(errno, EFAULT);
+    ASSERT_EQ(mnet_host_add_interface(h, mac_a, "10.0.0.1/24", 0), 0);
+    EXPECT_EQ(mnet_host_add_route(h, "0.0.0.0/0", "192.168.1.1"), -1);
+    EXPECT_EQ(errno, ENETUNREACH);
+    EXPECT_EQ(mnet_host_add_route(h, "0.0.0.0/0", "10.0.0.254"), 0);
+    const unsigned char junk[3] = {1, 2, 3};
+    EXPECT_EQ(mnet_host_input(h, 5, junk, sizeof junk, 0), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(mnet_host_input(h, 0, junk, sizeof junk, 0), 0) << "a runt is dropped, not an error";
+    EXPECT_EQ(mnet_host_next_deadline(nullptr), MNET_NEVER);
+    mnet_host_free(h);
+    mnet_host_free(nullptr);
+}
+
+TEST(CApi, UdpDatagramsBothWays) {
+    Pair p;
+    const int server = mnet_socket(p.b, AF_INET, SOCK_DGRAM, 0);
+    const sockaddr_in port53 = address("0.0.0.0", 53);
+    ASSERT_EQ(mnet_bind(p.b, server, sa(port53), sizeof port53), 0);
+    const int client = mnet_socket(p.a, AF_INET, SOCK_DGRAM, 0);
+    const sockaddr_in to = address("10.0.0.2", 53);
+    EXPECT_EQ(mnet_sendto(p.a, client, "query", 5, 0, sa(to), sizeof to), 5);
+    p.pump();
+    char buf[16];
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    EXPECT_EQ(mnet_recvfrom(p.b, server, buf, sizeof buf, 0, sa(from), &len), 5);
+    EXPECT_EQ(std::string(buf, 5), "query");
+    EXPECT_EQ(from.sin_addr.s_addr, address("10.0.0.1", 0).sin_addr.s_addr);
+    EXPECT_EQ(mnet_sendto(p.b, server, "answer", 6, 0, sa(from), len), 6);
+    p.pump();
+    pollfd pfd{.fd = client, .events = POLLIN, .revents = 0};
+    EXPECT_EQ(mnet_poll(p.a, &pfd, 1, 0), 1);
+    EXPECT_EQ(pfd.revents, POLLIN);
+    EXPECT_EQ(mnet_recv(p.a, client, buf, 3, 0), 3) << "truncated to the buffer";
+    EXPECT_EQ(mnet_recv(p.a, client, buf, sizeof buf, 0), -1);
+    EXPECT_EQ(errno, EAGAIN) << "the rest of a datagram is gone, as recv(2) does";
+}
+
+TEST(CApi, PollReportsListenersConnectionsAndBadDescriptors) {
+    Pair p;
+    const int l = mnet_socket(p.b, AF_INET, SOCK_STREAM, 0);
+    const sockaddr_in any = address("0.0.0.0", 80);
+    ASSERT_EQ(mnet_bind(p.b, l, sa(any), sizeof any), 0);
+    ASSERT_EQ(mnet_listen(p.b, l, 4), 0);
+    pollfd fds[2] = {{.fd = l, .events = POLLIN, .revents = 0},
+                     {.fd = 42, .events = POLLIN, .revents = 0}};
+    EXPECT_EQ(mnet_poll(p.b, fds, 2, 0), 1);
+    EXPECT_EQ(fds[1].revents, POLLNVAL);
+    const int c = mnet_socket(p.a, AF_INET, SOCK_STREAM, 0);
+    const sockaddr_in server = address("10.0.0.2", 80);
+    (void)mnet_connect(p.a, c, sa(server), sizeof server);
+    p.pump();
+    EXPECT_EQ(mnet_poll(p.b, fds, 1, 0), 1);
+    EXPECT_EQ(fds[0].revents, POLLIN) << "a connection to accept";
+    const int s = mnet_accept(p.b, l, nullptr, nullptr);
+    ASSERT_GE(s, 0);
+    pollfd out{.fd = c, .events = POLLIN | POLLOUT, .revents = 0};
+    EXPECT_EQ(mnet_poll(p.a, &out, 1, 0), 1);
+    EXPECT_EQ(out.revents, POLLOUT) << "writable, nothing to read";
+    (void)mnet_send(p.b, s, "hi", 2, 0);
+    p.pump();
+    EXPECT_EQ(mnet_poll(p.a, &out, 1, 0), 1);
+    EXPECT_EQ(out.revents, POLLIN | POLLOUT);
+}
+
+}  // namespace
