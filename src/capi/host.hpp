@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/buffer.hpp"
+#include "capi/tap_driver.hpp"
 #include "minternet/minternet.h"
 #include "stack/host.hpp"
 #include "stack/tcp.hpp"
@@ -54,6 +55,12 @@ struct mnet_host {
     mnet_output_fn output = nullptr;
     void* output_user = nullptr;
     std::vector<std::unique_ptr<capi::Socket>> sockets;  // index = descriptor
+    std::unique_ptr<capi::TapDriver> tap;                // mnet_tap_attach's
+
+    // With a TAP attached: waits for a frame or a timer, until `deadline` at
+    // the latest, and feeds the host. False without a driver, when stopped,
+    // or once `deadline` has passed — a blocking call then gives up.
+    bool drive_once(base::Time deadline);
 
     // The socket behind `fd`, or nullptr (the caller sets EBADF).
     capi::Socket* find(int fd) {

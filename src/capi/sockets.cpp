@@ -161,6 +161,176 @@ ssize_t tcp_recv(mnet_host* h, Socket& s, void* buffer, size_t length, int flags
     return fail(EAGAIN);
 }
 
+// A blocking socket on a host with a driver (mnet_tap_attach) waits while
+// `attempt` would block, driving the host; without a driver, or with
+// O_NONBLOCK or MSG_DONTWAIT, the first answer stands. mnet_stop ends the
+// wait with EINTR.
+template <typename Attempt>
+auto blocking(mnet_host* h, int fd, bool dontwait, Attempt attempt) -> decltype(attempt()) {
+    for (;;) {
+        const auto r = attempt();
+        if (r != -1) return r;
+        const int e = errno;
+        const Socket* s = h->find(fd);
+        if ((e != EAGAIN && e != EINPROGRESS && e != EALREADY) || s == nullptr || s->nonblocking ||
+            dontwait || !h->tap)
+            return r;
+        if (!h->drive_once(base::Time::never())) {
+            errno = EINTR;
+            return -1;
+        }
+    }
+}
+
+int accept_once(mnet_host* host, int fd, sockaddr* address, socklen_t* length) {
+    Socket* s = host->find(fd);
+    if (s == nullptr) return fail(EBADF);
+    if (s->type != SOCK_STREAM) return fail(EOPNOTSUPP);
+    if (!s->listener) return fail(EINVAL);
+    if ((address == nullptr) != (length == nullptr)) return fail(EFAULT);
+    collect_accepted(host, *s);
+    if (s->accepted.empty()) return fail(EAGAIN);
+    const stack::SocketId id = s->accepted.front();
+    s->accepted.pop_front();
+    auto child = std::make_unique<Socket>();
+    child->type = SOCK_STREAM;
+    child->connection = id;
+    child->connect_reported = true;
+    const tcp::Tuple& t = host->tcp.connection(id)->tuple();
+    child->bound = Endpoint{t.local_address, t.local_port};
+    if (address != nullptr) {
+        if (int e = write_address({t.remote_address, t.remote_port}, address, length)) {
+            host->tcp.abort(id, host->now);
+            host->tcp.release(id, host->now);
+            return fail(e);
+        }
+    }
+    return host->add(std::move(child));
+}
+
+int connect_once(mnet_host* host, int fd, const sockaddr* address, socklen_t length) {
+    Socket* s = host->find(fd);
+    if (s == nullptr) return fail(EBADF);
+    Endpoint remote;
+    if (int err = read_address(address, length, remote)) return fail(err);
+    if (s->udp) {
+        if (auto r = host->udp.connect(*s->udp, remote); !r) return fail(errno_of(r.error()));
+        s->bound = host->udp.local_endpoint(*s->udp);
+        return 0;
+    }
+    if (s->listener) return fail(EISCONN);
+    if (s->connection) {
+        tcp::Connection* c = connection_of(host, *s);
+        if (c != nullptr && c->synchronized() && !c->error()) {
+            if (!s->connect_reported) {
+                s->connect_reported = true;
+                return 0;
+            }
+            return fail(EISCONN);
+        }
+        if (int e = take_connection_error(host, *s)) return fail(e);
+        return fail(EALREADY);
+    }
+    if (remote.port == 0 || remote.address == wire::Ipv4Address::any()) return fail(EADDRNOTAVAIL);
+    std::optional<Endpoint> local = s->bound;
+    auto c = host->tcp.connect(remote, host->now, local, s->options);
+    if (!c) return fail(errno_of(c.error()));
+    s->connection = *c;
+    const tcp::Tuple& t = host->tcp.connection(*c)->tuple();
+    s->bound = Endpoint{t.local_address, t.local_port};
+    host->settle();
+    return fail(EINPROGRESS);
+}
+
+ssize_t sendto_once(mnet_host* host, int fd, const void* data, size_t length, int flags,
+                    const sockaddr* to, socklen_t to_length) {
+    Socket* s = host->find(fd);
+    if (s == nullptr) return fail(EBADF);
+    if (data == nullptr && length > 0) return fail(EFAULT);
+    if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) != 0) return fail(EOPNOTSUPP);
+    if (s->type == SOCK_STREAM) {
+        if (to != nullptr) return fail(s->connection ? EISCONN : EOPNOTSUPP);
+        return tcp_send(host, *s, data, length);
+    }
+    const base::ByteSpan payload{static_cast<const std::byte*>(data), length};
+    base::Expected<void, stack::SocketError> r;
+    if (to != nullptr) {
+        Endpoint remote;
+        if (int err = read_address(to, to_length, remote)) return fail(err);
+        r = host->udp.send_to(*s->udp, remote, payload, host->now);
+    } else {
+        if (!host->udp.remote_endpoint(*s->udp)) return fail(EDESTADDRREQ);
+        r = host->udp.send(*s->udp, payload, host->now);
+    }
+    s->bound = host->udp.local_endpoint(*s->udp);
+    host->settle();
+    if (!r) return fail(errno_of(r.error()));
+    return static_cast<ssize_t>(length);
+}
+
+ssize_t recvfrom_once(mnet_host* host, int fd, void* buffer, size_t length, int flags,
+                      sockaddr* from, socklen_t* from_length) {
+    Socket* s = host->find(fd);
+    if (s == nullptr) return fail(EBADF);
+    if (buffer == nullptr && length > 0) return fail(EFAULT);
+    if ((flags & ~(MSG_DONTWAIT | MSG_PEEK)) != 0) return fail(EOPNOTSUPP);
+    if ((from == nullptr) != (from_length == nullptr)) return fail(EFAULT);
+    if (s->type == SOCK_STREAM) {
+        const ssize_t n = tcp_recv(host, *s, buffer, length, flags);
+        if (n >= 0 && from != nullptr) {
+            const tcp::Tuple& t = connection_of(host, *s)->tuple();
+            if (int e = write_address({t.remote_address, t.remote_port}, from, from_length))
+                return fail(e);
+        }
+        return n;
+    }
+    if (auto e = host->udp.take_error(*s->udp)) return fail(errno_of(*e));
+    if (flags & MSG_PEEK) return fail(EOPNOTSUPP);  // stack::Udp takes a datagram whole
+    auto d = host->udp.receive(*s->udp);
+    if (!d) return fail(EAGAIN);
+    const base::ByteSpan bytes = d->payload.bytes();
+    const size_t n = std::min(length, bytes.size());  // the rest is lost, as recv(2) does
+    if (n > 0) std::memcpy(buffer, bytes.data(), n);
+    if (from != nullptr) {
+        if (int e = write_address(d->from, from, from_length)) return fail(e);
+    }
+    return static_cast<ssize_t>(n);
+}
+
+int poll_once(mnet_host* host, pollfd* fds, nfds_t count) {
+    int ready = 0;
+    for (nfds_t i = 0; i < count; ++i) {
+        pollfd& p = fds[i];
+        p.revents = 0;
+        if (p.fd < 0) continue;
+        Socket* s = host->find(p.fd);
+        if (s == nullptr) {
+            p.revents = POLLNVAL;
+            ++ready;
+            continue;
+        }
+        short ev = 0;
+        if (s->udp) {
+            if (host->udp.readable(*s->udp)) ev |= POLLIN;
+            ev |= POLLOUT;
+        } else if (s->listener) {
+            collect_accepted(host, *s);
+            if (!s->accepted.empty()) ev |= POLLIN;
+        } else if (tcp::Connection* c = connection_of(host, *s)) {
+            if (c->readable_bytes() > 0 || c->peer_finished() || c->error()) ev |= POLLIN;
+            if (c->synchronized() && !c->error() && c->send_space() > 0 && !s->shut_write)
+                ev |= POLLOUT;
+            if (c->error() && !s->error_reported) ev |= POLLERR;
+            if (c->error() || (c->peer_finished() && s->shut_write)) ev |= POLLHUP;
+        } else {
+            ev |= POLLOUT | POLLHUP;  // never connected: as Linux reports it
+        }
+        p.revents = static_cast<short>(ev & (p.events | POLLERR | POLLHUP | POLLNVAL));
+        if (p.revents) ++ready;
+    }
+    return ready;
+}
+
 }  // namespace
 
 extern "C" {
@@ -216,64 +386,38 @@ int mnet_listen(mnet_host* host, int fd, int backlog) {
 
 int mnet_accept(mnet_host* host, int fd, sockaddr* address, socklen_t* length) {
     if (host == nullptr) return fail(EFAULT);
-    Socket* s = host->find(fd);
-    if (s == nullptr) return fail(EBADF);
-    if (s->type != SOCK_STREAM) return fail(EOPNOTSUPP);
-    if (!s->listener) return fail(EINVAL);
-    if ((address == nullptr) != (length == nullptr)) return fail(EFAULT);
-    collect_accepted(host, *s);
-    if (s->accepted.empty()) return fail(EAGAIN);
-    const stack::SocketId id = s->accepted.front();
-    s->accepted.pop_front();
-    auto child = std::make_unique<Socket>();
-    child->type = SOCK_STREAM;
-    child->connection = id;
-    child->connect_reported = true;
-    const tcp::Tuple& t = host->tcp.connection(id)->tuple();
-    child->bound = Endpoint{t.local_address, t.local_port};
-    if (address != nullptr) {
-        if (int e = write_address({t.remote_address, t.remote_port}, address, length)) {
-            host->tcp.abort(id, host->now);
-            host->tcp.release(id, host->now);
-            return fail(e);
-        }
-    }
-    return host->add(std::move(child));
+    return blocking(host, fd, false, [&] { return accept_once(host, fd, address, length); });
 }
 
 int mnet_connect(mnet_host* host, int fd, const sockaddr* address, socklen_t length) {
     if (host == nullptr) return fail(EFAULT);
-    Socket* s = host->find(fd);
-    if (s == nullptr) return fail(EBADF);
-    Endpoint remote;
-    if (int err = read_address(address, length, remote)) return fail(err);
-    if (s->udp) {
-        if (auto r = host->udp.connect(*s->udp, remote); !r) return fail(errno_of(r.error()));
-        s->bound = host->udp.local_endpoint(*s->udp);
-        return 0;
+    return blocking(host, fd, false, [&] { return connect_once(host, fd, address, length); });
+}
+
+ssize_t mnet_sendto(mnet_host* host, int fd, const void* data, size_t length, int flags,
+                    const sockaddr* to, socklen_t to_length) {
+    if (host == nullptr) return fail(EFAULT);
+    return blocking(host, fd, (flags & MSG_DONTWAIT) != 0,
+                    [&] { return sendto_once(host, fd, data, length, flags, to, to_length); });
+}
+
+ssize_t mnet_recvfrom(mnet_host* host, int fd, void* buffer, size_t length, int flags,
+                      sockaddr* from, socklen_t* from_length) {
+    if (host == nullptr) return fail(EFAULT);
+    return blocking(host, fd, (flags & MSG_DONTWAIT) != 0, [&] {
+        return recvfrom_once(host, fd, buffer, length, flags, from, from_length);
+    });
+}
+
+int mnet_poll(mnet_host* host, pollfd* fds, nfds_t count, int timeout_ms) {
+    if (host == nullptr || (fds == nullptr && count > 0)) return fail(EFAULT);
+    const base::Time end =
+        timeout_ms < 0 ? base::Time::never() : host->now + base::Duration::milliseconds(timeout_ms);
+    for (;;) {
+        const int ready = poll_once(host, fds, count);
+        if (ready != 0 || timeout_ms == 0 || !host->tap) return ready;
+        if (!host->drive_once(end)) return poll_once(host, fds, count);
     }
-    if (s->listener) return fail(EISCONN);
-    if (s->connection) {
-        tcp::Connection* c = connection_of(host, *s);
-        if (c != nullptr && c->synchronized() && !c->error()) {
-            if (!s->connect_reported) {
-                s->connect_reported = true;
-                return 0;
-            }
-            return fail(EISCONN);
-        }
-        if (int e = take_connection_error(host, *s)) return fail(e);
-        return fail(EALREADY);
-    }
-    if (remote.port == 0 || remote.address == wire::Ipv4Address::any()) return fail(EADDRNOTAVAIL);
-    std::optional<Endpoint> local = s->bound;
-    auto c = host->tcp.connect(remote, host->now, local, s->options);
-    if (!c) return fail(errno_of(c.error()));
-    s->connection = *c;
-    const tcp::Tuple& t = host->tcp.connection(*c)->tuple();
-    s->bound = Endpoint{t.local_address, t.local_port};
-    host->settle();
-    return fail(EINPROGRESS);
 }
 
 ssize_t mnet_send(mnet_host* host, int fd, const void* data, size_t length, int flags) {
@@ -282,63 +426,6 @@ ssize_t mnet_send(mnet_host* host, int fd, const void* data, size_t length, int 
 
 ssize_t mnet_recv(mnet_host* host, int fd, void* buffer, size_t length, int flags) {
     return mnet_recvfrom(host, fd, buffer, length, flags, nullptr, nullptr);
-}
-
-ssize_t mnet_sendto(mnet_host* host, int fd, const void* data, size_t length, int flags,
-                    const sockaddr* to, socklen_t to_length) {
-    if (host == nullptr) return fail(EFAULT);
-    Socket* s = host->find(fd);
-    if (s == nullptr) return fail(EBADF);
-    if (data == nullptr && length > 0) return fail(EFAULT);
-    if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) != 0) return fail(EOPNOTSUPP);
-    if (s->type == SOCK_STREAM) {
-        if (to != nullptr) return fail(s->connection ? EISCONN : EOPNOTSUPP);
-        return tcp_send(host, *s, data, length);
-    }
-    const base::ByteSpan payload{static_cast<const std::byte*>(data), length};
-    base::Expected<void, stack::SocketError> r;
-    if (to != nullptr) {
-        Endpoint remote;
-        if (int err = read_address(to, to_length, remote)) return fail(err);
-        r = host->udp.send_to(*s->udp, remote, payload, host->now);
-    } else {
-        if (!host->udp.remote_endpoint(*s->udp)) return fail(EDESTADDRREQ);
-        r = host->udp.send(*s->udp, payload, host->now);
-    }
-    s->bound = host->udp.local_endpoint(*s->udp);
-    host->settle();
-    if (!r) return fail(errno_of(r.error()));
-    return static_cast<ssize_t>(length);
-}
-
-ssize_t mnet_recvfrom(mnet_host* host, int fd, void* buffer, size_t length, int flags,
-                      sockaddr* from, socklen_t* from_length) {
-    if (host == nullptr) return fail(EFAULT);
-    Socket* s = host->find(fd);
-    if (s == nullptr) return fail(EBADF);
-    if (buffer == nullptr && length > 0) return fail(EFAULT);
-    if ((flags & ~(MSG_DONTWAIT | MSG_PEEK)) != 0) return fail(EOPNOTSUPP);
-    if ((from == nullptr) != (from_length == nullptr)) return fail(EFAULT);
-    if (s->type == SOCK_STREAM) {
-        const ssize_t n = tcp_recv(host, *s, buffer, length, flags);
-        if (n >= 0 && from != nullptr) {
-            const tcp::Tuple& t = connection_of(host, *s)->tuple();
-            if (int e = write_address({t.remote_address, t.remote_port}, from, from_length))
-                return fail(e);
-        }
-        return n;
-    }
-    if (auto e = host->udp.take_error(*s->udp)) return fail(errno_of(*e));
-    if (flags & MSG_PEEK) return fail(EOPNOTSUPP);  // stack::Udp takes a datagram whole
-    auto d = host->udp.receive(*s->udp);
-    if (!d) return fail(EAGAIN);
-    const base::ByteSpan bytes = d->payload.bytes();
-    const size_t n = std::min(length, bytes.size());  // the rest is lost, as recv(2) does
-    if (n > 0) std::memcpy(buffer, bytes.data(), n);
-    if (from != nullptr) {
-        if (int e = write_address(d->from, from, from_length)) return fail(e);
-    }
-    return static_cast<ssize_t>(n);
 }
 
 int mnet_shutdown(mnet_host* host, int fd, int how) {
@@ -555,41 +642,6 @@ int mnet_getpeername(mnet_host* host, int fd, sockaddr* address, socklen_t* leng
     if (!peer) return fail(ENOTCONN);
     if (int err = write_address(*peer, address, length)) return fail(err);
     return 0;
-}
-
-int mnet_poll(mnet_host* host, pollfd* fds, nfds_t count, int /*timeout_ms*/) {
-    if (host == nullptr || (fds == nullptr && count > 0)) return fail(EFAULT);
-    int ready = 0;
-    for (nfds_t i = 0; i < count; ++i) {
-        pollfd& p = fds[i];
-        p.revents = 0;
-        if (p.fd < 0) continue;
-        Socket* s = host->find(p.fd);
-        if (s == nullptr) {
-            p.revents = POLLNVAL;
-            ++ready;
-            continue;
-        }
-        short ev = 0;
-        if (s->udp) {
-            if (host->udp.readable(*s->udp)) ev |= POLLIN;
-            ev |= POLLOUT;
-        } else if (s->listener) {
-            collect_accepted(host, *s);
-            if (!s->accepted.empty()) ev |= POLLIN;
-        } else if (tcp::Connection* c = connection_of(host, *s)) {
-            if (c->readable_bytes() > 0 || c->peer_finished() || c->error()) ev |= POLLIN;
-            if (c->synchronized() && !c->error() && c->send_space() > 0 && !s->shut_write)
-                ev |= POLLOUT;
-            if (c->error() && !s->error_reported) ev |= POLLERR;
-            if (c->error() || (c->peer_finished() && s->shut_write)) ev |= POLLHUP;
-        } else {
-            ev |= POLLOUT | POLLHUP;  // never connected: as Linux reports it
-        }
-        p.revents = static_cast<short>(ev & (p.events | POLLERR | POLLHUP | POLLNVAL));
-        if (p.revents) ++ready;
-    }
-    return ready;
 }
 
 int mnet_fcntl(mnet_host* host, int fd, int command, ...) {

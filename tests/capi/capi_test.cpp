@@ -276,6 +276,26 @@ TEST(CApi, HostSetupErrors) {
     mnet_host_free(nullptr);
 }
 
+// The TAP driver's argument checks (attaching for real needs root: the
+// installed-package test does that against the kernel).
+TEST(CApi, TapDriverRefusesBadArguments) {
+    mnet_host* h = mnet_host_new(3);
+    EXPECT_EQ(mnet_tap_attach(h, nullptr, "10.0.0.2/24", nullptr), -1);
+    EXPECT_EQ(errno, EFAULT);
+    EXPECT_EQ(mnet_tap_attach(h, "mtap9", "10.0.0.2", nullptr), -1);
+    EXPECT_EQ(errno, EINVAL) << "no prefix length";
+    EXPECT_EQ(mnet_tap_attach(h, "mtap9", "10.0.0.2/24", "192.168.0.1"), -1);
+    EXPECT_EQ(errno, EINVAL) << "a gateway outside the subnet";
+    EXPECT_EQ(mnet_run(h, 0), -1);
+    EXPECT_EQ(errno, EINVAL) << "nothing attached to run";
+    mnet_stop(h);  // harmless without a driver
+    EXPECT_EQ(std::string(mnet_version()), std::to_string(MNET_VERSION_MAJOR) + "." +
+                                               std::to_string(MNET_VERSION_MINOR) + "." +
+                                               std::to_string(MNET_VERSION_PATCH))
+        << "the header and the library agree";
+    mnet_host_free(h);
+}
+
 TEST(CApi, UdpDatagramsBothWays) {
     Pair p;
     const int server = mnet_socket(p.b, AF_INET, SOCK_DGRAM, 0);

@@ -41,6 +41,10 @@ extern "C" {
 
 typedef struct mnet_host mnet_host;
 
+/* The library's version, "MAJOR.MINOR.PATCH", as built (the header's
+ * MNET_VERSION_* are what a program was compiled against). */
+const char* mnet_version(void);
+
 /* A host with no interface yet. Its secrets (TCP initial sequence numbers,
  * ephemeral ports) derive from `seed`; 0 takes them from the OS (getrandom),
  * as a host on a real network should. NULL (errno ENOMEM or EIO) on failure. */
@@ -74,6 +78,22 @@ int mnet_host_input(mnet_host* host, int interface, const void* frame, size_t le
 void mnet_host_poll(mnet_host* host, uint64_t now_ns);
 /* When the host next needs mnet_host_poll, or MNET_NEVER. */
 uint64_t mnet_host_next_deadline(const mnet_host* host);
+
+/* A ready driver for simple programs: the host on the TAP device `tap` (an
+ * existing one, `ip tuntap add dev NAME mode tap`, or a new one that goes
+ * with the process), with `address_cidr` and, unless `gateway` is NULL, a
+ * default route through it; the host's clock is CLOCK_MONOTONIC. With it,
+ * sockets block as POSIX says (unless O_NONBLOCK), driving the host while
+ * they wait. 0 or -1 (EBUSY: attached already; EINVAL; EPERM or ENODEV
+ * from the TAP). */
+int mnet_tap_attach(mnet_host* host, const char* tap, const char* address_cidr,
+                    const char* gateway);
+/* Drives the attached host for `timeout_ms` (-1: until mnet_stop). 0, or -1
+ * with EINVAL when no TAP is attached. */
+int mnet_run(mnet_host* host, int timeout_ms);
+/* Makes mnet_run, and any blocking call, return soon (safe from a signal
+ * handler). A blocking call stopped this way fails with EINTR. */
+void mnet_stop(mnet_host* host);
 
 /* Sockets. domain AF_INET; type SOCK_STREAM (TCP) or SOCK_DGRAM (UDP),
  * optionally with SOCK_NONBLOCK or SOCK_CLOEXEC; protocol 0 or the type's. */
