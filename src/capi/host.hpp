@@ -4,13 +4,16 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/buffer.hpp"
 #include "capi/tap_driver.hpp"
 #include "minternet/minternet.h"
+#include "socket/runtime.hpp"
 #include "stack/host.hpp"
 #include "stack/tcp.hpp"
 #include "stack/udp.hpp"
@@ -39,18 +42,34 @@ struct Socket {
     std::optional<stack::SocketId> udp;
 };
 
+// A name lookup (mnet_getaddrinfo) running in the host's runtime.
+struct Lookup {
+    bool done = false;
+    int status = 0;  // 0 or an EAI_* value
+    std::vector<wire::Ipv4Address> addresses;
+};
+
 }  // namespace capi
 
 struct mnet_host {
     explicit mnet_host(uint64_t seed)
-        : host(stack::HostConfig{.name = "mnet"}, pool, base::Seed{seed}), tcp(host), udp(host) {}
+        : host(stack::HostConfig{.name = "mnet"}, pool, base::Seed{seed}),
+          runtime(host),
+          tcp(runtime.tcp()),
+          udp(runtime.udp()) {}
     mnet_host(const mnet_host&) = delete;
     mnet_host& operator=(const mnet_host&) = delete;
 
     base::BufferPool pool;
     stack::Host host;
-    stack::Tcp tcp;
-    stack::Udp udp;
+    // Its TCP and UDP, and the coroutines name lookups run in.
+    sockets::Runtime runtime;
+    stack::Tcp& tcp;
+    stack::Udp& udp;
+    std::vector<wire::Ipv4Address> nameservers;  // mnet_host_add_nameserver's
+    // Name lookups under way, by name: a host without a driver answers
+    // EAI_AGAIN until its lookup is done, and the next call takes it.
+    std::map<std::string, std::shared_ptr<capi::Lookup>> lookups;
     base::Time now = base::Time::zero();
     mnet_output_fn output = nullptr;
     void* output_user = nullptr;

@@ -3,6 +3,7 @@
 // promises reached by a call that should produce it.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/tcp.h>
 
 #include <cerrno>
@@ -294,6 +295,104 @@ TEST(CApi, TapDriverRefusesBadArguments) {
                                                std::to_string(MNET_VERSION_PATCH))
         << "the header and the library agree";
     mnet_host_free(h);
+}
+
+// A DNS server by hand on b:53 (written from RFC 1035 §4.1, independently of
+// dns/): answers each query for `name` with an A record `address`, anything
+// else with NXDOMAIN.
+void answer_dns(Pair& p, int server, const std::string& name, const char* address) {
+    unsigned char q[512];
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    const ssize_t n = mnet_recvfrom(p.b, server, q, sizeof q, 0, sa(from), &len);
+    ASSERT_GT(n, 12);
+    // The question's name, as labels.
+    std::string asked;
+    size_t i = 12;
+    while (q[i] != 0) {
+        asked.append(reinterpret_cast<const char*>(q + i + 1), q[i]);
+        asked += '.';
+        i += q[i] + 1u;
+    }
+    const size_t question_end = i + 5;  // the root label, QTYPE, QCLASS
+    std::vector<unsigned char> r(q, q + question_end);
+    r[2] = 0x81;         // QR, RD
+    r[3] = 0x80;         // RA, rcode 0
+    r[4] = 0, r[5] = 1;  // QDCOUNT
+    r[8] = r[9] = r[10] = r[11] = 0;
+    if (asked == name) {
+        r[6] = 0, r[7] = 1;  // ANCOUNT
+        in_addr a{};
+        inet_pton(AF_INET, address, &a);
+        const auto* ab = reinterpret_cast<const unsigned char*>(&a);
+        const unsigned char rr[] = {0xc0, 12, 0, 1, 0,     1,     0,     0,
+                                    0,    60, 0, 4, ab[0], ab[1], ab[2], ab[3]};
+        r.insert(r.end(), rr, rr + sizeof rr);
+    } else {
+        r[6] = r[7] = 0;
+        r[3] = 0x83;  // NXDOMAIN
+    }
+    ASSERT_EQ(mnet_sendto(p.b, server, r.data(), r.size(), 0, sa(from), len),
+              static_cast<ssize_t>(r.size()));
+}
+
+TEST(CApi, GetaddrinfoAsksTheNameserverAndAnswersAsPosix) {
+    Pair p;
+    const int dns = mnet_socket(p.b, AF_INET, SOCK_DGRAM, 0);
+    const sockaddr_in port53 = address("10.0.0.2", 53);
+    ASSERT_EQ(mnet_bind(p.b, dns, sa(port53), sizeof port53), 0);
+    addrinfo* list = nullptr;
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "www.example", "80", nullptr, &list), EAI_FAIL)
+        << "no nameserver yet";
+    ASSERT_EQ(mnet_host_add_nameserver(p.a, "10.0.0.2"), 0);
+    const addrinfo tcp_only{.ai_flags = 0, .ai_family = AF_INET, .ai_socktype = SOCK_STREAM};
+    // A host driven by the test: the lookup starts, and answers EAI_AGAIN
+    // until the reply has come.
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "WWW.Example", "80", &tcp_only, &list), EAI_AGAIN);
+    p.pump();
+    answer_dns(p, dns, "www.example.", "10.0.0.99");
+    p.pump();
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "WWW.Example", "80", &tcp_only, &list), 0);
+    ASSERT_NE(list, nullptr);
+    EXPECT_EQ(list->ai_next, nullptr) << "one address, one socket type";
+    EXPECT_EQ(list->ai_socktype, SOCK_STREAM);
+    EXPECT_EQ(list->ai_protocol, IPPROTO_TCP);
+    ASSERT_EQ(list->ai_addrlen, sizeof(sockaddr_in));
+    const auto* in = reinterpret_cast<const sockaddr_in*>(list->ai_addr);
+    EXPECT_EQ(in->sin_addr.s_addr, address("10.0.0.99", 0).sin_addr.s_addr);
+    EXPECT_EQ(ntohs(in->sin_port), 80);
+    mnet_freeaddrinfo(list);
+    // No such name.
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "nowhere.example", nullptr, nullptr, &list), EAI_AGAIN);
+    p.pump();
+    answer_dns(p, dns, "www.example.", "10.0.0.99");
+    p.pump();
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "nowhere.example", nullptr, nullptr, &list), EAI_NONAME);
+    // Numeric, passive, and bad hints need no lookup.
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", "53", nullptr, &list), 0);
+    ASSERT_NE(list->ai_next, nullptr) << "stream and datagram";
+    EXPECT_EQ(list->ai_next->ai_socktype, SOCK_DGRAM);
+    mnet_freeaddrinfo(list);
+    const addrinfo passive{
+        .ai_flags = AI_PASSIVE, .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM};
+    ASSERT_EQ(mnet_getaddrinfo(p.a, nullptr, "5353", &passive, &list), 0);
+    EXPECT_EQ(reinterpret_cast<const sockaddr_in*>(list->ai_addr)->sin_addr.s_addr, INADDR_ANY);
+    mnet_freeaddrinfo(list);
+    EXPECT_EQ(mnet_getaddrinfo(p.a, nullptr, nullptr, nullptr, &list), EAI_NONAME);
+    const addrinfo v6{.ai_flags = 0, .ai_family = AF_INET6};
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", nullptr, &v6, &list), EAI_FAMILY);
+    const addrinfo raw{.ai_flags = 0, .ai_family = AF_INET, .ai_socktype = SOCK_RAW};
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", nullptr, &raw, &list), EAI_SOCKTYPE);
+    const addrinfo numeric{.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "www.example", nullptr, &numeric, &list), EAI_NONAME);
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", "http", &numeric, &list), EAI_NONAME);
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", "70000", nullptr, &list), EAI_SERVICE);
+    const addrinfo odd{.ai_flags = 0x4000};
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", nullptr, &odd, &list), EAI_BADFLAGS);
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", nullptr, nullptr, nullptr), EAI_SYSTEM);
+    EXPECT_EQ(errno, EFAULT);
+    EXPECT_EQ(mnet_host_add_nameserver(p.a, "not an address"), -1);
+    EXPECT_EQ(errno, EINVAL);
 }
 
 TEST(CApi, UdpDatagramsBothWays) {

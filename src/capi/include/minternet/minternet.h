@@ -21,6 +21,7 @@
 #ifndef MINTERNET_MINTERNET_H
 #define MINTERNET_MINTERNET_H
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stddef.h>
@@ -94,6 +95,26 @@ int mnet_run(mnet_host* host, int timeout_ms);
 /* Makes mnet_run, and any blocking call, return soon (safe from a signal
  * handler). A blocking call stopped this way fails with EINTR. */
 void mnet_stop(mnet_host* host);
+
+/* Name resolution. A recursive resolver the host asks (resolv.conf's
+ * `nameserver` line; up to three, asked in turn). 0 or -1 (EINVAL, EFAULT,
+ * ENOSPC: three already). */
+int mnet_host_add_nameserver(mnet_host* host, const char* address);
+/* getaddrinfo(3) over the host's resolver: IPv4 addresses (A records,
+ * following CNAMEs) for `node`, one entry per address and socket type.
+ * Numeric addresses and "localhost" need no lookup; a service is a number or
+ * a name from /etc/services. Returns 0 or an EAI_* value (gai_strerror names
+ * it): EAI_NONAME (no such name, or a name with AI_NUMERICHOST), EAI_AGAIN
+ * (no answer; or, on a host you drive yourself, the lookup has started or
+ * is still going: call again after feeding the host), EAI_FAIL (no
+ * nameserver), EAI_FAMILY, EAI_SOCKTYPE, EAI_SERVICE, EAI_BADFLAGS,
+ * EAI_MEMORY, EAI_SYSTEM (errno EFAULT, or EINTR after mnet_stop). With a
+ * TAP attached it waits for the answer. Free the list with
+ * mnet_freeaddrinfo. */
+struct addrinfo; /* <netdb.h> declares it only with POSIX features on */
+int mnet_getaddrinfo(mnet_host* host, const char* node, const char* service,
+                     const struct addrinfo* hints, struct addrinfo** result);
+void mnet_freeaddrinfo(struct addrinfo* list);
 
 /* Sockets. domain AF_INET; type SOCK_STREAM (TCP) or SOCK_DGRAM (UDP),
  * optionally with SOCK_NONBLOCK or SOCK_CLOEXEC; protocol 0 or the type's. */
