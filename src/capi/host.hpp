@@ -97,6 +97,9 @@ struct mnet_host {
         sockets.push_back(std::move(s));
         return static_cast<int>(sockets.size() - 1);
     }
-    // After a socket call: whatever it queued goes out, timers due run.
+    // After a call that changes a connection's state (connect, shutdown,
+    // close, a lookup started): timers due run and packets to ourselves go.
+    // Sends and receives need none: TCP and UDP emit their segments at once,
+    // and anything queued shows in next_deadline for the driver.
     void settle() { host.poll(now); }
 };

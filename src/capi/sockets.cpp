@@ -140,7 +140,6 @@ ssize_t tcp_send(mnet_host* h, Socket& s, const void* data, size_t length) {
     if (length == 0) return 0;
     const size_t n =
         h->tcp.send(*s.connection, {static_cast<const std::byte*>(data), length}, h->now);
-    h->settle();
     if (n == 0) return fail(EAGAIN);
     return static_cast<ssize_t>(n);
 }
@@ -153,7 +152,6 @@ ssize_t tcp_recv(mnet_host* h, Socket& s, void* buffer, size_t length, int flags
     if (c->readable_bytes() > 0 && length > 0) {
         const size_t n = (flags & MSG_PEEK) ? h->tcp.peek(*s.connection, out)
                                             : h->tcp.receive(*s.connection, out, h->now);
-        h->settle();
         return static_cast<ssize_t>(n);
     }
     if (int e = take_connection_error(h, s)) return fail(e);
@@ -263,7 +261,6 @@ ssize_t sendto_once(mnet_host* host, int fd, const void* data, size_t length, in
         r = host->udp.send(*s->udp, payload, host->now);
     }
     s->bound = host->udp.local_endpoint(*s->udp);
-    host->settle();
     if (!r) return fail(errno_of(r.error()));
     return static_cast<ssize_t>(length);
 }

@@ -101,6 +101,8 @@ void Runtime::cancel_timer(TimerId id) {
 
 void Runtime::poll(base::Time now) {
     now_ = now;
+    // Most polls find nothing to do (the host polls every attached part).
+    if (ready_.empty() && (timers_.empty() || timers_.begin()->first.first > now)) return;
     while (!timers_.empty() && timers_.begin()->first.first <= now) {
         Timers::node_type timer = timers_.extract(timers_.begin());
         TimerTimes::node_type time = timer_times_.extract(timer.key().second);
