@@ -12,8 +12,8 @@
 #include "cli/builtin_scenario.hpp"
 #include "cli/progress.hpp"
 #include "cli/session.hpp"
+#include "hybrid/realtime.hpp"
 #include "live/loop.hpp"
-#include "live/realtime.hpp"
 #include "report/flows.hpp"
 #include "report/run_report.hpp"
 #include "report/timeline.hpp"
@@ -165,7 +165,7 @@ int run_realtime(const RunCommand& c, Session& session, Launcher& launcher,
         fmt::print(stderr, "minternet run: {}\n", loop.error());
         return 2;
     }
-    live::RealtimeSimulation realtime(**loop, session.network());
+    hybrid::RealtimeSimulation realtime(**loop, session.network());
     for (const std::string& spec : c.taps) {
         const size_t eq = spec.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {

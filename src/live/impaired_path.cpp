@@ -7,13 +7,13 @@
 
 #include <fmt/format.h>
 
-#include "sim/units.hpp"
+#include "netem/units.hpp"
 
 namespace live {
 
 base::Expected<Impairment, std::string> parse_impairment(std::string_view text) {
     Impairment out;
-    sim::Impairments& imp = out.impairments;
+    netem::Impairments& imp = out.impairments;
     size_t at = 0;
     while (at <= text.size()) {
         const size_t end = std::min(text.find(',', at), text.size());
@@ -29,7 +29,7 @@ base::Expected<Impairment, std::string> parse_impairment(std::string_view text) 
             return base::fail(fmt::format("--impair, character {}: {}: {}", column, key, why));
         };
         auto probability = [&](double& field) -> std::optional<std::string> {
-            auto p = sim::parse_probability(value);
+            auto p = netem::parse_probability(value);
             if (!p) return p.error();
             field = *p;
             return std::nullopt;
@@ -54,7 +54,7 @@ base::Expected<Impairment, std::string> parse_impairment(std::string_view text) 
         } else if (key == "jitter_correlation") {
             error = probability(imp.jitter_correlation);
         } else if (key == "delay" || key == "jitter") {
-            auto d = sim::parse_duration(value);
+            auto d = netem::parse_duration(value);
             if (!d) {
                 error = d.error();
             } else if (*d < base::Duration::zero() || *d > base::Duration::seconds(60)) {
@@ -72,9 +72,9 @@ base::Expected<Impairment, std::string> parse_impairment(std::string_view text) 
         } else if (key == "jitter_distribution") {
             bool found = false;
             for (auto d :
-                 {sim::JitterDistribution::uniform, sim::JitterDistribution::normal,
-                  sim::JitterDistribution::pareto, sim::JitterDistribution::paretonormal}) {
-                if (sim::to_string(d) == value) {
+                 {netem::JitterDistribution::uniform, netem::JitterDistribution::normal,
+                  netem::JitterDistribution::pareto, netem::JitterDistribution::paretonormal}) {
+                if (netem::to_string(d) == value) {
                     imp.jitter_distribution = d;
                     found = true;
                 }
@@ -115,8 +115,8 @@ void ImpairedPath::push(base::PacketBuffer frame) {
     }
     const base::Time now = Loop::now();
     // The same decisions, in the same order, as on a simulated link.
-    const sim::ImpairmentState::FrameFate fate = state_.decide_frame();
-    std::vector<std::pair<sim::ImpairmentState::Decision, base::PacketBuffer>> copies;
+    const netem::ImpairmentState::FrameFate fate = state_.decide_frame();
+    std::vector<std::pair<netem::ImpairmentState::Decision, base::PacketBuffer>> copies;
     if (fate.duplicate) {
         ++stats_.duplicated;
         copies.emplace_back(*fate.duplicate, frame.clone());

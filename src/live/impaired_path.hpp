@@ -1,7 +1,7 @@
 // What the live driver does to frames between the TAP and the host, in place
 // of netem (which this machine's kernel does not have): the impairments of a
 // simulated link, with the same keys and the same per-frame decisions
-// (sim::ImpairmentState), applied to real frames on the wall clock.
+// (netem::ImpairmentState), applied to real frames on the wall clock.
 //
 //   --impair loss=3%,reorder=10%,delay=10ms,duplicate=1%
 //
@@ -22,12 +22,12 @@
 #include "base/result.hpp"
 #include "base/time.hpp"
 #include "live/loop.hpp"
-#include "sim/impairments.hpp"
+#include "netem/impairments.hpp"
 
 namespace live {
 
 struct Impairment {
-    sim::Impairments impairments;
+    netem::Impairments impairments;
     base::Duration delay{};
 
     bool any() const { return impairments.any() || delay > base::Duration::zero(); }
@@ -70,7 +70,7 @@ class ImpairedPath {
 
     Loop& loop_;
     Impairment config_;
-    sim::ImpairmentState state_;
+    netem::ImpairmentState state_;
     Deliver deliver_;
     // Frames waiting out their delay, by due time, then arrival order.
     std::map<std::pair<base::Time, uint64_t>, base::PacketBuffer> held_;

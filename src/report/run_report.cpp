@@ -29,7 +29,7 @@ std::string percent(double p) {
     return fmt::format("{:g}%", p * 100);
 }
 
-std::string impairments_text(const sim::Impairments& i) {
+std::string impairments_text(const netem::Impairments& i) {
     std::vector<std::string> parts;
     if (i.gilbert_elliott) {
         parts.push_back("bursty loss");

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "dns/wire/name.hpp"
-#include "sim/units.hpp"
+#include "netem/units.hpp"
 
 namespace scenario {
 
@@ -63,7 +63,7 @@ int64_t Params::integer(const std::string& key, int64_t fallback, int64_t min, i
 base::Duration Params::duration(const std::string& key, base::Duration fallback) {
     const AppParam* p = param(key);
     if (!p) return fallback;
-    auto d = sim::parse_duration(p->value);
+    auto d = netem::parse_duration(p->value);
     if (!d) {
         fail(fmt::format("{}: {} '{}': {}", at(p->where), spec_.kind, key, d.error()));
         return fallback;
@@ -74,7 +74,7 @@ base::Duration Params::duration(const std::string& key, base::Duration fallback)
 uint64_t Params::size(const std::string& key, uint64_t fallback, uint64_t min) {
     const AppParam* p = param(key);
     if (!p) return fallback;
-    auto s = sim::parse_size(p->value);
+    auto s = netem::parse_size(p->value);
     if (!s) {
         fail(fmt::format("{}: {} '{}': {}", at(p->where), spec_.kind, key, s.error()));
         return fallback;
@@ -90,7 +90,7 @@ uint64_t Params::size(const std::string& key, uint64_t fallback, uint64_t min) {
 uint64_t Params::bandwidth(const std::string& key, uint64_t fallback) {
     const AppParam* p = param(key);
     if (!p) return fallback;
-    auto b = sim::parse_bandwidth(p->value);
+    auto b = netem::parse_bandwidth(p->value);
     if (!b) {
         fail(fmt::format("{}: {} '{}': {}", at(p->where), spec_.kind, key, b.error()));
         return fallback;

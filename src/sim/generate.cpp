@@ -10,9 +10,9 @@
 #include <fmt/format.h>
 
 #include "base/random.hpp"
+#include "netem/units.hpp"
 #include "sim/address_plan.hpp"
 #include "sim/topology_writer.hpp"
-#include "sim/units.hpp"
 
 namespace sim {
 namespace {
@@ -165,22 +165,22 @@ class Options {
         return v;
     }
     std::string_view rate(std::string_view name) const {
-        check(name, parse_bandwidth(text(name)));
+        check(name, netem::parse_bandwidth(text(name)));
         return text(name);
     }
     std::string_view delay(std::string_view name) const {
-        check(name, parse_duration(text(name)));
+        check(name, netem::parse_duration(text(name)));
         return text(name);
     }
     base::Duration positive_duration(std::string_view name) const {
-        const base::Duration d = check(name, parse_duration(text(name)));
+        const base::Duration d = check(name, netem::parse_duration(text(name)));
         if (d <= base::Duration::zero())
             fail(name,
                  fmt::format("{} is not a duration above zero (like 10s)", shown(text(name))));
         return d;
     }
     uint64_t size(std::string_view name, uint64_t min, uint64_t max) const {
-        const uint64_t bytes = check(name, parse_size(text(name)));
+        const uint64_t bytes = check(name, netem::parse_size(text(name)));
         if (bytes < min || bytes > max) {
             fail(name,
                  fmt::format("{} is not a size from {} to {} bytes", shown(text(name)), min, max));
@@ -192,7 +192,7 @@ class Options {
         const std::string_view s = text(name);
         if (all_digits(s)) {
             count(name, 1, 1'000'000);
-        } else if (!parse_size(s) || *parse_size(s) == 0) {
+        } else if (!netem::parse_size(s) || *netem::parse_size(s) == 0) {
             fail(name, fmt::format("{} is neither a number of packets from 1 to 1000000 nor a size "
                                    "of at least one byte (like 64KB)",
                                    shown(s)));
@@ -224,7 +224,7 @@ class Options {
 
   private:
     template <class T>
-    T check(std::string_view name, const Parsed<T>& parsed) const {
+    T check(std::string_view name, const netem::Parsed<T>& parsed) const {
         if (!parsed) fail(name, parsed.error());
         return *parsed;
     }

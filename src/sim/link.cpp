@@ -11,8 +11,10 @@ Link::Link(Simulator& sim, std::string name, LinkParams params, End a, End b, ba
       name_(std::move(name)),
       params_(params),
       ends_{std::move(a), std::move(b)},
-      dirs_{Direction{.impairments = ImpairmentState(params.impairments, seed.derive("a->b"))},
-            Direction{.impairments = ImpairmentState(params.impairments, seed.derive("b->a"))}} {}
+      dirs_{
+          Direction{.impairments = netem::ImpairmentState(params.impairments, seed.derive("a->b"))},
+          Direction{.impairments =
+                        netem::ImpairmentState(params.impairments, seed.derive("b->a"))}} {}
 
 base::Duration Link::serialization(size_t bytes) const {
     if (params_.bandwidth_bps == 0) return base::Duration::zero();
@@ -83,7 +85,7 @@ void Link::finish_transmit(int d, uint64_t epoch) {
     if (filter_ && filter_(d, frame.bytes())) {
         drop(d, stack::DropReason::filtered, frame.bytes());
     } else if (params_.impairments.any()) {
-        const ImpairmentState::FrameFate fate = dir.impairments.decide_frame();
+        const netem::ImpairmentState::FrameFate fate = dir.impairments.decide_frame();
         if (fate.duplicate) {
             ++dir.stats.duplicated;
             if (observer_) observer_->link_duplicated(sim_.now(), *this, d, frame.bytes());
@@ -96,7 +98,7 @@ void Link::finish_transmit(int d, uint64_t epoch) {
     start_next(d);
 }
 
-void Link::depart(int d, base::PacketBuffer frame, ImpairmentState::Decision decision) {
+void Link::depart(int d, base::PacketBuffer frame, netem::ImpairmentState::Decision decision) {
     Direction& dir = dirs_[static_cast<size_t>(d)];
     if (decision.lose) return drop(d, stack::DropReason::loss, frame.bytes());
     if (decision.corrupt) {

@@ -13,7 +13,7 @@
 
 #include "base/buffer.hpp"
 #include "base/ring.hpp"
-#include "sim/impairments.hpp"
+#include "netem/impairments.hpp"
 #include "sim/simulator.hpp"
 #include "stack/events.hpp"
 
@@ -26,7 +26,7 @@ struct LinkParams {
     size_t queue_packets = 1000;  // frames waiting to be transmitted, per direction
     size_t queue_bytes = 0;       // 0: no limit in bytes
     uint32_t cost = 1;            // for shortest-path routing
-    Impairments impairments;
+    netem::Impairments impairments;
 };
 
 // Where a link hands the frames it delivers.
@@ -126,13 +126,13 @@ class Link {
         bool transmitting = false;
         uint64_t epoch = 0;  // bumped when the link goes down
         base::Time last_arrival = base::Time::zero();
-        ImpairmentState impairments;
+        netem::ImpairmentState impairments;
         DirectionStats stats;
     };
 
     void start_next(int d);
     void finish_transmit(int d, uint64_t epoch);
-    void depart(int d, base::PacketBuffer frame, ImpairmentState::Decision decision);
+    void depart(int d, base::PacketBuffer frame, netem::ImpairmentState::Decision decision);
     void arrive(int d, uint64_t epoch, base::PacketBuffer frame);
     void arrive_in_order(int d, uint64_t epoch);
     // Schedules the arrival of the first frame of `wire` (sent in `epoch`).

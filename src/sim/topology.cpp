@@ -11,7 +11,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include "sim/units.hpp"
+#include "netem/units.hpp"
 
 namespace sim {
 namespace {
@@ -96,17 +96,17 @@ class Parser {
         return n.Scalar();
     }
     template <class T>
-    T value(const YAML::Node& n, std::string_view what, const Parsed<T>& parsed) const {
+    T value(const YAML::Node& n, std::string_view what, const netem::Parsed<T>& parsed) const {
         if (!parsed) fail(n, fmt::format("{}: {}", what, parsed.error()));
         return *parsed;
     }
     uint64_t unsigned_integer(const YAML::Node& n, std::string_view what, uint64_t min,
                               uint64_t max) const;
     base::Duration duration(const YAML::Node& n, std::string_view what) const {
-        return value(n, what, parse_duration(scalar(n, what)));
+        return value(n, what, netem::parse_duration(scalar(n, what)));
     }
     double probability(const YAML::Node& n, std::string_view what) const {
-        return value(n, what, parse_probability(scalar(n, what)));
+        return value(n, what, netem::parse_probability(scalar(n, what)));
     }
     wire::Ipv4Address address(const YAML::Node& n, std::string_view what) const;
     wire::Ipv4Cidr cidr(const YAML::Node& n, std::string_view what) const;
@@ -263,7 +263,7 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
 
 void Parser::parse_link_params(const YAML::Node& m, LinkParams& p) const {
     if (const YAML::Node n = m["bandwidth"])
-        p.bandwidth_bps = value(n, "bandwidth", parse_bandwidth(scalar(n, "bandwidth")));
+        p.bandwidth_bps = value(n, "bandwidth", netem::parse_bandwidth(scalar(n, "bandwidth")));
     if (const YAML::Node n = m["delay"]) p.delay = duration(n, "delay");
     if (const YAML::Node n = m["mtu"])
         p.mtu = static_cast<uint16_t>(unsigned_integer(n, "mtu", 68, 65535));
@@ -276,14 +276,14 @@ void Parser::parse_link_params(const YAML::Node& m, LinkParams& p) const {
             p.queue_packets = unsigned_integer(n, "queue", 1, 1'000'000);
             p.queue_bytes = 0;
         } else {
-            p.queue_bytes = value(n, "queue", parse_size(s));
+            p.queue_bytes = value(n, "queue", netem::parse_size(s));
             if (p.queue_bytes == 0) fail(n, "queue must hold at least one byte");
             p.queue_packets = SIZE_MAX;
         }
     }
     if (const YAML::Node n = m["cost"])
         p.cost = static_cast<uint32_t>(unsigned_integer(n, "cost", 1, 1'000'000));
-    Impairments& imp = p.impairments;
+    netem::Impairments& imp = p.impairments;
     if (const YAML::Node n = m["loss"]) imp.loss = probability(n, "loss");
     if (const YAML::Node n = m["loss_correlation"])
         imp.loss_correlation = probability(n, "loss_correlation");
@@ -292,7 +292,7 @@ void Parser::parse_link_params(const YAML::Node& m, LinkParams& p) const {
         check_keys(n, {"p", "r", "bad_loss", "good_loss"}, "gilbert_elliott");
         if (!n["p"])
             fail(n, "gilbert_elliott needs 'p' (the probability of moving to the bad state)");
-        GilbertElliott ge;
+        netem::GilbertElliott ge;
         ge.p = probability(n["p"], "gilbert_elliott p");
         ge.r = n["r"] ? probability(n["r"], "gilbert_elliott r") : 1 - ge.p;
         if (const YAML::Node b = n["bad_loss"])
@@ -304,11 +304,12 @@ void Parser::parse_link_params(const YAML::Node& m, LinkParams& p) const {
     if (const YAML::Node n = m["jitter"]) imp.jitter = duration(n, "jitter");
     if (const YAML::Node n = m["jitter_distribution"]) {
         const std::string s = scalar(n, "jitter_distribution");
-        constexpr JitterDistribution all[] = {
-            JitterDistribution::uniform, JitterDistribution::normal, JitterDistribution::pareto,
-            JitterDistribution::paretonormal};
-        const auto it = std::find_if(std::begin(all), std::end(all),
-                                     [&](JitterDistribution d) { return to_string(d) == s; });
+        constexpr netem::JitterDistribution all[] = {
+            netem::JitterDistribution::uniform, netem::JitterDistribution::normal,
+            netem::JitterDistribution::pareto, netem::JitterDistribution::paretonormal};
+        const auto it =
+            std::find_if(std::begin(all), std::end(all),
+                         [&](netem::JitterDistribution d) { return to_string(d) == s; });
         if (it == std::end(all)) {
             fail(n,
                  fmt::format(

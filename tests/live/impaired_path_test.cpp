@@ -25,7 +25,7 @@ TEST(Impair, ParsesTheKeysOfASimulatedLink) {
         "reorder_gap=5,loss_correlation=25%");
     ASSERT_TRUE(j) << j.error();
     EXPECT_EQ(j->impairments.jitter, 2_ms);
-    EXPECT_EQ(j->impairments.jitter_distribution, sim::JitterDistribution::normal);
+    EXPECT_EQ(j->impairments.jitter_distribution, netem::JitterDistribution::normal);
     EXPECT_EQ(j->impairments.reorder_gap, 5u);
 }
 

@@ -157,7 +157,7 @@ TEST(Link, IndependentLossRate) {
 
 TEST(Link, GilbertElliottLosesInBursts) {
     sim::LinkParams p{.queue_packets = 100000};
-    p.impairments.gilbert_elliott = sim::GilbertElliott{.p = 0.01, .r = 0.25};
+    p.impairments.gilbert_elliott = netem::GilbertElliott{.p = 0.01, .r = 0.25};
     Fixture f(p, 7);
     for (int i = 0; i < 20000; ++i)
         f.send(0, static_cast<uint8_t>(i % 256));
@@ -236,7 +236,7 @@ TEST(Link, ReorderedFramesSkipTheDelayAndOvertake) {
 TEST(Link, JitterAloneKeepsOrder) {
     sim::LinkParams p{.delay = 10_ms};
     p.impairments.jitter = 5_ms;
-    p.impairments.jitter_distribution = sim::JitterDistribution::normal;
+    p.impairments.jitter_distribution = netem::JitterDistribution::normal;
     Fixture f(p, 5);
     for (int i = 0; i < 100; ++i) {
         f.send(0, static_cast<uint8_t>(i));

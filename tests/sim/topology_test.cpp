@@ -14,8 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+using netem::JitterDistribution;
 using sim::FaultAction;
-using sim::JitterDistribution;
 
 // Every broken file in tests/data/topology/bad/ starts with the error it must
 // produce: "# expect: LINE:COLUMN: part of the message". Good files must load.
@@ -207,7 +207,7 @@ TEST_F(TopologyFull, LinkWithEveryKey) {
     EXPECT_EQ(p.queue_packets, SIZE_MAX);
     EXPECT_EQ(p.cost, 10u);
 
-    const sim::Impairments& imp = p.impairments;
+    const netem::Impairments& imp = p.impairments;
     EXPECT_DOUBLE_EQ(imp.loss, 0.01);
     EXPECT_DOUBLE_EQ(imp.loss_correlation, 0.25);
     ASSERT_TRUE(imp.gilbert_elliott);
@@ -243,7 +243,7 @@ TEST_F(TopologyFull, LinkKeysOverrideSomeDefaultsAndKeepTheRest) {
 }
 
 TEST_F(TopologyFull, GilbertElliottDefaults) {
-    const sim::Impairments& imp = link("r1-r3").params.impairments;
+    const netem::Impairments& imp = link("r1-r3").params.impairments;
     ASSERT_TRUE(imp.gilbert_elliott);
     EXPECT_DOUBLE_EQ(imp.gilbert_elliott->p, 0.10);
     EXPECT_DOUBLE_EQ(imp.gilbert_elliott->r, 0.90);  // 1 - p

@@ -1,4 +1,4 @@
-#include "sim/units.hpp"
+#include "netem/units.hpp"
 
 #include <string>
 
@@ -6,10 +6,10 @@
 
 namespace {
 
-using sim::parse_bandwidth;
-using sim::parse_duration;
-using sim::parse_probability;
-using sim::parse_size;
+using netem::parse_bandwidth;
+using netem::parse_duration;
+using netem::parse_probability;
+using netem::parse_size;
 
 int64_t ns(std::string_view text) {
     const auto d = parse_duration(text);
@@ -37,7 +37,7 @@ double probability(std::string_view text) {
 
 // The message names the text it rejects, so the user sees what was wrong.
 template <class T>
-void expect_rejected(const sim::Parsed<T>& parsed, std::string_view text) {
+void expect_rejected(const netem::Parsed<T>& parsed, std::string_view text) {
     ASSERT_FALSE(parsed) << "'" << text << "' was accepted";
     EXPECT_NE(parsed.error().find(std::string(text)), std::string::npos) << parsed.error();
 }

@@ -1,4 +1,4 @@
-#include "sim/units.hpp"
+#include "netem/units.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace sim {
+namespace netem {
 namespace {
 
 struct Quantity {
@@ -131,4 +131,4 @@ Parsed<uint64_t> parse_size(std::string_view text) {
         "'{}' has no size unit it understands (use B, KB, MB, GB, KiB, MiB or GiB)", text));
 }
 
-}  // namespace sim
+}  // namespace netem

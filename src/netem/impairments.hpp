@@ -17,7 +17,7 @@
 #include "base/random.hpp"
 #include "base/time.hpp"
 
-namespace sim {
+namespace netem {
 
 enum class JitterDistribution : uint8_t { uniform, normal, pareto, paretonormal };
 
@@ -94,4 +94,4 @@ class ImpairmentState {
     uint32_t since_reorder_ = 0;
 };
 
-}  // namespace sim
+}  // namespace netem

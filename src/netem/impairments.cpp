@@ -1,8 +1,8 @@
-#include "sim/impairments.hpp"
+#include "netem/impairments.hpp"
 
 #include <cmath>
 
-namespace sim {
+namespace netem {
 
 std::string_view to_string(JitterDistribution d) {
     switch (d) {
@@ -110,4 +110,4 @@ size_t ImpairmentState::corrupt(base::MutableByteSpan frame) {
     return bit;
 }
 
-}  // namespace sim
+}  // namespace netem

@@ -1,10 +1,10 @@
-#include "live/realtime.hpp"
+#include "hybrid/realtime.hpp"
 
 #include <sys/epoll.h>
 
 #include <fmt/format.h>
 
-namespace live {
+namespace hybrid {
 namespace {
 
 constexpr int read_batch = 64;  // frames per wake-up, as in TapHost
@@ -16,7 +16,8 @@ constexpr base::Duration late_threshold = base::Duration::milliseconds(10);
 // The TAP at a link's end, where a host's interface was.
 class RealtimeSimulation::TapPort : public sim::FrameReceiver {
   public:
-    TapPort(RealtimeSimulation& owner, std::string node, TapDevice tap, sim::Link& link, int end)
+    TapPort(RealtimeSimulation& owner, std::string node, live::TapDevice tap, sim::Link& link,
+            int end)
         : owner_(owner), node_(std::move(node)), tap_(std::move(tap)), link_(link), end_(end) {}
 
     // A frame from the simulated network for the host: to the kernel.
@@ -56,13 +57,13 @@ class RealtimeSimulation::TapPort : public sim::FrameReceiver {
   private:
     RealtimeSimulation& owner_;
     std::string node_;
-    TapDevice tap_;
+    live::TapDevice tap_;
     sim::Link& link_;
     int end_;
     TapPortStats stats_;
 };
 
-RealtimeSimulation::RealtimeSimulation(Loop& loop, sim::Network& network)
+RealtimeSimulation::RealtimeSimulation(live::Loop& loop, sim::Network& network)
     : loop_(loop), network_(network), timer_(loop, [this] { kick(); }) {}
 
 RealtimeSimulation::~RealtimeSimulation() {
@@ -96,7 +97,7 @@ base::Expected<void, std::string> RealtimeSimulation::replace_with_tap(const std
     }
     sim::Link* link = n->link_of(0);
     if (!link) return base::fail(fmt::format("--tap {}={}: '{}' is on no link", node, tap, node));
-    auto device = TapDevice::open(tap);
+    auto device = live::TapDevice::open(tap);
     if (!device) return base::fail(fmt::format("--tap {}={}: {}", node, tap, device.error()));
     const int end = n->end_of(0);
     auto port = std::make_unique<TapPort>(*this, node, std::move(*device), *link, end);
@@ -112,7 +113,7 @@ base::Expected<void, std::string> RealtimeSimulation::replace_with_tap(const std
 }
 
 void RealtimeSimulation::start() {
-    origin_ = Loop::now() - (network_.sim().now() - base::Time::zero());
+    origin_ = live::Loop::now() - (network_.sim().now() - base::Time::zero());
     started_ = true;
     kick();
 }
@@ -120,7 +121,7 @@ void RealtimeSimulation::start() {
 void RealtimeSimulation::catch_up() {
     if (!started_) return;
     sim::Simulator& sim = network_.sim();
-    const base::Time target = base::Time::zero() + (Loop::now() - origin_);
+    const base::Time target = base::Time::zero() + (live::Loop::now() - origin_);
     if (target <= sim.now()) return;
     if (sim.next_event_time() + late_threshold < target) ++late_;
     sim.run_for(target - sim.now());
@@ -147,4 +148,4 @@ std::vector<RealtimeSimulation::PortInfo> RealtimeSimulation::ports() const {
     return out;
 }
 
-}  // namespace live
+}  // namespace hybrid

@@ -24,7 +24,7 @@
 #include "live/tap.hpp"
 #include "sim/network.hpp"
 
-namespace live {
+namespace hybrid {
 
 struct TapPortStats {
     uint64_t frames_in = 0;   // from the kernel into the link
@@ -35,7 +35,7 @@ struct TapPortStats {
 
 class RealtimeSimulation {
   public:
-    RealtimeSimulation(Loop& loop, sim::Network& network);
+    RealtimeSimulation(live::Loop& loop, sim::Network& network);
     ~RealtimeSimulation();
     RealtimeSimulation(const RealtimeSimulation&) = delete;
     RealtimeSimulation& operator=(const RealtimeSimulation&) = delete;
@@ -66,15 +66,15 @@ class RealtimeSimulation {
     class TapPort;
     void fail(std::string error);
 
-    Loop& loop_;
+    live::Loop& loop_;
     sim::Network& network_;
     std::vector<std::unique_ptr<TapPort>> ports_;
     base::Time origin_;  // wall time of virtual time zero
     bool started_ = false;
     bool in_kick_ = false;
-    DeadlineTimer timer_;  // at the next event's time on the wall clock
+    live::DeadlineTimer timer_;  // at the next event's time on the wall clock
     uint64_t late_ = 0;
     std::optional<std::string> failure_;
 };
 
-}  // namespace live
+}  // namespace hybrid

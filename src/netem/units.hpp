@@ -10,7 +10,7 @@
 #include "base/result.hpp"
 #include "base/time.hpp"
 
-namespace sim {
+namespace netem {
 
 template <class T>
 using Parsed = base::Expected<T, std::string>;
@@ -26,4 +26,4 @@ Parsed<double> parse_probability(std::string_view text);
 // plain integer.
 Parsed<uint64_t> parse_size(std::string_view text);
 
-}  // namespace sim
+}  // namespace netem
