@@ -236,7 +236,9 @@ sockets::Task<TcpBulkResult> tcp_bulk(sockets::Runtime& rt, TcpBulkOptions o, Ou
     std::array<std::byte, bulk::Request::size> head{};
     request.emit(head);
     std::optional<stack::SocketError> error;
-    if (auto ok = co_await stream->send(head); !ok) error = ok.error();
+    if (!o.raw) {
+        if (auto ok = co_await stream->send(head); !ok) error = ok.error();
+    }
     if (!error && o.reverse) {
         if (auto ok = co_await drain(*stream, &r.bytes); !ok) error = ok.error();
     } else if (!error) {

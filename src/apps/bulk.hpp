@@ -102,6 +102,9 @@ struct TcpBulkOptions {
     bool reverse = false;  // the sink sends, the client reads
     std::string label = "bulk";
     std::optional<tcp::CongestionAlgorithm> congestion;  // TCP_CONGESTION; nullopt: the host's
+    // The bytes alone, without the request: for a plain discard server
+    // (RFC 863), `nc -l > /dev/null` or the kernel's own. Not with reverse.
+    bool raw = false;
 };
 
 struct TcpBulkResult {

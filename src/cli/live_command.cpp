@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "apps/bulk.hpp"
 #include "apps/dns_apps.hpp"
 #include "apps/static_site.hpp"
 #include "apps/tcp_apps.hpp"
@@ -51,7 +52,7 @@ base::Expected<Service, std::string> parse_service(const std::string& text) {
     if (colon == std::string::npos)
         return base::fail(
             fmt::format("--serve '{}': KIND:PORT[=ARGUMENT] (http:80=DIR, "
-                        "dns:53=ZONE, echo:7, chat:7000)",
+                        "dns:53=ZONE, echo:7, chat:7000, discard:9)",
                         text));
     s.kind = text.substr(0, colon);
     const size_t eq = text.find('=', colon);
@@ -61,9 +62,11 @@ base::Expected<Service, std::string> parse_service(const std::string& text) {
     s.port = *p;
     if (eq != std::string::npos) s.argument = text.substr(eq + 1);
     const bool needs_argument = s.kind == "http" || s.kind == "dns";
-    if (s.kind != "http" && s.kind != "dns" && s.kind != "echo" && s.kind != "chat")
+    if (s.kind != "http" && s.kind != "dns" && s.kind != "echo" && s.kind != "chat" &&
+        s.kind != "discard")
         return base::fail(fmt::format(
-            "--serve '{}': unknown service '{}' (known: http, dns, echo, chat)", text, s.kind));
+            "--serve '{}': unknown service '{}' (known: http, dns, echo, chat, discard)", text,
+            s.kind));
     if (needs_argument && s.argument.empty())
         return base::fail(fmt::format("--serve '{}': {} needs ={}", text, s.kind,
                                       s.kind == "http" ? "DIRECTORY" : "ZONE_FILE"));
@@ -147,7 +150,17 @@ int run_live(const LiveCommand& c, std::FILE* out) {
         if (!u) return bad("{}", u.error());
         urls.push_back(*u);
     }
-    if (services.empty() && urls.empty() && c.duration_s <= 0)
+    std::optional<stack::Endpoint> send_to;
+    if (!c.send.empty()) {
+        const size_t colon = c.send.rfind(':');
+        const auto a = wire::Ipv4Address::parse(c.send.substr(0, colon));
+        const auto p =
+            colon == std::string::npos ? std::nullopt : parse_port(c.send.substr(colon + 1));
+        if (!a || !p) return bad("--send '{}': ADDRESS:PORT (10.0.0.1:9)", c.send);
+        if (c.bytes == 0) return bad("--bytes: at least 1");
+        send_to = stack::Endpoint{*a, *p};
+    }
+    if (services.empty() && urls.empty() && !send_to && c.duration_s <= 0)
         fmt::print(out, "no --serve and no --get: answering ARP and ping only\n");
 
     auto loop = live::Loop::create();
@@ -183,6 +196,8 @@ int run_live(const LiveCommand& c, std::FILE* out) {
             rt.spawn(apps::udp_echo(rt, s.port, output));
         } else if (s.kind == "chat") {
             rt.spawn(apps::chat_server(rt, s.port, output));
+        } else if (s.kind == "discard") {
+            rt.spawn(apps::tcp_sink(rt, {.port = s.port}, output));
         }
     }
 
@@ -223,6 +238,23 @@ int run_live(const LiveCommand& c, std::FILE* out) {
             *done = true;
             if (stop_after) lp->stop();
         }(rt, urls, c.output, output, &gets_failed, &gets_done, loop->get(), services.empty()));
+    }
+    bool send_failed = false;
+    bool send_done = !send_to;
+    if (send_to) {
+        apps::TcpBulkOptions b;
+        b.to = send_to->address.to_string();
+        b.port = send_to->port;
+        b.amount = apps::BulkAmount::of_bytes(c.bytes);
+        b.label = "send";
+        b.raw = true;
+        rt.spawn([](sockets::Runtime& r, apps::TcpBulkOptions options, apps::Output o, bool* failed,
+                    bool* done, live::Loop* lp, bool stop_after) -> sockets::Task<void> {
+            const apps::TcpBulkResult res = co_await apps::tcp_bulk(r, options, o);
+            *failed = !res.completed;
+            *done = true;
+            if (stop_after) lp->stop();
+        }(rt, b, output, &send_failed, &send_done, loop->get(), services.empty() && urls.empty()));
     }
     if (c.duration_s > 0)
         (*loop)->after(base::Duration::nanoseconds(static_cast<int64_t>(c.duration_s * 1e9)),
@@ -278,7 +310,7 @@ int run_live(const LiveCommand& c, std::FILE* out) {
         fmt::print(stderr, "{}: {}\n", who, *th.failure());
         return 1;
     }
-    if (gets_failed || !gets_done) return 1;
+    if (gets_failed || !gets_done || send_failed || !send_done) return 1;
     return 0;
 }
 

@@ -8,7 +8,10 @@
 //
 // It answers ARP and ping by itself. With --get it fetches each URL with
 // minternet's HTTP client, prints size, SHA-256 and speed, and exits when
-// they are done (unless it also serves). SIGINT or SIGTERM close every
+// they are done (unless it also serves); --send ADDRESS:PORT --bytes N sends
+// N bytes of a pattern to a discard server and prints the goodput, and
+// --serve discard:PORT (RFC 863) reads and drops, with a line per
+// connection: both measure the stack, not a hash or a file system. SIGINT or SIGTERM close every
 // connection with a FIN, wait up to two seconds for the peers, and exit.
 #pragma once
 
@@ -25,11 +28,14 @@ struct LiveCommand {
     std::string address;  // CIDR
     std::string gateway;
     int mtu = 1500;
-    std::vector<std::string> serve;  // http:PORT=DIR, dns:PORT=ZONE, echo:PORT, chat:PORT
+    // http:PORT=DIR, dns:PORT=ZONE, echo:PORT, chat:PORT, discard:PORT
+    std::vector<std::string> serve;
     std::string impair;
     std::vector<std::string> nameservers;
     std::vector<std::string> get;  // URLs
     std::string output;            // where --get bodies go ("": nowhere)
+    std::string send;              // ADDRESS:PORT: send `bytes` there, then close
+    uint64_t bytes = 100'000'000;  // for --send
     std::optional<uint64_t> seed;  // none: secrets from the OS
     double duration_s = 0;         // stop after this long (0: never, or when --get is done)
 };

@@ -176,7 +176,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(576, 9000))
         ->capture_default_str();
     live_cmd->add_option("--serve", live_opts.serve,
-                         "A service: http:PORT=DIR, dns:PORT=ZONE, echo:PORT, chat:PORT; repeat");
+                         "A service: http:PORT=DIR, dns:PORT=ZONE, echo:PORT, chat:PORT, "
+                         "discard:PORT; repeat");
     live_cmd->add_option("--impair", live_opts.impair,
                          "Impairments both ways, as on a simulated link: "
                          "loss=3%,reorder=10%,delay=10ms,duplicate=1%");
@@ -185,6 +186,12 @@ int main(int argc, char** argv) {
                          "Fetch this http:// URL with our HTTP client (size, SHA-256, speed); "
                          "repeat");
     live_cmd->add_option("--output,-o", live_opts.output, "Write what --get fetched to this file");
+    live_cmd->add_option("--send", live_opts.send,
+                         "Send --bytes of a pattern to this ADDRESS:PORT (a discard server), "
+                         "close, print the goodput");
+    live_cmd->add_option("--bytes", live_opts.bytes, "How much --send sends")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     live_cmd->add_option("--seed", live_opts.seed,
                          "Derive every secret (sequence numbers, ports, DNS IDs, MAC) and the "
                          "impairments from this seed, to repeat a run; without it they come from "

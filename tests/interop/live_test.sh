@@ -9,6 +9,8 @@
 #           10 MB and 100 MB, sha256 equal; curl POST of 50 MB, sha256 equal;
 #           nc echo; dig; 100 curls at once. Our stack -> kernel: our HTTP
 #           client fetches 100 MB from python3 -m http.server, sha256 equal.
+#           The measuring services: the kernel's nc sends 20 MB to our
+#           discard:9, and our --send sends 20 MB to a kernel nc that counts.
 #           tshark finds no malformed frame and no bad checksum in a capture of
 #           the TAP (the small transfers, whole frames).
 # impaired: MB megabytes (default 100) both ways under
@@ -67,7 +69,7 @@ impair=()
 
 # Our host, bounded in time: it stops by itself after 10 minutes at most.
 ip netns exec "$ns" timeout 600 "$bin" live --tap "$tap" --address "$ours/24" --gateway "$kernel" \
-    --serve "http:80=$work/www" --serve echo:7 \
+    --serve "http:80=$work/www" --serve echo:7 --serve discard:9 \
     --serve "dns:53=$here/../data/dns/example.zone" "${impair[@]}" >"$work/live.log" 2>&1 &
 pids+=($!)
 
@@ -144,6 +146,30 @@ if grep -q "sha256 $(sha "$work/kernel-www/big.bin")" <<<"$got"; then
     ok "our client fetched $big_mb MB from python3 http.server: sha256 equal ($(grep -o '[0-9.]* Mbit/s' <<<"$got"))"
 else
     fail "our client: $got"
+fi
+
+# The measuring services: the kernel sends 20 MB to our discard server
+# (RFC 863), and our --send sends 20 MB to a kernel nc that counts them.
+if [[ $mode == plain ]]; then
+    if head -c 20000000 /dev/zero | in_ns timeout 120 nc -N "$ours" 9 >/dev/null &&
+        grep -q "20000000 bytes" "$work/live.log"; then
+        ok "discard:9 took 20 MB from the kernel's nc"
+    else
+        fail "discard:9: nc failed or the sink did not count 20000000 bytes"
+    fi
+    in_ns timeout 120 nc -l 10.0.1.1 9009 | wc -c >"$work/counted" &
+    sleep 0.3
+    if in_ns timeout 120 "$bin" live --tap "${tap:0:11}c" --address 10.0.1.2/24 \
+        --send 10.0.1.1:9009 --bytes 20000000 >"$work/send.log" 2>&1; then
+        wait $! 2>/dev/null || true
+        if [[ $(cat "$work/counted") == 20000000 ]]; then
+            ok "--send 20 MB: the kernel's nc counted them all ($(grep -o '[0-9.]* Mbit/s' "$work/send.log"))"
+        else
+            fail "--send: the kernel's nc counted $(cat "$work/counted") bytes"
+        fi
+    else
+        fail "--send failed: $(tail -3 "$work/send.log")"
+    fi
 fi
 
 if ((failed)); then
