@@ -259,6 +259,8 @@ class Connection {
     bool acceptable(const wire::TcpRepr& seg) const;
     void process_ack(const wire::TcpRepr& seg, base::Time now);
     void process_data(const wire::TcpRepr& seg, base::Time now);
+    // `seg` brought data already received: a D-SACK for the next ACK.
+    void note_duplicate(const wire::TcpRepr& seg);
     void process_fin(base::Time now);
     void deliver_in_order(base::Time now);
     // Feeds RFC 6298's estimator and the connection's RTT counters.
@@ -316,6 +318,9 @@ class Connection {
         uint8_t wscale = 0;
         // Quick-ACK mode (Linux's icsk_ack.quick): segments still to ACK at once.
         uint8_t quick_acks = 0;
+        // A segment received again whole (RFC 2883's D-SACK), to report in
+        // the first SACK block of the next ACK, once.
+        std::optional<wire::TcpSackBlock> dsack;
         bool fin_received = false;
         bool data_received = false;
         uint32_t mss = 536;                  // the peer's segment size, as the largest seen

@@ -128,6 +128,7 @@ void Connection::process(const wire::TcpRepr& seg, base::Time now) {
         if (!seg.flags.has(rst)) {
             if (state_ == State::time_wait && seg.flags.has(fin))
                 timers_.time_wait_until = now + config_.msl * 2;
+            note_duplicate(seg);
             send_ack(Reason::duplicate_ack, now);
         }
         ++stats_.duplicate_segments;

@@ -37,6 +37,7 @@ void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
     if (signed_at < static_cast<int64_t>(rcv_.offset)) {
         const uint64_t old = static_cast<uint64_t>(static_cast<int64_t>(rcv_.offset) - signed_at);
         if (old >= data.size()) {
+            note_duplicate(seg);
             ++stats_.duplicate_segments;
             if (observer_) observer_->segment_received(now, tuple_, seg, Reason::duplicate);
             send_ack(Reason::duplicate_ack, now);
@@ -102,6 +103,16 @@ void Connection::process_data(const wire::TcpRepr& seg, base::Time now) {
         // An immediate duplicate ACK tells the sender what is missing.
         send_ack(Reason::duplicate_ack, now);
     }
+}
+
+void Connection::note_duplicate(const wire::TcpRepr& seg) {
+    // Data we had already (before RCV.NXT) is reported back as a D-SACK
+    // (RFC 2883 §4, as Linux's tcp_send_dupack): the sender learns its
+    // retransmission was needless, which undoes a spurious recovery and
+    // widens RACK's reordering window.
+    if (!sack_ok_ || seg.payload.empty() || !(seg.seq < rcv_.nxt)) return;
+    const SeqNum end = seg.seq + static_cast<uint32_t>(seg.payload.size());
+    rcv_.dsack = wire::TcpSackBlock{seg.seq, end < rcv_.nxt ? end : rcv_.nxt};
 }
 
 void Connection::deliver_in_order(base::Time now) {

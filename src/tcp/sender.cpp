@@ -46,7 +46,11 @@ void Connection::send_segment(SeqNum seq, uint16_t flags, size_t data_offset, si
             seg.timestamps =
                 wire::TcpTimestamps{static_cast<uint32_t>(now.ns() / 1'000'000), ts_recent_};
         // SACK blocks ride on pure ACKs only, so a data segment's options stay
-        // the size send_mss() allows for.
+        // the size send_mss() allows for. A D-SACK goes first (RFC 2883 §4).
+        if (sack_ok_ && data_len == 0 && rcv_.dsack) {
+            seg.sack_blocks.push_back(*rcv_.dsack);
+            rcv_.dsack.reset();
+        }
         if (sack_ok_ && !rcv_.out_of_order.empty() && data_len == 0) {
             for (const OutOfOrder::Block& b :
                  rcv_.out_of_order.blocks(wire::tcp::max_sack_blocks)) {

@@ -969,6 +969,36 @@ TEST(Connection, NagleHoldsSmallWritesUntilAckedAndNoDelayReleasesThem) {
     EXPECT_EQ(o.take().text(), "c") << "no delay with two segments in flight";
 }
 
+// RFC 2883: data received twice is reported in a D-SACK block, the ACK's
+// first, once (the conformance script duplicate-segment-acked-at-once
+// found us sending none where Linux sends one).
+TEST(Connection, DataReceivedTwiceIsReportedAsADsackOnce) {
+    One o;
+    o.c.connect(SeqNum{1000}, o.now);
+    o.take();
+    o.in({.seq = SeqNum{5000},
+          .ack = SeqNum{1001},
+          .flags = TcpFlags{SYN | ACK},
+          .window = 65535,
+          .mss = 1000,
+          .sack_permitted = true});
+    o.take();
+    const TcpRepr data{.seq = SeqNum{5001},
+                       .ack = SeqNum{1001},
+                       .flags = TcpFlags{ACK | PSH},
+                       .window = 65535,
+                       .payload = base::as_bytes("twice")};
+    o.in(data);
+    o.out.clear();
+    o.in(data);
+    const Captured dup = o.take();
+    EXPECT_EQ(dup.seg.ack, SeqNum{5006});
+    ASSERT_EQ(dup.seg.sack_blocks.size(), 1u);
+    EXPECT_EQ(dup.seg.sack_blocks[0], (wire::TcpSackBlock{SeqNum{5001}, SeqNum{5006}}));
+    o.c.send(base::as_bytes("x"), o.now);
+    EXPECT_TRUE(o.take().seg.sack_blocks.empty()) << "reported once";
+}
+
 // Minshall's refinement, as Linux's tcp_nagle_check: a write's short tail
 // goes at once behind full segments in flight; a second short segment waits
 // for the first to be acknowledged (the conformance script
