@@ -44,6 +44,8 @@ std::string_view to_string(DropReason r) {
             return "node down";
         case DropReason::receive_queue_full:
             return "receive queue full";
+        case DropReason::martian_source:
+            return "martian source";
     }
     return "unknown";
 }

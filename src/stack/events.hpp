@@ -43,6 +43,10 @@ enum class DropReason : uint8_t {
     link_down,             // the link was down
     node_down,             // the receiving node was crashed
     receive_queue_full,    // a socket's receive queue was full
+    // A source address no sender can have (RFC 1812 §5.3.7, Linux's martian
+    // check): one of this host's own, a broadcast or multicast one, or, to
+    // be forwarded, 0.0.0.0 or loopback.
+    martian_source,
 };
 
 std::string_view to_string(DropReason r);

@@ -155,11 +155,21 @@ void Host::handle_ipv4(InterfaceId in, base::PacketBuffer packet, bool link_broa
     packet.truncate(view->total_len());  // link-layer padding ends here
 
     const InterfaceConfig& ifc = interfaces_[in];
+    // A packet from the wire claiming to come from us (or from a group or a
+    // broadcast) is spoofed or looped: Linux drops it as a martian, and a
+    // router that forwarded it would pass off its sender's bytes as ours.
+    const Ipv4Address src = view->src();
+    if (is_local_address(src) || src.is_broadcast() || src.is_multicast() ||
+        (ifc.address.prefix_len < 31 && src == ifc.address.broadcast())) {
+        return drop(DropReason::martian_source, packet.bytes(), now);
+    }
     const bool subnet_broadcast = ifc.address.prefix_len < 31 && dst == ifc.address.broadcast();
     if (is_local_address(dst) || dst.is_broadcast() || subnet_broadcast) {
         return deliver(in, std::move(packet), now);
     }
     if (config_.forwarding && !link_broadcast && !dst.is_multicast()) {
+        if (src.is_unspecified() || src.is_loopback())
+            return drop(DropReason::martian_source, packet.bytes(), now);
         return forward(in, std::move(packet), now);
     }
     drop(DropReason::not_for_us, packet.bytes(), now);
