@@ -112,6 +112,7 @@ int run_live(const LiveCommand& c, std::FILE* out) {
     config.tap = c.tap;
     config.seed = c.seed;
     config.mtu = static_cast<uint16_t>(c.mtu);
+    config.offload = c.offload;
     const auto cidr = wire::Ipv4Cidr::parse(c.address);
     if (!cidr) return bad("--address '{}' is not ADDRESS/PREFIX", c.address);
     config.address = *cidr;
@@ -180,6 +181,12 @@ int run_live(const LiveCommand& c, std::FILE* out) {
     fmt::print(out, "{} is {} ({}), MAC {}{}\n", c.tap, c.address,
                c.gateway.empty() ? "no gateway" : "gateway " + c.gateway, th.mac().to_string(),
                config.impairment.any() ? fmt::format(", impaired: {}", c.impair) : "");
+    // What was negotiated with the kernel, so a measurement says what it had.
+    fmt::print(out, "offloads: {}\n",
+               th.offloads() ? "checksum and TCP segmentation from the kernel (virtio-net header)"
+               : !c.offload  ? "off (--offload off)"
+               : config.impairment.any() ? "off (impairments decide per frame)"
+                                         : "off (the kernel refused them)");
     std::fflush(out);
 
     for (const Service& s : services) {
@@ -289,13 +296,15 @@ int run_live(const LiveCommand& c, std::FILE* out) {
     th.kick();
     auto ran = (*loop)->run();
     const live::TapHostStats s = th.stats();
-    fmt::print(out,
-               "stopped: {} frames from the kernel, {} to it ({} dropped by a full queue); "
-               "impairments in: {} lost, {} duplicated, {} reordered; out: {} lost, {} "
-               "duplicated, {} reordered\n",
-               s.frames_read, s.frames_written, s.write_drops, s.to_host.lost, s.to_host.duplicated,
-               s.to_host.reordered, s.to_kernel.lost, s.to_kernel.duplicated,
-               s.to_kernel.reordered);
+    fmt::print(
+        out,
+        "stopped: {} frames from the kernel ({} of them coalesced TCP segments, {} with a bad "
+        "virtio-net header), {} to it ({} dropped by a full queue); "
+        "impairments in: {} lost, {} duplicated, {} reordered; out: {} lost, {} "
+        "duplicated, {} reordered\n",
+        s.frames_read, s.large_segments, s.bad_vnet, s.frames_written, s.write_drops,
+        s.to_host.lost, s.to_host.duplicated, s.to_host.reordered, s.to_kernel.lost,
+        s.to_kernel.duplicated, s.to_kernel.reordered);
     const tcp::Stats t = rt.tcp().connection_totals();
     fmt::print(out,
                "tcp: {} segments out, {} in; {} retransmitted ({} recoveries, {} undone as "

@@ -38,6 +38,7 @@ struct LiveCommand {
     uint64_t bytes = 100'000'000;  // for --send
     std::optional<uint64_t> seed;  // none: secrets from the OS
     double duration_s = 0;         // stop after this long (0: never, or when --get is done)
+    bool offload = true;           // --offload on|off: the kernel's offloads, where granted
 };
 
 // Exit status: 0 after a clean stop, 1 when a --get failed or the TAP did, 2

@@ -196,6 +196,12 @@ int main(int argc, char** argv) {
                          "Derive every secret (sequence numbers, ports, DNS IDs, MAC) and the "
                          "impairments from this seed, to repeat a run; without it they come from "
                          "the OS");
+    live_cmd
+        ->add_option_function<std::string>(
+            "--offload", [&](const std::string& v) { live_opts.offload = v == "on"; },
+            "on (default: take the kernel's checksum and segmentation offloads where it grants "
+            "them) or off")
+        ->check(CLI::IsMember({"on", "off"}));
     live_cmd->add_option("--duration", live_opts.duration_s, "Stop after this many seconds")
         ->check(CLI::PositiveNumber);
 

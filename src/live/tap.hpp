@@ -20,6 +20,13 @@ namespace live {
 class TapDevice {
   public:
     static base::Expected<TapDevice, std::string> open(const std::string& name);
+    // With offloads (IFF_VNET_HDR, then TUNSETOFFLOAD checksum + TSO4): the
+    // kernel may hand us frames with a partial checksum and large TCP
+    // segments (GRO) behind a virtio-net header (live/vnet.hpp), which read()
+    // leaves in front of each frame; write() puts an empty one in front of
+    // ours. An error when the kernel refuses (the caller may open without).
+    static base::Expected<TapDevice, std::string> open_with_offloads(const std::string& name);
+    bool offloads() const { return vnet_; }
 
     TapDevice(TapDevice&& other) noexcept;
     TapDevice& operator=(TapDevice&& other) noexcept;
@@ -38,9 +45,12 @@ class TapDevice {
     base::Expected<bool, std::string> write(base::ByteSpan frame);
 
   private:
-    TapDevice(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+    TapDevice(int fd, std::string name, bool vnet = false)
+        : fd_(fd), name_(std::move(name)), vnet_(vnet) {}
+    static base::Expected<TapDevice, std::string> open_device(const std::string& name, bool vnet);
     int fd_ = -1;
     std::string name_;
+    bool vnet_ = false;
 };
 
 }  // namespace live

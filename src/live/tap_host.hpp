@@ -37,6 +37,10 @@ struct TapHostConfig {
     // (getrandom), so that no two runs share keys anyone could guess; a
     // fixed seed is for reproducing a run.
     std::optional<uint64_t> seed;
+    // Take the kernel's offloads (partial checksums, large coalesced TCP
+    // segments: live/vnet.hpp) when it grants them. Never with impairments,
+    // which decide per MTU-sized frame.
+    bool offload = true;
 };
 
 // The seed a live host runs with: `given`, or 64 bits from the OS's
@@ -48,6 +52,8 @@ struct TapHostStats {
     uint64_t frames_written = 0;
     uint64_t write_drops = 0;     // the kernel's queue was full
     uint64_t oversize = 0;        // frames larger than the MTU allows, not passed on
+    uint64_t large_segments = 0;  // coalesced TCP segments the kernel handed us (GRO)
+    uint64_t bad_vnet = 0;        // frames with a malformed virtio-net header: dropped
     ImpairedPathStats to_host;    // kernel -> our stack
     ImpairedPathStats to_kernel;  // our stack -> kernel
 };
@@ -70,6 +76,8 @@ class TapHost {
     // The error that stopped the driver (the TAP failed), if one did.
     const std::optional<std::string>& failure() const { return failure_; }
     TapHostStats stats() const;
+    // Whether the kernel's offloads are on (config.offload, granted).
+    bool offloads() const { return tap_.offloads(); }
 
   private:
     TapHost(Loop& loop, TapHostConfig config, TapDevice tap);
