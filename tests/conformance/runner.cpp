@@ -304,7 +304,8 @@ class Run {
 
     std::optional<std::string> compare(const SegmentSpec& spec, const Observed& o) const {
         if (!o.checksum_ok) return std::string("bad TCP checksum");
-        if (sut_port_ && o.src_port != *sut_port_) return std::string("from another port");
+        if (spec.port ? o.src_port != *spec.port : (sut_port_ && o.src_port != *sut_port_))
+            return std::string("from another port");
         if (o.flags != spec.flags) return "flags " + flags_text(spec.flags) + " expected";
         if (relative_seq(o.seq) != spec.seq)
             return "sequence number " + std::to_string(spec.seq) + " expected";
@@ -411,7 +412,7 @@ class Run {
         std::vector<std::byte> tcp(header + spec.len);
         const base::MutableByteSpan t{tcp};
         base::store_be16(t, wire::tcp::field::src_port, port_peer());
-        base::store_be16(t, wire::tcp::field::dst_port, sut_port_.value_or(0));
+        base::store_be16(t, wire::tcp::field::dst_port, spec.port.value_or(sut_port_.value_or(0)));
         base::store_be32(t, wire::tcp::field::seq, peer_iss + spec.seq);
         base::store_be32(t, wire::tcp::field::ack, ack);
         base::store_be16(t, wire::tcp::field::offset_flags,

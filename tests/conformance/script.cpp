@@ -219,6 +219,9 @@ base::Expected<SegmentSpec, Error> parse_segment(std::string_view text) {
         if (!v) return fail("bad value '" + std::string(w[i + 1]) + "'");
         if (w[i] == "ack") {
             seg.ack = *v;
+        } else if (w[i] == "port") {
+            if (*v == 0 || *v > 65535) return fail(Error("a port is 1 to 65535"));
+            seg.port = static_cast<uint16_t>(*v);
         } else if (w[i] == "win") {
             if (*v > 65535) return fail(Error("a window field holds at most 65535"));
             seg.window = static_cast<uint16_t>(*v);

@@ -16,7 +16,8 @@
 // `<` lines are the peer's segments, `>` lines the SUT's: flags (S F R P .
 // for ACK, E ECE, W CWR), `start:end(len)` with sequence numbers relative to
 // the sender's initial one, `ack N` relative to the other side's, `win N` as
-// on the wire, options between `<` and `>`. On a `>` line anything left out is
+// on the wire, `port N` for another port of the SUT's than its socket's,
+// options between `<` and `>`. On a `>` line anything left out is
 // not checked; `*` accepts any value. On a `<` line a left-out window is 64
 // KiB (scaled by the peer's window scale), and once timestamps are agreed a
 // left-out option list is `<nop,nop,TS>`; `TS` alone fills in the peer's
@@ -63,6 +64,9 @@ struct SegmentSpec {
     uint32_t len = 0;    // payload bytes
     std::optional<uint32_t> ack;
     std::optional<uint16_t> window;
+    // The SUT's port, when not the one its socket calls named: the peer's
+    // segment goes there, the SUT's must come from there.
+    std::optional<uint16_t> port;
     std::optional<std::vector<OptionSpec>> options;  // nullopt: not written
 };
 
