@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
     # toolchain
-    g++ cmake ninja-build make pkg-config clang-14 libclang-rt-14-dev clang-format
+    gcc g++ cmake ninja-build make pkg-config clang-14 libclang-rt-14-dev clang-format
     # libraries
     libfmt-dev libspdlog-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libssl-dev
     libhttp-parser-dev

@@ -2,32 +2,23 @@
 // contract (input, poll, deadline, output).
 #include "capi/host.hpp"
 
-#include <sys/random.h>
-
 #include <cerrno>
 #include <new>
 
-namespace {
+#include "live/tap_host.hpp"
 
-int fail(int e) {
-    errno = e;
-    return -1;
-}
-
-}  // namespace
+using capi::fail;
 
 extern "C" {
 
 mnet_host* mnet_host_new(uint64_t seed) {
     if (seed == 0) {
-        ssize_t got;
-        do {
-            got = getrandom(&seed, sizeof seed, 0);
-        } while (got < 0 && errno == EINTR);
-        if (got != static_cast<ssize_t>(sizeof seed)) {
+        auto from_os = live::secret_seed(std::nullopt);  // getrandom, as minternet live
+        if (!from_os) {
             errno = EIO;
             return nullptr;
         }
+        seed = *from_os;
     }
     auto* h = new (std::nothrow) mnet_host(seed);
     if (h == nullptr) errno = ENOMEM;

@@ -3,6 +3,7 @@
 // descriptors.
 #pragma once
 
+#include <cerrno>
 #include <deque>
 #include <map>
 #include <memory>
@@ -19,6 +20,12 @@
 #include "stack/udp.hpp"
 
 namespace capi {
+
+// A failing C call: errno set, -1 returned.
+inline int fail(int e) {
+    errno = e;
+    return -1;
+}
 
 // One descriptor.
 struct Socket {

@@ -12,13 +12,9 @@
 
 namespace {
 
+using capi::fail;
 using capi::Socket;
 using stack::Endpoint;
-
-int fail(int e) {
-    errno = e;
-    return -1;
-}
 
 int errno_of(stack::SocketError e) {
     switch (e) {

@@ -8,29 +8,26 @@
 #include <cerrno>
 
 #include "capi/host.hpp"
+#include "live/loop.hpp"
+
+using capi::fail;
 
 namespace capi {
 
-base::Time TapDriver::clock() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return base::Time::from_ns(int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec);
-}
-
 void TapDriver::service(mnet_host& h) {
-    h.now = std::max(h.now, clock());
+    h.now = std::max(h.now, live::Loop::now());
     for (;;) {
         auto n = tap_.read(buffer_);
         if (!n || !*n) break;
         h.host.receive(interface_, h.pool.copy_of(base::ByteSpan(buffer_).first(**n)), h.now);
     }
-    h.now = std::max(h.now, clock());
+    h.now = std::max(h.now, live::Loop::now());
     h.host.poll(h.now);
 }
 
 void TapDriver::wait(mnet_host& h, base::Time deadline) {
     const base::Time until = std::min(deadline, h.host.next_deadline());
-    const base::Time now = clock();
+    const base::Time now = live::Loop::now();
     int ms = -1;
     if (!until.is_never())
         ms = until <= now ? 0 : static_cast<int>(((until - now).us() + 999) / 1000);
@@ -44,17 +41,8 @@ bool mnet_host::drive_once(base::Time deadline) {
     if (!tap || tap->stop.load()) return false;
     tap->wait(*this, deadline);
     tap->service(*this);
-    return !tap->stop.load() && capi::TapDriver::clock() < deadline;
+    return !tap->stop.load() && live::Loop::now() < deadline;
 }
-
-namespace {
-
-int fail(int e) {
-    errno = e;
-    return -1;
-}
-
-}  // namespace
 
 extern "C" {
 
@@ -64,11 +52,9 @@ int mnet_tap_attach(mnet_host* host, const char* tap, const char* address_cidr,
     if (host->tap) return fail(EBUSY);
     auto cidr = wire::Ipv4Cidr::parse(address_cidr);
     if (!cidr) return fail(EINVAL);
-    std::optional<wire::Ipv4Address> via;
     if (gateway != nullptr) {
         auto g = wire::Ipv4Address::parse(gateway);
         if (!g || !cidr->contains(*g)) return fail(EINVAL);
-        via = *g;
     }
     errno = 0;
     auto device = live::TapDevice::open(tap);
@@ -79,14 +65,10 @@ int mnet_tap_attach(mnet_host* host, const char* tap, const char* address_cidr,
         mac[i] = static_cast<uint8_t>(host->host.random().uniform(256));
     const int interface = mnet_host_add_interface(host, mac, address_cidr, 1500);
     if (interface < 0) return -1;
-    if (via) {
-        host->host.routes().add({.destination = {wire::Ipv4Address::any(), 0},
-                                 .gateway = *via,
-                                 .interface = static_cast<stack::InterfaceId>(interface)});
-    }
+    if (gateway != nullptr && mnet_host_add_route(host, "0.0.0.0/0", gateway) != 0) return -1;
     host->tap = std::make_unique<capi::TapDriver>(std::move(*device),
                                                   static_cast<stack::InterfaceId>(interface));
-    host->now = std::max(host->now, capi::TapDriver::clock());
+    host->now = std::max(host->now, live::Loop::now());
     host->host.set_frame_sink(
         [host](stack::InterfaceId, base::PacketBuffer frame) { host->tap->write(frame.bytes()); });
     return 0;
@@ -96,9 +78,9 @@ int mnet_run(mnet_host* host, int timeout_ms) {
     if (host == nullptr) return fail(EFAULT);
     if (!host->tap) return fail(EINVAL);
     host->tap->stop = false;
-    const base::Time end =
-        timeout_ms < 0 ? base::Time::never()
-                       : capi::TapDriver::clock() + base::Duration::milliseconds(timeout_ms);
+    const base::Time end = timeout_ms < 0
+                               ? base::Time::never()
+                               : live::Loop::now() + base::Duration::milliseconds(timeout_ms);
     host->tap->service(*host);
     while (host->drive_once(end)) {
     }

@@ -17,7 +17,6 @@ class TapDriver {
     TapDriver(live::TapDevice tap, stack::InterfaceId interface)
         : tap_(std::move(tap)), interface_(interface) {}
 
-    static base::Time clock();
     void write(base::ByteSpan frame) { (void)tap_.write(frame); }
     // Reads every waiting frame into the host; runs its due timers.
     void service(mnet_host& h);

@@ -15,6 +15,7 @@
 #include <deque>
 #include <fstream>
 
+#include "live/loop.hpp"
 #include "live/tap.hpp"
 
 namespace conformance {
@@ -195,11 +196,7 @@ class LinuxTarget final : public Target {
     }
 
   private:
-    static Duration clock() {
-        timespec ts{};
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return Duration::seconds(ts.tv_sec) + Duration::nanoseconds(ts.tv_nsec);
-    }
+    static Duration clock() { return live::Loop::now() - base::Time::zero(); }
     static sockaddr_in address(wire::Ipv4Address ip, uint16_t port) {
         sockaddr_in a{};
         a.sin_family = AF_INET;
