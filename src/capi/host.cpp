@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <new>
 
-#include "live/tap_host.hpp"
+#include "live/secrets.hpp"
 
 using capi::fail;
 

@@ -1,7 +1,6 @@
 #include "live/tap_host.hpp"
 
 #include <sys/epoll.h>
-#include <sys/random.h>
 
 #include <cerrno>
 #include <cstring>
@@ -27,19 +26,6 @@ wire::MacAddress mac_from(base::Seed seed) {
 }
 
 }  // namespace
-
-base::Expected<uint64_t, std::string> secret_seed(std::optional<uint64_t> given) {
-    if (given) return *given;
-    uint64_t value = 0;
-    ssize_t got;
-    do {
-        got = getrandom(&value, sizeof value, 0);  // blocks only before the pool is ready
-    } while (got < 0 && errno == EINTR);
-    if (got != static_cast<ssize_t>(sizeof value))
-        return base::fail(fmt::format("no secret keys: getrandom failed ({})",
-                                      got < 0 ? std::strerror(errno) : "short read"));
-    return value;
-}
 
 base::Expected<std::unique_ptr<TapHost>, std::string> TapHost::create(Loop& loop,
                                                                       TapHostConfig config) {

@@ -17,6 +17,7 @@
 #include "base/result.hpp"
 #include "live/impaired_path.hpp"
 #include "live/loop.hpp"
+#include "live/secrets.hpp"
 #include "live/tap.hpp"
 #include "stack/host.hpp"
 #include "wire/address.hpp"
@@ -42,10 +43,6 @@ struct TapHostConfig {
     // which decide per MTU-sized frame.
     bool offload = true;
 };
-
-// The seed a live host runs with: `given`, or 64 bits from the OS's
-// cryptographic generator (getrandom). Fails only if the OS has none.
-base::Expected<uint64_t, std::string> secret_seed(std::optional<uint64_t> given);
 
 struct TapHostStats {
     uint64_t frames_read = 0;
