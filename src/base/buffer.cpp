@@ -12,6 +12,7 @@ void PacketBuffer::release() {
     if (block_) block_->pool->give_back(block_);
     block_ = nullptr;
     begin_ = end_ = 0;
+    csum_start_ = no_checksum;
 }
 
 void PacketBuffer::regrow(size_t headroom, size_t tailroom) {
@@ -22,14 +23,15 @@ void PacketBuffer::regrow(size_t headroom, size_t tailroom) {
     const size_t len = size();
     pool->give_back(block_);
     block_ = fresh;
-    begin_ = headroom;
-    end_ = headroom + len;
+    if (checksum_pending()) csum_start_ = static_cast<uint32_t>(csum_start_ - begin_ + headroom);
+    begin_ = static_cast<uint32_t>(headroom);
+    end_ = static_cast<uint32_t>(headroom + len);
 }
 
 MutableByteSpan PacketBuffer::prepend(size_t n) {
     assert(valid());
     if (n > headroom()) regrow(n + block_->pool->config().default_headroom, tailroom());
-    begin_ -= n;
+    begin_ -= static_cast<uint32_t>(n);
     return {data_begin(), n};
 }
 
@@ -37,29 +39,37 @@ MutableByteSpan PacketBuffer::append(size_t n) {
     assert(valid());
     if (n > tailroom()) regrow(headroom(), n);
     std::byte* at = block_->bytes() + end_;
-    end_ += n;
+    end_ += static_cast<uint32_t>(n);
     return {at, n};
 }
 
 void PacketBuffer::trim_front(size_t n) {
     assert(n <= size());
-    begin_ += n;
+    begin_ += static_cast<uint32_t>(n);
 }
 
 void PacketBuffer::trim_back(size_t n) {
     assert(n <= size());
-    end_ -= n;
+    end_ -= static_cast<uint32_t>(n);
 }
 
 void PacketBuffer::truncate(size_t n) {
-    if (n < size()) end_ = begin_ + n;
+    if (n < size()) end_ = begin_ + static_cast<uint32_t>(n);
 }
 
 PacketBuffer PacketBuffer::clone() const {
     assert(valid());
     PacketBuffer copy = block_->pool->acquire(headroom(), size());
     copy.append(bytes());
+    copy.csum_start_ = csum_start_;  // same headroom: the same place in the block
+    copy.csum_field_ = csum_field_;
     return copy;
+}
+
+void PacketBuffer::set_checksum_pending(size_t start, size_t field) {
+    assert(start + field + 2 <= size());
+    csum_start_ = static_cast<uint32_t>(begin_ + start);
+    csum_field_ = static_cast<uint16_t>(field);
 }
 
 BufferPool::BufferPool(BufferPoolConfig config) : config_(config) {}

@@ -42,9 +42,15 @@ class PacketBuffer {
     PacketBuffer& operator=(const PacketBuffer&) = delete;
     // Inline: a packet is handed down the layers by value, so moves and the
     // destructions of moved-from buffers are many, and nearly free.
-    PacketBuffer(PacketBuffer&& o) noexcept : block_(o.block_), begin_(o.begin_), end_(o.end_) {
+    PacketBuffer(PacketBuffer&& o) noexcept
+        : block_(o.block_),
+          begin_(o.begin_),
+          end_(o.end_),
+          csum_start_(o.csum_start_),
+          csum_field_(o.csum_field_) {
         o.block_ = nullptr;
         o.begin_ = o.end_ = 0;
+        o.csum_start_ = no_checksum;
     }
     PacketBuffer& operator=(PacketBuffer&& o) noexcept {
         if (this != &o) {
@@ -52,8 +58,11 @@ class PacketBuffer {
             block_ = o.block_;
             begin_ = o.begin_;
             end_ = o.end_;
+            csum_start_ = o.csum_start_;
+            csum_field_ = o.csum_field_;
             o.block_ = nullptr;
             o.begin_ = o.end_ = 0;
+            o.csum_start_ = no_checksum;
         }
         return *this;
     }
@@ -84,20 +93,44 @@ class PacketBuffer {
     // Keeps the first `n` bytes; no-op if n >= size().
     void truncate(size_t n);
 
-    // A copy of the data in a fresh buffer from the same pool, same headroom.
+    // A copy of the data in a fresh buffer from the same pool, same headroom
+    // (a pending checksum stays pending in the copy).
     PacketBuffer clone() const;
+
+    // Checksum offload, as a network card's (Linux's CHECKSUM_PARTIAL): the
+    // transport checksum of the bytes from `start` (an offset into bytes())
+    // to the end has not been computed; its field, `field` bytes after
+    // `start`, holds only the pseudo-header's sum. Whoever needs the exact
+    // bytes — a capture, a corrupting link, a real device — completes it
+    // (wire::checksum::complete_pending); a receiver in the same process may
+    // skip verifying bytes that never left it.
+    void set_checksum_pending(size_t start, size_t field);
+    bool checksum_pending() const { return csum_start_ != no_checksum; }
+    // Where the covered bytes start, from the front of bytes(). Precondition:
+    // checksum_pending() and no trim_front past that start.
+    size_t checksum_start() const { return csum_start_ - begin_; }
+    size_t checksum_field() const { return csum_field_; }
+    void clear_checksum_pending() { csum_start_ = no_checksum; }
 
   private:
     friend class BufferPool;
     PacketBuffer(detail::BlockHeader* block, size_t headroom)
-        : block_(block), begin_(headroom), end_(headroom) {}
+        : block_(block),
+          begin_(static_cast<uint32_t>(headroom)),
+          end_(static_cast<uint32_t>(headroom)) {}
     std::byte* data_begin() const { return block_ ? block_->bytes() + begin_ : nullptr; }
     void regrow(size_t headroom, size_t tailroom);
     void release();
 
+    static constexpr uint32_t no_checksum = UINT32_MAX;
+
+    // Offsets into the block. 32 bits keep a buffer, moved down the layers
+    // by value, in 24 bytes; a block is never 4 GiB.
     detail::BlockHeader* block_ = nullptr;
-    size_t begin_ = 0;
-    size_t end_ = 0;
+    uint32_t begin_ = 0;
+    uint32_t end_ = 0;
+    uint32_t csum_start_ = no_checksum;  // in the block, or no_checksum
+    uint16_t csum_field_ = 0;            // from csum_start_
 };
 
 struct BufferPoolConfig {

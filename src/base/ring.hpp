@@ -1,7 +1,9 @@
-// A FIFO in one growing circular array: push at the back, pop at the front,
-// no allocation once it has grown to the most it held. std::deque gives a
-// block back and takes a new one every few elements as a queue moves, which a
-// link's queue of frames (millions in a run) pays for.
+// A FIFO in one growing circular array: push at the back, pop at the front
+// (or take back the newest from the back), no allocation once it has grown to
+// the most it held. std::deque gives a block back and takes a new one every
+// few elements as a queue moves, which a link's queue of frames (millions in
+// a run) pays for. The capacity is a power of two, so a position wraps with a
+// mask rather than a division.
 #pragma once
 
 #include <cassert>
@@ -46,16 +48,34 @@ class Ring {
         assert(size_ > 0);
         return slot(head_);
     }
+    T& back() {
+        assert(size_ > 0);
+        return slot(wrap(head_ + size_ - 1));
+    }
+    // The i-th element from the front.
+    T& operator[](size_t i) {
+        assert(i < size_);
+        return slot(wrap(head_ + i));
+    }
+    const T& operator[](size_t i) const {
+        assert(i < size_);
+        return slot(wrap(head_ + i));
+    }
 
     void push_back(T value) {
         if (size_ == capacity_) grow();
-        new (&slot((head_ + size_) % capacity_)) T(std::move(value));
+        new (&slot(wrap(head_ + size_))) T(std::move(value));
         ++size_;
     }
     void pop_front() {
         assert(size_ > 0);
         slot(head_).~T();
-        head_ = (head_ + 1) % capacity_;
+        head_ = wrap(head_ + 1);
+        --size_;
+    }
+    void pop_back() {
+        assert(size_ > 0);
+        back().~T();
         --size_;
     }
     void clear() {
@@ -68,13 +88,14 @@ class Ring {
     struct alignas(T) Storage {
         std::byte bytes[sizeof(T)];
     };
+    size_t wrap(size_t i) const { return i & (capacity_ - 1); }
     T& slot(size_t i) { return *std::launder(reinterpret_cast<T*>(&data_[i])); }
     const T& slot(size_t i) const { return *std::launder(reinterpret_cast<const T*>(&data_[i])); }
     void grow() {
         const size_t capacity = capacity_ == 0 ? 8 : capacity_ * 2;
         auto fresh = std::make_unique<Storage[]>(capacity);
         for (size_t i = 0; i < size_; ++i) {
-            T& from = slot((head_ + i) % capacity_);
+            T& from = slot(wrap(head_ + i));
             new (&fresh[i]) T(std::move(from));
             from.~T();
         }

@@ -22,6 +22,7 @@ class RealtimeSimulation::TapPort : public sim::FrameReceiver {
 
     // A frame from the simulated network for the host: to the kernel.
     void deliver(stack::InterfaceId, base::PacketBuffer frame) override {
+        wire::checksum::complete_pending(frame);  // the kernel checks it
         auto ok = tap_.write(frame.bytes());
         if (!ok) return owner_.fail(ok.error());
         if (*ok) {

@@ -63,6 +63,8 @@ class FlowStats : public sim::EventSink {
     explicit FlowStats(const sim::Network& network) : network_(network) {}
 
     sim::EventMask wants() const override;
+    // It reads addresses, ports and lengths from the frames links drop.
+    bool wants_exact_frames() const override { return false; }
     void event(const sim::Event& e) override;
 
     // The rows, in the order the flows began (TCP connections: the order

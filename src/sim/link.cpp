@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "wire/checksum.hpp"
 #include "wire/ethernet.hpp"
 
 namespace sim {
@@ -55,14 +56,42 @@ void Link::send(int from_end, base::PacketBuffer frame) {
     if (frame.size() > params_.mtu + wire::ethernet::header_len) {
         return drop(d, stack::DropReason::too_big, frame.bytes());
     }
+    settle(dir);
     const bool full =
-        dir.queue.size() >= params_.queue_packets ||
+        queued_frames(dir) >= params_.queue_packets ||
         (params_.queue_bytes != 0 && dir.queued_bytes + frame.size() > params_.queue_bytes);
     if (full) return drop(d, stack::DropReason::queue_full, frame.bytes());
     dir.queued_bytes += frame.size();
-    dir.queue.push_back(std::move(frame));
-    dir.stats.max_queue = std::max(dir.stats.max_queue, dir.queue.size());
-    if (!dir.transmitting) start_next(d);
+    // A filter set while frames wait for an impaired transmitter applies
+    // from the next frame on; those already waiting keep their order.
+    if (!filter_ && !params_.impairments.any() && !dir.transmitting) {
+        send_timed(d, std::move(frame));
+    } else {
+        dir.queue.push_back(std::move(frame));
+        if (!dir.transmitting) start_next(d);
+    }
+    dir.stats.max_queue = std::max(dir.stats.max_queue, queued_frames(dir));
+}
+
+void Link::send_timed(int d, base::PacketBuffer frame) {
+    Direction& dir = dirs_[static_cast<size_t>(d)];
+    const base::Time departure = std::max(sim_.now(), dir.busy_until) + serialization(frame.size());
+    dir.busy_until = departure;
+    const base::Time arrival = std::max(departure + params_.delay, dir.last_arrival);
+    dir.last_arrival = arrival;
+    dir.in_flight.push_back(OnWire{std::move(frame), departure, arrival, sim_.reserve_place()});
+    ++dir.waiting;
+    if (dir.in_flight.size() == 1) schedule_head(d, dir.epoch, dir.in_flight);
+}
+
+void Link::settle(Direction& dir) {
+    const base::Time now = sim_.now();
+    while (dir.waiting > 0) {
+        const OnWire& next = dir.in_flight[dir.in_flight.size() - dir.waiting];
+        if (next.departure > now) break;
+        dir.queued_bytes -= next.frame.size();
+        --dir.waiting;
+    }
 }
 
 void Link::start_next(int d) {
@@ -72,8 +101,11 @@ void Link::start_next(int d) {
         return;
     }
     dir.transmitting = true;
-    const base::Duration tx = serialization(dir.queue.front().size());
-    sim_.schedule_in(tx, [this, d, epoch = dir.epoch] { finish_transmit(d, epoch); });
+    // After the frames an unimpaired direction already put on the transmitter.
+    const base::Time start = std::max(sim_.now(), dir.busy_until);
+    const base::Time done = start + serialization(dir.queue.front().size());
+    dir.busy_until = done;
+    sim_.schedule_at(done, [this, d, epoch = dir.epoch] { finish_transmit(d, epoch); });
 }
 
 void Link::finish_transmit(int d, uint64_t epoch) {
@@ -82,6 +114,7 @@ void Link::finish_transmit(int d, uint64_t epoch) {
     base::PacketBuffer frame = std::move(dir.queue.front());
     dir.queue.pop_front();
     dir.queued_bytes -= frame.size();
+    if (filter_) wire::checksum::complete_pending(frame);  // it sees the frame as sent
     if (filter_ && filter_(d, frame.bytes())) {
         drop(d, stack::DropReason::filtered, frame.bytes());
     } else if (params_.impairments.any()) {
@@ -100,8 +133,11 @@ void Link::finish_transmit(int d, uint64_t epoch) {
 
 void Link::depart(int d, base::PacketBuffer frame, netem::ImpairmentState::Decision decision) {
     Direction& dir = dirs_[static_cast<size_t>(d)];
+    settle(dir);  // frames sent unimpaired before a filter was set have left
     if (decision.lose) return drop(d, stack::DropReason::loss, frame.bytes());
     if (decision.corrupt) {
+        // The receiver must find the damage: the checksum is summed before it.
+        wire::checksum::complete_pending(frame);
         const size_t bit = dir.impairments.corrupt(frame.bytes());
         ++dir.stats.corrupted;
         if (observer_) observer_->link_corrupted(sim_.now(), *this, d, frame.bytes(), bit);
@@ -120,7 +156,7 @@ void Link::depart(int d, base::PacketBuffer frame, netem::ImpairmentState::Decis
     // sent ahead of it (as netem with a rate, or a real wire).
     arrival = std::max(arrival, dir.last_arrival);
     dir.last_arrival = arrival;
-    dir.in_flight.push_back(OnWire{std::move(frame), arrival, sim_.reserve_place()});
+    dir.in_flight.push_back(OnWire{std::move(frame), sim_.now(), arrival, sim_.reserve_place()});
     if (dir.in_flight.size() == 1) schedule_head(d, dir.epoch, dir.in_flight);
 }
 
@@ -138,7 +174,12 @@ void Link::arrive_in_order(int d, uint64_t epoch) {
         // Sent before the link went down (set_up kept it aside).
         lost = std::find_if(dir.lost.begin(), dir.lost.end(),
                             [&](const auto& l) { return l.first == epoch; });
+        // None left the transmitter before the link went down: they were
+        // dropped from the queue then.
+        if (lost == dir.lost.end()) return;
         wire = &lost->second;
+    } else {
+        settle(dir);  // this frame has left, even if it left just now
     }
     base::PacketBuffer frame = std::move(wire->front().frame);
     wire->pop_front();
@@ -167,6 +208,12 @@ void Link::set_up(bool up) {
                 drop(d, stack::DropReason::link_down, dir.queue.front().bytes());
                 dir.queue.pop_front();
             }
+            // An unimpaired direction's queue is the tail of its wire.
+            settle(dir);
+            for (size_t i = dir.in_flight.size() - dir.waiting; i < dir.in_flight.size(); ++i)
+                drop(d, stack::DropReason::link_down, dir.in_flight[i].frame.bytes());
+            for (; dir.waiting > 0; --dir.waiting)
+                dir.in_flight.pop_back();
             // Frames on the wire are lost as they would have arrived (their
             // events still come, in order, and see the old epoch).
             if (!dir.in_flight.empty()) {
@@ -175,6 +222,7 @@ void Link::set_up(bool up) {
             }
             dir.queued_bytes = 0;
             dir.transmitting = false;
+            dir.busy_until = base::Time::zero();
             dir.last_arrival = base::Time::zero();
         }
     }

@@ -2,6 +2,14 @@
 // drop-tail queue, a transmitter with the link's bandwidth (serialization delay),
 // the propagation delay, and the impairments. The link can be taken down and
 // brought up; frames queued or in flight when it goes down are lost.
+//
+// A direction with no impairments and no filter decides nothing when a frame
+// leaves the transmitter, so it does not stop there: when a frame is queued,
+// the time it will leave (after those ahead of it) and arrive are known, and
+// the frame costs one event, its arrival. The queue's occupancy at any moment
+// is the frames that have not left yet. Impaired or filtered directions take
+// each frame off the queue at its departure (an event), where loss, corruption,
+// duplication, reordering and the filter are decided, as netem does.
 #pragma once
 
 #include <array>
@@ -108,17 +116,24 @@ class Link {
   private:
     struct OnWire {
         base::PacketBuffer frame;
+        base::Time departure;  // when its last bit leaves the transmitter
         base::Time arrival;
         uint64_t place;  // in the simulator's order (Simulator::reserve_place)
     };
     struct Direction {
+        // Frames waiting for the transmitter of an impaired or filtered
+        // direction (the first is being transmitted).
         base::Ring<base::PacketBuffer> queue;
         // Frames on the wire, in the order they arrive. Only the first has
         // an event in the simulator's queue; when it arrives, the next one's
-        // is scheduled, in the place it took when it left (so the order of
-        // events is the same as with an event each, and the queue stays
-        // short). A reordered frame skips the wire and carries itself.
+        // is scheduled, in the place it took when it was sent (so the order
+        // of events is the same as with an event each, and the queue stays
+        // short). A reordered frame skips the wire and carries itself. In an
+        // unimpaired direction the last `waiting` entries have not left the
+        // transmitter yet: they are the queue.
         base::Ring<OnWire> in_flight;
+        size_t waiting = 0;
+        base::Time busy_until = base::Time::zero();  // the transmitter's
         // What was on the wire when the link went down, by the epoch it was
         // sent in: lost, each when it would have arrived.
         std::list<std::pair<uint64_t, base::Ring<OnWire>>> lost;
@@ -130,6 +145,13 @@ class Link {
         DirectionStats stats;
     };
 
+    // An unimpaired direction: the frame is scheduled to arrive at once.
+    void send_timed(int d, base::PacketBuffer frame);
+    // Frames of an unimpaired direction that have left the transmitter by
+    // now leave the queue's count.
+    void settle(Direction& dir);
+    // Frames in the queue (waiting, or being transmitted) and their bytes.
+    size_t queued_frames(const Direction& dir) const { return dir.queue.size() + dir.waiting; }
     void start_next(int d);
     void finish_transmit(int d, uint64_t epoch);
     void depart(int d, base::PacketBuffer frame, netem::ImpairmentState::Decision decision);

@@ -12,6 +12,10 @@ class Network::NodeTap : public stack::Observer {
   public:
     NodeTap(Tracer& tracer, NodeIndex node) : tracer_(tracer), node_(node) {}
 
+    // A sink that shows frames (pcap, the log's frame lines) gets them whole:
+    // hosts complete pending checksums for it.
+    bool wants_frame_bytes() const override { return tracer_.wants_exact_frames(); }
+
     void frame_sent(base::Time t, stack::InterfaceId i, base::ByteSpan frame) override {
         if (tracer_.wants<ev::FrameSent>()) tracer_.emit(ev::FrameSent{t, node_, i, frame});
     }
@@ -123,7 +127,8 @@ base::Expected<void, std::string> Network::assemble() {
                                             .forwarding = spec.router,
                                             .default_ttl = spec.ttl,
                                             .nameservers = spec.nameservers,
-                                            .icmp_errors = spec.icmp_errors};
+                                            .icmp_errors = spec.icmp_errors,
+                                            .checksum_offload = true};
     }
     // Interfaces in the order links name them: eth0, eth1, … MAC addresses are
     // locally administered and spell out node and interface numbers.

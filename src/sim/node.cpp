@@ -55,6 +55,9 @@ void Node::deliver(stack::InterfaceId interface, base::PacketBuffer frame) {
         return;
     }
     host_->receive(interface, std::move(frame), sim_.now());
+    // A frame usually leaves work due at once (an application to resume, an
+    // ACK to send): do it now rather than through an event at this instant.
+    if (host_->next_deadline() <= sim_.now()) return run_poll();
     wake();
 }
 

@@ -230,6 +230,7 @@ class EventMask {
         return has(kind_of<E>);
     }
     constexpr bool empty() const { return bits_ == 0; }
+    constexpr bool intersects(EventMask o) const { return (bits_ & o.bits_) != 0; }
     constexpr EventMask operator|(EventMask o) const { return EventMask{bits_ | o.bits_}; }
     constexpr bool operator==(const EventMask&) const = default;
 
@@ -245,6 +246,11 @@ class EventSink {
     virtual ~EventSink() = default;
     // The kinds this sink takes; asked once, when it is added.
     virtual EventMask wants() const = 0;
+    // Whether it needs the frames in its events exactly as they go on the
+    // wire, checksums included (a capture does); a sink that reads only
+    // addresses, ports and lengths says no, and hosts may then leave their
+    // TCP checksums pending (stack::HostConfig::checksum_offload). Asked once.
+    virtual bool wants_exact_frames() const { return true; }
     virtual void event(const Event& e) = 0;
 };
 
@@ -259,15 +265,21 @@ class Tracer {
         return mask_.has<E>();
     }
     EventMask wanted() const { return mask_; }
+    // Some sink takes events that carry frames and wants them exact.
+    bool wants_exact_frames() const { return exact_frames_; }
     void emit(const Event& e);
 
   private:
     struct Entry {
         EventSink* sink;
         EventMask mask;
+        bool exact;
     };
+    void update();
+
     std::vector<Entry> sinks_;
     EventMask mask_;
+    bool exact_frames_ = false;
 };
 
 }  // namespace sim

@@ -69,6 +69,10 @@ enum class Layer : uint8_t { frame, arp, ipv4 };
 class Observer {
   public:
     virtual ~Observer() = default;
+    // Whether it looks at the bytes of frames and packets (frame_sent,
+    // frame_received, forwarded, dropped, reassembled): if not, a host with
+    // checksum offload may hand it frames whose checksums are still pending.
+    virtual bool wants_frame_bytes() const { return true; }
     virtual void frame_sent(base::Time, InterfaceId, base::ByteSpan /*frame*/) {}
     virtual void frame_received(base::Time, InterfaceId, base::ByteSpan /*frame*/) {}
     // An IPv4 packet forwarded from one interface to another (after the TTL

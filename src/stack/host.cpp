@@ -46,6 +46,9 @@ Host::Host(HostConfig config, base::BufferPool& pool, base::Seed seed)
 InterfaceId Host::add_interface(InterfaceConfig c) {
     const auto id = static_cast<InterfaceId>(interfaces_.size());
     routes_.add(Route{.destination = c.address, .interface = id, .source = RouteSource::connected});
+    local_addresses_.insert(
+        std::lower_bound(local_addresses_.begin(), local_addresses_.end(), c.address.address),
+        c.address.address);
     interfaces_.push_back(std::move(c));
     unannounced_.push_back(id);
     return id;
@@ -65,8 +68,7 @@ std::optional<uint16_t> Host::path_mtu(Ipv4Address dst, base::Time now) const {
 }
 
 bool Host::is_local_address(Ipv4Address a) const {
-    return std::any_of(interfaces_.begin(), interfaces_.end(),
-                       [&](const InterfaceConfig& i) { return i.address.address == a; });
+    return std::binary_search(local_addresses_.begin(), local_addresses_.end(), a);
 }
 
 std::optional<Host::NextHop> Host::route_to(Ipv4Address dst) const {
@@ -362,6 +364,7 @@ bool Host::output(InterfaceId out, Ipv4Address next_hop, base::PacketBuffer pack
         output_frame(out, next_hop, std::move(packet), now);
         return true;
     }
+    wire::checksum::complete_pending(packet);  // the fragments carry pieces of it
     const auto view = wire::Ipv4View::parse(packet.bytes());
     assert(view);
     const size_t header_len = view->header_len();
@@ -429,6 +432,8 @@ void Host::transmit(InterfaceId out, wire::MacAddress dst, wire::EtherType type,
     const wire::EthernetRepr eth{.dst = dst, .src = interfaces_[out].mac, .ethertype = type};
     eth.emit(payload.prepend(wire::EthernetRepr::buffer_len()));
     ++stats_.frames_sent;
+    if (payload.checksum_pending() && observer_ && observer_->wants_frame_bytes())
+        wire::checksum::complete_pending(payload);
     if (observer_) observer_->frame_sent(now, out, payload.bytes());
     if (sink_) sink_(out, std::move(payload));
 }

@@ -57,6 +57,14 @@ struct HostConfig {
     // False: no ICMP errors at all, as from a router behind a filter that
     // drops them (and so a path MTU black hole, RFC 2923 §2.1).
     bool icmp_errors = true;
+    // Its devices complete TCP checksums (a simulated wire, whose far end is
+    // in the same process): TCP leaves them pending in the buffer
+    // (base::PacketBuffer::set_checksum_pending), and a segment that never
+    // left the process is not summed again on arrival. The host completes
+    // them where the bytes are seen: for an observer that wants frames,
+    // before fragmenting, and the simulator's links and seams to real
+    // devices do the rest. Off for a real device that does not.
+    bool checksum_offload = false;
 };
 
 // Something with timers that the host polls for its driver.
@@ -257,6 +265,10 @@ class Host {
     base::BufferPool& pool_;
     base::RandomStream random_;
     std::vector<InterfaceConfig> interfaces_;
+    // The interfaces' addresses, sorted: every packet a host receives is
+    // checked against them twice (martian source, then "for us?"), and a
+    // router has many interfaces.
+    std::vector<wire::Ipv4Address> local_addresses_;
     std::vector<InterfaceId> unannounced_;  // interfaces owing a gratuitous ARP
     RoutingTable routes_;
     ArpCache arp_;

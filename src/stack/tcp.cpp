@@ -67,7 +67,13 @@ void Tcp::new_connection(SocketId id, const tcp::Tuple& tuple, const tcp::Option
 void Tcp::emit(const tcp::Tuple& t, const wire::TcpRepr& seg, base::Time now) {
     const size_t len = seg.buffer_len();
     base::PacketBuffer p = host_.pool().acquire(host_.pool().config().default_headroom, len);
-    seg.emit(p.append(len), t.local_address, t.remote_address);
+    if (host_.config().checksum_offload) {
+        seg.emit(p.append(len), t.local_address, t.remote_address,
+                 wire::ChecksumFill::pseudo_header);
+        p.set_checksum_pending(0, wire::tcp::field::checksum.begin);
+    } else {
+        seg.emit(p.append(len), t.local_address, t.remote_address);
+    }
     ++stats_.segments_out;
     // With DF, as Linux: a router that cannot forward the segment whole says
     // so (RFC 1191) rather than fragmenting it.
@@ -346,7 +352,9 @@ void Tcp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
         ++stats_.malformed;
         return host_.report_drop(DropReason::malformed, info, payload.bytes(), now);
     }
-    if (!view->checksum_valid(info.ip.src, info.ip.dst)) {
+    // A segment whose checksum is still pending never left this process
+    // (HostConfig::checksum_offload): its bytes are the ones sent.
+    if (!payload.checksum_pending() && !view->checksum_valid(info.ip.src, info.ip.dst)) {
         ++stats_.bad_checksum;
         return host_.report_drop(DropReason::bad_checksum, info, payload.bytes(), now);
     }

@@ -1,5 +1,7 @@
 #include "wire/checksum.hpp"
 
+#include <cassert>
+
 #include <bit>
 #include <cstring>
 
@@ -143,6 +145,22 @@ uint16_t transport(base::ByteSpan segment, Ipv4Address src, Ipv4Address dst, uin
     add_pseudo_header(acc, src, dst, protocol, static_cast<uint16_t>(segment.size()));
     acc.add(segment);
     return acc.finish();
+}
+
+uint16_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, uint8_t protocol, uint16_t length) {
+    Accumulator acc;
+    add_pseudo_header(acc, src, dst, protocol, length);
+    return acc.folded();
+}
+
+void complete_pending(base::PacketBuffer& buffer) {
+    if (!buffer.checksum_pending()) return;
+    const base::MutableByteSpan covered = buffer.bytes().subspan(buffer.checksum_start());
+    const size_t field = buffer.checksum_field();
+    assert(field + 2 <= covered.size());
+    const uint16_t value = compute(covered);
+    base::store_be16(covered, field, value == 0 ? 0xffff : value);
+    buffer.clear_checksum_pending();
 }
 
 uint16_t adjust(uint16_t old_checksum, uint16_t old_word, uint16_t new_word) {

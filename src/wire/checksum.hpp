@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "base/buffer.hpp"
 #include "base/bytes.hpp"
 #include "wire/address.hpp"
 
@@ -15,6 +16,11 @@ namespace wire {
 // Whether a repr parse verifies the checksum. `ignore` is for tools that show a
 // damaged packet as it is (and for fuzzing deeper than the checksum).
 enum class ChecksumCheck : uint8_t { verify, ignore };
+
+// What a transport's emit puts in its checksum field: the checksum, or only
+// the pseudo-header's sum for a device (or the simulator) to complete over
+// the segment later (base::PacketBuffer::set_checksum_pending).
+enum class ChecksumFill : uint8_t { full, pseudo_header };
 
 namespace checksum {
 
@@ -58,6 +64,15 @@ void add_pseudo_header(Accumulator& acc, Ipv4Address src, Ipv4Address dst, uint8
 // when a segment with its checksum in place verifies: pseudo-header, then the
 // segment. `protocol` is the IP protocol number (6 or 17).
 uint16_t transport(base::ByteSpan segment, Ipv4Address src, Ipv4Address dst, uint8_t protocol);
+
+// The pseudo-header's sum alone, folded and not complemented: what a checksum
+// field holds while its checksum is pending.
+uint16_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, uint8_t protocol, uint16_t length);
+
+// Completes a pending checksum in place (no-op if none is pending): sums the
+// covered bytes with the pseudo-header's sum already in the field, stores the
+// complement (0xffff for 0, which UDP reserves), and marks the buffer done.
+void complete_pending(base::PacketBuffer& buffer);
 
 // RFC 1624 eqn. 3: the checksum after one 16-bit word of the message changes
 // from `old_word` to `new_word`, without summing the message again.

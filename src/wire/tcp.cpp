@@ -162,7 +162,8 @@ size_t TcpRepr::header_len() const {
     return tcp::min_header_len + fixed_options_len(*this) + sack_option_len(sack_blocks_that_fit());
 }
 
-void TcpRepr::emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) const {
+void TcpRepr::emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst,
+                   ChecksumFill fill) const {
     const size_t hlen = header_len();
     assert(out.size() >= hlen + payload.size() && hlen + payload.size() <= 0xffff);
     const auto segment = out.first(hlen + payload.size());
@@ -220,8 +221,12 @@ void TcpRepr::emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) 
     }
     assert(w.at == hlen - tcp::min_header_len);
 
+    constexpr auto protocol = static_cast<uint8_t>(IpProtocol::tcp);
     base::store_be16(segment, tcp::field::checksum,
-                     checksum::transport(segment, src, dst, static_cast<uint8_t>(IpProtocol::tcp)));
+                     fill == ChecksumFill::full
+                         ? checksum::transport(segment, src, dst, protocol)
+                         : checksum::pseudo_header_sum(src, dst, protocol,
+                                                       static_cast<uint16_t>(segment.size())));
 }
 
 bool TcpRepr::operator==(const TcpRepr& o) const {

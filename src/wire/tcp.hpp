@@ -172,7 +172,11 @@ struct TcpRepr {
     }
     // Writes header, options, payload and checksum. `payload` may already sit at
     // out[header_len()..]. Precondition: out.size() >= buffer_len() <= 65535.
-    void emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) const;
+    // With ChecksumFill::pseudo_header the checksum is left for a device to
+    // complete (base::PacketBuffer::set_checksum_pending, field at
+    // tcp::field::checksum).
+    void emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst,
+              ChecksumFill fill = ChecksumFill::full) const;
 
     bool operator==(const TcpRepr& o) const;
 };

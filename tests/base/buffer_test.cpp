@@ -100,6 +100,33 @@ TEST(BufferPool, SteadyStateReusesBlocks) {
     EXPECT_EQ(stats.cached, 64u);
 }
 
+// A pending checksum names bytes of the data, wherever the data moves: a
+// header prepended in front, a regrow into a larger block, a clone, a move.
+TEST(PacketBuffer, PendingChecksumFollowsTheData) {
+    BufferPool pool({.block_size = 256, .default_headroom = 8});
+    PacketBuffer p = pool.acquire();
+    EXPECT_FALSE(p.checksum_pending());
+    auto seg = p.append(40);
+    seg[16] = std::byte{0xab};
+    p.set_checksum_pending(0, 16);
+    p.prepend(20);  // beyond the 8 bytes of headroom: the data moves to a new block
+    ASSERT_TRUE(p.checksum_pending());
+    EXPECT_EQ(p.checksum_start(), 20u);
+    EXPECT_EQ(p.checksum_field(), 16u);
+    EXPECT_EQ(p.bytes()[p.checksum_start() + p.checksum_field()], std::byte{0xab});
+    p.prepend(4);
+    EXPECT_EQ(p.checksum_start(), 24u);
+    PacketBuffer copy = p.clone();
+    ASSERT_TRUE(copy.checksum_pending());
+    EXPECT_EQ(copy.checksum_start(), 24u);
+    PacketBuffer moved = std::move(copy);
+    EXPECT_TRUE(moved.checksum_pending());
+    EXPECT_FALSE(copy.checksum_pending());  // NOLINT(bugprone-use-after-move)
+    moved.clear_checksum_pending();
+    EXPECT_FALSE(moved.checksum_pending());
+    EXPECT_TRUE(p.checksum_pending());
+}
+
 TEST(BufferPool, CachesAtMostTheLimit) {
     BufferPool pool({.block_size = 256, .default_headroom = 32, .max_cached = 2});
     { PacketBuffer a = pool.acquire(), b = pool.acquire(), c = pool.acquire(); }

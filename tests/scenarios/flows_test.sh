@@ -42,7 +42,8 @@ for r in tcp:
     assert float(r["rtt_min_ms"]) >= 24.0, f"the path's RTT is at least 24 ms: {r}"
 data = json.load(open(sys.argv[2]))
 assert 0.5 < data["jain_index"] <= 1.0, data["jain_index"]
-assert abs(data["aggregate_goodput_bit_s"] - total) < 1, "flows.json and flows.csv disagree"
+# flows.csv prints each goodput to the bit/s: the sum may be off by one per row.
+assert abs(data["aggregate_goodput_bit_s"] - total) <= len(tcp), "flows.json and flows.csv disagree"
 print(f"dumbbell: {total / 1e6:.2f} Mbit/s of {capacity / 1e6:.2f}, Jain {data['jain_index']:.3f}")
 PY
 grep -q "Jain's fairness index" "$work/db.out" || fail "the run does not report Jain's index"

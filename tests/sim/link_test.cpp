@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <random>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -252,6 +253,95 @@ TEST(Link, JitterAloneKeepsOrder) {
                       static_cast<int64_t>(i) * 1'000'000);
     }
     EXPECT_GT(delays.size(), 10u);
+}
+
+// An unimpaired link schedules each frame's departure when it is queued; the
+// queue is the frames that have not left yet, so room comes back as they go.
+TEST(Link, QueueDrainsAsFramesLeave) {
+    Fixture f({.bandwidth_bps = 8'000'000, .delay = 5_ms, .queue_packets = 2});
+    f.send(0, 1, 1000);  // leaves at 1 ms
+    f.send(0, 2, 1000);  // leaves at 2 ms
+    f.send(0, 3, 1000);  // full
+    f.s.run_for(1_ms);
+    f.send(0, 4, 1000);  // 1 has left: room for one, leaves at 3 ms
+    f.send(0, 5, 1000);  // full again
+    f.s.run();
+    EXPECT_EQ(f.order(f.b), (std::vector<int>{1, 2, 4}));
+    ASSERT_EQ(f.b.arrivals.size(), 3u);
+    EXPECT_EQ(f.b.arrivals[2].time, Time::zero() + 3_ms + 5_ms);
+    EXPECT_EQ(f.link.stats(0).dropped_queue, 2u);
+    EXPECT_EQ(f.link.stats(0).max_queue, 2u);
+}
+
+// Down before any frame left the transmitter: all are dropped from the queue,
+// and the arrival the first had scheduled finds nothing to deliver.
+TEST(Link, GoingDownWithEveryFrameStillQueued) {
+    Fixture f({.bandwidth_bps = 8'000'000, .delay = 1_ms});
+    for (uint8_t i = 1; i <= 3; ++i)
+        f.send(0, i, 1000);
+    f.s.run_for(500_us);
+    f.link.set_up(false);
+    EXPECT_EQ(f.link.stats(0).dropped_down, 3u);
+    f.link.set_up(true);
+    f.send(0, 4, 1000);
+    f.s.run();
+    EXPECT_EQ(f.order(f.b), (std::vector<int>{4}));
+    EXPECT_EQ(f.b.arrivals[0].time, Time::zero() + 500_us + 1_ms + 1_ms);
+}
+
+// A filter set while frames are on an unimpaired transmitter: the next frame
+// waits for them, and the filter sees only frames sent after it was set.
+TEST(Link, FilterSetWhileFramesAreQueued) {
+    Fixture f({.bandwidth_bps = 8'000'000, .delay = 1_ms});
+    f.send(0, 1, 1000);
+    f.send(0, 2, 1000);
+    f.link.set_filter([](int, base::ByteSpan frame) { return frame[0] == std::byte{4}; });
+    f.send(0, 3, 1000);
+    f.send(0, 4, 1000);
+    f.send(0, 5, 1000);
+    f.s.run();
+    EXPECT_EQ(f.order(f.b), (std::vector<int>{1, 2, 3, 5}));
+    ASSERT_EQ(f.b.arrivals.size(), 4u);
+    EXPECT_EQ(f.b.arrivals[2].time, Time::zero() + 3_ms + 1_ms);
+    EXPECT_EQ(f.b.arrivals[3].time, Time::zero() + 5_ms + 1_ms);
+    EXPECT_EQ(f.link.stats(0).dropped_filtered, 1u);
+}
+
+// The two ways a direction queues frames agree: the same bursts at the same
+// instants through an unimpaired link and through one whose filter keeps
+// every frame (so each frame leaves through an event) arrive at the same
+// times, and the same frames are dropped. Sends fall between departures
+// (odd nanoseconds), where the two cannot differ by the order of events.
+TEST(Link, TimedQueueMatchesTheTransmitterEvents) {
+    std::mt19937 rng(3);
+    uint64_t drops = 0;
+    for (int trial = 0; trial < 20; ++trial) {
+        sim::LinkParams p{.bandwidth_bps = 8'000'000, .delay = 2_ms};
+        p.queue_packets = 1 + rng() % 6;
+        p.queue_bytes = trial % 2 == 0 ? 0 : 2000 + rng() % 4000;
+        Fixture timed(p), evented(p);
+        evented.link.set_filter([](int, base::ByteSpan) { return false; });
+        uint8_t number = 0;
+        for (int burst = 0; burst < 30; ++burst) {
+            const Duration gap = Duration::nanoseconds(1 + 2 * (rng() % 1'500'000));
+            timed.s.run_for(gap);
+            evented.s.run_for(gap);
+            for (unsigned n = rng() % 5; n > 0; --n) {
+                const size_t size = 60 + rng() % 1400;
+                timed.send(0, ++number, size);
+                evented.send(0, number, size);
+            }
+        }
+        timed.s.run();
+        evented.s.run();
+        ASSERT_EQ(timed.order(timed.b), evented.order(evented.b)) << "trial " << trial;
+        for (size_t i = 0; i < timed.b.arrivals.size(); ++i)
+            ASSERT_EQ(timed.b.arrivals[i].time, evented.b.arrivals[i].time) << "trial " << trial;
+        EXPECT_EQ(timed.link.stats(0).dropped_queue, evented.link.stats(0).dropped_queue);
+        EXPECT_EQ(timed.link.stats(0).max_queue, evented.link.stats(0).max_queue);
+        drops += timed.link.stats(0).dropped_queue;
+    }
+    EXPECT_GT(drops, 100u);  // the queues did fill
 }
 
 TEST(Link, SameSeedSameFateOtherSeedOther) {
