@@ -79,6 +79,14 @@ void ByteRing::copy_out(size_t offset, base::MutableByteSpan out) const {
     std::memcpy(out.data() + first, data_.get(), out.size() - first);
 }
 
+base::ByteSpan ByteRing::contiguous(size_t offset, size_t len) const {
+    assert(offset + len <= size_);
+    if (len == 0) return {};
+    const size_t start = (head_ + offset) % storage_;
+    if (start + len > storage_) return {};
+    return {data_.get() + start, len};
+}
+
 void ByteRing::pop(size_t n) {
     assert(n <= size_);
     if (n == 0) return;

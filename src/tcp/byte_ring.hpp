@@ -37,6 +37,10 @@ class ByteRing {
     // Copies out.size() bytes starting `offset` bytes from the front.
     // Precondition: offset + out.size() <= size().
     void copy_out(size_t offset, base::MutableByteSpan out) const;
+    // The `len` bytes from `offset`, in place, if they lie in one piece (the
+    // ring does not wrap inside them); empty otherwise, or if len is 0.
+    // Valid until the ring changes.
+    base::ByteSpan contiguous(size_t offset, size_t len) const;
     // Drops `n` bytes from the front. Precondition: n <= size().
     void pop(size_t n);
     // A new capacity, never below what the ring holds.

@@ -59,12 +59,17 @@ void Connection::send_segment(SeqNum seq, uint16_t flags, size_t data_offset, si
             }
         }
     }
-    scratch_.resize(data_len);
     if (data_len > 0) {
-        snd_.buffer.copy_out(data_offset, scratch_);
+        // The data straight from the send buffer when it lies in one piece
+        // (emit copies it into the frame); a copy only where the ring wraps.
+        seg.payload = snd_.buffer.contiguous(data_offset, data_len);
+        if (seg.payload.empty()) {
+            scratch_.resize(data_len);
+            snd_.buffer.copy_out(data_offset, scratch_);
+            seg.payload = scratch_;
+        }
         last_data_sent_at_ = now;
     }
-    seg.payload = scratch_;
     ++stats_.segments_sent;
     if (flags & ack) {
         timers_.delayed_ack = base::Time::never();

@@ -43,6 +43,23 @@ TEST(ByteRing, FifoWithWrapAround) {
     EXPECT_EQ(r.push({}), 0u);
 }
 
+// Bytes in one piece are handed out in place; across the wrap, nothing (the
+// caller copies them out instead).
+TEST(ByteRing, ContiguousOnlyWhereTheRingDoesNotWrap) {
+    tcp::ByteRing r(8, 8);
+    r.push(base::as_bytes("abcdef"));
+    r.pop(4);
+    r.push(base::as_bytes("ghij"));  // "ef" at 4-5, "gh" at 6-7, "ij" wrapped to 0-1
+    const auto in_place = r.contiguous(0, 4);
+    ASSERT_EQ(in_place.size(), 4u);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(in_place.data()), 4), "efgh");
+    EXPECT_TRUE(r.contiguous(3, 2).empty()) << "h and i straddle the end of the storage";
+    const auto tail = r.contiguous(4, 2);
+    ASSERT_EQ(tail.size(), 2u);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(tail.data()), 2), "ij");
+    EXPECT_TRUE(r.contiguous(1, 0).empty());
+}
+
 // Storage a ring gives back (emptied, grown out of, destroyed) may serve the
 // next ring; no two live rings may share it.
 TEST(ByteRing, StorageGivenBackIsNeverSharedByTwoRings) {
