@@ -126,6 +126,18 @@ Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::peek(siz
     return read(max, false);
 }
 
+Task<base::Expected<size_t, stack::SocketError>> TcpStream::discard(size_t max) {
+    while (true) {
+        const tcp::Connection* c = connection();
+        if (!c) co_return base::fail(stack::SocketError::closed);
+        if (max > 0 && c->readable_bytes() > 0) co_return rt_->tcp().discard(id_, max, rt_->now());
+        if (c->peer_finished()) co_return size_t{0};  // the end of the stream
+        if (c->error()) co_return base::fail(from(*c->error()));
+        if (c->state() == tcp::State::closed) co_return size_t{0};
+        co_await changed();
+    }
+}
+
 Task<base::Expected<base::PacketBuffer, stack::SocketError>> TcpStream::read(size_t max,
                                                                              bool take) {
     while (true) {

@@ -102,6 +102,9 @@ class TcpStream {
     Task<base::Expected<base::PacketBuffer, stack::SocketError>> receive(size_t max);
     // The same without taking them (MSG_PEEK): the next receive gets them again.
     Task<base::Expected<base::PacketBuffer, stack::SocketError>> peek(size_t max);
+    // Takes up to `max` bytes as they arrive and drops them without a copy
+    // (MSG_TRUNC): how many; 0 is the end of the stream. For sinks.
+    Task<base::Expected<size_t, stack::SocketError>> discard(size_t max);
     // Half-close: FIN after what was sent; receiving goes on.
     base::Expected<void, stack::SocketError> shutdown();
     // Closes gracefully and waits until our FIN is acknowledged (the peer's may

@@ -198,6 +198,15 @@ base::Expected<void, SocketError> Tcp::set_options(SocketId id, const tcp::Optio
     return {};
 }
 
+size_t Tcp::discard(SocketId id, size_t max, base::Time now) {
+    now_ = now;
+    tcp::Connection* c = connection(id);
+    if (!c) return 0;
+    const size_t n = c->discard(max, now);
+    after(id, now);
+    return n;
+}
+
 size_t Tcp::peek(SocketId id, base::MutableByteSpan out) {
     const tcp::Connection* c = connection(id);
     return c ? c->peek(out) : 0;

@@ -81,6 +81,8 @@ class Tcp : public Transport, private tcp::Observer {
                                                   base::Time now);
     // recv(MSG_PEEK): received bytes copied, not taken.
     size_t peek(SocketId id, base::MutableByteSpan out);
+    // recv(MSG_TRUNC): up to `max` received bytes taken and dropped, uncopied.
+    size_t discard(SocketId id, size_t max, base::Time now);
     // The program is done with `id` (a connection or a listener): it closes
     // gracefully if it has not, and is freed once closed.
     void release(SocketId id, base::Time now);

@@ -169,12 +169,12 @@ size_t Connection::send(base::ByteSpan data, base::Time now) {
     return n;
 }
 
-size_t Connection::receive(base::MutableByteSpan out, base::Time now) {
-    const size_t n = std::min(out.size(), rcv_.buffer.size());
+size_t Connection::consume(size_t max, std::byte* out, base::Time now) {
+    const size_t n = std::min(max, rcv_.buffer.size());
     if (n == 0) return 0;
     const uint32_t window_before =
         rcv_.adv > rcv_.nxt ? static_cast<uint32_t>(rcv_.adv - rcv_.nxt) : 0;
-    rcv_.buffer.copy_out(0, out.first(n));
+    if (out) rcv_.buffer.copy_out(0, {out, n});
     rcv_.buffer.pop(n);
     // More room: pull in out-of-order data that now fits, and tell the peer
     // when the window opens by a worthwhile amount (a window update). As in

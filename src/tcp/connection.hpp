@@ -161,7 +161,12 @@ class Connection {
     // Zero when full (back-pressure) or when sending is shut down.
     size_t send(base::ByteSpan data, base::Time now);
     // Moves received, in-order data into `out`; returns how much.
-    size_t receive(base::MutableByteSpan out, base::Time now);
+    size_t receive(base::MutableByteSpan out, base::Time now) {
+        return consume(out.size(), out.data(), now);
+    }
+    // Takes up to `max` received bytes without copying them anywhere
+    // (recv(2) with MSG_TRUNC on a Linux TCP socket); returns how many.
+    size_t discard(size_t max, base::Time now) { return consume(max, nullptr, now); }
     // Half-close: FIN after the data already given.
     void shutdown(base::Time now);
     // The program is done with the connection: it will neither send nor
@@ -217,6 +222,8 @@ class Connection {
     }
 
   private:
+    // Takes up to `max` readable bytes, copied to `out` unless it is null.
+    size_t consume(size_t max, std::byte* out, base::Time now);
     void set_state(State s, base::Time now);
     void open_passive(const wire::TcpRepr& syn, SeqNum iss, base::Time now);
     void fail(Error e, base::Time now);

@@ -328,6 +328,40 @@ TEST(TcpSocket, OptionsAtListenAndConnectPeekAndInfo) {
     EXPECT_EQ(server_info->send_mss, 600u - 12) << "the MSS the client offered";
 }
 
+// MSG_TRUNC: discard takes bytes without handing them over, in order, and
+// what follows is read as usual; 0 is the end of the stream.
+TEST(TcpSocket, DiscardTakesBytesWithoutCopyingThem) {
+    Net n;
+    std::vector<size_t> dropped;
+    std::string rest;
+    bool ended = false;
+    n.server.spawn(
+        [](Runtime& rt, std::vector<size_t>* counts, std::string* after, bool* end) -> Task<void> {
+            auto l = TcpListener::listen(rt, {Ipv4Address::any(), 7200});
+            auto s = co_await l->accept();
+            if (!s) co_return;
+            co_await rt.sleep(1_s);  // all ten bytes are in
+            for (size_t max : {3u, 4u}) {
+                auto got = co_await s->discard(max);
+                if (got) counts->push_back(*got);
+            }
+            auto r = co_await s->receive(100);
+            if (r) *after = text(*r);
+            auto last = co_await s->discard(100);
+            *end = last && *last == 0;
+        }(n.server, &dropped, &rest, &ended));
+    n.client.spawn([](Runtime& rt) -> Task<void> {
+        auto s = co_await TcpStream::connect(rt, {server_addr, 7200});
+        if (!s) co_return;
+        (void)co_await s->send(base::as_bytes("0123456789"));
+        (void)co_await s->close();
+    }(n.client));
+    n.run(5_s);
+    EXPECT_EQ(dropped, (std::vector<size_t>{3, 4}));
+    EXPECT_EQ(rest, "789");
+    EXPECT_TRUE(ended);
+}
+
 // A bad value is refused where it is given, and nothing is opened.
 TEST(TcpSocket, OptionsOutOfRangeAreInvalid) {
     Net n;
