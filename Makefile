@@ -2,8 +2,9 @@
 #   make run     build and run the main job
 #   make test    build and run every test: unit, property, tshark checks, the
 #                sanitizer build, short fuzz runs
-#   make bench   benchmarks (ns-3 side by side with the simulator, installed
-#                on first use); figures go to docs/benchmarks.md by hand
+#   make bench   benchmarks (ns-3 beside the simulator, lwIP and the kernel
+#                beside the live path; ns-3 and lwIP installed on first
+#                use); figures go to docs/benchmarks.md by hand
 #   make fuzz    the fuzz targets, longer (FUZZ_SECONDS per target, default 60)
 #   make chaos   the TCP property test over CHAOS_SEEDS random networks (100,000)
 #                and 100 MB both ways between our stack and the kernel, impaired
@@ -30,7 +31,7 @@ bench: build
 	./build/release/bench/minternet_bench --benchmark_counters_tabular=true --benchmark_filter=-.*/1000000
 	./scripts/bench-sim.sh ./build/release/src/cli/minternet ./build/release/bench/minternet_bench $${SIM_BENCH_REPEATS:-3}
 	./scripts/bench-dns.sh ./build/release/src/cli/minternet $${DNS_BENCH_SECONDS:-5}
-	./scripts/bench-live.sh ./build/release/src/cli/minternet $${LIVE_BENCH_MB:-1024}
+	./scripts/bench-live.sh ./build/release/src/cli/minternet $${LIVE_BENCH_MB:-1024} $${LIVE_BENCH_REPEATS:-3}
 
 fuzz: deps
 	@./scripts/fuzz.sh $${FUZZ_SECONDS:-60}
