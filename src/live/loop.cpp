@@ -112,9 +112,8 @@ void Loop::run_timers() {
 }
 
 base::Expected<void, std::string> Loop::run() {
-    running_ = true;
     std::vector<epoll_event> events(64);
-    while (running_) {
+    while (!stop_requested_) {
         int timeout_ms = -1;
         if (!timers_.empty()) {
             const base::Duration wait = timers_.begin()->first - now();
@@ -123,10 +122,10 @@ base::Expected<void, std::string> Loop::run() {
         const int n =
             epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), timeout_ms);
         if (n < 0 && errno != EINTR) {
-            running_ = false;
             return base::fail(std::string("epoll_wait: ") + std::strerror(errno));
         }
-        for (int i = 0; i < n && running_; ++i) {
+        if (n < 0) continue;  // a signal: look at the stop flag again
+        for (int i = 0; i < n && !stop_requested_; ++i) {
             const auto it = handlers_.find(events[static_cast<size_t>(i)].data.fd);
             if (it == handlers_.end()) continue;  // removed by an earlier handler
             Handler h = it->second;               // a copy: the handler may remove itself
@@ -134,6 +133,7 @@ base::Expected<void, std::string> Loop::run() {
         }
         run_timers();
     }
+    stop_requested_ = false;  // taken: the next run() runs
     return {};
 }
 

@@ -45,9 +45,10 @@ class Loop {
     void on_stop_signal(std::function<void()> fn);
 
     // Runs until stop() (or a stop signal with no handler of its own); an
-    // error if epoll itself fails.
+    // error if epoll itself fails. A stop() before run() — work that ended
+    // while it was being set up — makes run() return at once.
     base::Expected<void, std::string> run();
-    void stop() { running_ = false; }
+    void stop() { stop_requested_ = true; }
 
   private:
     explicit Loop(int epoll) : epoll_(epoll) {}
@@ -55,7 +56,7 @@ class Loop {
 
     int epoll_ = -1;
     int signal_fd_ = -1;
-    bool running_ = false;
+    bool stop_requested_ = false;  // taken (and cleared) when run() returns
     std::unordered_map<int, Handler> handlers_;
     std::set<std::pair<base::Time, TimerId>> timers_;
     std::map<TimerId, std::pair<base::Time, std::function<void()>>> timer_fns_;

@@ -183,6 +183,29 @@ if [[ $mode == plain ]]; then
     else
         fail "--send failed: $(tail -3 "$work/send.log")"
     fi
+    # The same TAP again with the other offload choice: a TAP keeps the
+    # offloads its last user set, and ours must set its own either way.
+    other=off
+    [[ ${MINTERNET_LIVE_OFFLOAD:-on} == off ]] && other=on
+    in_ns timeout 60 nc -l 10.0.1.1 9010 | wc -c >"$work/counted2" &
+    sleep 0.3
+    if in_ns timeout 60 "$bin" live --tap "${tap:0:11}c" --address 10.0.1.2/24 --offload "$other" \
+        --send 10.0.1.1:9010 --bytes 1000000 >"$work/send2.log" 2>&1; then
+        wait $! 2>/dev/null || true
+        [[ $(cat "$work/counted2") == 1000000 ]] && ok "--send with --offload $other on a TAP last used the other way" ||
+            fail "--offload $other after the other: the kernel's nc counted $(cat "$work/counted2") bytes"
+    else
+        fail "--send with --offload $other on a TAP last used the other way: $(tail -3 "$work/send2.log")"
+    fi
+    # A --send that cannot even start (no route) says so and ends.
+    in_ns timeout 20 "$bin" live --tap "${tap:0:11}c" --address 10.0.1.2/24 \
+        --send 10.7.0.1:9010 --bytes 1000 >"$work/send3.log" 2>&1
+    status=$?
+    if ((status != 0 && status != 124)); then
+        ok "--send with no route ends (exit $status)"
+    else
+        fail "--send with no route: exit $status (124: it never ended)"
+    fi
 fi
 
 if ((failed)); then

@@ -21,6 +21,23 @@ TEST(Loop, TimersRunInOrderAndStopEnds) {
     EXPECT_EQ(ran, (std::vector<int>{1, 2}));
 }
 
+// Work that ends while it is being set up (a --send whose connect fails at
+// once) stops the loop before it runs: run() must return, not wait forever.
+// The stop is taken: a later run() runs again.
+TEST(Loop, AStopBeforeRunIsKept) {
+    auto loop = live::Loop::create();
+    ASSERT_TRUE(loop);
+    (*loop)->stop();
+    ASSERT_TRUE((*loop)->run());
+    bool ran = false;
+    (*loop)->after(Duration::milliseconds(1), [&] {
+        ran = true;
+        (*loop)->stop();
+    });
+    ASSERT_TRUE((*loop)->run());
+    EXPECT_TRUE(ran);
+}
+
 TEST(DeadlineTimer, MovesRatherThanAdds) {
     auto loop = live::Loop::create();
     ASSERT_TRUE(loop);
