@@ -183,7 +183,7 @@ int run_live(const LiveCommand& c, std::FILE* out) {
                config.impairment.any() ? fmt::format(", impaired: {}", c.impair) : "");
     // What was negotiated with the kernel, so a measurement says what it had.
     fmt::print(out, "offloads: {}\n",
-               th.offloads() ? "checksum and TCP segmentation from the kernel (virtio-net header)"
+               th.offloads() ? "checksum and TCP segmentation both ways (virtio-net header)"
                : !c.offload  ? "off (--offload off)"
                : config.impairment.any() ? "off (impairments decide per frame)"
                                          : "off (the kernel refused them)");
@@ -299,12 +299,12 @@ int run_live(const LiveCommand& c, std::FILE* out) {
     fmt::print(
         out,
         "stopped: {} frames from the kernel ({} of them coalesced TCP segments, {} with a bad "
-        "virtio-net header), {} to it ({} dropped by a full queue); "
-        "impairments in: {} lost, {} duplicated, {} reordered; out: {} lost, {} "
+        "virtio-net header), {} to it ({} dropped by a full queue; {} large segments carrying "
+        "{} of ours); impairments in: {} lost, {} duplicated, {} reordered; out: {} lost, {} "
         "duplicated, {} reordered\n",
         s.frames_read, s.large_segments, s.bad_vnet, s.frames_written, s.write_drops,
-        s.to_host.lost, s.to_host.duplicated, s.to_host.reordered, s.to_kernel.lost,
-        s.to_kernel.duplicated, s.to_kernel.reordered);
+        s.large_writes, s.segments_in_large_writes, s.to_host.lost, s.to_host.duplicated,
+        s.to_host.reordered, s.to_kernel.lost, s.to_kernel.duplicated, s.to_kernel.reordered);
     const tcp::Stats t = rt.tcp().connection_totals();
     fmt::print(out,
                "tcp: {} segments out, {} in; {} retransmitted ({} recoveries, {} undone as "

@@ -80,11 +80,12 @@ base::Expected<std::optional<size_t>, std::string> TapDevice::read(base::Mutable
     }
 }
 
-base::Expected<bool, std::string> TapDevice::write(base::ByteSpan frame) {
-    // With offloads every frame goes behind a virtio-net header; ours is
-    // empty (no partial checksum, no segmentation asked for).
-    static const std::byte empty_header[10] = {};
-    iovec parts[2] = {{const_cast<std::byte*>(empty_header), sizeof empty_header},
+base::Expected<bool, std::string> TapDevice::write(base::ByteSpan frame,
+                                                   const vnet::Header& header) {
+    // With offloads every frame goes behind a virtio-net header.
+    std::byte vnet_header[vnet::header_len];
+    vnet::emit(header, vnet_header);
+    iovec parts[2] = {{vnet_header, sizeof vnet_header},
                       {const_cast<std::byte*>(frame.data()), frame.size()}};
     while (true) {
         const ssize_t n =

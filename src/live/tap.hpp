@@ -14,6 +14,7 @@
 
 #include "base/bytes.hpp"
 #include "base/result.hpp"
+#include "live/vnet.hpp"
 
 namespace live {
 
@@ -42,7 +43,10 @@ class TapDevice {
     base::Expected<std::optional<size_t>, std::string> read(base::MutableByteSpan buffer);
     // One frame to the kernel. False when the kernel would not take it now
     // (its queue is full): the frame is dropped, as a NIC would drop it.
-    base::Expected<bool, std::string> write(base::ByteSpan frame);
+    // With offloads, `header` goes in front (a partial checksum for the
+    // kernel to complete, a large segment for it to cut); without, it must
+    // be empty.
+    base::Expected<bool, std::string> write(base::ByteSpan frame, const vnet::Header& header = {});
 
   private:
     TapDevice(int fd, std::string name, bool vnet = false)

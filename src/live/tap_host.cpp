@@ -1,5 +1,7 @@
 #include "live/tap_host.hpp"
 
+#include "live/tso.hpp"
+
 #include <sys/epoll.h>
 
 #include <cerrno>
@@ -64,6 +66,9 @@ TapHost::TapHost(Loop& loop, TapHostConfig config, TapDevice tap)
     stack::HostConfig hc;
     hc.name = config_.name;
     hc.nameservers = config_.nameservers;
+    // The kernel completes what TCP leaves pending (NEEDS_CSUM), and takes
+    // runs of segments as one (TSO): live/tso.hpp.
+    hc.checksum_offload = tap_.offloads();
     host_ = std::make_unique<stack::Host>(hc, pool_, seed.derive("host"));
     const stack::InterfaceId eth =
         host_->add_interface({.name = config_.tap,
@@ -96,6 +101,7 @@ TapHost::~TapHost() {
 void TapHost::read_frames() {
     const size_t max_frame = size_t{config_.mtu} + 14;
     const bool offloads = tap_.offloads();
+    reading_ = true;
     // One byte more than a frame may be, to see frames that are too big; with
     // offloads, the header and a 64 KiB IP packet.
     const size_t max_read = offloads ? vnet::header_len + 65535 + 14 : max_frame + 1;
@@ -105,7 +111,7 @@ void TapHost::read_frames() {
         if (!n) {
             failure_ = n.error();
             loop_.stop();
-            return;
+            break;
         }
         if (!*n) break;  // drained
         ++stats_.frames_read;
@@ -135,11 +141,35 @@ void TapHost::read_frames() {
         }
         to_host_->push(std::move(buf));
     }
+    reading_ = false;
     kick();
 }
 
 void TapHost::write_frame(base::PacketBuffer frame) {
-    auto ok = tap_.write(frame.bytes());
+    if (tap_.offloads()) {
+        outgoing_.push_back(std::move(frame));
+        if (!in_kick_ && !reading_) flush_frames();  // not inside a round
+        return;
+    }
+    write_one(frame, {});
+}
+
+void TapHost::flush_frames() {
+    if (outgoing_.empty()) return;
+    std::vector<tso::Frame> frames = tso::coalesce(std::move(outgoing_), pool_);
+    outgoing_.clear();
+    for (const tso::Frame& f : frames) {
+        if (f.segments > 1) {
+            ++stats_.large_writes;
+            stats_.segments_in_large_writes += f.segments;
+        }
+        write_one(f.bytes, f.header);
+        if (failure_) return;
+    }
+}
+
+void TapHost::write_one(const base::PacketBuffer& frame, const vnet::Header& header) {
+    auto ok = tap_.write(frame.bytes(), header);
     if (!ok) {
         failure_ = ok.error();
         loop_.stop();
@@ -163,6 +193,7 @@ void TapHost::kick() {
         now = Loop::now();
     }
     in_kick_ = false;
+    if (!reading_) flush_frames();
     timer_.set(host_->next_deadline());
 }
 

@@ -51,6 +51,8 @@ struct TapHostStats {
     uint64_t oversize = 0;        // frames larger than the MTU allows, not passed on
     uint64_t large_segments = 0;  // coalesced TCP segments the kernel handed us (GRO)
     uint64_t bad_vnet = 0;        // frames with a malformed virtio-net header: dropped
+    uint64_t large_writes = 0;    // writes of several of our segments at once (TSO)
+    uint64_t segments_in_large_writes = 0;
     ImpairedPathStats to_host;    // kernel -> our stack
     ImpairedPathStats to_kernel;  // our stack -> kernel
 };
@@ -80,6 +82,10 @@ class TapHost {
     TapHost(Loop& loop, TapHostConfig config, TapDevice tap);
     void read_frames();
     void write_frame(base::PacketBuffer frame);
+    // With offloads, frames wait for the end of the round (a kick, a read
+    // batch) and go out together, runs of TCP segments merged (live/tso.hpp).
+    void flush_frames();
+    void write_one(const base::PacketBuffer& frame, const vnet::Header& header);
 
     Loop& loop_;
     TapHostConfig config_;
@@ -92,6 +98,8 @@ class TapHost {
     std::optional<std::string> failure_;
     TapHostStats stats_;
     bool in_kick_ = false;
+    bool reading_ = false;  // in read_frames: the flush waits for the batch's end
+    std::vector<base::PacketBuffer> outgoing_;
 };
 
 }  // namespace live

@@ -29,6 +29,19 @@ uint16_t le16(base::ByteSpan b, size_t at) {
 
 }  // namespace
 
+void emit(const Header& h, base::MutableByteSpan out) {
+    auto le16 = [&](size_t at, uint16_t v) {
+        out[at] = static_cast<std::byte>(v & 0xff);
+        out[at + 1] = static_cast<std::byte>(v >> 8);
+    };
+    out[0] = static_cast<std::byte>(h.flags);
+    out[1] = static_cast<std::byte>(h.gso_type);
+    le16(2, h.hdr_len);
+    le16(4, h.gso_size);
+    le16(6, h.csum_start);
+    le16(8, h.csum_offset);
+}
+
 base::Expected<Header, Problem> parse(base::ByteSpan bytes) {
     if (bytes.size() < header_len) return base::fail(Problem::truncated);
     Header h{.flags = static_cast<uint8_t>(bytes[0]),

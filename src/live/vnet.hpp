@@ -51,6 +51,9 @@ std::string_view to_string(Problem p);
 // TAP may carry, and nothing else.
 base::Expected<Header, Problem> parse(base::ByteSpan bytes);
 
+// The header's 10 bytes, as the kernel reads them in front of a frame we write.
+void emit(const Header& h, base::MutableByteSpan out);
+
 // Completes the partial checksum a `needs checksum` frame carries (its field
 // holds the pseudo-header's sum; the rest is ours to add), in place.
 // `frame` is the Ethernet frame after the header.

@@ -1,0 +1,138 @@
+#include "live/tso.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "wire/checksum.hpp"
+#include "wire/ethernet.hpp"
+
+namespace live::tso {
+namespace {
+
+constexpr size_t eth_len = wire::ethernet::header_len;
+constexpr size_t ip_len = 20;  // merged segments carry no IP options
+constexpr size_t tcp_at = eth_len + ip_len;
+constexpr size_t tcp_checksum = 16;
+constexpr uint8_t ack = 0x10, psh = 0x08, fin = 0x01;
+
+// What a run needs to know about one frame: a TCP segment over IPv4, whole
+// (no fragment, no padding), no IP options, its checksum pending.
+struct Segment {
+    size_t tcp_header = 0;
+    size_t payload = 0;
+    uint32_t seq = 0;
+    uint8_t flags = 0;
+};
+
+std::optional<Segment> inspect(const base::PacketBuffer& f) {
+    const base::ByteSpan b = f.bytes();
+    if (b.size() < tcp_at + 20 || base::load_be16(b, 12) != 0x0800) return std::nullopt;
+    if (base::load_u8(b, eth_len) != 0x45 || base::load_u8(b, eth_len + 9) != 6)
+        return std::nullopt;
+    if ((base::load_be16(b, eth_len + 6) & 0x3fff) != 0) return std::nullopt;  // a fragment
+    if (base::load_be16(b, eth_len + 2) != b.size() - eth_len) return std::nullopt;
+    if (!f.checksum_pending() || f.checksum_start() != tcp_at || f.checksum_field() != tcp_checksum)
+        return std::nullopt;
+    const size_t thl = static_cast<size_t>(base::load_u8(b, tcp_at + 12) >> 4) * 4;
+    if (thl < 20 || tcp_at + thl > b.size()) return std::nullopt;
+    return Segment{.tcp_header = thl,
+                   .payload = b.size() - tcp_at - thl,
+                   .seq = base::load_be32(b, tcp_at + 4),
+                   .flags = base::load_u8(b, tcp_at + 13)};
+}
+
+// Equal headers but for what each segment of a TSO burst has of its own: IP
+// total length, identification and checksum; TCP sequence number, flags and
+// checksum.
+bool same_headers(base::ByteSpan a, base::ByteSpan b, size_t thl) {
+    auto equal = [&](size_t from, size_t to) {
+        return std::equal(a.begin() + static_cast<ptrdiff_t>(from),
+                          a.begin() + static_cast<ptrdiff_t>(to),
+                          b.begin() + static_cast<ptrdiff_t>(from));
+    };
+    return equal(0, eth_len + 2) && equal(eth_len + 6, eth_len + 10) &&
+           equal(eth_len + 12, tcp_at + 4) && equal(tcp_at + 8, tcp_at + 13) &&
+           equal(tcp_at + 14, tcp_at + 16) && equal(tcp_at + 18, tcp_at + thl);
+}
+
+Frame pass(base::PacketBuffer f) {
+    vnet::Header h;
+    if (f.checksum_pending()) {
+        h.flags = vnet::flag_needs_checksum;
+        h.csum_start = static_cast<uint16_t>(f.checksum_start());
+        h.csum_offset = static_cast<uint16_t>(f.checksum_field());
+    }
+    return Frame{std::move(f), h};
+}
+
+// One frame for frames[first, last): the first's headers, everyone's data.
+Frame merge(std::vector<base::PacketBuffer>& frames, size_t first, size_t last, const Segment& head,
+            uint8_t last_flags, size_t payload, base::BufferPool& pool) {
+    const size_t headers = tcp_at + head.tcp_header;
+    base::PacketBuffer out = pool.acquire(pool.config().default_headroom, headers + payload);
+    out.append(frames[first].bytes().first(headers));
+    for (size_t i = first; i < last; ++i)
+        out.append(frames[i].bytes().subspan(headers));
+    const base::MutableByteSpan b = out.bytes();
+    const size_t ip_total = b.size() - eth_len;
+    base::store_be16(b, eth_len + 2, static_cast<uint16_t>(ip_total));
+    base::store_be16(b, eth_len + 10, 0);
+    base::store_be16(b, eth_len + 10, wire::checksum::compute(b.subspan(eth_len, ip_len)));
+    base::store_u8(b, tcp_at + 13, last_flags);
+    const auto src = wire::Ipv4Address::from_u32(base::load_be32(b, eth_len + 12));
+    const auto dst = wire::Ipv4Address::from_u32(base::load_be32(b, eth_len + 16));
+    base::store_be16(
+        b, tcp_at + tcp_checksum,
+        wire::checksum::pseudo_header_sum(src, dst, 6, static_cast<uint16_t>(ip_total - ip_len)));
+    out.set_checksum_pending(tcp_at, tcp_checksum);
+    const vnet::Header h{.flags = vnet::flag_needs_checksum,
+                         .gso_type = vnet::gso_tcpv4,
+                         .hdr_len = static_cast<uint16_t>(headers),
+                         .gso_size = static_cast<uint16_t>(head.payload),
+                         .csum_start = static_cast<uint16_t>(tcp_at),
+                         .csum_offset = static_cast<uint16_t>(tcp_checksum)};
+    return Frame{std::move(out), h, last - first};
+}
+
+}  // namespace
+
+std::vector<Frame> coalesce(std::vector<base::PacketBuffer> frames, base::BufferPool& pool,
+                            size_t max_ip_len) {
+    std::vector<Frame> out;
+    out.reserve(frames.size());
+    size_t i = 0;
+    while (i < frames.size()) {
+        const std::optional<Segment> head = inspect(frames[i]);
+        // A run starts with a full segment that carries only an ACK.
+        if (!head || head->payload == 0 || head->flags != ack) {
+            out.push_back(pass(std::move(frames[i++])));
+            continue;
+        }
+        size_t end = i + 1;
+        size_t payload = head->payload;
+        uint32_t next_seq = head->seq + static_cast<uint32_t>(head->payload);
+        uint8_t last_flags = head->flags;
+        while (end < frames.size() && last_flags == ack) {
+            const std::optional<Segment> s = inspect(frames[end]);
+            if (!s || s->tcp_header != head->tcp_header || s->seq != next_seq || s->payload == 0 ||
+                s->payload > head->payload || (s->flags & ~(psh | fin)) != ack ||
+                ip_len + head->tcp_header + payload + s->payload > max_ip_len ||
+                !same_headers(frames[i].bytes(), frames[end].bytes(), head->tcp_header))
+                break;
+            payload += s->payload;
+            next_seq += static_cast<uint32_t>(s->payload);
+            last_flags = s->flags;
+            ++end;
+            if (s->payload < head->payload) break;  // a short one ends the run
+        }
+        if (end - i == 1) {
+            out.push_back(pass(std::move(frames[i++])));
+            continue;
+        }
+        out.push_back(merge(frames, i, end, *head, last_flags, payload, pool));
+        i = end;
+    }
+    return out;
+}
+
+}  // namespace live::tso
