@@ -114,8 +114,11 @@ http::Response sample_site(const http::Request& request, size_t page_size) {
     http::Response r;
     const std::string_view target = request.target;
     if (request.method == "POST") {
-        r.headers = {{"Content-Type", "text/plain"}};
-        r.body = fmt::format("received {} bytes\n", request.body.size());
+        // What arrived, and its SHA-256 (as the live path's file server says
+        // it): a client can check every byte of an upload.
+        const std::string digest = base::sha256_hex(base::as_bytes(request.body));
+        r.headers = {{"Content-Type", "text/plain"}, {"X-Content-SHA256", digest}};
+        r.body = fmt::format("received {} bytes, sha256 {}\n", request.body.size(), digest);
         return r;
     }
     if (request.method != "GET" && request.method != "HEAD") {

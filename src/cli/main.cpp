@@ -53,6 +53,12 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--tap", run.taps,
                         "HOST=TAP: the kernel, on TAP device TAP, takes the place of HOST "
                         "(implies --realtime; needs root)");
+    run_cmd
+        ->add_option_function<std::string>(
+            "--offload", [&](const std::string& v) { run.tap_offload = v == "on"; },
+            "With --tap: on (default: take the kernel's checksum and segmentation offloads "
+            "where it grants them; large segments are cut to the link's MTU) or off")
+        ->check(CLI::IsMember({"on", "off"}));
     run_cmd->add_flag("--json", run.json,
                       "Print the events as JSON lines (as events.jsonl) instead of the timeline");
     run_cmd->add_flag("--quiet,-q", run.quiet, "Print the summary only");

@@ -174,7 +174,7 @@ int run_realtime(const RunCommand& c, Session& session, Launcher& launcher,
             return 2;
         }
         const std::string node = spec.substr(0, eq), tap = spec.substr(eq + 1);
-        if (auto ok = realtime.replace_with_tap(node, tap); !ok) {
+        if (auto ok = realtime.replace_with_tap(node, tap, c.tap_offload); !ok) {
             fmt::print(stderr, "minternet run: {}\n", ok.error());
             return 2;
         }
@@ -212,8 +212,12 @@ int run_realtime(const RunCommand& c, Session& session, Launcher& launcher,
                interrupted ? " (stopped by a signal)" : "", sim.events_executed(), session.seed());
     for (const auto& p : realtime.ports()) {
         fmt::print(out,
-                   "{} on {}: {} frames from the kernel, {} to it ({} dropped by a full queue)\n",
-                   p.node, p.tap, p.stats.frames_in, p.stats.frames_out, p.stats.write_drops);
+                   "{} on {}: {} frames from the kernel, {} to it ({} dropped by a full queue); "
+                   "offloads {}: {} large segments cut into {} frames, {} with a bad virtio-net "
+                   "header\n",
+                   p.node, p.tap, p.stats.frames_in, p.stats.frames_out, p.stats.write_drops,
+                   p.offloads ? "on" : "off", p.stats.large_segments, p.stats.segments_cut,
+                   p.stats.bad_vnet);
     }
     if (realtime.late_catch_ups() > 0)
         fmt::print(out, "The simulation fell behind the clock {} times (by more than 10 ms).\n",

@@ -48,11 +48,12 @@ struct RunCommand {
     // puts a TAP device (the kernel) where a host of the topology was.
     bool realtime = false;
     std::vector<std::string> taps;
-    bool json = false;      // the events as JSON lines instead of the timeline
-    bool quiet = false;     // the summary only
-    bool all = false;       // every line, no long run of routine segments cut short
-    bool color = false;     // colour the timeline (a terminal, and NO_COLOR unset)
-    bool progress = false;  // a progress line on stderr (a terminal)
+    bool tap_offload = true;  // --offload: virtio-net offloads on the TAPs
+    bool json = false;        // the events as JSON lines instead of the timeline
+    bool quiet = false;       // the summary only
+    bool all = false;         // every line, no long run of routine segments cut short
+    bool color = false;       // colour the timeline (a terminal, and NO_COLOR unset)
+    bool progress = false;    // a progress line on stderr (a terminal)
 };
 
 // Each returns the process exit status and prints errors to stderr.

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "live/tso.hpp"
+#include "wire/checksum.hpp"
+
 namespace hybrid {
 namespace {
 
@@ -20,10 +23,18 @@ class RealtimeSimulation::TapPort : public sim::FrameReceiver {
             int end)
         : owner_(owner), node_(std::move(node)), tap_(std::move(tap)), link_(link), end_(end) {}
 
-    // A frame from the simulated network for the host: to the kernel.
+    // A frame from the simulated network for the host: to the kernel, which
+    // completes a pending checksum itself when it has the offloads.
     void deliver(stack::InterfaceId, base::PacketBuffer frame) override {
-        wire::checksum::complete_pending(frame);  // the kernel checks it
-        auto ok = tap_.write(frame.bytes());
+        live::vnet::Header header;
+        if (tap_.offloads() && frame.checksum_pending()) {
+            header = {.flags = live::vnet::flag_needs_checksum,
+                      .csum_start = static_cast<uint16_t>(frame.checksum_start()),
+                      .csum_offset = static_cast<uint16_t>(frame.checksum_field())};
+        } else {
+            wire::checksum::complete_pending(frame);  // the kernel checks it
+        }
+        auto ok = tap_.write(frame.bytes(), header);
         if (!ok) return owner_.fail(ok.error());
         if (*ok) {
             ++stats_.frames_out;
@@ -36,26 +47,63 @@ class RealtimeSimulation::TapPort : public sim::FrameReceiver {
     void read_frames() {
         owner_.catch_up();
         const size_t max_frame = size_t{link_.params().mtu} + 14;
+        // With offloads: the header, and up to a 64 KiB IP packet behind it.
+        const size_t max_read =
+            tap_.offloads() ? live::vnet::header_len + 65535 + 14 : max_frame + 1;
+        base::BufferPool& pool = owner_.network_.sim().pool();
         for (int i = 0; i < read_batch; ++i) {
-            base::PacketBuffer buf = owner_.network_.sim().pool().acquire(0, max_frame + 1);
-            auto n = tap_.read(buf.append(max_frame + 1));
+            base::PacketBuffer buf = pool.acquire(0, max_read);
+            auto n = tap_.read(buf.append(max_read));
             if (!n) return owner_.fail(n.error());
             if (!*n) break;
-            if (**n > max_frame) {
+            buf.truncate(**n);
+            if (tap_.offloads()) {
+                from_offloads(std::move(buf), pool, max_frame);
+                continue;
+            }
+            if (buf.size() > max_frame) {
                 ++stats_.oversize;
                 continue;
             }
-            buf.truncate(**n);
             ++stats_.frames_in;
             link_.send(end_, std::move(buf));
         }
         owner_.kick();
     }
 
-    PortInfo info() const { return {node_, tap_.name(), stats_}; }
+    PortInfo info() const { return {node_, tap_.name(), tap_.offloads(), stats_}; }
     int fd() const { return tap_.fd(); }
 
   private:
+    // A frame behind its virtio-net header: checksum completed, a large TCP
+    // segment cut into MTU-sized frames, then into the link.
+    void from_offloads(base::PacketBuffer buf, base::BufferPool& pool, size_t max_frame) {
+        auto header = live::vnet::parse(buf.bytes());
+        if (!header) {
+            ++stats_.bad_vnet;
+            return;
+        }
+        buf.trim_front(live::vnet::header_len);
+        const bool large = header->gso_type != live::vnet::gso_none;
+        auto frames = live::tso::segment(std::move(buf), *header, pool);
+        if (!frames) {
+            ++stats_.bad_vnet;
+            return;
+        }
+        if (large) {
+            ++stats_.large_segments;
+            stats_.segments_cut += frames->size();
+        }
+        for (base::PacketBuffer& f : *frames) {
+            if (f.size() > max_frame) {
+                ++stats_.oversize;
+                continue;
+            }
+            ++stats_.frames_in;
+            link_.send(end_, std::move(f));
+        }
+    }
+
     RealtimeSimulation& owner_;
     std::string node_;
     live::TapDevice tap_;
@@ -73,7 +121,8 @@ RealtimeSimulation::~RealtimeSimulation() {
 }
 
 base::Expected<void, std::string> RealtimeSimulation::replace_with_tap(const std::string& node,
-                                                                       const std::string& tap) {
+                                                                       const std::string& tap,
+                                                                       bool offload) {
     sim::Node* n = network_.find_node(node);
     if (!n) {
         std::string known;
@@ -98,7 +147,14 @@ base::Expected<void, std::string> RealtimeSimulation::replace_with_tap(const std
     }
     sim::Link* link = n->link_of(0);
     if (!link) return base::fail(fmt::format("--tap {}={}: '{}' is on no link", node, tap, node));
-    auto device = live::TapDevice::open(tap);
+    // Offloads where the kernel grants them, as `minternet live` takes them.
+    auto open = [&] {
+        if (offload) {
+            if (auto with = live::TapDevice::open_with_offloads(tap)) return with;
+        }
+        return live::TapDevice::open(tap);
+    };
+    auto device = open();
     if (!device) return base::fail(fmt::format("--tap {}={}: {}", node, tap, device.error()));
     const int end = n->end_of(0);
     auto port = std::make_unique<TapPort>(*this, node, std::move(*device), *link, end);

@@ -30,7 +30,10 @@ struct TapPortStats {
     uint64_t frames_in = 0;   // from the kernel into the link
     uint64_t frames_out = 0;  // from the link to the kernel
     uint64_t write_drops = 0;
-    uint64_t oversize = 0;  // larger than the link's MTU allows: dropped
+    uint64_t oversize = 0;        // larger than the link's MTU allows: dropped
+    uint64_t large_segments = 0;  // the kernel's large TCP segments (offloads on)
+    uint64_t segments_cut = 0;    // the MTU-sized frames they were cut into
+    uint64_t bad_vnet = 0;        // frames with a virtio-net header that does not fit: dropped
 };
 
 class RealtimeSimulation {
@@ -42,8 +45,13 @@ class RealtimeSimulation {
 
     // Puts TAP device `tap` where host `node` was: the node must be a host
     // with one interface. The simulated host stays but is cut off its link.
+    // With `offload`, the TAP takes the kernel's offloads where it grants
+    // them: partial checksums go both ways, and the kernel's large TCP
+    // segments are cut to MTU-sized frames (live::tso::segment) before the
+    // link, which carries frames as a wire does.
     base::Expected<void, std::string> replace_with_tap(const std::string& node,
-                                                       const std::string& tap);
+                                                       const std::string& tap,
+                                                       bool offload = false);
 
     // Virtual time now is wall time now; events start running.
     void start();
@@ -57,6 +65,7 @@ class RealtimeSimulation {
     struct PortInfo {
         std::string node;
         std::string tap;
+        bool offloads = false;
         TapPortStats stats;
     };
     std::vector<PortInfo> ports() const;

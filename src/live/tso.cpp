@@ -135,4 +135,55 @@ std::vector<Frame> coalesce(std::vector<base::PacketBuffer> frames, base::Buffer
     return out;
 }
 
+base::Expected<std::vector<base::PacketBuffer>, vnet::Problem> segment(base::PacketBuffer frame,
+                                                                       const vnet::Header& header,
+                                                                       base::BufferPool& pool) {
+    std::vector<base::PacketBuffer> out;
+    if ((header.gso_type & ~vnet::gso_ecn) == vnet::gso_none) {
+        if (auto ok = vnet::complete_checksum(header, frame.bytes()); !ok)
+            return base::fail(ok.error());
+        out.push_back(std::move(frame));
+        return out;
+    }
+    const base::ByteSpan b = frame.bytes();
+    if (b.size() < eth_len + 20 || base::load_be16(b, 12) != 0x0800 ||
+        base::load_u8(b, eth_len) >> 4 != 4 || base::load_u8(b, eth_len + 9) != 6)
+        return base::fail(vnet::Problem::not_tcp);
+    const size_t iphl = size_t{base::load_u8(b, eth_len)} % 16 * 4;
+    const size_t tcp = eth_len + iphl;
+    if (iphl < 20 || tcp + 20 > b.size()) return base::fail(vnet::Problem::not_tcp);
+    const size_t headers = tcp + static_cast<size_t>(base::load_u8(b, tcp + 12) >> 4) * 4;
+    if (headers < tcp + 20 || headers >= b.size()) return base::fail(vnet::Problem::not_tcp);
+    const size_t payload = b.size() - headers;
+    const size_t mss = header.gso_size;
+    const uint32_t seq = base::load_be32(b, tcp + 4);
+    const uint16_t id = base::load_be16(b, eth_len + 4);
+    const uint8_t flags = base::load_u8(b, tcp + 13);
+    const auto src = wire::Ipv4Address::from_u32(base::load_be32(b, eth_len + 12));
+    const auto dst = wire::Ipv4Address::from_u32(base::load_be32(b, eth_len + 16));
+    constexpr uint8_t cwr = 0x80;
+    for (size_t at = 0, i = 0; at < payload; at += mss, ++i) {
+        const size_t len = std::min(mss, payload - at);
+        base::PacketBuffer piece = pool.acquire(pool.config().default_headroom, headers + len);
+        piece.append(b.first(headers));
+        piece.append(b.subspan(headers + at, len));
+        const base::MutableByteSpan p = piece.bytes();
+        const bool first = at == 0, last = at + len == payload;
+        base::store_be16(p, eth_len + 2, static_cast<uint16_t>(p.size() - eth_len));
+        base::store_be16(p, eth_len + 4, static_cast<uint16_t>(id + i));
+        base::store_be16(p, eth_len + 10, 0);
+        base::store_be16(p, eth_len + 10, wire::checksum::compute(p.subspan(eth_len, iphl)));
+        base::store_be32(p, tcp + 4, seq + static_cast<uint32_t>(at));
+        uint8_t f = flags;
+        if (!last) f = static_cast<uint8_t>(f & ~(psh | fin));
+        if (!first) f = static_cast<uint8_t>(f & ~cwr);
+        base::store_u8(p, tcp + 13, f);
+        base::store_be16(p, tcp + tcp_checksum, 0);
+        base::store_be16(p, tcp + tcp_checksum,
+                         wire::checksum::transport(p.subspan(tcp), src, dst, 6));
+        out.push_back(std::move(piece));
+    }
+    return out;
+}
+
 }  // namespace live::tso

@@ -38,4 +38,15 @@ struct Frame {
 std::vector<Frame> coalesce(std::vector<base::PacketBuffer> frames, base::BufferPool& pool,
                             size_t max_ip_len = 65535);
 
+// The other way, in software (GSO), for a seam whose far side takes only
+// MTU-sized frames with their checksums — the hybrid mode's simulated links:
+// a frame the kernel handed over behind `header`, its partial checksum
+// completed, and a large TCP segment cut at gso_size as a NIC's TSO would
+// (headers copied, sequence numbers and IP identifications counted up, PSH
+// and FIN on the last piece only, CWR on the first, every checksum made).
+// An error for a header that does not fit the frame.
+base::Expected<std::vector<base::PacketBuffer>, vnet::Problem> segment(base::PacketBuffer frame,
+                                                                       const vnet::Header& header,
+                                                                       base::BufferPool& pool);
+
 }  // namespace live::tso

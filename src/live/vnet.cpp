@@ -16,6 +16,8 @@ std::string_view to_string(Problem p) {
             return "a partial checksum outside the frame";
         case Problem::unknown_flags:
             return "unknown virtio-net flags";
+        case Problem::not_tcp:
+            return "a GSO frame that is not a whole TCP segment over IPv4";
     }
     return "?";
 }

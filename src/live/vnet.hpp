@@ -44,6 +44,7 @@ enum class Problem : uint8_t {
     zero_gso_size,     // a GSO frame without a segment size
     checksum_outside,  // the partial checksum's field lies beyond the frame
     unknown_flags,     // flag bits virtio-net does not define
+    not_tcp,           // a GSO frame whose headers are not Ethernet, IPv4 and TCP
 };
 std::string_view to_string(Problem p);
 

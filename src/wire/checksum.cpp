@@ -158,8 +158,7 @@ void complete_pending(base::PacketBuffer& buffer) {
     const base::MutableByteSpan covered = buffer.bytes().subspan(buffer.checksum_start());
     const size_t field = buffer.checksum_field();
     assert(field + 2 <= covered.size());
-    const uint16_t value = compute(covered);
-    base::store_be16(covered, field, value == 0 ? 0xffff : value);
+    base::store_be16(covered, field, compute(covered));
     buffer.clear_checksum_pending();
 }
 

@@ -71,7 +71,8 @@ uint16_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, uint8_t protocol, u
 
 // Completes a pending checksum in place (no-op if none is pending): sums the
 // covered bytes with the pseudo-header's sum already in the field, stores the
-// complement (0xffff for 0, which UDP reserves), and marks the buffer done.
+// complement, and marks the buffer done. For TCP, the only transport that
+// leaves its checksum pending: UDP would need a result of 0 sent as 0xffff.
 void complete_pending(base::PacketBuffer& buffer);
 
 // RFC 1624 eqn. 3: the checksum after one 16-bit word of the message changes

@@ -156,4 +156,21 @@ TEST(Web, AMalformedRequestGets400) {
         << n.server_lines[1];
 }
 
+// The sample site answers a POST with the body's size and SHA-256.
+TEST(Web, SampleSiteAnswersAPostWithItsSha256) {
+    apps::http::Request post;
+    post.method = "POST";
+    post.target = "/upload";
+    post.body = "abc";
+    const apps::http::Response r = apps::sample_site(post, 3000);
+    EXPECT_EQ(r.status, 200);
+    // SHA-256("abc"), FIPS 180-2 appendix B.1.
+    const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    EXPECT_EQ(r.body, "received 3 bytes, sha256 " + abc + "\n");
+    bool header = false;
+    for (const auto& [name, value] : r.headers)
+        header = header || (name == "X-Content-SHA256" && value == abc);
+    EXPECT_TRUE(header);
+}
+
 }  // namespace

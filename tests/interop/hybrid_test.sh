@@ -11,7 +11,10 @@
 # simulated path's round trip (at least 2 x (5 + 10 + 8) ms); dig asks the
 # simulated recursive resolver, which walks the simulated root, shop. and
 # kiminje.shop. servers; curl fetches a page and 2 MB through the lossy link,
-# sha256 equal; client's own application in the file does not run.
+# sha256 equal, and posts 1 MB, which the server hashes; client's own
+# application in the file does not run. With the TAP's offloads (the
+# default; MINTERNET_HYBRID_OFFLOAD=off runs without), the kernel's large TCP
+# segments are cut to the link's MTU on the way in, and the counters say so.
 #
 # Needs root (see netns_common.sh for what happens without it).
 set -uo pipefail
@@ -43,8 +46,9 @@ trap cleanup EXIT
 "$netns_script" up "$ns" "$tap" 100.100.100.1/24 100.100.100.254 >/dev/null || exit 1
 
 # Bounded: the run stops by itself after two minutes at most.
+offload=${MINTERNET_HYBRID_OFFLOAD:-on}
 ip netns exec "$ns" timeout 150 "$bin" run "$here/hybrid.yaml" --realtime --tap "client=$tap" \
-    --duration 120 --out "$work/out" >"$work/run.log" 2>&1 &
+    --offload "$offload" --duration 120 --out "$work/out" >"$work/run.log" 2>&1 &
 pid=$!
 
 wait_for_ping 100.100.100.254 ||
@@ -79,6 +83,16 @@ want=$(/usr/bin/python3 -c "import sys; sys.stdout.write(''.join(chr(97 + i % 26
 got=$(in_ns timeout 90 curl -sS --fail "http://200.200.200.2/bytes/$n" | sha256sum | cut -d' ' -f1)
 if [[ $got == "$want" ]]; then ok "curl 2 MB across 2 % loss: sha256 equal"; else fail "curl 2 MB: sha256 $got"; fi
 
+head -c 1000000 /dev/urandom >"$work/post.bin"
+reply=$(in_ns timeout 90 curl -sS --fail -D - --data-binary "@$work/post.bin" \
+    -H "Content-Type: application/octet-stream" "http://200.200.200.2/upload" -o /dev/null)
+said=$(tr -d '\r' <<<"$reply" | sed -n 's/^X-Content-SHA256: //Ip')
+if [[ $said == "$(sha256sum "$work/post.bin" | cut -d' ' -f1)" ]]; then
+    ok "curl POST 1 MB across 2 % loss: the server's sha256 equal"
+else
+    fail "curl POST: the server saw sha256 '$said'"
+fi
+
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
 status=$?
@@ -88,6 +102,13 @@ if grep -qE "client on $tap: [1-9][0-9]* frames from the kernel, [1-9][0-9]* to 
     ok "$(grep -E "client on $tap:" "$work/run.log")"
 else
     fail "no TAP counters in the run's output"
+fi
+if [[ $offload == on ]]; then
+    grep -qE "client on $tap: .*offloads on: [1-9][0-9]* large segments cut into [1-9][0-9]* frames, 0 with a bad" \
+        "$work/run.log" || fail "offloads on, but no large segment from the kernel was cut"
+else
+    grep -qE "client on $tap: .*offloads off: 0 large segments" "$work/run.log" ||
+        fail "offloads off, but the counters say otherwise"
 fi
 if ((failed)); then
     echo "--- the run's output" >&2

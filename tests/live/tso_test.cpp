@@ -166,4 +166,51 @@ TEST(Tso, ARunStopsAtTheLargestIpPacket) {
     EXPECT_EQ(base::load_be32(out[1].bytes.bytes(), 34 + 4), 1448u * 45);
 }
 
+// Software GSO, the way in for the hybrid mode: a large segment cut into the
+// segments it was made of, every checksum made — the run coalesced above,
+// and what the independent reference cuts.
+TEST(Tso, SoftwareSegmentationGivesBackTheSegments) {
+    base::BufferPool pool({.block_size = 70000});
+    std::vector<base::PacketBuffer> in;
+    std::vector<std::vector<std::byte>> expected;
+    for (uint32_t i = 0; i < 7; ++i) {
+        Spec s{.seq = 500 + 1448 * i, .id = static_cast<uint16_t>(40 + i)};
+        if (i == 6) s.flags = wire::TcpFlags::ack | wire::TcpFlags::fin;
+        in.push_back(frame(pool, s));
+        s.pending = false;
+        expected.push_back(bytes_of(frame(pool, s)));
+    }
+    auto merged = live::tso::coalesce(std::move(in), pool);
+    ASSERT_EQ(merged.size(), 1u);
+    EXPECT_EQ(cut(merged[0]), expected);
+    const live::vnet::Header header = merged[0].header;
+    auto pieces = live::tso::segment(std::move(merged[0].bytes), header, pool);
+    ASSERT_TRUE(pieces);
+    std::vector<std::vector<std::byte>> got;
+    for (const base::PacketBuffer& p : *pieces)
+        got.push_back(bytes_of(p));
+    EXPECT_EQ(got, expected);
+}
+
+// A frame with a partial checksum and no segmentation comes out completed;
+// a GSO header on something that is not a TCP segment is refused.
+TEST(Tso, SoftwareSegmentationCompletesOrRefuses) {
+    base::BufferPool pool({.block_size = 70000});
+    base::PacketBuffer p = frame(pool, {.payload = 100});
+    const std::vector<std::byte> full = bytes_of(frame(pool, {.payload = 100, .pending = false}));
+    const live::vnet::Header partial{
+        .flags = live::vnet::flag_needs_checksum, .csum_start = 34, .csum_offset = 16};
+    auto one = live::tso::segment(std::move(p), partial, pool);
+    ASSERT_TRUE(one);
+    ASSERT_EQ(one->size(), 1u);
+    EXPECT_EQ(bytes_of((*one)[0]), full);
+
+    base::PacketBuffer arp = pool.acquire();
+    arp.append(60);
+    const live::vnet::Header gso{.gso_type = live::vnet::gso_tcpv4, .gso_size = 1448};
+    auto refused = live::tso::segment(std::move(arp), gso, pool);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error(), live::vnet::Problem::not_tcp);
+}
+
 }  // namespace
