@@ -23,19 +23,8 @@ die() {
 }
 
 packages=(liblwip-dev pkg-config gcc)
-missing=()
-for p in "${packages[@]}"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [[ "$status" == installed ]] || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get: this script wants Debian 12"
-    ((EUID == 0)) || die "missing ${missing[*]}; run as root so apt-get can install them"
-    echo "bench-lwip: installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 || die "apt-get update failed"
-    apt-get install -y -qq "${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
-fi
+source scripts/ensure-packages.sh
+ensure_packages bench-lwip "${packages[@]}"
 
 pkg-config --exists lwip || die "pkg-config does not know lwip (liblwip-dev ships lwip.pc)"
 

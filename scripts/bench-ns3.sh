@@ -23,19 +23,8 @@ die() {
 # SQLite (libgsl.so, libsqlite3.so) by absolute path without depending on the
 # packages that ship them, so those are installed too.
 packages=(libns3-dev libgsl-dev libsqlite3-dev pkg-config g++)
-missing=()
-for p in "${packages[@]}"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [[ "$status" == installed ]] || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get: this script wants Debian 12"
-    ((EUID == 0)) || die "missing ${missing[*]}; run as root so apt-get can install them"
-    echo "bench-ns3: installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 || die "apt-get update failed"
-    apt-get install -y -qq "${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
-fi
+source scripts/ensure-packages.sh
+ensure_packages bench-ns3 "${packages[@]}"
 
 modules=(ns3-core ns3-network ns3-internet ns3-point-to-point ns3-applications)
 pkg-config --exists "${modules[@]}" ||

@@ -26,15 +26,8 @@ class RealtimeSimulation::TapPort : public sim::FrameReceiver {
     // A frame from the simulated network for the host: to the kernel, which
     // completes a pending checksum itself when it has the offloads.
     void deliver(stack::InterfaceId, base::PacketBuffer frame) override {
-        live::vnet::Header header;
-        if (tap_.offloads() && frame.checksum_pending()) {
-            header = {.flags = live::vnet::flag_needs_checksum,
-                      .csum_start = static_cast<uint16_t>(frame.checksum_start()),
-                      .csum_offset = static_cast<uint16_t>(frame.checksum_field())};
-        } else {
-            wire::checksum::complete_pending(frame);  // the kernel checks it
-        }
-        auto ok = tap_.write(frame.bytes(), header);
+        if (!tap_.offloads()) wire::checksum::complete_pending(frame);  // the kernel checks it
+        auto ok = tap_.write(frame.bytes(), live::tso::header_for(frame));
         if (!ok) return owner_.fail(ok.error());
         if (*ok) {
             ++stats_.frames_out;

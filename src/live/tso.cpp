@@ -56,12 +56,7 @@ bool same_headers(base::ByteSpan a, base::ByteSpan b, size_t thl) {
 }
 
 Frame pass(base::PacketBuffer f) {
-    vnet::Header h;
-    if (f.checksum_pending()) {
-        h.flags = vnet::flag_needs_checksum;
-        h.csum_start = static_cast<uint16_t>(f.checksum_start());
-        h.csum_offset = static_cast<uint16_t>(f.checksum_field());
-    }
+    const vnet::Header h = header_for(f);
     return Frame{std::move(f), h};
 }
 
@@ -95,6 +90,13 @@ Frame merge(std::vector<base::PacketBuffer>& frames, size_t first, size_t last, 
 }
 
 }  // namespace
+
+vnet::Header header_for(const base::PacketBuffer& frame) {
+    if (!frame.checksum_pending()) return {};
+    return {.flags = vnet::flag_needs_checksum,
+            .csum_start = static_cast<uint16_t>(frame.checksum_start()),
+            .csum_offset = static_cast<uint16_t>(frame.checksum_field())};
+}
 
 std::vector<Frame> coalesce(std::vector<base::PacketBuffer> frames, base::BufferPool& pool,
                             size_t max_ip_len) {

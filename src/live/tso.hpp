@@ -32,6 +32,10 @@ struct Frame {
     size_t segments = 1;       // MTU-sized segments it carries
 };
 
+// The header a frame of ours goes out behind, alone: `needs checksum` with
+// where, when its checksum is pending; else empty.
+vnet::Header header_for(const base::PacketBuffer& frame);
+
 // The frames of one flush, in order, with runs merged into segments of at
 // most `max_ip_len` bytes of IP packet. `pool` gives the merged frames'
 // buffers (its blocks must hold a frame that large, or the buffer grows).

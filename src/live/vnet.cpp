@@ -66,12 +66,7 @@ base::Expected<void, Problem> complete_checksum(const Header& h, base::MutableBy
     const size_t field = start + h.csum_offset;
     if (start >= frame.size() || field + 2 > frame.size())
         return base::fail(Problem::checksum_outside);
-    // The field holds the pseudo-header's sum, not complemented: summing the
-    // covered bytes with it in place gives the full sum, whose complement
-    // is the checksum (what wire::checksum::compute returns).
-    const uint16_t sum = wire::checksum::compute(frame.subspan(start));
-    frame[field] = static_cast<std::byte>(sum >> 8);
-    frame[field + 1] = static_cast<std::byte>(sum & 0xff);
+    wire::checksum::complete(frame.subspan(start), h.csum_offset);
     return {};
 }
 

@@ -155,11 +155,13 @@ uint16_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, uint8_t protocol, u
 
 void complete_pending(base::PacketBuffer& buffer) {
     if (!buffer.checksum_pending()) return;
-    const base::MutableByteSpan covered = buffer.bytes().subspan(buffer.checksum_start());
-    const size_t field = buffer.checksum_field();
+    complete(buffer.bytes().subspan(buffer.checksum_start()), buffer.checksum_field());
+    buffer.clear_checksum_pending();
+}
+
+void complete(base::MutableByteSpan covered, size_t field) {
     assert(field + 2 <= covered.size());
     base::store_be16(covered, field, compute(covered));
-    buffer.clear_checksum_pending();
 }
 
 uint16_t adjust(uint16_t old_checksum, uint16_t old_word, uint16_t new_word) {

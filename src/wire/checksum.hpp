@@ -69,6 +69,12 @@ uint16_t transport(base::ByteSpan segment, Ipv4Address src, Ipv4Address dst, uin
 // field holds while its checksum is pending.
 uint16_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, uint8_t protocol, uint16_t length);
 
+// Completes a partial checksum in place: `covered` holds, at `field`, the
+// pseudo-header's sum instead of a checksum; the complement of the sum of
+// the covered bytes goes there (Linux's CHECKSUM_PARTIAL, virtio-net's
+// needs-checksum). Precondition: field + 2 <= covered.size().
+void complete(base::MutableByteSpan covered, size_t field);
+
 // Completes a pending checksum in place (no-op if none is pending): sums the
 // covered bytes with the pseudo-header's sum already in the field, stores the
 // complement, and marks the buffer done. For TCP, the only transport that
