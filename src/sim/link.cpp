@@ -73,7 +73,7 @@ void Link::send(int from_end, base::PacketBuffer frame) {
     dir.stats.max_queue = std::max(dir.stats.max_queue, queued_frames(dir));
 }
 
-void Link::send_timed(int d, base::PacketBuffer frame) {
+void Link::send_timed(int d, base::PacketBuffer&& frame) {
     Direction& dir = dirs_[static_cast<size_t>(d)];
     const base::Time departure = std::max(sim_.now(), dir.busy_until) + serialization(frame.size());
     dir.busy_until = departure;
@@ -188,7 +188,7 @@ void Link::arrive_in_order(int d, uint64_t epoch) {
     arrive(d, epoch, std::move(frame));
 }
 
-void Link::arrive(int d, uint64_t epoch, base::PacketBuffer frame) {
+void Link::arrive(int d, uint64_t epoch, base::PacketBuffer&& frame) {
     Direction& dir = dirs_[static_cast<size_t>(d)];
     if (epoch != dir.epoch) return drop(d, stack::DropReason::link_down, frame.bytes());
     ++dir.stats.delivered;

@@ -146,7 +146,7 @@ class Link {
     };
 
     // An unimpaired direction: the frame is scheduled to arrive at once.
-    void send_timed(int d, base::PacketBuffer frame);
+    void send_timed(int d, base::PacketBuffer&& frame);
     // Frames of an unimpaired direction that have left the transmitter by
     // now leave the queue's count.
     void settle(Direction& dir);
@@ -155,7 +155,7 @@ class Link {
     void start_next(int d);
     void finish_transmit(int d, uint64_t epoch);
     void depart(int d, base::PacketBuffer frame, netem::ImpairmentState::Decision decision);
-    void arrive(int d, uint64_t epoch, base::PacketBuffer frame);
+    void arrive(int d, uint64_t epoch, base::PacketBuffer&& frame);
     void arrive_in_order(int d, uint64_t epoch);
     // Schedules the arrival of the first frame of `wire` (sent in `epoch`).
     void schedule_head(int d, uint64_t epoch, const base::Ring<OnWire>& wire);

@@ -25,7 +25,7 @@ void Node::boot() {
     for (const stack::Route& r : config_.static_routes)
         host_->routes().add(r);
     host_->set_observer(observer_);
-    host_->set_frame_sink([this](stack::InterfaceId out, base::PacketBuffer frame) {
+    host_->set_frame_sink([this](stack::InterfaceId out, base::PacketBuffer&& frame) {
         auto [link, end] = links_[out];
         if (link) link->send(end, std::move(frame));
     });
@@ -57,8 +57,9 @@ void Node::deliver(stack::InterfaceId interface, base::PacketBuffer frame) {
     host_->receive(interface, std::move(frame), sim_.now());
     // A frame usually leaves work due at once (an application to resume, an
     // ACK to send): do it now rather than through an event at this instant.
-    if (host_->next_deadline() <= sim_.now()) return run_poll();
-    wake();
+    const base::Time due = host_->next_deadline();
+    if (due <= sim_.now()) return run_poll();
+    wake_at(due);
 }
 
 void Node::crash() {
@@ -76,8 +77,11 @@ void Node::restart() {
 }
 
 void Node::wake() {
-    if (!host_) return;
-    const base::Time due = std::max(host_->next_deadline(), sim_.now());
+    if (host_) wake_at(host_->next_deadline());
+}
+
+void Node::wake_at(base::Time due) {
+    due = std::max(due, sim_.now());
     if (due.is_never() || due >= poll_at_) return;
     poll_at_ = due;
     if (!sim_.reschedule(poll_timer_, due))

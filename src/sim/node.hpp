@@ -62,6 +62,8 @@ class Node : public FrameReceiver {
   private:
     void boot();
     void run_poll();
+    // Schedules the next poll for the host's deadline `due`, just asked.
+    void wake_at(base::Time due);
 
     Simulator& sim_;
     NodeConfig config_;

@@ -25,8 +25,13 @@ TimerId Simulator::schedule_at(base::Time at, uint64_t place, Callback fn) {
     Slot& s = slots_[slot];
     s.fn = std::move(fn);
     s.live = true;
-    heap_.emplace_back();
-    sift_up(heap_.size() - 1, Entry{at, place, slot});
+    if (top_vacant_) {
+        top_vacant_ = false;
+        sift_down(0, Entry{at, place, slot});
+    } else {
+        heap_.emplace_back();
+        sift_up(heap_.size() - 1, Entry{at, place, slot});
+    }
     return TimerId{slot, s.generation};
 }
 
@@ -47,6 +52,7 @@ void Simulator::release(uint32_t slot) {
 bool Simulator::cancel(TimerId id) {
     const Slot* s = pending(id);
     if (!s) return false;
+    fill_vacant_top();
     remove_at(s->heap_index);
     release(id.slot());
     return true;
@@ -55,6 +61,7 @@ bool Simulator::cancel(TimerId id) {
 bool Simulator::reschedule(TimerId id, base::Time at) {
     const Slot* s = pending(id);
     if (!s) return false;
+    fill_vacant_top();
     const size_t index = s->heap_index;
     const Entry moved{std::max(at, now_), sequence_++, id.slot()};
     // Later than before, or the same time with a later place: only down.
@@ -103,15 +110,32 @@ void Simulator::remove_at(size_t index) {
     }
 }
 
+base::Time Simulator::next_event_time() const {
+    if (!top_vacant_) return heap_.empty() ? base::Time::never() : heap_.front().at;
+    // The earliest is among the vacant top's children.
+    const size_t end = std::min<size_t>(5, heap_.size());
+    if (end <= 1) return base::Time::never();
+    size_t best = 1;
+    for (size_t c = 2; c < end; ++c)
+        if (heap_[best] > heap_[c]) best = c;
+    return heap_[best].at;
+}
+
 bool Simulator::step() {
+    fill_vacant_top();  // a step from inside an event's callback
     if (heap_.empty()) return false;
     const Entry e = heap_.front();
-    remove_at(0);
     assert(e.at >= now_);
     now_ = e.at;
     Callback fn = std::move(slots_[e.slot].fn);
     release(e.slot);
     ++executed_;
+    top_vacant_ = true;
+    // Filled however the callback ends, an exception included.
+    struct Fill {
+        Simulator& sim;
+        ~Fill() { sim.fill_vacant_top(); }
+    } fill{*this};
     fn();
     return true;
 }

@@ -148,7 +148,7 @@ void Host::handle_arp(InterfaceId in, base::ByteSpan payload, base::Time now) {
     }
 }
 
-void Host::handle_ipv4(InterfaceId in, base::PacketBuffer packet, bool link_broadcast,
+void Host::handle_ipv4(InterfaceId in, base::PacketBuffer&& packet, bool link_broadcast,
                        base::Time now) {
     auto view = wire::Ipv4View::parse(packet.bytes());
     if (!view) return drop(DropReason::malformed, packet.bytes(), now);
@@ -177,7 +177,7 @@ void Host::handle_ipv4(InterfaceId in, base::PacketBuffer packet, bool link_broa
     drop(DropReason::not_for_us, packet.bytes(), now);
 }
 
-void Host::forward(InterfaceId in, base::PacketBuffer packet, base::Time now) {
+void Host::forward(InterfaceId in, base::PacketBuffer&& packet, base::Time now) {
     const auto view = wire::Ipv4View::parse(packet.bytes());
     assert(view);
     if (view->ttl() <= 1) {
@@ -197,7 +197,7 @@ void Host::forward(InterfaceId in, base::PacketBuffer packet, base::Time now) {
     output(route->interface, route->address, std::move(packet), /*originated=*/false, now);
 }
 
-void Host::deliver(InterfaceId in, base::PacketBuffer packet, base::Time now) {
+void Host::deliver(InterfaceId in, base::PacketBuffer&& packet, base::Time now) {
     auto view = wire::Ipv4View::parse(packet.bytes());
     assert(view);
     if (view->is_fragment()) {
@@ -254,7 +254,7 @@ std::optional<IcmpError> Host::parse_quoted(const wire::Ipv4Repr& ip,
                      .original_payload = quoted->payload()};
 }
 
-void Host::handle_icmp(const IpPacketInfo& info, base::PacketBuffer payload, base::Time now) {
+void Host::handle_icmp(const IpPacketInfo& info, base::PacketBuffer&& payload, base::Time now) {
     // The header was trimmed off in place: header and payload are contiguous.
     assert(info.header.data() + info.header.size() == payload.bytes().data());
     const base::ByteSpan whole{info.header.data(), info.header.size() + payload.size()};
@@ -321,7 +321,7 @@ base::Expected<void, SendError> Host::send_ip(Ipv4Address dst, wire::IpProtocol 
 
 base::Expected<void, SendError> Host::send_from(std::optional<Ipv4Address> src, Ipv4Address dst,
                                                 wire::IpProtocol protocol,
-                                                base::PacketBuffer payload, base::Time now,
+                                                base::PacketBuffer&& payload, base::Time now,
                                                 SendOptions options) {
     if (payload.size() > wire::ipv4::max_packet_len - wire::ipv4::min_header_len) {
         return base::fail(SendError::too_big);
@@ -356,8 +356,8 @@ base::Expected<void, SendError> Host::send_from(std::optional<Ipv4Address> src, 
     return {};
 }
 
-bool Host::output(InterfaceId out, Ipv4Address next_hop, base::PacketBuffer packet, bool originated,
-                  base::Time now, std::optional<uint16_t> path_mtu) {
+bool Host::output(InterfaceId out, Ipv4Address next_hop, base::PacketBuffer&& packet,
+                  bool originated, base::Time now, std::optional<uint16_t> path_mtu) {
     // What we send ourselves is cut to the path's MTU, what we forward to the link's.
     const uint16_t mtu = path_mtu.value_or(interfaces_[out].mtu);
     if (packet.size() <= mtu) {
@@ -400,7 +400,7 @@ bool Host::output(InterfaceId out, Ipv4Address next_hop, base::PacketBuffer pack
     return true;
 }
 
-void Host::output_frame(InterfaceId out, Ipv4Address next_hop, base::PacketBuffer packet,
+void Host::output_frame(InterfaceId out, Ipv4Address next_hop, base::PacketBuffer&& packet,
                         base::Time now) {
     const InterfaceConfig& ifc = interfaces_[out];
     if (next_hop.is_broadcast() ||
@@ -428,7 +428,7 @@ void Host::output_frame(InterfaceId out, Ipv4Address next_hop, base::PacketBuffe
 }
 
 void Host::transmit(InterfaceId out, wire::MacAddress dst, wire::EtherType type,
-                    base::PacketBuffer payload, base::Time now) {
+                    base::PacketBuffer&& payload, base::Time now) {
     const wire::EthernetRepr eth{.dst = dst, .src = interfaces_[out].mac, .ethertype = type};
     eth.emit(payload.prepend(wire::EthernetRepr::buffer_len()));
     ++stats_.frames_sent;

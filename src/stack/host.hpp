@@ -147,7 +147,10 @@ struct HostStats {
 
 class Host {
   public:
-    using FrameSink = std::function<void(InterfaceId, base::PacketBuffer)>;
+    // Where frames go out; it takes the frame. An rvalue reference, as along
+    // the host's own output path: a frame is handed through a dozen calls, and
+    // by value each would move it once more.
+    using FrameSink = std::function<void(InterfaceId, base::PacketBuffer&&)>;
 
     Host(HostConfig config, base::BufferPool& pool, base::Seed seed);
     Host(const Host&) = delete;
@@ -229,27 +232,27 @@ class Host {
 
     std::optional<NextHop> route_to(wire::Ipv4Address dst) const;
     void handle_arp(InterfaceId in, base::ByteSpan payload, base::Time now);
-    void handle_ipv4(InterfaceId in, base::PacketBuffer packet, bool link_broadcast,
+    void handle_ipv4(InterfaceId in, base::PacketBuffer&& packet, bool link_broadcast,
                      base::Time now);
-    void forward(InterfaceId in, base::PacketBuffer packet, base::Time now);
-    void deliver(InterfaceId in, base::PacketBuffer packet, base::Time now);
-    void handle_icmp(const IpPacketInfo& info, base::PacketBuffer payload, base::Time now);
+    void forward(InterfaceId in, base::PacketBuffer&& packet, base::Time now);
+    void deliver(InterfaceId in, base::PacketBuffer&& packet, base::Time now);
+    void handle_icmp(const IpPacketInfo& info, base::PacketBuffer&& payload, base::Time now);
     std::optional<IcmpError> parse_quoted(const wire::Ipv4Repr& ip,
                                           const wire::Icmpv4Repr& icmp) const;
 
     base::Expected<void, SendError> send_from(std::optional<wire::Ipv4Address> src,
                                               wire::Ipv4Address dst, wire::IpProtocol protocol,
-                                              base::PacketBuffer payload, base::Time now,
+                                              base::PacketBuffer&& payload, base::Time now,
                                               SendOptions options);
     // Sends a complete IP packet out of `out` towards `next_hop`, fragmenting it
     // to the interface's MTU. Returns false (and drops) if it is too big with DF;
     // a forwarded one (not `originated`) is then answered with ICMP.
-    bool output(InterfaceId out, wire::Ipv4Address next_hop, base::PacketBuffer packet,
+    bool output(InterfaceId out, wire::Ipv4Address next_hop, base::PacketBuffer&& packet,
                 bool originated, base::Time now, std::optional<uint16_t> path_mtu = std::nullopt);
-    void output_frame(InterfaceId out, wire::Ipv4Address next_hop, base::PacketBuffer packet,
+    void output_frame(InterfaceId out, wire::Ipv4Address next_hop, base::PacketBuffer&& packet,
                       base::Time now);
     void transmit(InterfaceId out, wire::MacAddress dst, wire::EtherType type,
-                  base::PacketBuffer payload, base::Time now);
+                  base::PacketBuffer&& payload, base::Time now);
     void send_arp(InterfaceId out, wire::ArpOperation op, wire::MacAddress target_mac,
                   wire::Ipv4Address target_ip, wire::MacAddress link_dst, base::Time now);
     // Builds and sends an ICMP error about `offending` (IP header + payload).

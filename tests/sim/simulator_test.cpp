@@ -1,6 +1,8 @@
 #include "sim/simulator.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -145,6 +147,97 @@ RC_GTEST_PROP(Simulator, AnyScheduleRunsSortedByTimeThenInsertion, ()) {
     s.run();
     RC_ASSERT(ran.size() == times.size());
     RC_ASSERT(std::is_sorted(ran.begin(), ran.end()));
+}
+
+// Events that schedule, cancel and move others from inside their callbacks,
+// against a model kept as a plain list (earliest time, then the order of
+// scheduling or moving, first): the same events run in the same order, and
+// what a callback sees of the queue (its next time, its size) is the same.
+RC_GTEST_PROP(Simulator, EventsChangingTheQueueFromCallbacksMatchAListModel, ()) {
+    enum Kind : uint8_t { schedule, cancel, move, end_of_event };
+    using Step = std::tuple<uint8_t, uint16_t, uint16_t>;  // kind, delay (ns), which timer
+    const auto script = *rc::gen::container<std::vector<Step>>(
+        rc::gen::tuple(rc::gen::inRange<uint8_t>(0, 4), rc::gen::inRange<uint16_t>(0, 20),
+                       rc::gen::arbitrary<uint16_t>()));
+    constexpr size_t max_timers = 300;
+    using Seen = std::tuple<int64_t, size_t, int64_t, size_t>;  // now, timer, next, pending
+
+    // The simulator.
+    std::vector<Seen> real;
+    {
+        Simulator s{base::Seed{1}};
+        std::vector<sim::TimerId> ids;
+        size_t cursor = 0;
+        std::function<void(size_t)> run = [&](size_t timer) {
+            real.emplace_back(s.now().ns(), timer, -1, 0);
+            while (cursor < script.size()) {
+                const auto [kind, delay, which] = script[cursor++];
+                if (kind == end_of_event) break;
+                if (kind == schedule && ids.size() < max_timers) {
+                    const size_t t = ids.size();
+                    ids.push_back(
+                        s.schedule_in(Duration::nanoseconds(delay), [&run, t] { run(t); }));
+                } else if (kind == cancel && !ids.empty()) {
+                    s.cancel(ids[which % ids.size()]);
+                } else if (kind == move && !ids.empty()) {
+                    s.reschedule(ids[which % ids.size()], s.now() + Duration::nanoseconds(delay));
+                }
+                const Time next = s.next_event_time();
+                real.emplace_back(s.now().ns(), timer, next.is_never() ? -1 : next.ns(),
+                                  s.events_pending());
+            }
+        };
+        for (size_t t = 0; t < 3; ++t)
+            ids.push_back(
+                s.schedule_at(at(Duration::nanoseconds(int64_t(t))), [&run, t] { run(t); }));
+        s.run();
+    }
+
+    // The model.
+    std::vector<Seen> model;
+    {
+        struct Timer {
+            int64_t at;
+            uint64_t order;
+            bool live;
+        };
+        std::vector<Timer> timers;
+        uint64_t order = 0;
+        int64_t now = 0;
+        size_t cursor = 0;
+        auto earliest = [&]() -> Timer* {
+            Timer* best = nullptr;
+            for (Timer& t : timers)
+                if (t.live && (!best || std::tie(t.at, t.order) < std::tie(best->at, best->order)))
+                    best = &t;
+            return best;
+        };
+        for (int64_t t = 0; t < 3; ++t)
+            timers.push_back({t, order++, true});
+        while (Timer* next = earliest()) {
+            next->live = false;
+            now = next->at;
+            const size_t timer = static_cast<size_t>(next - timers.data());
+            model.emplace_back(now, timer, -1, 0);
+            while (cursor < script.size()) {
+                const auto [kind, delay, which] = script[cursor++];
+                if (kind == end_of_event) break;
+                if (kind == schedule && timers.size() < max_timers) {
+                    timers.push_back({now + delay, order++, true});
+                } else if (kind == cancel && !timers.empty()) {
+                    timers[which % timers.size()].live = false;
+                } else if (kind == move && !timers.empty()) {
+                    Timer& t = timers[which % timers.size()];
+                    if (t.live) t = {now + delay, order++, true};
+                }
+                const Timer* first = earliest();
+                const auto pending = static_cast<size_t>(std::count_if(
+                    timers.begin(), timers.end(), [](const Timer& t) { return t.live; }));
+                model.emplace_back(now, timer, first ? first->at : -1, pending);
+            }
+        }
+    }
+    RC_ASSERT(real == model);
 }
 
 }  // namespace
