@@ -64,7 +64,7 @@ void Link::send(int from_end, base::PacketBuffer frame) {
     dir.queued_bytes += frame.size();
     // A filter set while frames wait for an impaired transmitter applies
     // from the next frame on; those already waiting keep their order.
-    if (!filter_ && !params_.impairments.any() && !dir.transmitting) {
+    if (!filter_ && !impaired_ && !dir.transmitting) {
         send_timed(d, std::move(frame));
     } else {
         dir.queue.push_back(std::move(frame));
@@ -75,7 +75,8 @@ void Link::send(int from_end, base::PacketBuffer frame) {
 
 void Link::send_timed(int d, base::PacketBuffer&& frame) {
     Direction& dir = dirs_[static_cast<size_t>(d)];
-    const base::Time departure = std::max(sim_.now(), dir.busy_until) + serialization(frame.size());
+    const base::Time departure =
+        std::max(sim_.now(), dir.busy_until) + serialization(dir, frame.size());
     dir.busy_until = departure;
     const base::Time arrival = std::max(departure + params_.delay, dir.last_arrival);
     dir.last_arrival = arrival;
@@ -103,7 +104,7 @@ void Link::start_next(int d) {
     dir.transmitting = true;
     // After the frames an unimpaired direction already put on the transmitter.
     const base::Time start = std::max(sim_.now(), dir.busy_until);
-    const base::Time done = start + serialization(dir.queue.front().size());
+    const base::Time done = start + serialization(dir, dir.queue.front().size());
     dir.busy_until = done;
     sim_.schedule_at(done, [this, d, epoch = dir.epoch] { finish_transmit(d, epoch); });
 }
@@ -117,7 +118,7 @@ void Link::finish_transmit(int d, uint64_t epoch) {
     if (filter_) wire::checksum::complete_pending(frame);  // it sees the frame as sent
     if (filter_ && filter_(d, frame.bytes())) {
         drop(d, stack::DropReason::filtered, frame.bytes());
-    } else if (params_.impairments.any()) {
+    } else if (impaired_) {
         const netem::ImpairmentState::FrameFate fate = dir.impairments.decide_frame();
         if (fate.duplicate) {
             ++dir.stats.duplicated;

@@ -143,7 +143,19 @@ class Link {
         base::Time last_arrival = base::Time::zero();
         netem::ImpairmentState impairments;
         DirectionStats stats;
+        // The last frame size sent and its serialization time: a direction
+        // carries mostly one size (full segments one way, ACKs the other),
+        // and this spares a 64-bit division per frame.
+        size_t timed_bytes = 0;
+        base::Duration timed = base::Duration::zero();
     };
+    base::Duration serialization(Direction& dir, size_t bytes) const {
+        if (bytes != dir.timed_bytes) {
+            dir.timed_bytes = bytes;
+            dir.timed = serialization(bytes);
+        }
+        return dir.timed;
+    }
 
     // An unimpaired direction: the frame is scheduled to arrive at once.
     void send_timed(int d, base::PacketBuffer&& frame);
@@ -163,7 +175,8 @@ class Link {
 
     Simulator& sim_;
     std::string name_;
-    LinkParams params_;
+    const LinkParams params_;
+    const bool impaired_ = params_.impairments.any();
     std::array<End, 2> ends_;
     std::array<Direction, 2> dirs_;
     bool up_ = true;

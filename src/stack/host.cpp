@@ -49,6 +49,7 @@ InterfaceId Host::add_interface(InterfaceConfig c) {
     local_addresses_.insert(
         std::lower_bound(local_addresses_.begin(), local_addresses_.end(), c.address.address),
         c.address.address);
+    local_address_bits_ |= address_bit(c.address.address);
     interfaces_.push_back(std::move(c));
     unannounced_.push_back(id);
     return id;
@@ -68,7 +69,8 @@ std::optional<uint16_t> Host::path_mtu(Ipv4Address dst, base::Time now) const {
 }
 
 bool Host::is_local_address(Ipv4Address a) const {
-    return std::binary_search(local_addresses_.begin(), local_addresses_.end(), a);
+    return (local_address_bits_ & address_bit(a)) != 0 &&
+           std::binary_search(local_addresses_.begin(), local_addresses_.end(), a);
 }
 
 std::optional<Host::NextHop> Host::route_to(Ipv4Address dst) const {
