@@ -253,9 +253,9 @@ void Tcp::on_event(SocketId id, std::function<void()> callback) {
     }
 }
 
-void Tcp::notify(SocketId id) {
-    if (const auto e = entries_.find(id); e != entries_.end() && e->second.callback) {
-        auto callback = e->second.callback;  // it may release the socket
+void Tcp::notify(const Entry& e) {
+    if (e.callback) {
+        auto callback = e.callback;  // it may release the socket
         callback();
     }
 }
@@ -331,7 +331,7 @@ void Tcp::after(SocketId id, base::Time) {
 
     const bool closed = c.state() == tcp::State::closed;
     const bool orphan = e.listener.has_value() && !e.accepted;  // never handed to a program
-    notify(id);
+    notify(e);
     if (closed && (e.released || (orphan && !c.synchronized()) || (orphan && c.error())))
         forget(id);
 }

@@ -149,7 +149,7 @@ class Tcp : public Transport, private tcp::Observer {
     // After anything touched connection `id`: re-index its deadline, move it
     // through its listener's queues, tell the program, free it if done.
     void after(SocketId id, base::Time now);
-    void notify(SocketId id);
+    void notify(const Entry& e);
     void forget(SocketId id);
 
     // tcp::Observer: passes TCP events on to the host's observer.

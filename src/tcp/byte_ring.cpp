@@ -40,6 +40,14 @@ void give_back(std::unique_ptr<std::byte[]> block, size_t size) {
     first_blocks.free.push_back(std::move(block));
 }
 
+// `at` wrapped into a ring of `storage` bytes. Every offset here is less than
+// twice the storage (a position plus at most the ring's length), so one
+// subtraction does what `%` would, without a division per segment.
+size_t wrap(size_t at, size_t storage) {
+    assert(at < 2 * storage);
+    return at >= storage ? at - storage : at;
+}
+
 }  // namespace
 
 ByteRing::~ByteRing() {
@@ -62,7 +70,7 @@ size_t ByteRing::push(base::ByteSpan data) {
     const size_t n = std::min(data.size(), free());
     if (n == 0) return 0;
     if (size_ + n > storage_) grow(size_ + n);
-    const size_t tail = (head_ + size_) % storage_;
+    const size_t tail = wrap(head_ + size_, storage_);
     const size_t first = std::min(n, storage_ - tail);
     std::memcpy(data_.get() + tail, data.data(), first);
     std::memcpy(data_.get(), data.data() + first, n - first);
@@ -73,7 +81,7 @@ size_t ByteRing::push(base::ByteSpan data) {
 void ByteRing::copy_out(size_t offset, base::MutableByteSpan out) const {
     assert(offset + out.size() <= size_);
     if (out.empty()) return;
-    const size_t start = (head_ + offset) % storage_;
+    const size_t start = wrap(head_ + offset, storage_);
     const size_t first = std::min(out.size(), storage_ - start);
     std::memcpy(out.data(), data_.get() + start, first);
     std::memcpy(out.data() + first, data_.get(), out.size() - first);
@@ -82,7 +90,7 @@ void ByteRing::copy_out(size_t offset, base::MutableByteSpan out) const {
 base::ByteSpan ByteRing::contiguous(size_t offset, size_t len) const {
     assert(offset + len <= size_);
     if (len == 0) return {};
-    const size_t start = (head_ + offset) % storage_;
+    const size_t start = wrap(head_ + offset, storage_);
     if (start + len > storage_) return {};
     return {data_.get() + start, len};
 }
@@ -90,7 +98,7 @@ base::ByteSpan ByteRing::contiguous(size_t offset, size_t len) const {
 void ByteRing::pop(size_t n) {
     assert(n <= size_);
     if (n == 0) return;
-    head_ = (head_ + n) % storage_;
+    head_ = wrap(head_ + n, storage_);
     size_ -= n;
     if (size_ == 0) {
         give_back(std::move(data_), storage_);  // idle connections hold no buffer
