@@ -8,6 +8,7 @@
 // in debug builds and do not check in release builds.
 #pragma once
 
+#include <bit>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -32,16 +33,31 @@ inline uint8_t load_u8(ByteSpan b, size_t offset) {
     return static_cast<uint8_t>(b[offset]);
 }
 
+// Network order to the host's, and back. A field is moved as one unaligned
+// load or store (memcpy of a fixed size) and byte-swapped, rather than
+// assembled a byte at a time, which the compiler does not always merge. The
+// swap is its own inverse: the same function goes both ways.
+namespace detail {
+inline uint16_t network_order(uint16_t v) {
+    return std::endian::native == std::endian::little ? __builtin_bswap16(v) : v;
+}
+inline uint32_t network_order(uint32_t v) {
+    return std::endian::native == std::endian::little ? __builtin_bswap32(v) : v;
+}
+}  // namespace detail
+
 inline uint16_t load_be16(ByteSpan b, size_t offset) {
     assert(offset + 2 <= b.size());
-    return static_cast<uint16_t>((static_cast<unsigned>(b[offset]) << 8) |
-                                 static_cast<unsigned>(b[offset + 1]));
+    uint16_t v;
+    std::memcpy(&v, b.data() + offset, sizeof v);
+    return detail::network_order(v);
 }
 
 inline uint32_t load_be32(ByteSpan b, size_t offset) {
     assert(offset + 4 <= b.size());
-    return (static_cast<uint32_t>(b[offset]) << 24) | (static_cast<uint32_t>(b[offset + 1]) << 16) |
-           (static_cast<uint32_t>(b[offset + 2]) << 8) | static_cast<uint32_t>(b[offset + 3]);
+    uint32_t v;
+    std::memcpy(&v, b.data() + offset, sizeof v);
+    return detail::network_order(v);
 }
 
 inline void store_u8(MutableByteSpan b, size_t offset, uint8_t v) {
@@ -51,19 +67,16 @@ inline void store_u8(MutableByteSpan b, size_t offset, uint8_t v) {
 
 inline void store_be16(MutableByteSpan b, size_t offset, uint16_t v) {
     assert(offset + 2 <= b.size());
-    b[offset] = static_cast<std::byte>(v >> 8);
-    b[offset + 1] = static_cast<std::byte>(v);
+    const uint16_t be = detail::network_order(v);
+    std::memcpy(b.data() + offset, &be, sizeof be);
 }
 
 inline void store_be32(MutableByteSpan b, size_t offset, uint32_t v) {
     assert(offset + 4 <= b.size());
-    b[offset] = static_cast<std::byte>(v >> 24);
-    b[offset + 1] = static_cast<std::byte>(v >> 16);
-    b[offset + 2] = static_cast<std::byte>(v >> 8);
-    b[offset + 3] = static_cast<std::byte>(v);
+    const uint32_t be = detail::network_order(v);
+    std::memcpy(b.data() + offset, &be, sizeof be);
 }
 
-// Range forms, checked against the field's declared width.
 inline uint8_t load_u8(ByteSpan b, Range r) {
     assert(r.size() == 1);
     return load_u8(b, r.begin);

@@ -62,10 +62,14 @@ class Ring {
         return slot(wrap(head_ + i));
     }
 
-    void push_back(T value) {
+    void push_back(T value) { emplace_back(std::move(value)); }
+    // Built in place: an element holding a packet is not moved twice on the way.
+    template <class... Args>
+    T& emplace_back(Args&&... args) {
         if (size_ == capacity_) grow();
-        new (&slot(wrap(head_ + size_))) T(std::move(value));
+        T* at = new (&slot(wrap(head_ + size_))) T{std::forward<Args>(args)...};
         ++size_;
+        return *at;
     }
     void pop_front() {
         assert(size_ > 0);

@@ -80,7 +80,7 @@ void Link::send_timed(int d, base::PacketBuffer&& frame) {
     dir.busy_until = departure;
     const base::Time arrival = std::max(departure + params_.delay, dir.last_arrival);
     dir.last_arrival = arrival;
-    dir.in_flight.push_back(OnWire{std::move(frame), departure, arrival, sim_.reserve_place()});
+    dir.in_flight.emplace_back(std::move(frame), departure, arrival, sim_.reserve_place());
     ++dir.waiting;
     if (dir.in_flight.size() == 1) schedule_head(d, dir.epoch, dir.in_flight);
 }

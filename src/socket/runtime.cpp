@@ -112,10 +112,11 @@ void Runtime::poll(base::Time now) {
     }
     // Resume what is ready now; what they make ready in turn waits for the
     // next poll (at the same time), so one poll always ends.
+    // The ready list is swapped out whole, and its storage comes back for
+    // the next poll.
     std::vector<std::coroutine_handle<>> batch;
-    batch.swap(batch_);  // its capacity, kept from the last poll
-    batch.assign(ready_.begin(), ready_.end());
-    ready_.clear();
+    batch.swap(ready_);
+    ready_.swap(batch_);  // empty, with the capacity kept from the last poll
     for (std::coroutine_handle<> h : batch)
         h.resume();
     batch.clear();

@@ -10,10 +10,10 @@
 
 #include <coroutine>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "base/time.hpp"
 #include "socket/task.hpp"
@@ -81,7 +81,7 @@ class Runtime : public stack::Pollable {
     std::unique_ptr<stack::Udp> udp_;
     std::unique_ptr<stack::Tcp> tcp_;
     base::Time now_ = base::Time::zero();
-    std::deque<std::coroutine_handle<>> ready_;
+    std::vector<std::coroutine_handle<>> ready_;
     using Timers = std::map<std::pair<base::Time, TimerId>, std::function<void()>>;
     using TimerTimes = std::map<TimerId, base::Time>;
     Timers timers_;

@@ -74,7 +74,7 @@ bool Host::is_local_address(Ipv4Address a) const {
 }
 
 std::optional<Host::NextHop> Host::route_to(Ipv4Address dst) const {
-    const auto r = routes_.lookup(dst);
+    const Route* r = routes_.best(dst);
     if (!r || r->interface >= interfaces_.size()) return std::nullopt;
     return NextHop{r->interface, r->gateway.value_or(dst)};
 }
@@ -525,16 +525,31 @@ void Host::poll(base::Time now) {
     }
     unannounced_.clear();
 
-    std::vector<base::PacketBuffer> looped = std::move(loopback_);
-    loopback_.clear();
-    for (base::PacketBuffer& p : looped) {
-        const auto view = wire::Ipv4View::parse(p.bytes());
-        const auto it = std::find_if(
-            interfaces_.begin(), interfaces_.end(),
-            [&](const InterfaceConfig& i) { return view && i.address.address == view->dst(); });
-        deliver(static_cast<InterfaceId>(it - interfaces_.begin()), std::move(p), now);
+    if (!loopback_.empty()) {
+        std::vector<base::PacketBuffer> looped = std::move(loopback_);
+        loopback_.clear();
+        for (base::PacketBuffer& p : looped) {
+            const auto view = wire::Ipv4View::parse(p.bytes());
+            const auto it = std::find_if(
+                interfaces_.begin(), interfaces_.end(),
+                [&](const InterfaceConfig& i) { return view && i.address.address == view->dst(); });
+            deliver(static_cast<InterfaceId>(it - interfaces_.begin()), std::move(p), now);
+        }
     }
 
+    // Most polls find no ARP request or reassembly due: skip their walks.
+    if (arp_.next_deadline() <= now) poll_arp(now);
+    if (reassembler_.next_deadline() <= now) poll_reassembly(now);
+
+    // A pollable may detach others (or itself) while it is polled: walk a
+    // copy, in a vector kept for it (no allocation per poll).
+    polling_.assign(pollables_.begin(), pollables_.end());
+    for (Pollable* p : polling_) {
+        if (std::find(pollables_.begin(), pollables_.end(), p) != pollables_.end()) p->poll(now);
+    }
+}
+
+void Host::poll_arp(base::Time now) {
     arp_.poll(
         now,
         [&](ArpCache::Key key) {
@@ -550,7 +565,9 @@ void Host::poll(base::Time now) {
                 drop(DropReason::arp_failed, w.packet.bytes(), now);
             }
         });
+}
 
+void Host::poll_reassembly(base::Time now) {
     reassembler_.poll(now, [&](base::ByteSpan first_fragment, size_t) {
         if (!first_fragment.empty()) {
             icmp_error(first_fragment, Icmpv4Type::time_exceeded,
@@ -558,13 +575,6 @@ void Host::poll(base::Time now) {
         }
         drop(DropReason::reassembly_timeout, first_fragment, now);
     });
-
-    // A pollable may detach others (or itself) while it is polled: walk a
-    // copy, in a vector kept for it (no allocation per poll).
-    polling_.assign(pollables_.begin(), pollables_.end());
-    for (Pollable* p : polling_) {
-        if (std::find(pollables_.begin(), pollables_.end(), p) != pollables_.end()) p->poll(now);
-    }
 }
 
 base::Time Host::next_deadline() const {

@@ -253,6 +253,8 @@ class Host {
                       base::Time now);
     void transmit(InterfaceId out, wire::MacAddress dst, wire::EtherType type,
                   base::PacketBuffer&& payload, base::Time now);
+    void poll_arp(base::Time now);         // requests to repeat, resolutions that failed
+    void poll_reassembly(base::Time now);  // datagrams whose fragments did not all come
     void send_arp(InterfaceId out, wire::ArpOperation op, wire::MacAddress target_mac,
                   wire::Ipv4Address target_ip, wire::MacAddress link_dst, base::Time now);
     // Builds and sends an ICMP error about `offending` (IP header + payload).

@@ -82,14 +82,6 @@ void RoutingTable::remove_interface(InterfaceId interface) {
         reindex();
 }
 
-std::optional<Route> RoutingTable::lookup(wire::Ipv4Address dst) const {
-    const uint32_t d = dst.to_u32();
-    Recent& slot = recent_[(d ^ (d >> 11) ^ (d >> 22)) & (recent_.size() - 1)];
-    if (slot.generation != generation_ || slot.dst != d) slot = {d, find(dst), generation_};
-    if (slot.route == none) return std::nullopt;
-    return routes_[slot.route];
-}
-
 uint32_t RoutingTable::find(wire::Ipv4Address dst) const {
     for (uint64_t lengths = lengths_; lengths != 0;) {
         const int len = 63 - __builtin_clzll(lengths);  // the longest left

@@ -44,7 +44,18 @@ class RoutingTable {
     void remove_interface(InterfaceId interface);
 
     // The best route to `dst`, or nullopt when none matches.
-    std::optional<Route> lookup(wire::Ipv4Address dst) const;
+    std::optional<Route> lookup(wire::Ipv4Address dst) const {
+        const Route* r = best(dst);
+        return r ? std::optional<Route>(*r) : std::nullopt;
+    }
+    // The same in place, for every packet sent or forwarded: null when none
+    // matches; valid until the table changes.
+    const Route* best(wire::Ipv4Address dst) const {
+        const uint32_t d = dst.to_u32();
+        Recent& slot = recent_[(d ^ (d >> 11) ^ (d >> 22)) & (recent_.size() - 1)];
+        if (slot.generation != generation_ || slot.dst != d) slot = {d, find(dst), generation_};
+        return slot.route == none ? nullptr : &routes_[slot.route];
+    }
 
     // Every route, most preferred first (longest prefix, then connected,
     // static, computed, then metric, then the order they were added).
