@@ -56,6 +56,12 @@ if [[ ${SIM_BENCH_SKIP_DUMBBELL:-0} != 1 ]]; then
         measure "ns3-$i" "$ns3" --flows 16 --duration 10
         measure "off-$i" "$bin" run "$work/dumbbell.yaml" --trace none --out "$work/off-$i"
         measure "on-$i" "$bin" run "$work/dumbbell.yaml" --trace all --quiet --out "$work/on-$i"
+        # The traced run leaves about 1 GB of captures, events and report:
+        # keep its flows, drop the rest and flush, so that writing it back
+        # to disk does not run under the next measurement.
+        mv "$work/on-$i/flows.json" "$work/on-$i.flows.json"
+        rm -rf "$work/on-$i"
+        sync
     done
 
 "$py" - "$work" "$reps" <<'PY'
@@ -74,7 +80,8 @@ def load(name):
         t["jain"] = j["jain_fairness"]
     else:
         t["events"] = int(re.search(r"([0-9]+) events", out).group(1))
-        f = json.load(open(f"{work}/{name}/flows.json"))
+        flows = f"{work}/{name}.flows.json" if name.startswith("on") else f"{work}/{name}/flows.json"
+        f = json.load(open(flows))
         t["goodput"] = f["aggregate_goodput_bit_s"]
         t["jain"] = f["jain_index"]
     return t

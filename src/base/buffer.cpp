@@ -28,19 +28,8 @@ void PacketBuffer::regrow(size_t headroom, size_t tailroom) {
     end_ = static_cast<uint32_t>(headroom + len);
 }
 
-MutableByteSpan PacketBuffer::prepend(size_t n) {
-    assert(valid());
-    if (n > headroom()) regrow(n + block_->pool->config().default_headroom, tailroom());
-    begin_ -= static_cast<uint32_t>(n);
-    return {data_begin(), n};
-}
-
-MutableByteSpan PacketBuffer::append(size_t n) {
-    assert(valid());
-    if (n > tailroom()) regrow(headroom(), n);
-    std::byte* at = block_->bytes() + end_;
-    end_ += static_cast<uint32_t>(n);
-    return {at, n};
+void PacketBuffer::grow_headroom(size_t n) {
+    regrow(n + block_->pool->config().default_headroom, tailroom());
 }
 
 void PacketBuffer::trim_front(size_t n) {

@@ -17,6 +17,7 @@
 // Contract: a pool is single-threaded and must outlive every buffer taken from it.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -81,10 +82,22 @@ class PacketBuffer {
     size_t tailroom() const { return block_ ? block_->capacity - end_ : 0; }
 
     // Grows the data at the front by `n` bytes and returns them (uninitialised).
-    // If the headroom is too small the data moves to a larger block.
-    MutableByteSpan prepend(size_t n);
+    // If the headroom is too small the data moves to a larger block. Inline:
+    // every layer on the way out prepends its header.
+    MutableByteSpan prepend(size_t n) {
+        assert(valid());
+        if (n > headroom()) grow_headroom(n);
+        begin_ -= static_cast<uint32_t>(n);
+        return {data_begin(), n};
+    }
     // Grows the data at the back by `n` bytes and returns them (uninitialised).
-    MutableByteSpan append(size_t n);
+    MutableByteSpan append(size_t n) {
+        assert(valid());
+        if (n > tailroom()) regrow(headroom(), n);
+        std::byte* at = block_->bytes() + end_;
+        end_ += static_cast<uint32_t>(n);
+        return {at, n};
+    }
     void append(ByteSpan b) { copy_bytes(append(b.size()), b); }
     // Drops `n` bytes from the front (a parsed header) or the back (padding).
     // Precondition: n <= size().
@@ -120,6 +133,7 @@ class PacketBuffer {
           end_(static_cast<uint32_t>(headroom)) {}
     std::byte* data_begin() const { return block_ ? block_->bytes() + begin_ : nullptr; }
     void regrow(size_t headroom, size_t tailroom);
+    void grow_headroom(size_t n);  // room for `n` more bytes in front, and the usual headroom
     void release();
 
     static constexpr uint32_t no_checksum = UINT32_MAX;

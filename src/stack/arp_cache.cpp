@@ -4,13 +4,11 @@
 
 namespace stack {
 
-std::optional<wire::MacAddress> ArpCache::lookup(Key key, base::Time now) const {
+std::optional<wire::MacAddress> ArpCache::lookup_resolved(Key key, base::Time now) const {
+    const auto it = resolved_.find(key);
+    if (it == resolved_.end()) return std::nullopt;
     Recent& slot = recent_[(key.ip.to_u32() ^ key.interface) % recent_.size()];
-    if (!slot.valid || slot.key != key) {
-        auto it = resolved_.find(key);
-        if (it == resolved_.end()) return std::nullopt;
-        slot = {key, it->second, true};
-    }
+    slot = {key, it->second, true};
     if (slot.entry.expires <= now) return std::nullopt;
     return slot.entry.mac;
 }

@@ -56,7 +56,13 @@ class ArpCache {
 
     explicit ArpCache(ArpConfig config) : config_(config) {}
 
-    std::optional<wire::MacAddress> lookup(Key key, base::Time now) const;
+    // Inline for the answer a recent lookup gave (every frame sent asks).
+    std::optional<wire::MacAddress> lookup(Key key, base::Time now) const {
+        const Recent& slot = recent_[(key.ip.to_u32() ^ key.interface) % recent_.size()];
+        if (slot.valid && slot.key == key)
+            return slot.entry.expires <= now ? std::nullopt : std::optional(slot.entry.mac);
+        return lookup_resolved(key, now);
+    }
 
     // Records a mapping. Returns the packets that were waiting for it, in the
     // order they were queued. Only updates an existing entry unless `create`
@@ -88,6 +94,7 @@ class ArpCache {
         base::Time next_request;
     };
 
+    std::optional<wire::MacAddress> lookup_resolved(Key key, base::Time now) const;
     void evict_one();
     void forget_recent() { recent_.fill({}); }
 

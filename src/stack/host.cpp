@@ -174,26 +174,25 @@ void Host::handle_ipv4(InterfaceId in, base::PacketBuffer&& packet, bool link_br
     if (config_.forwarding && !link_broadcast && !dst.is_multicast()) {
         if (src.is_unspecified() || src.is_loopback())
             return drop(DropReason::martian_source, packet.bytes(), now);
-        return forward(in, std::move(packet), now);
+        return forward(in, std::move(packet), *view, now);
     }
     drop(DropReason::not_for_us, packet.bytes(), now);
 }
 
-void Host::forward(InterfaceId in, base::PacketBuffer&& packet, base::Time now) {
-    const auto view = wire::Ipv4View::parse(packet.bytes());
-    assert(view);
-    if (view->ttl() <= 1) {
+void Host::forward(InterfaceId in, base::PacketBuffer&& packet, const wire::Ipv4View& view,
+                   base::Time now) {
+    if (view.ttl() <= 1) {
         icmp_error(packet.bytes(), Icmpv4Type::time_exceeded,
                    static_cast<uint8_t>(wire::TimeExceededCode::ttl), 0, now);
         return drop(DropReason::ttl_expired, packet.bytes(), now);
     }
-    const auto route = route_to(view->dst());
+    const auto route = route_to(view.dst());
     if (!route) {
         icmp_error(packet.bytes(), Icmpv4Type::dest_unreachable,
                    static_cast<uint8_t>(wire::UnreachableCode::net), 0, now);
         return drop(DropReason::no_route, packet.bytes(), now);
     }
-    wire::ipv4::decrement_ttl(packet.bytes().first(view->header_len()));
+    wire::ipv4::decrement_ttl(packet.bytes().first(view.header_len()));
     ++stats_.packets_forwarded;
     if (observer_) observer_->forwarded(now, in, route->interface, packet.bytes());
     output(route->interface, route->address, std::move(packet), /*originated=*/false, now);

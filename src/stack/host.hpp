@@ -234,7 +234,9 @@ class Host {
     void handle_arp(InterfaceId in, base::ByteSpan payload, base::Time now);
     void handle_ipv4(InterfaceId in, base::PacketBuffer&& packet, bool link_broadcast,
                      base::Time now);
-    void forward(InterfaceId in, base::PacketBuffer&& packet, base::Time now);
+    // `view` is the packet's, parsed on input.
+    void forward(InterfaceId in, base::PacketBuffer&& packet, const wire::Ipv4View& view,
+                 base::Time now);
     void deliver(InterfaceId in, base::PacketBuffer&& packet, base::Time now);
     void handle_icmp(const IpPacketInfo& info, base::PacketBuffer&& payload, base::Time now);
     std::optional<IcmpError> parse_quoted(const wire::Ipv4Repr& ip,
