@@ -7,7 +7,7 @@ namespace stack {
 std::optional<wire::MacAddress> ArpCache::lookup_resolved(Key key, base::Time now) const {
     const auto it = resolved_.find(key);
     if (it == resolved_.end()) return std::nullopt;
-    Recent& slot = recent_[(key.ip.to_u32() ^ key.interface) % recent_.size()];
+    Recent& slot = recent_[recent_slot(key)];
     slot = {key, it->second, true};
     if (slot.entry.expires <= now) return std::nullopt;
     return slot.entry.mac;

@@ -58,7 +58,7 @@ class ArpCache {
 
     // Inline for the answer a recent lookup gave (every frame sent asks).
     std::optional<wire::MacAddress> lookup(Key key, base::Time now) const {
-        const Recent& slot = recent_[(key.ip.to_u32() ^ key.interface) % recent_.size()];
+        const Recent& slot = recent_[recent_slot(key)];
         if (slot.valid && slot.key == key)
             return slot.entry.expires <= now ? std::nullopt : std::optional(slot.entry.mac);
         return lookup_resolved(key, now);
@@ -107,6 +107,12 @@ class ArpCache {
         bool valid = false;
     };
     mutable std::array<Recent, 16> recent_{};
+    // The top four bits of a multiplicative hash of the key: neighbours on
+    // different interfaces with alike addresses do not share a slot.
+    static size_t recent_slot(Key key) {
+        return ((key.ip.to_u32() ^ (key.interface * 0x85ebca6bu)) * 0x9e3779b1u) >> 28;
+    }
+    static_assert(std::tuple_size_v<decltype(recent_)> == 16, "recent_slot takes 4 bits");
 };
 
 }  // namespace stack

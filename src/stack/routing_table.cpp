@@ -1,6 +1,7 @@
 #include "stack/routing_table.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace stack {
 namespace {
@@ -70,7 +71,10 @@ void RoutingTable::forget_recent() {
     size_t slots = recent_.size();
     while (slots < 4 * routes_.size() && slots < 4096)
         slots *= 2;
-    if (slots != recent_.size()) recent_.assign(slots, Recent{});
+    if (slots != recent_.size()) {
+        recent_.assign(slots, Recent{});
+        recent_shift_ = 32 - std::countr_zero(slots);
+    }
 }
 
 void RoutingTable::remove_source(RouteSource source) {

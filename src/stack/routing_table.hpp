@@ -52,7 +52,10 @@ class RoutingTable {
     // matches; valid until the table changes.
     const Route* best(wire::Ipv4Address dst) const {
         const uint32_t d = dst.to_u32();
-        Recent& slot = recent_[(d ^ (d >> 11) ^ (d >> 22)) & (recent_.size() - 1)];
+        // Fibonacci hashing: the top bits of the product mix every bit of the
+        // address (destinations that differ only in the third byte must not
+        // share a slot, as 10.0.0.2 and 10.0.1.2 across a dumbbell would).
+        Recent& slot = recent_[(d * 0x9e3779b1u) >> recent_shift_];
         if (slot.generation != generation_ || slot.dst != d) slot = {d, find(dst), generation_};
         return slot.route == none ? nullptr : &routes_[slot.route];
     }
@@ -82,7 +85,8 @@ class RoutingTable {
     };
     static constexpr uint32_t none = UINT32_MAX;
     mutable std::vector<Recent> recent_ = std::vector<Recent>(16);
-    uint32_t generation_ = 1;  // bumped by every change: all recent answers go
+    int recent_shift_ = 32 - 4;  // 32 - log2(recent_.size())
+    uint32_t generation_ = 1;    // bumped by every change: all recent answers go
 };
 
 }  // namespace stack
