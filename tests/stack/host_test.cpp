@@ -4,8 +4,10 @@
 
 #include <deque>
 #include <map>
+#include <set>
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include "testing/frames.hpp"
 #include "testing/wires.hpp"
@@ -332,6 +334,31 @@ TEST(Host, DropsDamagedAndMisaddressedFramesWithReasons) {
     EXPECT_EQ(drops.drops[DropReason::bad_checksum], 2);
     EXPECT_EQ(drops.drops[DropReason::not_for_us], 1);
     EXPECT_EQ(drops.drops[DropReason::malformed], 2);
+}
+
+// Which addresses are the host's own: a router with many interfaces (its
+// quick "not ours" filter then has bits in common with other addresses)
+// answers as a plain set of its addresses would, for its own and any other.
+RC_GTEST_PROP(Host, KnowsItsOwnAddressesAsASetWould, ()) {
+    const auto own = *rc::gen::container<std::vector<uint32_t>>(rc::gen::arbitrary<uint32_t>());
+    const auto probes = *rc::gen::container<std::vector<uint32_t>>(rc::gen::arbitrary<uint32_t>());
+    base::BufferPool pool;
+    Host h(stack::HostConfig{.name = "r", .forwarding = true}, pool, base::Seed{1});
+    std::set<uint32_t> reference;
+    for (uint32_t a : own) {
+        h.add_interface({.name = "eth", .mac = {}, .address = {Ipv4Address::from_u32(a), 24}});
+        reference.insert(a);
+    }
+    for (uint32_t a : own)
+        RC_ASSERT(h.is_local_address(Ipv4Address::from_u32(a)));
+    for (uint32_t p : probes)
+        RC_ASSERT(h.is_local_address(Ipv4Address::from_u32(p)) == reference.contains(p));
+    // Neighbours of its own addresses, the likeliest to share a filter bit.
+    for (uint32_t a : own) {
+        for (uint32_t n : {a + 1, a - 1, a + 256, a ^ 0x100u}) {
+            RC_ASSERT(h.is_local_address(Ipv4Address::from_u32(n)) == reference.contains(n));
+        }
+    }
 }
 
 }  // namespace
