@@ -242,6 +242,14 @@ def main() -> None:
         + record(to_host(ipv4(IP_B, IP_A, UDP, udp(IP_B, IP_A, 5, 6, b"y" * 24)[16:], flags_fragment=2, ident=9))),
         "unknown_protocol": record(to_host(ipv4(IP_B, IP_A, 200, b"hello"))),
     }
+    # IPv6 addresses and prefixes as text (RFC 4291 §2.2 forms, one that fails).
+    seeds["ipv6_address"] = {
+        "compressed": b"2001:db8::8:800:200c:417a",
+        "mapped": b"::ffff:192.0.2.1",
+        "prefix": b"fe80::200:5eff:fe00:5301/64",
+        "dotted": b"0:0:0:0:0:0:13.1.68.3",
+        "two_gaps": b"1::2::3",
+    }
     for target, files in seeds.items():
         directory = CORPUS / target
         directory.mkdir(parents=True, exist_ok=True)

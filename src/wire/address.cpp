@@ -1,9 +1,11 @@
 #include "wire/address.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <charconv>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 namespace wire {
 namespace {
@@ -87,6 +89,130 @@ Result<Ipv4Cidr> Ipv4Cidr::parse(std::string_view text) {
 }
 
 std::string Ipv4Cidr::to_string() const {
+    return fmt::format("{}/{}", address, prefix_len);
+}
+
+Ipv6Address Ipv6Address::load(base::ByteSpan b) {
+    assert(b.size() >= 16);
+    std::array<uint8_t, 16> bytes{};
+    std::memcpy(bytes.data(), b.data(), 16);
+    return Ipv6Address{bytes};
+}
+
+void Ipv6Address::store(base::MutableByteSpan b) const {
+    assert(b.size() >= 16);
+    std::memcpy(b.data(), bytes_.data(), 16);
+}
+
+namespace {
+
+// The groups of one side of a "::" (or of a whole address without one), in
+// order: hex groups of one to four digits separated by ':', the last of the
+// address possibly a dotted quad (two groups). False on any other text.
+bool parse_groups(std::string_view text, bool last_of_address, std::vector<uint16_t>& out) {
+    if (text.empty()) return true;
+    while (true) {
+        const size_t colon = text.find(':');
+        const std::string_view piece = text.substr(0, colon);
+        const bool final_piece = colon == std::string_view::npos;
+        if (final_piece && last_of_address && piece.find('.') != std::string_view::npos) {
+            const auto v4 = Ipv4Address::parse(piece);
+            if (!v4) return false;
+            out.push_back(static_cast<uint16_t>(v4->to_u32() >> 16));
+            out.push_back(static_cast<uint16_t>(v4->to_u32()));
+            return true;
+        }
+        if (piece.empty() || piece.size() > 4) return false;
+        unsigned value = 0;
+        for (char c : piece) {
+            const int d = hex_digit(c);
+            if (d < 0) return false;
+            value = value * 16 + static_cast<unsigned>(d);
+        }
+        out.push_back(static_cast<uint16_t>(value));
+        if (final_piece) return true;
+        text.remove_prefix(colon + 1);
+    }
+}
+
+}  // namespace
+
+Result<Ipv6Address> Ipv6Address::parse(std::string_view text) {
+    if (text.empty() || text.size() > 45) return base::fail(Error::bad_syntax);
+    const size_t gap = text.find("::");
+    std::vector<uint16_t> head, tail;
+    if (gap == std::string_view::npos) {
+        if (!parse_groups(text, true, head) || head.size() != 8)
+            return base::fail(Error::bad_syntax);
+    } else {
+        const std::string_view after = text.substr(gap + 2);
+        if (after.find("::") != std::string_view::npos) return base::fail(Error::bad_syntax);
+        if (!parse_groups(text.substr(0, gap), false, head) || !parse_groups(after, true, tail))
+            return base::fail(Error::bad_syntax);
+        if (head.size() + tail.size() > 7)
+            return base::fail(Error::bad_syntax);  // "::" is ≥ 1 group
+    }
+    std::array<uint16_t, 8> groups{};
+    std::copy(head.begin(), head.end(), groups.begin());
+    std::copy(tail.begin(), tail.end(), groups.end() - static_cast<std::ptrdiff_t>(tail.size()));
+    return from_groups(groups);
+}
+
+std::string Ipv6Address::to_string() const {
+    if (is_ipv4_mapped()) return fmt::format("::ffff:{}", ipv4());
+    // The longest run of zero groups, two or more, the first of equal ones.
+    size_t best = 8, best_len = 1;
+    for (size_t i = 0; i < 8;) {
+        if (group(i) != 0) {
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j < 8 && group(j) == 0)
+            ++j;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    std::string out;
+    for (size_t i = 0; i < 8; ++i) {
+        if (i == best) {
+            out += "::";
+            i += best_len - 1;
+            continue;
+        }
+        if (!out.empty() && out.back() != ':') out += ':';
+        out += fmt::format("{:x}", group(i));
+    }
+    return out;
+}
+
+Result<Ipv6Cidr> Ipv6Cidr::parse(std::string_view text) {
+    const size_t slash = text.find('/');
+    if (slash == std::string_view::npos) return base::fail(Error::bad_syntax);
+    auto address = Ipv6Address::parse(text.substr(0, slash));
+    if (!address) return base::fail(address.error());
+    const auto prefix = parse_decimal(text.substr(slash + 1), 128);
+    if (!prefix) return base::fail(Error::bad_syntax);
+    return Ipv6Cidr{*address, static_cast<uint8_t>(*prefix)};
+}
+
+Ipv6Address Ipv6Cidr::network() const {
+    std::array<uint8_t, 16> b = address.bytes();
+    for (size_t i = 0; i < 16; ++i) {
+        const int bits = std::clamp(int{prefix_len} - static_cast<int>(8 * i), 0, 8);
+        b[i] &= static_cast<uint8_t>(0xff00u >> bits);
+    }
+    return Ipv6Address{b};
+}
+
+bool Ipv6Cidr::contains(Ipv6Address a) const {
+    return Ipv6Cidr{a, prefix_len}.network() == network();
+}
+
+std::string Ipv6Cidr::to_string() const {
     return fmt::format("{}/{}", address, prefix_len);
 }
 

@@ -1,4 +1,4 @@
-// Link-layer and IPv4 addresses as value types.
+// Link-layer, IPv4 and IPv6 addresses as value types.
 #pragma once
 
 #include <array>
@@ -101,6 +101,101 @@ struct Ipv4Cidr {
     constexpr auto operator<=>(const Ipv4Cidr&) const = default;
 };
 
+// An IPv6 address (RFC 4291): sixteen bytes in network order.
+class Ipv6Address {
+  public:
+    constexpr Ipv6Address() = default;
+    constexpr explicit Ipv6Address(std::array<uint8_t, 16> bytes) : bytes_(bytes) {}
+    // From its eight 16-bit groups, as written: {0x2001, 0xdb8, 0, …, 1}.
+    static constexpr Ipv6Address from_groups(std::array<uint16_t, 8> groups) {
+        std::array<uint8_t, 16> b{};
+        for (size_t i = 0; i < 8; ++i) {
+            b[2 * i] = static_cast<uint8_t>(groups[i] >> 8);
+            b[2 * i + 1] = static_cast<uint8_t>(groups[i]);
+        }
+        return Ipv6Address{b};
+    }
+    static constexpr Ipv6Address any() { return {}; }  // ::
+    static constexpr Ipv6Address loopback() { return from_groups({0, 0, 0, 0, 0, 0, 0, 1}); }
+    static constexpr Ipv6Address all_nodes() {  // ff02::1
+        return from_groups({0xff02, 0, 0, 0, 0, 0, 0, 1});
+    }
+    static constexpr Ipv6Address all_routers() {  // ff02::2
+        return from_groups({0xff02, 0, 0, 0, 0, 0, 0, 2});
+    }
+    // ::ffff:a.b.c.d, how a dual-stack socket sees an IPv4 peer (RFC 4291 §2.5.5.2).
+    static constexpr Ipv6Address mapped(Ipv4Address v4) {
+        const uint32_t v = v4.to_u32();
+        return from_groups(
+            {0, 0, 0, 0, 0, 0xffff, static_cast<uint16_t>(v >> 16), static_cast<uint16_t>(v)});
+    }
+    // Reads sixteen bytes. Precondition: b.size() >= 16.
+    static Ipv6Address load(base::ByteSpan b);
+    void store(base::MutableByteSpan b) const;
+    // The text forms of RFC 4291 §2.2: eight groups of one to four hex digits,
+    // one "::" for a run of zero groups, and an IPv4 dotted quad in place of
+    // the last two groups. Zone indices ("%eth0") are not addresses: refused.
+    static Result<Ipv6Address> parse(std::string_view text);
+
+    constexpr const std::array<uint8_t, 16>& bytes() const { return bytes_; }
+    constexpr uint16_t group(size_t i) const {
+        return static_cast<uint16_t>((bytes_[2 * i] << 8) | bytes_[2 * i + 1]);
+    }
+    constexpr bool is_unspecified() const { return *this == any(); }
+    constexpr bool is_loopback() const { return *this == loopback(); }
+    constexpr bool is_multicast() const { return bytes_[0] == 0xff; }  // ff00::/8
+    constexpr bool is_link_local() const {                             // fe80::/10
+        return bytes_[0] == 0xfe && (bytes_[1] & 0xc0) == 0x80;
+    }
+    constexpr bool is_ipv4_mapped() const {
+        return group(0) == 0 && group(1) == 0 && group(2) == 0 && group(3) == 0 && group(4) == 0 &&
+               group(5) == 0xffff;
+    }
+    // The IPv4 address inside ::ffff:a.b.c.d. Precondition: is_ipv4_mapped().
+    constexpr Ipv4Address ipv4() const {
+        return Ipv4Address(bytes_[12], bytes_[13], bytes_[14], bytes_[15]);
+    }
+    // ff02::1:ffXX:XXXX, the group a neighbour solicitation for this address
+    // goes to (RFC 4291 §2.7.1): the low 24 bits kept.
+    constexpr Ipv6Address solicited_node() const {
+        std::array<uint8_t, 16> b{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff};
+        b[13] = bytes_[13];
+        b[14] = bytes_[14];
+        b[15] = bytes_[15];
+        return Ipv6Address{b};
+    }
+    // The Ethernet group a multicast address maps to: 33:33 and its low 32
+    // bits (RFC 2464 §7). Precondition: is_multicast().
+    constexpr MacAddress multicast_mac() const {
+        return MacAddress{{0x33, 0x33, bytes_[12], bytes_[13], bytes_[14], bytes_[15]}};
+    }
+
+    // RFC 5952's canonical text: lower-case hex without leading zeros, the
+    // longest run of two or more zero groups (the first of equals) as "::",
+    // and an IPv4-mapped address with its dotted quad.
+    std::string to_string() const;
+    constexpr auto operator<=>(const Ipv6Address&) const = default;
+
+  private:
+    std::array<uint8_t, 16> bytes_{};
+};
+
+// An IPv6 address with a prefix length: "2001:db8::2/64".
+struct Ipv6Cidr {
+    Ipv6Address address;
+    uint8_t prefix_len = 0;  // 0..128
+
+    // The prefix length must be present and at most 128.
+    static Result<Ipv6Cidr> parse(std::string_view text);
+
+    // The address with its host bits cleared.
+    Ipv6Address network() const;
+    bool contains(Ipv6Address a) const;
+
+    std::string to_string() const;
+    constexpr auto operator<=>(const Ipv6Cidr&) const = default;
+};
+
 }  // namespace wire
 
 template <>
@@ -118,6 +213,18 @@ struct fmt::formatter<wire::Ipv4Address> : fmt::formatter<std::string_view> {
 template <>
 struct fmt::formatter<wire::Ipv4Cidr> : fmt::formatter<std::string_view> {
     auto format(const wire::Ipv4Cidr& a, format_context& ctx) const {
+        return fmt::formatter<std::string_view>::format(a.to_string(), ctx);
+    }
+};
+template <>
+struct fmt::formatter<wire::Ipv6Address> : fmt::formatter<std::string_view> {
+    auto format(const wire::Ipv6Address& a, format_context& ctx) const {
+        return fmt::formatter<std::string_view>::format(a.to_string(), ctx);
+    }
+};
+template <>
+struct fmt::formatter<wire::Ipv6Cidr> : fmt::formatter<std::string_view> {
+    auto format(const wire::Ipv6Cidr& a, format_context& ctx) const {
         return fmt::formatter<std::string_view>::format(a.to_string(), ctx);
     }
 };

@@ -10,6 +10,8 @@ namespace {
 using wire::Error;
 using wire::Ipv4Address;
 using wire::Ipv4Cidr;
+using wire::Ipv6Address;
+using wire::Ipv6Cidr;
 using wire::MacAddress;
 
 TEST(Ipv4Address, ParsesDottedQuads) {
@@ -80,6 +82,154 @@ TEST(MacAddress, ParseAndFormat) {
 TEST(Format, AddressesFormatWithFmt) {
     EXPECT_EQ(fmt::format("{} {}", Ipv4Address{1, 2, 3, 4}, MacAddress::broadcast()),
               "1.2.3.4 ff:ff:ff:ff:ff:ff");
+}
+
+Ipv6Address v6(std::array<uint16_t, 8> groups) {
+    return Ipv6Address::from_groups(groups);
+}
+
+TEST(Ipv6Address, ParsesTheTextFormsOfRfc4291) {
+    const std::pair<const char*, Ipv6Address> cases[] = {
+        {"2001:db8:0:0:8:800:200c:417a", v6({0x2001, 0xdb8, 0, 0, 8, 0x800, 0x200c, 0x417a})},
+        {"2001:DB8::8:800:200C:417A", v6({0x2001, 0xdb8, 0, 0, 8, 0x800, 0x200c, 0x417a})},
+        {"ff01::101", v6({0xff01, 0, 0, 0, 0, 0, 0, 0x101})},
+        {"::1", Ipv6Address::loopback()},
+        {"::", Ipv6Address::any()},
+        {"1::", v6({1, 0, 0, 0, 0, 0, 0, 0})},
+        {"0001:0002:0003:0004:0005:0006:0007:0008", v6({1, 2, 3, 4, 5, 6, 7, 8})},
+        {"1:2:3:4:5:6:7::", v6({1, 2, 3, 4, 5, 6, 7, 0})},
+        {"::2:3:4:5:6:7:8", v6({0, 2, 3, 4, 5, 6, 7, 8})},
+        {"0:0:0:0:0:0:13.1.68.3", v6({0, 0, 0, 0, 0, 0, 0x0d01, 0x4403})},
+        {"::13.1.68.3", v6({0, 0, 0, 0, 0, 0, 0x0d01, 0x4403})},
+        {"::ffff:129.144.52.38", Ipv6Address::mapped(Ipv4Address{129, 144, 52, 38})},
+        {"fe80::1:2", v6({0xfe80, 0, 0, 0, 0, 0, 1, 2})},
+    };
+    for (const auto& [text, want] : cases) {
+        const auto got = Ipv6Address::parse(text);
+        ASSERT_TRUE(got) << text;
+        EXPECT_EQ(*got, want) << text;
+    }
+}
+
+TEST(Ipv6Address, RejectsMalformedText) {
+    for (const char* bad : {"",
+                            ":",
+                            ":::",
+                            "1:2:3:4:5:6:7",
+                            "1:2:3:4:5:6:7:8:9",
+                            "1::2::3",
+                            ":1:2:3:4:5:6:7:8",
+                            "1:2:3:4:5:6:7:8:",
+                            "12345::",
+                            "g::",
+                            "1:2:3:4:5:6:7::8",
+                            "::1.2.3",
+                            "1.2.3.4::",
+                            "::1.2.3.4:5",
+                            "fe80::1%eth0",
+                            "::/64",
+                            " ::1",
+                            "1:2:3:4:5:6:1.2.3.4:8",
+                            "::256.0.0.1",
+                            "1:2:3:4:5:6:7:1.2.3.4"}) {
+        const auto r = Ipv6Address::parse(bad);
+        EXPECT_FALSE(r) << bad;
+        if (!r) {
+            EXPECT_EQ(r.error(), Error::bad_syntax) << bad;
+        }
+    }
+}
+
+// RFC 5952's rules and its own examples.
+TEST(Ipv6Address, WritesTheCanonicalTextOfRfc5952) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},  // §4.1, §4.2.1
+        {"2001:db8:0:0:0:0:2:1", "2001:db8::2:1"},
+        {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},  // §4.2.2: one zero group stays
+        {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},           // §4.2.3: the longest run
+        {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},     // §4.2.3: the first of equals
+        {"2001:DB8::AbCd", "2001:db8::abcd"},              // §4.3: lower case
+        {"0:0:0:0:0:0:0:0", "::"},
+        {"0:0:0:0:0:0:0:1", "::1"},
+        {"1:0:0:0:0:0:0:0", "1::"},
+        {"::ffff:192.0.2.1", "::ffff:192.0.2.1"},  // §5: IPv4-mapped as a dotted quad
+        {"fe80:0:0:0:200:5eff:fe00:5301", "fe80::200:5eff:fe00:5301"},
+    };
+    for (const auto& [text, canonical] : cases) {
+        const auto a = Ipv6Address::parse(text);
+        ASSERT_TRUE(a) << text;
+        EXPECT_EQ(a->to_string(), canonical) << text;
+    }
+}
+
+// Any address, zero groups made likely so that "::" is exercised, comes back
+// from its own text; and that text has no "::" where a single zero group is.
+RC_GTEST_PROP(Ipv6Address, TextRoundTrip, ()) {
+    const auto groups =
+        *rc::gen::container<std::array<uint16_t, 8>>(rc::gen::weightedOneOf<uint16_t>(
+            {{3, rc::gen::just<uint16_t>(0)}, {1, rc::gen::arbitrary<uint16_t>()}}));
+    const Ipv6Address a = Ipv6Address::from_groups(groups);
+    const std::string text = a.to_string();
+    const auto back = Ipv6Address::parse(text);
+    RC_ASSERT(back.has_value());
+    RC_ASSERT(*back == a);
+    RC_ASSERT(text.find(":::") == std::string::npos);
+}
+
+TEST(Ipv6Address, LoadsAndStoresItsSixteenBytes) {
+    const Ipv6Address a = Ipv6Address::parse("2001:db8::8:800:200c:417a").value();
+    std::array<std::byte, 16> raw{};
+    a.store(raw);
+    EXPECT_EQ(raw[0], std::byte{0x20});
+    EXPECT_EQ(raw[1], std::byte{0x01});
+    EXPECT_EQ(raw[15], std::byte{0x7a});
+    EXPECT_EQ(Ipv6Address::load(raw), a);
+}
+
+TEST(Ipv6Address, Classification) {
+    EXPECT_TRUE(Ipv6Address::any().is_unspecified());
+    EXPECT_TRUE(Ipv6Address::loopback().is_loopback());
+    EXPECT_TRUE(Ipv6Address::all_nodes().is_multicast());
+    EXPECT_TRUE(Ipv6Address::parse("fe80::1").value().is_link_local());
+    EXPECT_TRUE(Ipv6Address::parse("febf::1").value().is_link_local());
+    EXPECT_FALSE(Ipv6Address::parse("fec0::1").value().is_link_local());
+    EXPECT_FALSE(Ipv6Address::parse("2001:db8::1").value().is_multicast());
+    const Ipv6Address mapped = Ipv6Address::parse("::ffff:10.0.0.1").value();
+    EXPECT_TRUE(mapped.is_ipv4_mapped());
+    EXPECT_EQ(mapped.ipv4(), (Ipv4Address{10, 0, 0, 1}));
+    EXPECT_FALSE(Ipv6Address::parse("::10.0.0.1").value().is_ipv4_mapped());
+}
+
+// RFC 4291 §2.7.1's example, and RFC 2464 §7's mapping to Ethernet.
+TEST(Ipv6Address, SolicitedNodeGroupAndItsMac) {
+    const Ipv6Address a = Ipv6Address::parse("4037::01:800:200E:8C6C").value();
+    EXPECT_EQ(a.solicited_node(), Ipv6Address::parse("FF02:0:0:0:0:1:FF0E:8C6C").value());
+    EXPECT_EQ(a.solicited_node().multicast_mac(),
+              (MacAddress{{0x33, 0x33, 0xff, 0x0e, 0x8c, 0x6c}}));
+    EXPECT_EQ(Ipv6Address::all_nodes().multicast_mac(),
+              (MacAddress{{0x33, 0x33, 0x00, 0x00, 0x00, 0x01}}));
+}
+
+TEST(Ipv6Cidr, PrefixArithmetic) {
+    const Ipv6Cidr c = Ipv6Cidr::parse("2001:db8:abcd:12ff::1/60").value();
+    EXPECT_EQ(c.prefix_len, 60);
+    EXPECT_EQ(c.network(), Ipv6Address::parse("2001:db8:abcd:12f0::").value());
+    EXPECT_TRUE(c.contains(Ipv6Address::parse("2001:db8:abcd:12f9::5").value()));
+    EXPECT_FALSE(c.contains(Ipv6Address::parse("2001:db8:abcd:1300::").value()));
+    EXPECT_EQ(Ipv6Cidr::parse("::/0").value().network(), Ipv6Address::any());
+    EXPECT_TRUE(Ipv6Cidr::parse("::/0").value().contains(Ipv6Address::all_nodes()));
+    const Ipv6Cidr host = Ipv6Cidr::parse("2001:db8::7/128").value();
+    EXPECT_EQ(host.network(), host.address);
+    EXPECT_FALSE(host.contains(Ipv6Address::parse("2001:db8::6").value()));
+    EXPECT_EQ(c.to_string(), "2001:db8:abcd:12ff::1/60");
+    EXPECT_EQ(fmt::format("{}", c.address), "2001:db8:abcd:12ff::1");
+}
+
+TEST(Ipv6Cidr, RejectsMalformedText) {
+    for (const char* bad : {"2001:db8::1", "2001:db8::1/", "2001:db8::1/129", "2001:db8::1/064",
+                            "/64", "2001:db8::g/64", "2001:db8::1/-1"}) {
+        EXPECT_FALSE(Ipv6Cidr::parse(bad)) << bad;
+    }
 }
 
 }  // namespace
