@@ -242,6 +242,20 @@ def main() -> None:
         + record(to_host(ipv4(IP_B, IP_A, UDP, udp(IP_B, IP_A, 5, 6, b"y" * 24)[16:], flags_fragment=2, ident=9))),
         "unknown_protocol": record(to_host(ipv4(IP_B, IP_A, 200, b"hello"))),
     }
+    # IPv6 packets (RFC 8200 §3): fixed header, then extension headers.
+    def ipv6(next_header: int, payload: bytes) -> bytes:
+        src = bytes.fromhex("fe800000000000000000000000000001")
+        dst = bytes.fromhex("ff020000000000000000000000000001")
+        return struct.pack("!IHBB", 6 << 28, len(payload), next_header, 255) + src + dst + payload
+
+    echo6 = bytes([128, 0, 0, 0, 0, 1, 0, 1])
+    seeds["ipv6"] = {
+        "echo": ipv6(58, echo6),
+        "hop_by_hop_dest_opts": ipv6(0, bytes([60, 0, 5, 2, 0, 0, 0, 0, 17, 0, 1, 4, 0, 0, 0, 0])
+                                     + bytes([0, 1, 0, 2, 0, 8, 0, 0])),
+        "routing_type0": ipv6(43, bytes([58, 2, 0, 2, 0, 0, 0, 0]) + bytes(16) + echo6),
+        "first_fragment": ipv6(44, bytes([17, 0, 0, 1, 1, 2, 3, 4, 0, 1, 0, 2, 0, 8, 0, 0])),
+    }
     # IPv6 addresses and prefixes as text (RFC 4291 §2.2 forms, one that fails).
     seeds["ipv6_address"] = {
         "compressed": b"2001:db8::8:800:200c:417a",

@@ -12,7 +12,7 @@ enum class Error : uint8_t {
     truncated,          // fewer bytes than the header or a length field says there are
     bad_length,         // a length field that contradicts itself (UDP length < 8, …)
     bad_header_length,  // IPv4 IHL or TCP data offset below 5, or beyond the data
-    bad_version,        // IPv4 version field is not 4
+    bad_version,        // the IP version field is not the expected one (4, or 6)
     bad_checksum,       // the Internet checksum does not verify
     option_overrun,     // an option's length runs past the end of the header
     bad_option_length,  // an option whose length is < 2 or wrong for its kind
