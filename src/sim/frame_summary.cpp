@@ -50,6 +50,8 @@ void read_transport(FrameSummary& s, const wire::Ipv4View& ip) {
                 }
             }
             break;
+        case wire::IpProtocol::icmpv6:
+            break;  // not carried over IPv4: shown as an IP packet only
     }
 }
 

@@ -153,6 +153,31 @@ uint16_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, uint8_t protocol, u
     return acc.folded();
 }
 
+void add_pseudo_header(Accumulator& acc, const Ipv6Address& src, const Ipv6Address& dst,
+                       uint8_t next_header, uint32_t length) {
+    std::byte pseudo[40];
+    src.store(std::span{pseudo}.first(16));
+    dst.store(std::span{pseudo}.subspan(16, 16));
+    base::store_be32(pseudo, 32, length);
+    base::store_be32(pseudo, 36, next_header);  // three zero bytes, then the next header
+    acc.add(pseudo);
+}
+
+uint16_t transport(base::ByteSpan segment, const Ipv6Address& src, const Ipv6Address& dst,
+                   uint8_t next_header) {
+    Accumulator acc;
+    add_pseudo_header(acc, src, dst, next_header, static_cast<uint32_t>(segment.size()));
+    acc.add(segment);
+    return acc.finish();
+}
+
+uint16_t pseudo_header_sum(const Ipv6Address& src, const Ipv6Address& dst, uint8_t next_header,
+                           uint32_t length) {
+    Accumulator acc;
+    add_pseudo_header(acc, src, dst, next_header, length);
+    return acc.folded();
+}
+
 void complete_pending(base::PacketBuffer& buffer) {
     if (!buffer.checksum_pending()) return;
     complete(buffer.bytes().subspan(buffer.checksum_start()), buffer.checksum_field());

@@ -1,5 +1,5 @@
-// The Internet checksum (RFC 1071), the TCP/UDP pseudo-header, and incremental
-// update (RFC 1624).
+// The Internet checksum (RFC 1071), the pseudo-headers of IPv4 (TCP, UDP) and
+// IPv6 (TCP, UDP, ICMPv6), and incremental update (RFC 1624).
 //
 // Values are 16-bit numbers in network-order meaning: store them with
 // `base::store_be16`, read them with `base::load_be16`.
@@ -68,6 +68,21 @@ uint16_t transport(base::ByteSpan segment, Ipv4Address src, Ipv4Address dst, uin
 // The pseudo-header's sum alone, folded and not complemented: what a checksum
 // field holds while its checksum is pending.
 uint16_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, uint8_t protocol, uint16_t length);
+
+// Adds the IPv6 pseudo-header of an upper-layer packet (RFC 8200 §8.1): both
+// addresses, the upper-layer length as 32 bits, three zero bytes and the next
+// header (the upper layer's: 6, 17 or 58, whatever extension headers came
+// before). `dst` is the final destination: with a routing header, its last
+// address, not the header's destination field.
+void add_pseudo_header(Accumulator& acc, const Ipv6Address& src, const Ipv6Address& dst,
+                       uint8_t next_header, uint32_t length);
+
+// As the IPv4 `transport` and `pseudo_header_sum`, over the IPv6 pseudo-header.
+// Unlike IPv4's UDP, every IPv6 upper layer must carry a checksum.
+uint16_t transport(base::ByteSpan segment, const Ipv6Address& src, const Ipv6Address& dst,
+                   uint8_t next_header);
+uint16_t pseudo_header_sum(const Ipv6Address& src, const Ipv6Address& dst, uint8_t next_header,
+                           uint32_t length);
 
 // Completes a partial checksum in place: `covered` holds, at `field`, the
 // pseudo-header's sum instead of a checksum; the complement of the sum of

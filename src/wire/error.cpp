@@ -24,6 +24,8 @@ std::string_view to_string(Error e) {
             return "bad magic number";
         case Error::bad_syntax:
             return "bad syntax";
+        case Error::not_allowed:
+            return "a value the protocol forbids";
     }
     return "unknown error";
 }

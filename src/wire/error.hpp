@@ -19,6 +19,9 @@ enum class Error : uint8_t {
     unsupported,        // well-formed but not handled (ARP for non-Ethernet, ICMP type 13 …)
     bad_magic,          // a pcap file that does not start with a known magic number
     bad_syntax,         // text that does not parse (an address like "10.0.0.300")
+    not_allowed,        // a value the protocol forbids here (an NDP message with a hop
+                        // limit below 255, a neighbour solicitation for a multicast
+                        // target, RFC 4861 §7.1.1)
 };
 
 // A short description, e.g. "bad checksum".

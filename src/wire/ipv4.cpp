@@ -13,6 +13,8 @@ std::string_view to_string(IpProtocol p) {
             return "TCP";
         case IpProtocol::udp:
             return "UDP";
+        case IpProtocol::icmpv6:
+            return "ICMPv6";
     }
     return "unknown";
 }

@@ -13,9 +13,11 @@
 
 namespace wire {
 
-enum class IpProtocol : uint8_t { icmp = 1, tcp = 6, udp = 17 };
+// IP protocol numbers (IANA), shared by IPv4's protocol field and IPv6's next
+// header. ICMPv6 travels only over IPv6.
+enum class IpProtocol : uint8_t { icmp = 1, tcp = 6, udp = 17, icmpv6 = 58 };
 
-std::string_view to_string(IpProtocol p);  // "ICMP", "TCP", "UDP" or "unknown"
+std::string_view to_string(IpProtocol p);  // "ICMP", "TCP", "UDP", "ICMPv6" or "unknown"
 
 namespace ipv4 {
 constexpr size_t min_header_len = 20;

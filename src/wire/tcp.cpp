@@ -78,12 +78,37 @@ Result<TcpView> TcpView::parse(base::ByteSpan segment) {
     return TcpView{segment};
 }
 
+namespace {
+constexpr auto tcp_protocol = static_cast<uint8_t>(IpProtocol::tcp);
+}  // namespace
+
 bool TcpView::checksum_valid(Ipv4Address src, Ipv4Address dst) const {
-    return checksum::transport(b_, src, dst, static_cast<uint8_t>(IpProtocol::tcp)) == 0;
+    return checksum::transport(b_, src, dst, tcp_protocol) == 0;
+}
+
+bool TcpView::checksum_valid(const Ipv6Address& src, const Ipv6Address& dst) const {
+    return checksum::transport(b_, src, dst, tcp_protocol) == 0;
 }
 
 Result<TcpRepr> TcpRepr::parse(const TcpView& v, Ipv4Address src, Ipv4Address dst,
                                ChecksumCheck check) {
+    auto r = parse_fields(v);
+    if (r && check == ChecksumCheck::verify && !v.checksum_valid(src, dst)) {
+        return base::fail(Error::bad_checksum);
+    }
+    return r;
+}
+
+Result<TcpRepr> TcpRepr::parse(const TcpView& v, const Ipv6Address& src, const Ipv6Address& dst,
+                               ChecksumCheck check) {
+    auto r = parse_fields(v);
+    if (r && check == ChecksumCheck::verify && !v.checksum_valid(src, dst)) {
+        return base::fail(Error::bad_checksum);
+    }
+    return r;
+}
+
+Result<TcpRepr> TcpRepr::parse_fields(const TcpView& v) {
     TcpRepr r{
         .src_port = v.src_port(),
         .dst_port = v.dst_port(),
@@ -143,10 +168,6 @@ Result<TcpRepr> TcpRepr::parse(const TcpView& v, Ipv4Address src, Ipv4Address ds
         }
         at += len;
     }
-
-    if (check == ChecksumCheck::verify && !v.checksum_valid(src, dst)) {
-        return base::fail(Error::bad_checksum);
-    }
     return r;
 }
 
@@ -162,8 +183,31 @@ size_t TcpRepr::header_len() const {
     return tcp::min_header_len + fixed_options_len(*this) + sack_option_len(sack_blocks_that_fit());
 }
 
+namespace {
+// The checksum over either family's pseudo-header; a segment is at most
+// 65535 bytes (emit's precondition), so its length fits both forms.
+template <class Address>
+void store_checksum(base::MutableByteSpan segment, const Address& src, const Address& dst,
+                    ChecksumFill fill) {
+    base::store_be16(segment, tcp::field::checksum,
+                     fill == ChecksumFill::full
+                         ? checksum::transport(segment, src, dst, tcp_protocol)
+                         : checksum::pseudo_header_sum(src, dst, tcp_protocol,
+                                                       static_cast<uint16_t>(segment.size())));
+}
+}  // namespace
+
 void TcpRepr::emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst,
                    ChecksumFill fill) const {
+    store_checksum(emit_fields(out), src, dst, fill);
+}
+
+void TcpRepr::emit(base::MutableByteSpan out, const Ipv6Address& src, const Ipv6Address& dst,
+                   ChecksumFill fill) const {
+    store_checksum(emit_fields(out), src, dst, fill);
+}
+
+base::MutableByteSpan TcpRepr::emit_fields(base::MutableByteSpan out) const {
     const size_t hlen = header_len();
     assert(out.size() >= hlen + payload.size() && hlen + payload.size() <= 0xffff);
     const auto segment = out.first(hlen + payload.size());
@@ -220,13 +264,7 @@ void TcpRepr::emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst,
         }
     }
     assert(w.at == hlen - tcp::min_header_len);
-
-    constexpr auto protocol = static_cast<uint8_t>(IpProtocol::tcp);
-    base::store_be16(segment, tcp::field::checksum,
-                     fill == ChecksumFill::full
-                         ? checksum::transport(segment, src, dst, protocol)
-                         : checksum::pseudo_header_sum(src, dst, protocol,
-                                                       static_cast<uint16_t>(segment.size())));
+    return segment;
 }
 
 bool TcpRepr::operator==(const TcpRepr& o) const {

@@ -131,6 +131,7 @@ class TcpView {
     base::ByteSpan payload() const { return b_.subspan(header_len()); }
     base::ByteSpan bytes() const { return b_; }
     bool checksum_valid(Ipv4Address src, Ipv4Address dst) const;
+    bool checksum_valid(const Ipv6Address& src, const Ipv6Address& dst) const;
 
   private:
     explicit TcpView(base::ByteSpan b) : b_(b) {}
@@ -158,6 +159,8 @@ struct TcpRepr {
     // checksum (bad_checksum) unless ignored. A repeated option: the last counts.
     static Result<TcpRepr> parse(const TcpView& v, Ipv4Address src, Ipv4Address dst,
                                  ChecksumCheck check = ChecksumCheck::verify);
+    static Result<TcpRepr> parse(const TcpView& v, const Ipv6Address& src, const Ipv6Address& dst,
+                                 ChecksumCheck check = ChecksumCheck::verify);
 
     // Header length with options, a multiple of 4. SACK blocks beyond what fits
     // in 40 bytes of options are not sent (the first ones are kept).
@@ -177,8 +180,16 @@ struct TcpRepr {
     // tcp::field::checksum).
     void emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst,
               ChecksumFill fill = ChecksumFill::full) const;
+    void emit(base::MutableByteSpan out, const Ipv6Address& src, const Ipv6Address& dst,
+              ChecksumFill fill = ChecksumFill::full) const;
 
     bool operator==(const TcpRepr& o) const;
+
+  private:
+    // The fields and options alone; `parse` then checks the checksum.
+    static Result<TcpRepr> parse_fields(const TcpView& v);
+    // Everything but the checksum (left zero); returns the segment's bytes.
+    base::MutableByteSpan emit_fields(base::MutableByteSpan out) const;
 };
 
 }  // namespace wire

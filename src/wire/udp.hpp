@@ -33,8 +33,11 @@ class UdpView {
     uint16_t checksum() const { return base::load_be16(b_, udp::field::checksum); }
     base::ByteSpan payload() const { return b_.subspan(udp::header_len); }
     base::ByteSpan bytes() const { return b_; }
-    // A zero checksum field means the sender computed none, which is valid.
+    // Over IPv4 a zero checksum field means the sender computed none, which is
+    // valid. Over IPv6 the checksum is mandatory and zero is refused (RFC 8200
+    // §8.1; the tunnel exception of RFC 6935 is not taken).
     bool checksum_valid(Ipv4Address src, Ipv4Address dst) const;
+    bool checksum_valid(const Ipv6Address& src, const Ipv6Address& dst) const;
 
   private:
     explicit UdpView(base::ByteSpan b) : b_(b) {}
@@ -49,11 +52,14 @@ struct UdpRepr {
 
     static Result<UdpRepr> parse(const UdpView& v, Ipv4Address src, Ipv4Address dst,
                                  ChecksumCheck check = ChecksumCheck::verify);
+    static Result<UdpRepr> parse(const UdpView& v, const Ipv6Address& src, const Ipv6Address& dst,
+                                 ChecksumCheck check = ChecksumCheck::verify);
     size_t buffer_len() const { return udp::header_len + payload.size(); }
     // Writes header, payload and checksum (never zero: a computed zero is sent as
     // 0xffff, RFC 768). `payload` may already sit at out[8..].
     // Preconditions: out.size() >= buffer_len() <= 65535.
     void emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) const;
+    void emit(base::MutableByteSpan out, const Ipv6Address& src, const Ipv6Address& dst) const;
 
     bool operator==(const UdpRepr& o) const {
         return src_port == o.src_port && dst_port == o.dst_port &&

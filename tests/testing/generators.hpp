@@ -25,6 +25,11 @@ inline rc::Gen<wire::Ipv4Address> ipv4_address() {
                         [](uint32_t v) { return wire::Ipv4Address::from_u32(v); });
 }
 
+inline rc::Gen<wire::Ipv6Address> ipv6_address() {
+    return rc::gen::map(rc::gen::arbitrary<std::array<uint8_t, 16>>(),
+                        [](std::array<uint8_t, 16> a) { return wire::Ipv6Address{a}; });
+}
+
 inline rc::Gen<std::vector<std::byte>> bytes(size_t max_len) {
     return rc::gen::map(
         rc::gen::container<std::vector<uint8_t>>(*rc::gen::inRange<size_t>(0, max_len + 1),

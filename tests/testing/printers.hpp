@@ -22,4 +22,7 @@ inline void PrintTo(Ipv4Address a, std::ostream* os) {
 inline void PrintTo(MacAddress a, std::ostream* os) {
     *os << a.to_string();
 }
+inline void PrintTo(const Ipv6Address& a, std::ostream* os) {
+    *os << a.to_string();
+}
 }  // namespace wire

@@ -112,4 +112,30 @@ TEST(Checksum, PseudoHeaderIsPartOfTheSum) {
     EXPECT_EQ(a.finish(), b.finish());
 }
 
+// RFC 8200 §8.1's pseudo-header, laid out by hand: source, destination, a
+// 32-bit upper-layer length, three zero bytes, the next header.
+RC_GTEST_PROP(Checksum, Ipv6PseudoHeaderMatchesTheLayoutSummedByHand, ()) {
+    const wire::Ipv6Address src = *gen::ipv6_address();
+    const wire::Ipv6Address dst = *gen::ipv6_address();
+    const auto segment = *gen::bytes(300);
+    const uint8_t next_header = *rc::gen::element<uint8_t>(6, 17, 58);
+    std::vector<std::byte> whole(40);
+    for (size_t i = 0; i < 16; ++i) {
+        whole[i] = std::byte{src.bytes()[i]};
+        whole[16 + i] = std::byte{dst.bytes()[i]};
+    }
+    const auto len = static_cast<uint32_t>(segment.size());
+    whole[32] = std::byte(len >> 24);
+    whole[33] = std::byte(len >> 16);
+    whole[34] = std::byte(len >> 8);
+    whole[35] = std::byte(len);
+    whole[39] = std::byte{next_header};
+    whole.insert(whole.end(), segment.begin(), segment.end());
+    RC_ASSERT(wire::checksum::transport(segment, src, dst, next_header) ==
+              reference_checksum(whole));
+    // The pending form holds the pseudo-header's sum, not complemented.
+    RC_ASSERT(wire::checksum::pseudo_header_sum(src, dst, next_header, len) ==
+              static_cast<uint16_t>(~reference_checksum(base::ByteSpan(whole).first(40))));
+}
+
 }  // namespace

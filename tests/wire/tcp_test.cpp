@@ -232,4 +232,48 @@ TEST(Tcp, PendingChecksumCompletesToTheFullOne) {
     }
 }
 
+RC_GTEST_PROP(Tcp, Ipv6EmitParseRoundTrip, ()) {
+    TcpRepr r = *testing_support::gen::tcp_repr();
+    const auto payload = *testing_support::gen::bytes(1440);
+    r.payload = payload;
+    const auto a = *testing_support::gen::ipv6_address();
+    const auto z = *testing_support::gen::ipv6_address();
+    std::vector<std::byte> b(r.buffer_len());
+    r.emit(b, a, z);
+    auto v = TcpView::parse(b);
+    RC_ASSERT(v.has_value());
+    RC_ASSERT(v->checksum_valid(a, z));
+    RC_ASSERT(TcpRepr::parse(*v, a, z).value() == r);
+    // One byte of the destination changed moves the sum by less than 0xffff:
+    // the checksum no longer verifies.
+    auto other = z.bytes();
+    other[15] = static_cast<uint8_t>(other[15] + 1);
+    RC_ASSERT(!v->checksum_valid(a, wire::Ipv6Address{other}));
+}
+
+// The same over IPv6: the pending field holds the IPv6 pseudo-header's sum.
+TEST(Tcp, Ipv6PendingChecksumCompletesToTheFullOne) {
+    base::BufferPool pool;
+    const auto from = wire::Ipv6Address::parse("2001:db8:99:1::1").value();
+    const auto to = wire::Ipv6Address::parse("fe80::ff:fe00:102").value();
+    for (size_t len : {0u, 1u, 1427u, 1428u}) {
+        std::vector<std::byte> data(len, std::byte{0x5a});
+        const TcpRepr seg{.src_port = 40000,
+                          .dst_port = 80,
+                          .seq = SeqNum{99},
+                          .flags = TcpFlags{TcpFlags::ack},
+                          .window = 512,
+                          .payload = data};
+        std::vector<std::byte> full(seg.buffer_len());
+        seg.emit(full, from, to);
+        base::PacketBuffer p = pool.acquire();
+        seg.emit(p.append(seg.buffer_len()), from, to, wire::ChecksumFill::pseudo_header);
+        p.set_checksum_pending(0, wire::tcp::field::checksum.begin);
+        p.prepend(40);
+        wire::checksum::complete_pending(p);
+        const auto got = p.bytes().subspan(40);
+        EXPECT_TRUE(std::equal(got.begin(), got.end(), full.begin(), full.end())) << len;
+    }
+}
+
 }  // namespace

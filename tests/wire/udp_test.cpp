@@ -83,6 +83,46 @@ TEST(Udp, LengthFieldBoundsTheDatagram) {
     EXPECT_TRUE(v->checksum_valid(src, dst));
 }
 
+const wire::Ipv6Address src6 = wire::Ipv6Address::parse("2001:db8::1").value();
+const wire::Ipv6Address dst6 = wire::Ipv6Address::parse("2001:db8::2").value();
+
+TEST(Udp, OverIpv6TheChecksumCoversTheIpv6PseudoHeader) {
+    const UdpRepr r{.src_port = 40001, .dst_port = 7777, .payload = base::as_bytes("hello")};
+    std::vector<std::byte> b(r.buffer_len());
+    r.emit(b, src6, dst6);
+    auto v = UdpView::parse(b);
+    ASSERT_TRUE(v);
+    EXPECT_TRUE(v->checksum_valid(src6, dst6));
+    EXPECT_FALSE(v->checksum_valid(src6, wire::Ipv6Address::parse("2001:db8::3").value()));
+    EXPECT_FALSE(v->checksum_valid(src, dst)) << "the IPv4 pseudo-header is another sum";
+    EXPECT_EQ(UdpRepr::parse(*v, src6, dst6).value(), r);
+    b[9] ^= std::byte{1};
+    EXPECT_EQ(UdpRepr::parse(*UdpView::parse(b), src6, dst6).error(), Error::bad_checksum);
+    EXPECT_TRUE(UdpRepr::parse(*UdpView::parse(b), src6, dst6, wire::ChecksumCheck::ignore));
+}
+
+// RFC 8200 §8.1: over IPv6 a zero checksum is not "none" but an error.
+TEST(Udp, OverIpv6AZeroChecksumIsRefused) {
+    const UdpRepr r{.src_port = 1, .dst_port = 2, .payload = base::as_bytes("x")};
+    std::vector<std::byte> b(r.buffer_len());
+    r.emit(b, src6, dst6);
+    base::store_be16(b, 6, 0);
+    auto v = UdpView::parse(b);
+    EXPECT_FALSE(v->checksum_valid(src6, dst6));
+    EXPECT_EQ(UdpRepr::parse(*v, src6, dst6).error(), Error::bad_checksum);
+}
+
+RC_GTEST_PROP(Udp, Ipv6EmitParseRoundTrip, (uint16_t sport, uint16_t dport)) {
+    const auto a = *testing_support::gen::ipv6_address();
+    const auto b = *testing_support::gen::ipv6_address();
+    const auto payload = *testing_support::gen::bytes(200);
+    const UdpRepr r{.src_port = sport, .dst_port = dport, .payload = payload};
+    std::vector<std::byte> out(r.buffer_len());
+    r.emit(out, a, b);
+    RC_ASSERT(base::load_be16(out, 6) != 0);
+    RC_ASSERT(UdpRepr::parse(UdpView::parse(out).value(), a, b).value() == r);
+}
+
 RC_GTEST_PROP(Udp, EmitParseRoundTrip, (uint16_t sport, uint16_t dport)) {
     const auto payload = *testing_support::gen::bytes(1472);
     const auto a = *testing_support::gen::ipv4_address();
