@@ -68,6 +68,19 @@ inline bool reference_verify(base::ByteSpan segment, wire::Ipv4Address src, wire
     return reference_verify(whole);
 }
 
+// The same behind the IPv6 pseudo-header (RFC 8200 §8.1): the addresses, a
+// 32-bit length, three zero bytes and the next header.
+inline bool reference_verify(base::ByteSpan segment, const wire::Ipv6Address& src,
+                             const wire::Ipv6Address& dst, uint8_t next_header) {
+    std::vector<std::byte> whole(40 + segment.size());
+    src.store(base::MutableByteSpan{whole}.subspan(0, 16));
+    dst.store(base::MutableByteSpan{whole}.subspan(16, 16));
+    base::store_be32(whole, 32, static_cast<uint32_t>(segment.size()));
+    base::store_be32(whole, 36, next_header);
+    base::copy_bytes(base::MutableByteSpan{whole}.subspan(40), segment);
+    return reference_verify(whole);
+}
+
 // The first eight bytes of an input as the source and destination of the
 // pseudo-header, so the fuzzer explores the addresses as well as the segment.
 // Precondition: b.size() >= 8.

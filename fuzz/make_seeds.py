@@ -256,6 +256,36 @@ def main() -> None:
         "routing_type0": ipv6(43, bytes([58, 2, 0, 2, 0, 0, 0, 0]) + bytes(16) + echo6),
         "first_fragment": ipv6(44, bytes([17, 0, 0, 1, 1, 2, 3, 4, 0, 1, 0, 2, 0, 8, 0, 0])),
     }
+    # ICMPv6 messages behind their IPv6 context (source, destination, hop
+    # limit), checksums over the IPv6 pseudo-header (RFC 8200 §8.1).
+    def icmpv6(src: bytes, dst: bytes, hop_limit: int, message: bytes) -> bytes:
+        pseudo = src + dst + struct.pack("!IxxxB", len(message), 58)
+        return src + dst + bytes([hop_limit]) + with_checksum(message, 2, pseudo)
+
+    ll_router = bytes.fromhex("fe8000000000000000ff0000fe0001fe")
+    global_a = bytes.fromhex("20010db8009900010000000000000001")
+    global_b = bytes.fromhex("20010db8009900010000000000000002")
+    all_nodes = bytes.fromhex("ff020000000000000000000000000001")
+    solicited_b = bytes.fromhex("ff0200000000000000000001ff000002")
+    lla_a = bytes([1, 1]) + bytes.fromhex("020000000101")
+    prefix = struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 86400, 14400, 0) + global_a[:8] + bytes(8)
+    seeds["icmpv6"] = {
+        "echo": icmpv6(global_a, global_b, 64, struct.pack("!BBHHH", 128, 0, 0, 1, 1) + b"ping"),
+        "packet_too_big": icmpv6(global_b, global_a, 64,
+                                 struct.pack("!BBHI", 2, 0, 0, 1280) + bytes.fromhex("6000000005a03a40")),
+        "neighbor_solicitation": icmpv6(global_a, solicited_b, 255,
+                                        struct.pack("!BBHI", 135, 0, 0, 0) + global_b + lla_a),
+        "dad": icmpv6(bytes(16), solicited_b, 255, struct.pack("!BBHI", 135, 0, 0, 0) + global_b),
+        "neighbor_advertisement": icmpv6(global_b, global_a, 255,
+                                         struct.pack("!BBHI", 136, 0, 0, 0x60000000) + global_b
+                                         + bytes([2, 1]) + bytes.fromhex("020000000102")),
+        "router_advertisement": icmpv6(ll_router, all_nodes, 255,
+                                       struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0)
+                                       + lla_a + struct.pack("!BBHI", 5, 1, 0, 1480) + prefix),
+        "redirect": icmpv6(ll_router, global_a, 255,
+                           struct.pack("!BBHI", 137, 0, 0, 0) + ll_router + global_b
+                           + bytes([4, 2]) + bytes(6) + bytes.fromhex("6000000000083a40")),
+    }
     # IPv6 addresses and prefixes as text (RFC 4291 §2.2 forms, one that fails).
     seeds["ipv6_address"] = {
         "compressed": b"2001:db8::8:800:200c:417a",
