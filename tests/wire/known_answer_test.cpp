@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/bytes.hpp"
+#include "testing/capture.hpp"
 #include "testing/data.hpp"
 #include "wire/address.hpp"
 #include "wire/arp.hpp"
@@ -35,6 +36,7 @@
 namespace {
 
 using base::ByteSpan;
+using testing_support::Capture;
 using testing_support::to_hex;
 using wire::Ipv4Address;
 using wire::MacAddress;
@@ -52,45 +54,6 @@ constexpr Ipv4Address ip_far_b{10, 99, 2, 2};  // behind the router
 
 // Linux sends ICMP errors with DSCP CS6 (TOS 0xc0).
 constexpr uint8_t dscp_cs6 = 48;
-
-// The records of one file in tests/data/. They borrow the file's bytes, so a
-// Capture is pinned.
-class Capture {
-  public:
-    explicit Capture(std::string_view name);
-    Capture(const Capture&) = delete;
-    Capture& operator=(const Capture&) = delete;
-
-    const wire::pcap::FileHeader& header() const { return header_; }
-    size_t size() const { return records_.size(); }
-    const wire::pcap::Record& record(size_t i) const { return records_.at(i); }
-    ByteSpan frame(size_t i) const { return records_.at(i).data; }
-
-  private:
-    std::vector<std::byte> file_;
-    wire::pcap::FileHeader header_;
-    std::vector<wire::pcap::Record> records_;
-};
-
-Capture::Capture(std::string_view name) : file_(testing_support::read_data_file(name)) {
-    auto reader = wire::pcap::Reader::open(file_);
-    if (!reader) {
-        ADD_FAILURE() << name << ": " << wire::to_string(reader.error());
-        return;
-    }
-    header_ = reader->header();
-    constexpr size_t max_records = 100;  // every file holds far fewer
-    for (size_t i = 0; i <= max_records; ++i) {
-        auto next = reader->next();
-        if (!next) {
-            ADD_FAILURE() << name << " record " << i << ": " << wire::to_string(next.error());
-            return;
-        }
-        if (!next->has_value()) return;
-        records_.push_back(**next);
-    }
-    ADD_FAILURE() << name << ": more than " << max_records << " records";
-}
 
 // An Ethernet frame carrying IPv4, parsed with the header checksum verified.
 struct Ipv4Frame {
