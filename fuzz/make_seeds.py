@@ -286,6 +286,25 @@ def main() -> None:
                            struct.pack("!BBHI", 137, 0, 0, 0) + ll_router + global_b
                            + bytes([4, 2]) + bytes(6) + bytes.fromhex("6000000000083a40")),
     }
+    # The host target over IPv6: its interface 0 is 2001:db8::1/64 (MAC_A),
+    # the frames come from 2001:db8::2 (MAC_B).
+    def ip6(src: bytes, dst: bytes, hop_limit: int, message: bytes) -> bytes:
+        pseudo = src + dst + struct.pack("!IxxxB", len(message), 58)
+        body = with_checksum(message, 2, pseudo)
+        return struct.pack("!IHBB", 6 << 28, len(body), 58, hop_limit) + src + dst + body
+
+    host_a6 = bytes.fromhex("20010db8000000000000000000000001")
+    host_b6 = bytes.fromhex("20010db8000000000000000000000002")
+    far6 = bytes.fromhex("20010db8009900000000000000000009")
+    ns_for_a = struct.pack("!BBHI", 135, 0, 0, 0) + host_a6 + bytes([1, 1]) + MAC_B
+    echo6_request = struct.pack("!BBHHH", 128, 0, 0, 7, 1) + b"ping6"
+    seeds["host"]["ipv6_resolve_then_ping"] = (
+        record(to_host(ip6(host_b6, bytes.fromhex("ff0200000000000000000001ff000001"), 255, ns_for_a),
+                       0x86DD))
+        + record(to_host(ip6(host_b6, host_a6, 64, echo6_request), 0x86DD)))
+    seeds["host"]["ipv6_forward_hop_limit"] = (
+        record(to_host(ip6(host_b6, far6, 64, echo6_request), 0x86DD))
+        + record(to_host(ip6(host_b6, far6, 1, echo6_request), 0x86DD)))
     # IPv6 addresses and prefixes as text (RFC 4291 §2.2 forms, one that fails).
     seeds["ipv6_address"] = {
         "compressed": b"2001:db8::8:800:200c:417a",

@@ -143,9 +143,9 @@ void RunReport::event(const sim::Event& e) {
                 if (const auto index = packets_.received(x, f)) last_received_[x.node] = *index;
                 link_lines(std::nullopt);
             } else if constexpr (std::is_same_v<T, Dropped>) {
-                const sim::FrameSummary f = x.layer == stack::Layer::ipv4
-                                                ? sim::summarize_packet(x.bytes)
-                                                : sim::summarize_frame(x.bytes);
+                const bool packet = x.layer == stack::Layer::ipv4 || x.layer == stack::Layer::ipv6;
+                const sim::FrameSummary f =
+                    packet ? sim::summarize_packet(x.bytes) : sim::summarize_frame(x.bytes);
                 const bool ip = x.layer != stack::Layer::arp && f.is_ip();
                 link_lines(ip ? packets_.in_flight(f) : std::nullopt);
                 if (ip) packets_.dropped(x.t, x.node, std::nullopt, x.reason, f);

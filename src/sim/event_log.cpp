@@ -291,6 +291,7 @@ void EventLog::event(const Event& e) {
                         put(out, ",\"proto\":\"ARP\",\"len\":{}", x.bytes.size());
                         break;
                     case stack::Layer::ipv4:
+                    case stack::Layer::ipv6:
                         append_summary_fields(out, summarize_packet(x.bytes));
                         break;
                 }

@@ -94,6 +94,12 @@ std::optional<TextPreview> text_preview(base::ByteSpan data, size_t max) {
 FrameSummary summarize_packet(base::ByteSpan packet) {
     FrameSummary s;
     s.len = packet.size();
+    if (!packet.empty() && (base::load_u8(packet, 0) >> 4) == 6) {
+        // IPv6 is not summarised yet: shown as what its frame would be.
+        s.kind = FrameSummary::Kind::other;
+        s.ethertype = static_cast<uint16_t>(wire::EtherType::ipv6);
+        return s;
+    }
     read_ipv4(s, packet);
     return s;
 }

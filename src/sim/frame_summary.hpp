@@ -74,7 +74,8 @@ std::optional<TextPreview> text_preview(base::ByteSpan data, size_t max = 40);
 
 // An Ethernet frame.
 FrameSummary summarize_frame(base::ByteSpan frame);
-// A bare IPv4 packet (forwarded, dropped at the IP layer, reassembled).
+// A bare IP packet (forwarded, dropped at the IP layer, reassembled); an IPv6
+// one is not summarised yet (Kind::other, EtherType 0x86dd).
 FrameSummary summarize_packet(base::ByteSpan packet);
 
 }  // namespace sim

@@ -46,6 +46,14 @@ std::string_view to_string(DropReason r) {
             return "receive queue full";
         case DropReason::martian_source:
             return "martian source";
+        case DropReason::ndp_invalid:
+            return "invalid neighbour discovery";
+        case DropReason::hop_limit_exceeded:
+            return "hop limit exceeded";
+        case DropReason::beyond_scope:
+            return "beyond scope";
+        case DropReason::neighbor_failed:
+            return "neighbour unreachable";
     }
     return "unknown";
 }
@@ -62,6 +70,26 @@ std::string_view to_string(ArpEvent e) {
             return "gratuitous sent";
         case ArpEvent::failed:
             return "failed";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(NdpEvent e) {
+    switch (e) {
+        case NdpEvent::solicitation_sent:
+            return "solicitation sent";
+        case NdpEvent::advertisement_sent:
+            return "advertisement sent";
+        case NdpEvent::resolved:
+            return "resolved";
+        case NdpEvent::failed:
+            return "failed";
+        case NdpEvent::dad_started:
+            return "duplicate address detection started";
+        case NdpEvent::address_ready:
+            return "address ready";
+        case NdpEvent::duplicate_address:
+            return "duplicate address";
     }
     return "unknown";
 }

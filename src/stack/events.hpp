@@ -13,6 +13,7 @@
 #include "tcp/types.hpp"
 #include "wire/address.hpp"
 #include "wire/icmpv4.hpp"
+#include "wire/icmpv6.hpp"
 #include "wire/tcp.hpp"
 
 namespace stack {
@@ -47,6 +48,13 @@ enum class DropReason : uint8_t {
     // check): one of this host's own, a broadcast or multicast one, or, to
     // be forwarded, 0.0.0.0 or loopback.
     martian_source,
+    // A neighbour discovery message RFC 4861 says to ignore: a hop limit
+    // below 255 (it crossed a router), a code other than 0, a bad option, a
+    // forbidden address (wire::Error::not_allowed and its kin).
+    ndp_invalid,
+    hop_limit_exceeded,  // IPv6's hop limit reached zero in forwarding
+    beyond_scope,        // a link-local address asked to leave its link (RFC 4291 §2.5.6)
+    neighbor_failed,     // the next hop did not answer neighbour solicitations
 };
 
 std::string_view to_string(DropReason r);
@@ -61,8 +69,21 @@ enum class ArpEvent : uint8_t {
 
 std::string_view to_string(ArpEvent e);
 
+// Neighbour discovery and address configuration (RFC 4861, RFC 4862).
+enum class NdpEvent : uint8_t {
+    solicitation_sent,   // asked for a neighbour's link-layer address (or probed it)
+    advertisement_sent,  // answered a solicitation for one of our addresses
+    resolved,            // learned a neighbour's link-layer address
+    failed,              // the neighbour did not answer
+    dad_started,         // an address is tentative: the first detection solicitation went out
+    address_ready,       // no one else has it: the address is preferred
+    duplicate_address,   // someone else has it: never used
+};
+
+std::string_view to_string(NdpEvent e);
+
 // What the bytes of a drop event hold.
-enum class Layer : uint8_t { frame, arp, ipv4 };
+enum class Layer : uint8_t { frame, arp, ipv4, ipv6 };
 
 // Typed callbacks; each defaults to doing nothing. `frame` and `packet` spans are
 // only valid during the call.
@@ -84,6 +105,14 @@ class Observer {
     virtual void arp(base::Time, ArpEvent, wire::Ipv4Address, wire::MacAddress) {}
     virtual void icmp_sent(base::Time, wire::Ipv4Address /*to*/, const wire::Icmpv4Repr&) {}
     virtual void icmp_received(base::Time, wire::Ipv4Address /*from*/, const wire::Icmpv4Repr&) {}
+    // Neighbour discovery: what happened, on which interface, about which
+    // address (the target), and its link-layer address where one is known.
+    virtual void ndp(base::Time, NdpEvent, InterfaceId, const wire::Ipv6Address& /*target*/,
+                     const wire::MacAddress&) {}
+    virtual void icmpv6_sent(base::Time, const wire::Ipv6Address& /*to*/, const wire::Icmpv6Repr&) {
+    }
+    virtual void icmpv6_received(base::Time, const wire::Ipv6Address& /*from*/,
+                                 const wire::Icmpv6Repr&) {}
     // TCP: a segment sent or received and why; a connection's state change;
     // its congestion window, slow-start threshold and smoothed RTT after an ACK.
     virtual void tcp_segment(base::Time, const tcp::Tuple&, bool /*sent*/, const wire::TcpRepr&,

@@ -41,17 +41,31 @@ Host::Host(HostConfig config, base::BufferPool& pool, base::Seed seed)
       arp_(config_.arp),
       reassembler_(config_.reassembly, pool),
       icmp_limiter_(config_.icmp_rate),
+      neighbors_(config_.ipv6.neighbor),
       ip_identification_(static_cast<uint16_t>(random_.next_u32())) {}
 
 InterfaceId Host::add_interface(InterfaceConfig c) {
     const auto id = static_cast<InterfaceId>(interfaces_.size());
-    routes_.add(Route{.destination = c.address, .interface = id, .source = RouteSource::connected});
-    local_addresses_.insert(
-        std::lower_bound(local_addresses_.begin(), local_addresses_.end(), c.address.address),
-        c.address.address);
-    local_address_bits_ |= address_bit(c.address.address);
+    // 0.0.0.0: no IPv4 on this interface (an IPv6-only one).
+    const bool has_ipv4 = !c.address.address.is_unspecified();
+    if (has_ipv4) {
+        routes_.add(
+            Route{.destination = c.address, .interface = id, .source = RouteSource::connected});
+        local_addresses_.insert(
+            std::lower_bound(local_addresses_.begin(), local_addresses_.end(), c.address.address),
+            c.address.address);
+        local_address_bits_ |= address_bit(c.address.address);
+    }
+    const bool has_ipv6 = c.ipv6 || !c.ipv6_addresses.empty();
+    const std::vector<wire::Ipv6Cidr> v6 = c.ipv6_addresses;
     interfaces_.push_back(std::move(c));
-    unannounced_.push_back(id);
+    ipv6_.emplace_back();
+    if (has_ipv4) unannounced_.push_back(id);
+    if (has_ipv6) {
+        enable_ipv6(id);
+        for (const wire::Ipv6Cidr& a : v6)
+            add_ipv6_address(id, a, Ipv6Origin::manual);
+    }
     return id;
 }
 
@@ -101,7 +115,10 @@ void Host::receive(InterfaceId in, base::PacketBuffer frame, base::Time now) {
     auto eth = wire::EthernetView::parse(frame.bytes());
     if (!eth) return drop(DropReason::malformed, frame.bytes(), now, Layer::frame);
     const wire::MacAddress dst = eth->dst();
-    if (dst != interfaces_[in].mac && !dst.is_broadcast()) {
+    // IPv6 groups map to 33:33:…; which of them are ours is the IPv6 layer's
+    // question (an interface listens to its addresses' solicited-node groups).
+    const bool ipv6_group = ipv6_[in].enabled && dst.octets()[0] == 0x33 && dst.octets()[1] == 0x33;
+    if (dst != interfaces_[in].mac && !dst.is_broadcast() && !ipv6_group) {
         return drop(DropReason::not_for_us, frame.bytes(), now, Layer::frame);
     }
     switch (eth->ethertype()) {
@@ -112,10 +129,15 @@ void Host::receive(InterfaceId in, base::PacketBuffer frame, base::Time now) {
             frame.trim_front(wire::ethernet::header_len);
             handle_ipv4(in, std::move(frame), dst.is_broadcast(), now);
             return;
-        default:
-            drop(DropReason::unsupported, frame.bytes(), now, Layer::frame);
+        case wire::EtherType::ipv6:
+            if (!ipv6_[in].enabled) break;
+            frame.trim_front(wire::ethernet::header_len);
+            handle_ipv6(in, std::move(frame), now);
             return;
+        default:
+            break;
     }
+    drop(DropReason::unsupported, frame.bytes(), now, Layer::frame);
 }
 
 void Host::handle_arp(InterfaceId in, base::ByteSpan payload, base::Time now) {
@@ -528,6 +550,10 @@ void Host::poll(base::Time now) {
         std::vector<base::PacketBuffer> looped = std::move(loopback_);
         loopback_.clear();
         for (base::PacketBuffer& p : looped) {
+            if (!p.bytes().empty() && (base::load_u8(p.bytes(), 0) >> 4) == 6) {
+                loop_back6(std::move(p), now);
+                continue;
+            }
             const auto view = wire::Ipv4View::parse(p.bytes());
             const auto it = std::find_if(
                 interfaces_.begin(), interfaces_.end(),
@@ -539,6 +565,7 @@ void Host::poll(base::Time now) {
     // Most polls find no ARP request or reassembly due: skip their walks.
     if (arp_.next_deadline() <= now) poll_arp(now);
     if (reassembler_.next_deadline() <= now) poll_reassembly(now);
+    if (ipv6_deadline() <= now) poll_ipv6(now);
 
     // A pollable may detach others (or itself) while it is polled: walk a
     // copy, in a vector kept for it (no allocation per poll).
@@ -578,7 +605,7 @@ void Host::poll_reassembly(base::Time now) {
 
 base::Time Host::next_deadline() const {
     if (!unannounced_.empty() || !loopback_.empty()) return base::Time::zero();
-    base::Time t = std::min(arp_.next_deadline(), reassembler_.next_deadline());
+    base::Time t = std::min({arp_.next_deadline(), reassembler_.next_deadline(), ipv6_deadline()});
     for (const Pollable* p : pollables_)
         t = std::min(t, p->next_deadline());
     return t;

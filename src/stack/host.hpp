@@ -1,5 +1,7 @@
 // One host's protocol engine: interfaces, ARP, IPv4 (routing, forwarding,
-// fragmentation, reassembly) and ICMP. Sans-IO: it owns no thread, socket or
+// fragmentation, reassembly) and ICMP; IPv6 beside it on the interfaces that
+// have it (addresses and duplicate address detection, neighbour discovery,
+// routing and forwarding, ICMPv6: host_ipv6.cpp). Sans-IO: it owns no thread, socket or
 // clock, and is driven by
 //
 //   receive(interface, frame, now)   a frame arrived
@@ -27,21 +29,59 @@
 #include "stack/arp_cache.hpp"
 #include "stack/events.hpp"
 #include "stack/icmp_rate_limiter.hpp"
+#include "stack/ipv6_routing_table.hpp"
+#include "stack/neighbor_cache.hpp"
 #include "stack/path_mtu.hpp"
 #include "stack/reassembly.hpp"
 #include "stack/routing_table.hpp"
 #include "wire/arp.hpp"
 #include "wire/ethernet.hpp"
 #include "wire/icmpv4.hpp"
+#include "wire/icmpv6.hpp"
 #include "wire/ipv4.hpp"
+#include "wire/ipv6.hpp"
+#include "wire/ndp.hpp"
 
 namespace stack {
 
 struct InterfaceConfig {
     std::string name;  // "eth0"
     wire::MacAddress mac;
-    wire::Ipv4Cidr address;  // "10.0.0.1/24": the interface's address and subnet
-    uint16_t mtu = 1500;     // largest IP packet the link carries
+    // "10.0.0.1/24": the interface's address and subnet; 0.0.0.0 for none
+    // (an interface without IPv4).
+    wire::Ipv4Cidr address;
+    uint16_t mtu = 1500;  // largest IP packet the link carries
+    // IPv6 addresses with their on-link prefixes ("2001:db8::2/64"). An
+    // interface with any, or with `ipv6` set, speaks IPv6 and has a
+    // link-local address too, made from its MAC (EUI-64, docs/ipv6.md).
+    std::vector<wire::Ipv6Cidr> ipv6_addresses;
+    bool ipv6 = false;
+};
+
+// IPv6 on a host: RFC 4861's and RFC 4862's constants as settings.
+struct Ipv6Config {
+    uint8_t default_hop_limit = wire::ipv6::default_hop_limit;
+    // Neighbour solicitations sent to detect a duplicate before an address is
+    // used (RFC 4862 DupAddrDetectTransmits); 0 turns detection off.
+    int dad_transmits = 1;
+    NeighborConfig neighbor{};
+};
+
+// Where an interface's IPv6 address came from.
+enum class Ipv6Origin : uint8_t { link_local, manual, autoconfigured };
+
+// RFC 4862 §2: a tentative address is being checked and is not used yet; a
+// duplicated one failed the check and is never used.
+enum class Ipv6AddressState : uint8_t { tentative, preferred, duplicated };
+
+std::string_view to_string(Ipv6AddressState s);
+
+struct Ipv6InterfaceAddress {
+    wire::Ipv6Cidr address;
+    Ipv6Origin origin = Ipv6Origin::manual;
+    Ipv6AddressState state = Ipv6AddressState::tentative;
+    int dad_sent = 0;
+    base::Time dad_next;  // tentative: when the next solicitation or the verdict is due
 };
 
 struct HostConfig {
@@ -54,6 +94,7 @@ struct HostConfig {
     ReassemblyConfig reassembly{};
     IcmpRateLimit icmp_rate{};
     PathMtuConfig path_mtu{};
+    Ipv6Config ipv6{};
     // False: no ICMP errors at all, as from a router behind a filter that
     // drops them (and so a path MTU black hole, RFC 2923 §2.1).
     bool icmp_errors = true;
@@ -117,6 +158,22 @@ class IcmpListener {
     virtual void icmp_received(const IcmpMessage& message, base::Time now) = 0;
 };
 
+// An ICMPv6 message for this host (echo replies and errors; neighbour
+// discovery stays inside the host).
+struct Icmpv6Message {
+    wire::Ipv6Address from;
+    wire::Ipv6Address to;
+    uint8_t hop_limit = 0;
+    InterfaceId interface = 0;
+    wire::Icmpv6Repr icmp;  // data borrowed for the duration of the call
+};
+
+class Icmpv6Listener {
+  public:
+    virtual ~Icmpv6Listener() = default;
+    virtual void icmpv6_received(const Icmpv6Message& message, base::Time now) = 0;
+};
+
 enum class SendError : uint8_t {
     no_route,           // nothing in the routing table matches
     too_big,            // larger than the path MTU with "don't fragment"
@@ -124,6 +181,14 @@ enum class SendError : uint8_t {
 };
 
 std::string_view to_string(SendError e);
+
+struct Send6Options {
+    std::optional<wire::Ipv6Address> source;  // none: chosen for the destination (RFC 6724)
+    // The interface for a link-local or multicast destination; none: the
+    // route's, or for a link-scoped destination the first IPv6 interface.
+    std::optional<InterfaceId> interface;
+    uint8_t hop_limit = 0;  // 0: the host's default
+};
 
 struct SendOptions {
     std::optional<wire::Ipv4Address> source;  // none: the route's interface address
@@ -143,6 +208,8 @@ struct HostStats {
     uint64_t icmp_errors_sent = 0;
     uint64_t icmp_errors_rate_limited = 0;
     uint64_t dropped = 0;
+    uint64_t ndp_invalid = 0;  // neighbour discovery messages RFC 4861 says to ignore
+    uint64_t dad_conflicts = 0;
 };
 
 class Host {
@@ -218,6 +285,34 @@ class Host {
     void attach(Pollable* p);
     void detach(Pollable* p);
 
+    // ---- IPv6 (host_ipv6.cpp) ----
+    bool ipv6_enabled(InterfaceId id) const { return id < ipv6_.size() && ipv6_[id].enabled; }
+    // The interface's IPv6 addresses, link-local first, with their state.
+    const std::vector<Ipv6InterfaceAddress>& ipv6_addresses(InterfaceId id) const {
+        return ipv6_.at(id).addresses;
+    }
+    // A preferred address of ours (tentative and duplicated ones are not yet,
+    // or never, this host's to receive on).
+    bool is_local_address(const wire::Ipv6Address& a) const;
+    // The source this host uses towards `dst` (RFC 6724, simplified: a
+    // link-local destination gets the interface's link-local address, any
+    // other the preferred address sharing the longest prefix with it).
+    std::optional<wire::Ipv6Address> source_address_for(const wire::Ipv6Address& dst,
+                                                        Send6Options options = {}) const;
+    Ipv6RoutingTable& routes6() { return routes6_; }
+    const Ipv6RoutingTable& routes6() const { return routes6_; }
+    const NeighborCache& neighbors() const { return neighbors_; }
+    // Sends `payload` (the upper layer's bytes, in a buffer with headroom)
+    // in an IPv6 packet with next header `next_header`.
+    base::Expected<void, SendError> send_ipv6(wire::Ipv6Address dst, uint8_t next_header,
+                                              base::PacketBuffer payload, base::Time now,
+                                              Send6Options options = {});
+    base::Expected<void, SendError> send_echo_request(wire::Ipv6Address dst, uint16_t identifier,
+                                                      uint16_t sequence, base::ByteSpan data,
+                                                      base::Time now, Send6Options options = {});
+    void add_icmpv6_listener(Icmpv6Listener* listener);
+    void remove_icmpv6_listener(Icmpv6Listener* listener);
+
     // A random stream for components of this host (ephemeral ports, ISNs …).
     base::RandomStream& random() { return random_; }
     base::BufferPool& pool() { return pool_; }
@@ -266,6 +361,48 @@ class Host {
                                               base::Time now, SendOptions options = {},
                                               std::optional<wire::Ipv4Address> src = std::nullopt);
     void drop(DropReason reason, base::ByteSpan packet, base::Time now, Layer layer = Layer::ipv4);
+
+    // ---- IPv6 (host_ipv6.cpp) ----
+    struct Ipv6Interface {
+        bool enabled = false;
+        std::vector<Ipv6InterfaceAddress> addresses;
+    };
+    void enable_ipv6(InterfaceId id);
+    void add_ipv6_address(InterfaceId id, wire::Ipv6Cidr address, Ipv6Origin origin);
+    // One of the interface's addresses (any state), or null.
+    const Ipv6InterfaceAddress* own_address(InterfaceId id, const wire::Ipv6Address& a) const;
+    Ipv6InterfaceAddress* own_address(InterfaceId id, const wire::Ipv6Address& a);
+    // Whether `dst` is a group the interface listens to: all nodes, all
+    // routers on a router, the solicited-node group of one of its addresses.
+    bool listens_to(InterfaceId id, const wire::Ipv6Address& dst) const;
+    std::optional<InterfaceId> first_ipv6_interface() const;
+    void handle_ipv6(InterfaceId in, base::PacketBuffer&& packet, base::Time now);
+    void forward6(InterfaceId in, base::PacketBuffer&& packet, const wire::Ipv6View& view,
+                  base::Time now);
+    void deliver6(InterfaceId in, base::PacketBuffer&& packet, const wire::Ipv6View& view,
+                  const wire::Ipv6Chain& chain, base::Time now);
+    void handle_icmpv6(InterfaceId in, const wire::Ipv6Repr& ip, base::ByteSpan packet,
+                       base::ByteSpan message, base::Time now);
+    void handle_ndp(InterfaceId in, const wire::Ipv6Repr& ip, const wire::NdpRepr& ndp,
+                    base::ByteSpan packet, base::Time now);
+    void duplicate_detected(InterfaceId in, const wire::Ipv6Address& address, base::Time now);
+    base::Expected<void, SendError> send_icmpv6(const wire::Ipv6Address& dst,
+                                                const wire::Icmpv6Repr& icmp, base::Time now,
+                                                Send6Options options = {});
+    void send_ndp(InterfaceId out, const wire::Ipv6Address& src, const wire::Ipv6Address& dst,
+                  const wire::NdpRepr& ndp, std::optional<wire::MacAddress> link_dst,
+                  base::Time now);
+    // An ICMPv6 error about `offending` (an IPv6 packet), under RFC 4443
+    // §2.4's rules and the rate limit.
+    void icmpv6_error(base::ByteSpan offending, wire::Icmpv6Type type, uint8_t code,
+                      uint32_t parameter, base::Time now);
+    // Sends a whole IPv6 packet out of `out` to `next_hop` (resolved by
+    // neighbour discovery, or mapped for a multicast destination).
+    void output6(InterfaceId out, const wire::Ipv6Address& next_hop, base::PacketBuffer&& packet,
+                 base::Time now);
+    void poll_ipv6(base::Time now);  // duplicate address detection, neighbour timers
+    void loop_back6(base::PacketBuffer&& packet, base::Time now);  // a packet to ourselves
+    base::Time ipv6_deadline() const;
     uint16_t next_identification() { return ip_identification_++; }
 
     HostConfig config_;
@@ -287,6 +424,11 @@ class Host {
     ArpCache arp_;
     Reassembler reassembler_;
     IcmpRateLimiter icmp_limiter_;
+    std::vector<Ipv6Interface> ipv6_;  // one per interface
+    Ipv6RoutingTable routes6_;
+    NeighborCache neighbors_;
+    std::vector<Icmpv6Listener*> icmpv6_listeners_;
+    base::Time dad_deadline_ = base::Time::never();  // the next detection step due
     PathMtuCache path_mtu_;
     FrameSink sink_;
     Observer* observer_ = nullptr;

@@ -13,7 +13,7 @@ bool IcmpRateLimiter::take(Bucket& b, double rate, double burst, base::Time now)
     return true;
 }
 
-bool IcmpRateLimiter::allow(wire::Ipv4Address dst, base::Time now) {
+bool IcmpRateLimiter::allow(const wire::Ipv6Address& dst, base::Time now) {
     auto it = destinations_.find(dst);
     if (it == destinations_.end()) {
         if (destinations_.size() >= limits_.max_destinations) {

@@ -1,7 +1,8 @@
 // Rate limit for ICMP error messages (RFC 1812 §4.3.2.8, RFC 1122 §3.2.2):
 // a token bucket for the whole host and one per destination, as Linux has
 // (icmp_msgs_per_sec with its burst, and icmp_ratelimit per peer). Echo replies
-// are not limited.
+// are not limited. ICMPv6 errors (RFC 4443 §2.4 (f)) share the host's bucket;
+// an IPv4 destination is kept as its IPv4-mapped IPv6 address.
 #pragma once
 
 #include <map>
@@ -24,7 +25,10 @@ class IcmpRateLimiter {
     explicit IcmpRateLimiter(IcmpRateLimit limits) : limits_(limits) {}
 
     // Takes a token for an error to `dst`; false means the error must not be sent.
-    bool allow(wire::Ipv4Address dst, base::Time now);
+    bool allow(wire::Ipv4Address dst, base::Time now) {
+        return allow(wire::Ipv6Address::mapped(dst), now);
+    }
+    bool allow(const wire::Ipv6Address& dst, base::Time now);
 
   private:
     struct Bucket {
@@ -39,7 +43,7 @@ class IcmpRateLimiter {
 
     IcmpRateLimit limits_;
     Bucket host_{limits_.host_burst, base::Time::zero()};
-    std::map<wire::Ipv4Address, Destination> destinations_;
+    std::map<wire::Ipv6Address, Destination> destinations_;
 };
 
 }  // namespace stack

@@ -4,9 +4,8 @@
 #include <bit>
 
 namespace stack {
-namespace {
 
-int source_rank(RouteSource s) {
+int preference_rank(RouteSource s) {
     switch (s) {
         case RouteSource::connected:
             return 0;
@@ -17,17 +16,6 @@ int source_rank(RouteSource s) {
     }
     return 3;
 }
-
-// True when `a` is preferred to `b` for destinations both match.
-bool preferred(const Route& a, const Route& b) {
-    if (a.destination.prefix_len != b.destination.prefix_len) {
-        return a.destination.prefix_len > b.destination.prefix_len;
-    }
-    if (a.source != b.source) return source_rank(a.source) < source_rank(b.source);
-    return a.metric < b.metric;
-}
-
-}  // namespace
 
 std::string_view to_string(RouteSource s) {
     switch (s) {
@@ -53,7 +41,7 @@ void RoutingTable::index(uint32_t at) {
     const uint8_t len = r.destination.prefix_len;
     auto [it, inserted] = best_[len].try_emplace(r.destination.address.to_u32(), at);
     // Among equals the one added first stays: replace only a worse one.
-    if (!inserted && preferred(r, routes_[it->second])) it->second = at;
+    if (!inserted && preferred_route(r, routes_[it->second])) it->second = at;
     lengths_ |= uint64_t{1} << len;
 }
 
@@ -99,7 +87,7 @@ uint32_t RoutingTable::find(wire::Ipv4Address dst) const {
 
 std::vector<Route> RoutingTable::routes() const {
     std::vector<Route> sorted = routes_;
-    std::stable_sort(sorted.begin(), sorted.end(), preferred);
+    std::stable_sort(sorted.begin(), sorted.end(), preferred_route<Route>);
     return sorted;
 }
 

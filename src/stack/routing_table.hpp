@@ -24,6 +24,21 @@ enum class RouteSource : uint8_t { connected, static_route, computed };
 
 std::string_view to_string(RouteSource s);
 
+// On equal prefix lengths the lower rank wins: connected, static, computed.
+int preference_rank(RouteSource s);
+
+// True when route `a` is preferred to `b` for destinations both match, in
+// either family: the longer prefix, then the source's rank, then the lower
+// metric (among equals the caller keeps the one added first).
+template <class R>
+bool preferred_route(const R& a, const R& b) {
+    if (a.destination.prefix_len != b.destination.prefix_len) {
+        return a.destination.prefix_len > b.destination.prefix_len;
+    }
+    if (a.source != b.source) return preference_rank(a.source) < preference_rank(b.source);
+    return a.metric < b.metric;
+}
+
 struct Route {
     wire::Ipv4Cidr destination;                // network; the host bits are ignored
     std::optional<wire::Ipv4Address> gateway;  // none: the destination is on-link

@@ -129,6 +129,26 @@ class Ipv6Address {
         return from_groups(
             {0, 0, 0, 0, 0, 0xffff, static_cast<uint16_t>(v >> 16), static_cast<uint16_t>(v)});
     }
+    // The address in `prefix`'s /64 whose interface identifier is the
+    // modified EUI-64 of `mac` (RFC 4291 §2.5.1, Appendix A): ff:fe in the
+    // middle, the universal/local bit flipped. 02:00:00:00:01:01 in fe80::/64
+    // gives fe80::ff:fe00:101, as Linux makes it.
+    static constexpr Ipv6Address eui64(const Ipv6Address& prefix, const MacAddress& mac) {
+        std::array<uint8_t, 16> b = prefix.bytes();
+        const auto& m = mac.octets();
+        b[8] = static_cast<uint8_t>(m[0] ^ 0x02);
+        b[9] = m[1];
+        b[10] = m[2];
+        b[11] = 0xff;
+        b[12] = 0xfe;
+        b[13] = m[3];
+        b[14] = m[4];
+        b[15] = m[5];
+        return Ipv6Address{b};
+    }
+    static constexpr Ipv6Address link_local_prefix() {  // fe80::/64
+        return from_groups({0xfe80, 0, 0, 0, 0, 0, 0, 0});
+    }
     // Reads sixteen bytes. Precondition: b.size() >= 16.
     static Ipv6Address load(base::ByteSpan b);
     void store(base::MutableByteSpan b) const;

@@ -61,12 +61,14 @@ Result<Ipv6Chain> walk_extensions(const Ipv6View& v) {
     Ipv6Chain chain;
     uint8_t next = v.next_header();
     size_t at = ipv6::header_len;
+    size_t named_at = ipv6::field::next_header.begin;  // the field that holds `next`
     while (true) {
         const bool extension = next == ipv6::hop_by_hop || next == ipv6::destination_options ||
                                next == ipv6::routing || next == ipv6::fragment;
         if (!extension) {
             chain.upper = next;
             chain.upper_at = at;
+            chain.upper_named_at = named_at;
             return chain;
         }
         // Hop-by-hop options come right after the fixed header, or not at all.
@@ -84,10 +86,12 @@ Result<Ipv6Chain> walk_extensions(const Ipv6View& v) {
                                           .identification = base::load_be32(p, at + 4),
                                           .header_at = at};
             next = base::load_u8(p, at);
+            named_at = at;
             at += ipv6::fragment_header_len;
             if (chain.fragment->offset != 0) {  // the rest is this fragment's data
                 chain.upper = next;
                 chain.upper_at = at;
+                chain.upper_named_at = named_at;
                 return chain;
             }
             continue;
@@ -106,6 +110,7 @@ Result<Ipv6Chain> walk_extensions(const Ipv6View& v) {
             if (next == ipv6::hop_by_hop) chain.hop_by_hop_options = h.subspan(2);
         }
         next = base::load_u8(h, 0);
+        named_at = at;
         at += len;
     }
 }

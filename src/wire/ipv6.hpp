@@ -117,6 +117,9 @@ struct Ipv6Routing {
 struct Ipv6Chain {
     uint8_t upper = ipv6::no_next_header;  // the first header that is not an extension one
     size_t upper_at = ipv6::header_len;    // where it starts, from the packet's start
+    // Where the next-header field naming `upper` is (the pointer of a
+    // parameter problem about an unknown upper layer, RFC 8200 §4).
+    size_t upper_named_at = ipv6::field::next_header.begin;
     size_t extension_headers = 0;
     std::optional<base::ByteSpan> hop_by_hop_options;  // the options' bytes, if present
     std::optional<Ipv6Routing> routing;

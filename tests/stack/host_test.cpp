@@ -340,7 +340,9 @@ TEST(Host, DropsDamagedAndMisaddressedFramesWithReasons) {
 // quick "not ours" filter then has bits in common with other addresses)
 // answers as a plain set of its addresses would, for its own and any other.
 RC_GTEST_PROP(Host, KnowsItsOwnAddressesAsASetWould, ()) {
-    const auto own = *rc::gen::container<std::vector<uint32_t>>(rc::gen::arbitrary<uint32_t>());
+    // 0.0.0.0 on an interface means it has no IPv4 address (an IPv6-only one).
+    const auto own = *rc::gen::container<std::vector<uint32_t>>(
+        rc::gen::suchThat(rc::gen::arbitrary<uint32_t>(), [](uint32_t a) { return a != 0; }));
     const auto probes = *rc::gen::container<std::vector<uint32_t>>(rc::gen::arbitrary<uint32_t>());
     base::BufferPool pool;
     Host h(stack::HostConfig{.name = "r", .forwarding = true}, pool, base::Seed{1});
@@ -359,6 +361,19 @@ RC_GTEST_PROP(Host, KnowsItsOwnAddressesAsASetWould, ()) {
             RC_ASSERT(h.is_local_address(Ipv4Address::from_u32(n)) == reference.contains(n));
         }
     }
+}
+
+// An interface whose IPv4 address is 0.0.0.0 has no IPv4: no address of
+// the host's, no connected route (0.0.0.0/0 would be a default route), no
+// gratuitous ARP.
+TEST(Host, AnInterfaceWithoutAnIpv4AddressHasNoIpv4) {
+    base::BufferPool pool;
+    Host h(stack::HostConfig{.name = "v6"}, pool, base::Seed{1});
+    h.add_interface({.name = "eth", .mac = wire::MacAddress{{2, 0, 0, 0, 0, 1}}, .ipv6 = true});
+    EXPECT_FALSE(h.is_local_address(Ipv4Address::any()));
+    EXPECT_EQ(h.routes().size(), 0u);
+    EXPECT_FALSE(h.send_ip(Ipv4Address{10, 0, 0, 1}, experimental, payload(pool, 8), Time::zero()));
+    EXPECT_TRUE(h.ipv6_enabled(0));
 }
 
 }  // namespace

@@ -57,21 +57,46 @@ class Wires {
     // A host seeded with `seed`, or with its place in the list.
     Host& add(const std::string& name, bool router = false,
               std::optional<base::Seed> seed = std::nullopt) {
-        hosts_.push_back(
-            std::make_unique<Host>(stack::HostConfig{.name = name, .forwarding = router}, pool,
-                                   seed.value_or(base::Seed{hosts_.size() + 1})));
+        return add({.name = name, .forwarding = router}, seed);
+    }
+    Host& add(stack::HostConfig config, std::optional<base::Seed> seed = std::nullopt) {
+        hosts_.push_back(std::make_unique<Host>(std::move(config), pool,
+                                                seed.value_or(base::Seed{hosts_.size() + 1})));
         return *hosts_.back();
     }
     // Joins host a's new interface to host b's, on `subnet` (addresses .1 and .2).
     void join(Host& a, Host& b, uint32_t subnet_base, uint16_t mtu = 1500) {
-        const auto ia = a.add_interface({.name = "eth",
-                                         .mac = mac(),
-                                         .address = {Ipv4Address::from_u32(subnet_base + 1), 24},
-                                         .mtu = mtu});
-        const auto ib = b.add_interface({.name = "eth",
-                                         .mac = mac(),
-                                         .address = {Ipv4Address::from_u32(subnet_base + 2), 24},
-                                         .mtu = mtu});
+        const wire::MacAddress mac_a = mac();  // in this order: a's first
+        const wire::MacAddress mac_b = mac();
+        connect(a,
+                {.name = "eth",
+                 .mac = mac_a,
+                 .address = {Ipv4Address::from_u32(subnet_base + 1), 24},
+                 .mtu = mtu},
+                b,
+                {.name = "eth",
+                 .mac = mac_b,
+                 .address = {Ipv4Address::from_u32(subnet_base + 2), 24},
+                 .mtu = mtu});
+    }
+    // The same for IPv6 alone: `prefix`::1/64 and `prefix`::2/64, and the
+    // link-local addresses the hosts make from their MACs.
+    void join6(Host& a, Host& b, wire::Ipv6Address prefix, uint16_t mtu = 1500) {
+        const wire::MacAddress mac_a = mac();
+        const wire::MacAddress mac_b = mac();
+        connect(
+            a, {.name = "eth", .mac = mac_a, .mtu = mtu, .ipv6_addresses = {{with(prefix, 1), 64}}},
+            b,
+            {.name = "eth", .mac = mac_b, .mtu = mtu, .ipv6_addresses = {{with(prefix, 2), 64}}});
+    }
+    static wire::Ipv6Address with(wire::Ipv6Address prefix, uint8_t last) {
+        auto b = prefix.bytes();
+        b[15] = last;
+        return wire::Ipv6Address{b};
+    }
+    void connect(Host& a, stack::InterfaceConfig ca, Host& b, stack::InterfaceConfig cb) {
+        const auto ia = a.add_interface(std::move(ca));
+        const auto ib = b.add_interface(std::move(cb));
         peer_[{&a, ia}] = {&b, ib};
         peer_[{&b, ib}] = {&a, ia};
         for (Host* h : {&a, &b}) {

@@ -232,4 +232,18 @@ TEST(Ipv6Cidr, RejectsMalformedText) {
     }
 }
 
+// Linux's link-local and SLAAC addresses for 02:00:00:00:01:01, as captured
+// in tests/data/ipv6_link_up.pcap.
+TEST(Ipv6Address, Eui64InterfaceIdentifiersAsLinuxMakesThem) {
+    const wire::MacAddress mac{{0x02, 0x00, 0x00, 0x00, 0x01, 0x01}};
+    EXPECT_EQ(Ipv6Address::eui64(Ipv6Address::link_local_prefix(), mac).to_string(),
+              "fe80::ff:fe00:101");
+    EXPECT_EQ(Ipv6Address::eui64(Ipv6Address::parse("2001:db8:99:1::").value(), mac).to_string(),
+              "2001:db8:99:1:0:ff:fe00:101");
+    // A universal MAC: the bit flips the other way (0x34 → 0x36).
+    const wire::MacAddress universal{{0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde}};
+    EXPECT_EQ(Ipv6Address::eui64(Ipv6Address::link_local_prefix(), universal).to_string(),
+              "fe80::3656:78ff:fe9a:bcde");
+}
+
 }  // namespace

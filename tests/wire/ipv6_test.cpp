@@ -114,6 +114,7 @@ TEST(Ipv6Chain, WithoutExtensionsTheUpperLayerFollowsTheHeader) {
     const auto c = wire::walk_extensions(Ipv6View::parse(p).value()).value();
     EXPECT_EQ(c.upper, udp);
     EXPECT_EQ(c.upper_at, 40u);
+    EXPECT_EQ(c.upper_named_at, 6u) << "the fixed header's next header names it";
     EXPECT_EQ(c.extension_headers, 0u);
     EXPECT_FALSE(c.hop_by_hop_options || c.routing || c.fragment);
 }
@@ -130,6 +131,7 @@ TEST(Ipv6Chain, WalksHopByHopThenDestinationOptionsToTheUpperLayer) {
     const auto c = wire::walk_extensions(Ipv6View::parse(p).value()).value();
     EXPECT_EQ(c.upper, udp);
     EXPECT_EQ(c.upper_at, 40u + 8 + 16);
+    EXPECT_EQ(c.upper_named_at, 40u + 8) << "the destination options header names it";
     EXPECT_EQ(c.extension_headers, 2u);
     ASSERT_TRUE(c.hop_by_hop_options);
     EXPECT_EQ(c.hop_by_hop_options->size(), 6u);

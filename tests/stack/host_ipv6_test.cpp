@@ -1,0 +1,401 @@
+// stack::Host speaking IPv6: hosts wired through their frame sinks, no
+// simulator. Addresses and duplicate address detection (RFC 4862), neighbour
+// discovery and its cache states (RFC 4861), routers with the hop limit and
+// without fragmentation (RFC 8200), ICMPv6 errors (RFC 4443).
+#include <gtest/gtest.h>
+
+#include <map>
+#include <vector>
+
+#include "stack/host.hpp"
+#include "testing/printers.hpp"
+#include "testing/wires.hpp"
+#include "wire/ethernet.hpp"
+
+namespace {
+
+using base::Duration;
+using base::Time;
+using stack::DropReason;
+using stack::Host;
+using stack::Ipv6AddressState;
+using stack::NdpEvent;
+using stack::NeighborState;
+using testing_support::Wires;
+using wire::Icmpv6Type;
+using wire::Ipv6Address;
+
+Ipv6Address addr(std::string_view text) {
+    return Ipv6Address::parse(text).value();
+}
+
+const Ipv6Address net_ab = addr("2001:db8:1::");
+const Ipv6Address net_bc = addr("2001:db8:2::");
+
+Time at(double seconds) {
+    return Time::zero() + Duration::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+// What a host tells its observer about IPv6.
+class Watcher : public stack::Observer {
+  public:
+    void dropped(Time, DropReason r, stack::Layer, base::ByteSpan) override { ++drops[r]; }
+    void ndp(Time, NdpEvent e, stack::InterfaceId, const Ipv6Address& target,
+             const wire::MacAddress&) override {
+        events.push_back({e, target});
+    }
+    int count(NdpEvent e) const {
+        int n = 0;
+        for (const auto& [event, target] : events)
+            n += event == e ? 1 : 0;
+        return n;
+    }
+    std::map<DropReason, int> drops;
+    std::vector<std::pair<NdpEvent, Ipv6Address>> events;
+};
+
+class Heard : public stack::Icmpv6Listener {
+  public:
+    void icmpv6_received(const stack::Icmpv6Message& m, Time) override {
+        messages.push_back(m);
+        quoted.emplace_back(m.icmp.data.begin(), m.icmp.data.end());
+        messages.back().icmp.data = {};  // borrowed only during the call
+    }
+    std::vector<stack::Icmpv6Message> messages;
+    std::vector<std::vector<std::byte>> quoted;
+};
+
+// Frames one host sent, as IPv6 packets carrying ICMPv6 of type `type`.
+std::vector<wire::Ipv6Repr> sent_icmpv6(const Wires& w, const Host& from, Icmpv6Type type) {
+    std::vector<wire::Ipv6Repr> out;
+    for (const auto& r : w.sent) {
+        if (r.from != &from) continue;
+        auto eth = wire::EthernetView::parse(r.frame);
+        if (!eth || eth->ethertype() != wire::EtherType::ipv6) continue;
+        auto ip = wire::Ipv6View::parse(eth->payload());
+        if (!ip || ip->next_header() != 58 || ip->payload().empty()) continue;
+        if (ip->payload()[0] != std::byte{static_cast<uint8_t>(type)}) continue;
+        out.push_back(wire::Ipv6Repr::parse(*ip));
+    }
+    return out;
+}
+
+struct Pair {
+    Wires w;
+    Host& a = w.add("a");
+    Host& b = w.add("b");
+    Watcher wa;
+    Watcher wb;
+    Pair() {
+        w.join6(a, b, net_ab);
+        a.set_observer(&wa);
+        b.set_observer(&wb);
+    }
+    Ipv6Address ip_a() const { return Wires::with(net_ab, 1); }
+    Ipv6Address ip_b() const { return Wires::with(net_ab, 2); }
+};
+
+TEST(HostIpv6, AnInterfaceHasALinkLocalAddressAndChecksEveryAddressFirst) {
+    Pair p;
+    const auto& addresses = p.a.ipv6_addresses(0);
+    ASSERT_EQ(addresses.size(), 2u);
+    EXPECT_EQ(addresses[0].address,
+              (wire::Ipv6Cidr{addr("fe80::ff:fe00:1"), 64}))  // EUI-64 of 02:00:00:00:00:01
+        << addresses[0].address.to_string();
+    EXPECT_EQ(addresses[0].origin, stack::Ipv6Origin::link_local);
+    EXPECT_EQ(addresses[1].address, (wire::Ipv6Cidr{p.ip_a(), 64}));
+    EXPECT_EQ(addresses[0].state, Ipv6AddressState::tentative);
+    EXPECT_FALSE(p.a.is_local_address(p.ip_a())) << "tentative: not ours yet";
+    EXPECT_FALSE(p.a.source_address_for(p.ip_b())) << "no address to send from yet";
+
+    p.w.pump(at(0));
+    // One detection solicitation per address: from ::, to its solicited-node
+    // group, without a link-layer address option.
+    const auto dad = sent_icmpv6(p.w, p.a, Icmpv6Type::neighbor_solicitation);
+    ASSERT_EQ(dad.size(), 2u);
+    for (const auto& ip : dad) {
+        EXPECT_TRUE(ip.src.is_unspecified());
+        EXPECT_EQ(ip.hop_limit, 255);
+        EXPECT_EQ(ip.payload_len, 24u) << "no option";
+    }
+    EXPECT_EQ(dad[1].dst, p.ip_a().solicited_node());
+    EXPECT_EQ(p.wa.count(NdpEvent::dad_started), 2);
+
+    p.w.run(at(0), at(2));
+    EXPECT_EQ(addresses[0].state, Ipv6AddressState::preferred);
+    EXPECT_EQ(addresses[1].state, Ipv6AddressState::preferred);
+    EXPECT_EQ(p.wa.count(NdpEvent::address_ready), 2);
+    EXPECT_TRUE(p.a.is_local_address(p.ip_a()));
+    EXPECT_EQ(p.a.source_address_for(p.ip_b()), p.ip_a());
+    EXPECT_EQ(p.a.source_address_for(addr("fe80::1")), addresses[0].address.address)
+        << "a link-local destination gets the link-local source";
+}
+
+TEST(HostIpv6, ResolvesTheNeighbourThenPings) {
+    Pair p;
+    p.w.run(at(0), at(2));
+    Heard heard;
+    p.a.add_icmpv6_listener(&heard);
+    const std::vector<std::byte> data(56, std::byte{7});
+    ASSERT_TRUE(p.a.send_echo_request(p.ip_b(), 0x1234, 1, data, at(3)));
+    EXPECT_EQ(p.a.neighbors().state({0, p.ip_b()}, at(3)), NeighborState::incomplete);
+    p.w.pump(at(3));
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].icmp.type, Icmpv6Type::echo_reply);
+    EXPECT_EQ(heard.messages[0].icmp.identifier, 0x1234);
+    EXPECT_EQ(heard.messages[0].from, p.ip_b());
+    EXPECT_EQ(heard.quoted[0], data);
+    // a asked (multicast, with its address) and was answered: reachable. b
+    // learned a from the solicitation: stale, and in delay once it replied.
+    const auto ns = sent_icmpv6(p.w, p.a, Icmpv6Type::neighbor_solicitation);
+    ASSERT_EQ(ns.size(), 3u);  // two for detection, one to resolve
+    EXPECT_EQ(ns[2].src, p.ip_a());
+    EXPECT_EQ(ns[2].dst, p.ip_b().solicited_node());
+    const auto na = sent_icmpv6(p.w, p.b, Icmpv6Type::neighbor_advertisement);
+    ASSERT_EQ(na.size(), 1u);
+    EXPECT_EQ(na[0].dst, p.ip_a());
+    EXPECT_EQ(p.a.neighbors().state({0, p.ip_b()}, at(3)), NeighborState::reachable);
+    EXPECT_EQ(p.b.neighbors().state({0, p.ip_a()}, at(3)), NeighborState::delay);
+    EXPECT_EQ(p.wa.count(NdpEvent::resolved), 1);
+    p.a.remove_icmpv6_listener(&heard);
+}
+
+// RFC 4861 §7.3: reachable → stale after reachable time; used → delay;
+// 5 s later → probe with a unicast solicitation; answered → reachable.
+TEST(HostIpv6, AQuietNeighbourIsProbedAndConfirmed) {
+    Pair p;
+    p.w.run(at(0), at(2));
+    ASSERT_TRUE(p.a.send_echo_request(p.ip_b(), 1, 1, {}, at(3)));
+    p.w.pump(at(3));
+    const stack::NeighborCache::Key b{0, p.ip_b()};
+    EXPECT_EQ(p.a.neighbors().state(b, at(32.9)), NeighborState::reachable);
+    EXPECT_EQ(p.a.neighbors().state(b, at(33)), NeighborState::stale);
+    ASSERT_TRUE(p.a.send_echo_request(p.ip_b(), 1, 2, {}, at(40)));
+    p.w.pump(at(40));
+    EXPECT_EQ(p.a.neighbors().state(b, at(40)), NeighborState::delay);
+    const size_t before = sent_icmpv6(p.w, p.a, Icmpv6Type::neighbor_solicitation).size();
+    p.w.run(at(40), at(46));
+    const auto ns = sent_icmpv6(p.w, p.a, Icmpv6Type::neighbor_solicitation);
+    ASSERT_EQ(ns.size(), before + 1);
+    EXPECT_EQ(ns.back().dst, p.ip_b()) << "a probe is unicast";
+    EXPECT_EQ(p.a.neighbors().state(b, at(46)), NeighborState::reachable);
+}
+
+TEST(HostIpv6, AnAddressAnotherHostHasIsDuplicateAndNeverUsed) {
+    Wires w;
+    stack::HostConfig quick{.name = "b"};
+    quick.ipv6.dad_transmits = 0;  // b has had the address for a while
+    Host& a = w.add("a");
+    Host& b = w.add(quick);
+    const Ipv6Address shared = addr("2001:db8:1::7");
+    w.connect(a,
+              {.name = "eth",
+               .mac = wire::MacAddress{{2, 0, 0, 0, 0, 1}},
+               .ipv6_addresses = {{shared, 64}}},
+              b,
+              {.name = "eth",
+               .mac = wire::MacAddress{{2, 0, 0, 0, 0, 2}},
+               .ipv6_addresses = {{shared, 64}}});
+    Watcher wa;
+    a.set_observer(&wa);
+    EXPECT_TRUE(b.is_local_address(shared));
+    w.run(at(0), at(3));
+    EXPECT_EQ(a.ipv6_addresses(0)[1].state, Ipv6AddressState::duplicated);
+    EXPECT_EQ(a.ipv6_addresses(0)[0].state, Ipv6AddressState::preferred)
+        << "the link-local address is a's alone";
+    EXPECT_EQ(wa.count(NdpEvent::duplicate_address), 1);
+    EXPECT_EQ(a.stats().dad_conflicts, 1u);
+    EXPECT_FALSE(a.is_local_address(shared));
+    EXPECT_FALSE(a.source_address_for(addr("2001:db8:1::9"))) << "a duplicate is never a source";
+    EXPECT_TRUE(b.is_local_address(shared)) << "the owner keeps it";
+}
+
+// Two hosts that come up with the same address at once both see the other's
+// detection: both give it up (RFC 4862 §5.4.3).
+TEST(HostIpv6, TwoHostsCheckingTheSameAddressBothGiveItUp) {
+    Wires w;
+    Host& a = w.add("a");
+    Host& b = w.add("b");
+    const Ipv6Address shared = addr("2001:db8:1::7");
+    w.connect(a,
+              {.name = "eth",
+               .mac = wire::MacAddress{{2, 0, 0, 0, 0, 1}},
+               .ipv6_addresses = {{shared, 64}}},
+              b,
+              {.name = "eth",
+               .mac = wire::MacAddress{{2, 0, 0, 0, 0, 2}},
+               .ipv6_addresses = {{shared, 64}}});
+    w.run(at(0), at(3));
+    EXPECT_EQ(a.ipv6_addresses(0)[1].state, Ipv6AddressState::duplicated);
+    EXPECT_EQ(b.ipv6_addresses(0)[1].state, Ipv6AddressState::duplicated);
+}
+
+TEST(HostIpv6, AnUnansweredNeighbourGivesAddressUnreachable) {
+    Pair p;
+    p.w.run(at(0), at(2));
+    Heard heard;
+    p.a.add_icmpv6_listener(&heard);
+    const Ipv6Address nobody = addr("2001:db8:1::99");  // on-link, no such host
+    ASSERT_TRUE(p.a.send_echo_request(nobody, 1, 1, {}, at(3)));
+    p.w.run(at(3), at(7));
+    EXPECT_EQ(p.wa.count(NdpEvent::failed), 1);
+    EXPECT_EQ(p.wa.drops[DropReason::neighbor_failed], 1);
+    // Three multicast solicitations, a second apart (MAX_MULTICAST_SOLICIT).
+    EXPECT_EQ(sent_icmpv6(p.w, p.a, Icmpv6Type::neighbor_solicitation).size(), 2u + 3u);
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].icmp.type, Icmpv6Type::dest_unreachable);
+    EXPECT_EQ(heard.messages[0].icmp.code,
+              static_cast<uint8_t>(wire::Icmpv6UnreachableCode::address));
+    p.a.remove_icmpv6_listener(&heard);
+}
+
+TEST(HostIpv6, PingsItselfAndAllNodes) {
+    Pair p;
+    p.w.run(at(0), at(2));
+    Heard heard;
+    p.a.add_icmpv6_listener(&heard);
+    ASSERT_TRUE(p.a.send_echo_request(p.ip_a(), 1, 1, {}, at(3)));
+    p.w.pump(at(3));
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].from, p.ip_a());
+    // ff02::1 from the link-local address: b answers from its own.
+    ASSERT_TRUE(p.a.send_echo_request(Ipv6Address::all_nodes(), 1, 2, {}, at(4)));
+    p.w.pump(at(4));
+    ASSERT_EQ(heard.messages.size(), 2u);
+    EXPECT_EQ(heard.messages[1].icmp.type, Icmpv6Type::echo_reply);
+    EXPECT_EQ(heard.messages[1].from, p.b.ipv6_addresses(0)[0].address.address);
+    p.a.remove_icmpv6_listener(&heard);
+}
+
+// RFC 4861 §6.1.1 and the rest: a neighbour discovery message whose hop
+// limit is not 255 crossed a router, and is dropped and counted.
+TEST(HostIpv6, NeighbourDiscoveryFromBeyondTheLinkIsIgnoredAndCounted) {
+    Pair p;
+    p.w.run(at(0), at(2));
+    const size_t answers = sent_icmpv6(p.w, p.b, Icmpv6Type::neighbor_advertisement).size();
+    int changed = 0;
+    p.w.tamper = [&](std::vector<std::byte>& frame) {
+        auto eth = wire::EthernetView::parse(frame);
+        if (eth && eth->ethertype() == wire::EtherType::ipv6 && frame[14 + 40] == std::byte{135}) {
+            frame[14 + 7] = std::byte{254};  // hop limit: the checksum does not cover it
+            ++changed;
+        }
+        return true;
+    };
+    ASSERT_TRUE(p.a.send_echo_request(p.ip_b(), 1, 1, {}, at(3)));
+    p.w.pump(at(3));
+    EXPECT_EQ(changed, 1);
+    EXPECT_EQ(p.b.stats().ndp_invalid, 1u);
+    EXPECT_EQ(p.wb.drops[DropReason::ndp_invalid], 1);
+    EXPECT_EQ(sent_icmpv6(p.w, p.b, Icmpv6Type::neighbor_advertisement).size(), answers);
+    EXPECT_FALSE(p.b.neighbors().state({0, p.ip_a()}, at(3))) << "nothing learned from it";
+}
+
+TEST(HostIpv6, AnUnknownNextHeaderGetsAParameterProblem) {
+    Pair p;
+    p.w.run(at(0), at(2));
+    Heard heard;
+    p.a.add_icmpv6_listener(&heard);
+    base::PacketBuffer payload = p.w.pool.acquire();
+    payload.append(8);
+    ASSERT_TRUE(p.a.send_ipv6(p.ip_b(), 253, std::move(payload), at(3)));
+    p.w.pump(at(3));
+    EXPECT_EQ(p.wb.drops[DropReason::protocol_unreachable], 1);
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].icmp.type, Icmpv6Type::parameter_problem);
+    EXPECT_EQ(heard.messages[0].icmp.code,
+              static_cast<uint8_t>(wire::Icmpv6ParameterCode::next_header));
+    EXPECT_EQ(heard.messages[0].icmp.pointer, 6u) << "the fixed header's next header field";
+    p.a.remove_icmpv6_listener(&heard);
+}
+
+// a — r — c, IPv6 only, each host's default route through r.
+struct Routed {
+    Wires w;
+    Host& a = w.add("a");
+    Host& r = w.add("r", true);
+    Host& c = w.add("c");
+    Watcher wr;
+    Routed(uint16_t mtu_rc = 1500) {
+        w.join6(a, r, net_ab);
+        w.join6(r, c, net_bc, mtu_rc);
+        a.routes6().add(
+            {.destination = {Ipv6Address::any(), 0}, .gateway = Wires::with(net_ab, 2)});
+        c.routes6().add(
+            {.destination = {Ipv6Address::any(), 0}, .gateway = Wires::with(net_bc, 1)});
+        r.set_observer(&wr);
+        w.run(at(0), at(2));
+    }
+    Ipv6Address ip_c() const { return Wires::with(net_bc, 2); }
+};
+
+TEST(HostIpv6, ARouterForwardsAndSaysWhenTheHopLimitRunsOut) {
+    Routed n;
+    Heard heard;
+    n.a.add_icmpv6_listener(&heard);
+    ASSERT_TRUE(n.a.send_echo_request(n.ip_c(), 1, 1, {}, at(3), {.hop_limit = 2}));
+    n.w.pump(at(3));
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].icmp.type, Icmpv6Type::echo_reply);
+    EXPECT_EQ(heard.messages[0].hop_limit, 63) << "the reply crossed the router too";
+    EXPECT_EQ(n.r.stats().packets_forwarded, 2u);
+
+    ASSERT_TRUE(n.a.send_echo_request(n.ip_c(), 1, 2, {}, at(4), {.hop_limit = 1}));
+    n.w.pump(at(4));
+    ASSERT_EQ(heard.messages.size(), 2u);
+    EXPECT_EQ(heard.messages[1].icmp.type, Icmpv6Type::time_exceeded);
+    EXPECT_EQ(heard.messages[1].from, Wires::with(net_ab, 2));
+    EXPECT_EQ(n.wr.drops[DropReason::hop_limit_exceeded], 1);
+    // It quotes the packet as it arrived, hop limit 1 and all.
+    const auto quoted = wire::Ipv6View::parse(heard.quoted[1]);
+    ASSERT_TRUE(quoted);
+    EXPECT_EQ(quoted->hop_limit(), 1);
+    EXPECT_EQ(quoted->dst(), n.ip_c());
+    n.a.remove_icmpv6_listener(&heard);
+}
+
+// RFC 8200 §5: a router does not fragment; it says how big a packet may be.
+TEST(HostIpv6, ARouterSaysPacketTooBigInsteadOfFragmenting) {
+    Routed n(1280);
+    Heard heard;
+    n.a.add_icmpv6_listener(&heard);
+    const std::vector<std::byte> data(1400, std::byte{1});
+    ASSERT_TRUE(n.a.send_echo_request(n.ip_c(), 1, 1, data, at(3)));
+    n.w.pump(at(3));
+    EXPECT_EQ(n.wr.drops[DropReason::too_big], 1);
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].icmp.type, Icmpv6Type::packet_too_big);
+    EXPECT_EQ(heard.messages[0].icmp.mtu, 1280u);
+    EXPECT_EQ(heard.quoted[0].size(), wire::icmpv6::max_quoted_len) << "the error fills 1280 bytes";
+    n.a.remove_icmpv6_listener(&heard);
+}
+
+TEST(HostIpv6, ARouterAnswersNoRouteWithDestinationUnreachable) {
+    Routed n;
+    Heard heard;
+    n.a.add_icmpv6_listener(&heard);
+    ASSERT_TRUE(n.a.send_echo_request(addr("2001:db8:ff::1"), 1, 1, {}, at(3)));
+    n.w.pump(at(3));
+    EXPECT_EQ(n.wr.drops[DropReason::no_route], 1);
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].icmp.type, Icmpv6Type::dest_unreachable);
+    EXPECT_EQ(heard.messages[0].icmp.code,
+              static_cast<uint8_t>(wire::Icmpv6UnreachableCode::no_route));
+    n.a.remove_icmpv6_listener(&heard);
+}
+
+TEST(HostIpv6, AnIpv4OnlyHostIgnoresIpv6) {
+    Wires w;
+    Host& a = w.add("a");
+    Host& b = w.add("b");
+    w.join(a, b, 0x0a000000);
+    Watcher wb;
+    b.set_observer(&wb);
+    EXPECT_FALSE(a.ipv6_enabled(0));
+    EXPECT_FALSE(a.send_echo_request(Ipv6Address::all_nodes(), 1, 1, {}, at(0)))
+        << "no interface speaks IPv6";
+    w.pump(at(0));
+    EXPECT_TRUE(sent_icmpv6(w, a, Icmpv6Type::neighbor_solicitation).empty());
+}
+
+}  // namespace
