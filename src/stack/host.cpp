@@ -40,6 +40,7 @@ Host::Host(HostConfig config, base::BufferPool& pool, base::Seed seed)
       random_(seed),
       arp_(config_.arp),
       reassembler_(config_.reassembly, pool),
+      reassembler6_(config_.reassembly, pool),
       icmp_limiter_(config_.icmp_rate),
       neighbors_(config_.ipv6.neighbor),
       ip_identification_(static_cast<uint16_t>(random_.next_u32())) {}

@@ -302,8 +302,12 @@ class Host {
     Ipv6RoutingTable& routes6() { return routes6_; }
     const Ipv6RoutingTable& routes6() const { return routes6_; }
     const NeighborCache& neighbors() const { return neighbors_; }
+    // The path MTU to `dst`: the route's link MTU, or less if packet too big
+    // said so (RFC 8201).
+    std::optional<uint16_t> path_mtu(const wire::Ipv6Address& dst, base::Time now) const;
     // Sends `payload` (the upper layer's bytes, in a buffer with headroom)
-    // in an IPv6 packet with next header `next_header`.
+    // in an IPv6 packet with next header `next_header`, in fragments if it
+    // is bigger than the path MTU (RFC 8200 §4.5: only the source fragments).
     base::Expected<void, SendError> send_ipv6(wire::Ipv6Address dst, uint8_t next_header,
                                               base::PacketBuffer payload, base::Time now,
                                               Send6Options options = {});
@@ -402,6 +406,10 @@ class Host {
                  base::Time now);
     void poll_ipv6(base::Time now);  // duplicate address detection, neighbour timers
     void loop_back6(base::PacketBuffer&& packet, base::Time now);  // a packet to ourselves
+    // Sends a whole packet (fixed header, then `next_header`'s bytes) in
+    // fragments of at most `mtu` bytes.
+    void fragment6(InterfaceId out, const wire::Ipv6Address& next_hop, base::PacketBuffer&& packet,
+                   uint16_t mtu, base::Time now);
     base::Time ipv6_deadline() const;
     uint16_t next_identification() { return ip_identification_++; }
 
@@ -423,6 +431,7 @@ class Host {
     RoutingTable routes_;
     ArpCache arp_;
     Reassembler reassembler_;
+    Ipv6Reassembler reassembler6_;
     IcmpRateLimiter icmp_limiter_;
     std::vector<Ipv6Interface> ipv6_;  // one per interface
     Ipv6RoutingTable routes6_;

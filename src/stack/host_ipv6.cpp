@@ -309,9 +309,26 @@ void Host::deliver6(InterfaceId in, base::PacketBuffer&& packet, const wire::Ipv
                      static_cast<uint32_t>(chain.routing->header_at + 2), now);
         return drop(DropReason::unsupported, packet.bytes(), now, Layer::ipv6);
     }
-    if (chain.fragment) {
-        // Reassembly of IPv6 is not built yet (docs/ipv6.md).
-        return drop(DropReason::unsupported, packet.bytes(), now, Layer::ipv6);
+    // A fragment waits for the rest; an atomic one (offset 0, no more,
+    // RFC 6946) is a whole packet already, walked through to its upper layer.
+    if (chain.fragment && (chain.fragment->offset != 0 || chain.fragment->more)) {
+        auto outcome = reassembler6_.add(view, chain, now);
+        switch (outcome.kind) {
+            case ReassemblyOutcome::Kind::incomplete:
+                return;
+            case ReassemblyOutcome::Kind::dropped:
+                return drop(outcome.reason, packet.bytes(), now, Layer::ipv6);
+            case ReassemblyOutcome::Kind::complete:
+                break;
+        }
+        ++stats_.datagrams_reassembled;
+        if (observer_) observer_->reassembled(now, outcome.datagram.bytes(), outcome.fragments);
+        const auto whole = wire::Ipv6View::parse(outcome.datagram.bytes());
+        if (!whole) return drop(DropReason::malformed, outcome.datagram.bytes(), now, Layer::ipv6);
+        const auto whole_chain = wire::walk_extensions(*whole);
+        if (!whole_chain || whole_chain->fragment)  // a fragment inside a fragment
+            return drop(DropReason::malformed, outcome.datagram.bytes(), now, Layer::ipv6);
+        return deliver6(in, std::move(outcome.datagram), *whole, *whole_chain, now);
     }
     const wire::Ipv6Repr ip = wire::Ipv6Repr::parse(view);
     ++stats_.packets_delivered;
@@ -353,6 +370,19 @@ void Host::handle_icmpv6(InterfaceId in, const wire::Ipv6Repr& ip, base::ByteSpa
         return drop(reason, packet, now, Layer::ipv6);
     }
     if (observer_) observer_->icmpv6_received(now, ip.src, *icmp);
+    // RFC 8201: packet too big about a packet of ours lowers the path MTU to
+    // its destination. The quote starts with that packet's header.
+    if (icmp->type == Icmpv6Type::packet_too_big && icmp->data.size() >= wire::ipv6::header_len) {
+        const Ipv6Address original_src =
+            Ipv6Address::load(base::slice(icmp->data, wire::ipv6::field::src));
+        const Ipv6Address original_dst =
+            Ipv6Address::load(base::slice(icmp->data, wire::ipv6::field::dst));
+        if (is_local_address(original_src)) {
+            if (const Ipv6Route* r = routes6_.best(original_dst);
+                r && r->interface < interfaces_.size())
+                (void)path_mtu_.lower(original_dst, icmp->mtu, interfaces_[r->interface].mtu, now);
+        }
+    }
 
     if (icmp->type == Icmpv6Type::echo_request) {
         // Answered to unicast and to groups alike, as Linux does; the reply
@@ -478,13 +508,57 @@ base::Expected<void, SendError> Host::send_ipv6(Ipv6Address dst, uint8_t next_he
         loopback_.push_back(std::move(payload));
         return {};
     }
-    // No fragmentation at the source yet (docs/ipv6.md): too big is an error.
-    if (wire::ipv6::header_len + payload.size() > interfaces_[*out].mtu)
-        return base::fail(SendError::too_big);
+    const uint16_t link_mtu = interfaces_[*out].mtu;
+    const uint16_t mtu = std::min(link_mtu, path_mtu_.get(dst, now).value_or(link_mtu));
     ip.emit(payload.prepend(wire::Ipv6Repr::buffer_len()));
     ++stats_.packets_sent;
+    if (payload.size() > mtu) {
+        fragment6(*out, next_hop.value_or(dst), std::move(payload), mtu, now);
+        return {};
+    }
     output6(*out, next_hop.value_or(dst), std::move(payload), now);
     return {};
+}
+
+void Host::fragment6(InterfaceId out, const Ipv6Address& next_hop, base::PacketBuffer&& packet,
+                     uint16_t mtu, base::Time now) {
+    wire::checksum::complete_pending(packet);  // the fragments carry pieces of it
+    const base::ByteSpan whole = packet.bytes();
+    const uint8_t next_header = base::load_u8(whole, wire::ipv6::field::next_header);
+    const base::ByteSpan data = whole.subspan(wire::ipv6::header_len);
+    // Each fragment: the fixed header, an 8-byte fragment header, and a
+    // multiple of 8 bytes but the last (RFC 8200 §4.5).
+    const size_t room = mtu - wire::ipv6::header_len - wire::ipv6::fragment_header_len;
+    const size_t chunk = room / 8 * 8;
+    // Unpredictable identifications (RFC 7739): drawn from the host's stream.
+    const uint32_t identification = random_.next_u32();
+    for (size_t at = 0; at < data.size(); at += chunk) {
+        const size_t len = std::min(chunk, data.size() - at);
+        const bool more = at + len < data.size();
+        base::PacketBuffer f =
+            pool_.acquire(pool_.config().default_headroom,
+                          wire::ipv6::header_len + wire::ipv6::fragment_header_len + len);
+        auto header = f.append(wire::ipv6::header_len);
+        base::copy_bytes(header, whole.first(wire::ipv6::header_len));
+        base::store_u8(header, wire::ipv6::field::next_header, wire::ipv6::fragment);
+        base::store_be16(header, wire::ipv6::field::payload_len,
+                         static_cast<uint16_t>(wire::ipv6::fragment_header_len + len));
+        auto fh = f.append(wire::ipv6::fragment_header_len);
+        base::store_u8(fh, 0, next_header);
+        base::store_u8(fh, 1, 0);
+        base::store_be16(fh, 2, static_cast<uint16_t>(at | (more ? 1u : 0u)));
+        base::store_be32(fh, 4, identification);
+        f.append(data.subspan(at, len));
+        ++stats_.fragments_sent;
+        output6(out, next_hop, std::move(f), now);
+    }
+}
+
+std::optional<uint16_t> Host::path_mtu(const Ipv6Address& dst, base::Time now) const {
+    const Ipv6Route* r = routes6_.best(dst);
+    if (!r || r->interface >= interfaces_.size()) return std::nullopt;
+    const uint16_t link_mtu = interfaces_[r->interface].mtu;
+    return std::min(link_mtu, path_mtu_.get(dst, now).value_or(link_mtu));
 }
 
 void Host::output6(InterfaceId out, const Ipv6Address& next_hop, base::PacketBuffer&& packet,
@@ -633,6 +707,17 @@ void Host::poll_ipv6(base::Time now) {
         }
         dad_deadline_ = next;
     }
+    if (reassembler6_.next_deadline() <= now) {
+        reassembler6_.poll(now, [&](base::ByteSpan first_fragment, size_t) {
+            // RFC 8200 §4.5: time exceeded only if the first fragment came.
+            if (!first_fragment.empty()) {
+                icmpv6_error(first_fragment, Icmpv6Type::time_exceeded,
+                             static_cast<uint8_t>(wire::Icmpv6TimeExceededCode::reassembly), 0,
+                             now);
+            }
+            drop(DropReason::reassembly_timeout, first_fragment, now, Layer::ipv6);
+        });
+    }
     if (neighbors_.next_deadline() > now) return;
     neighbors_.poll(
         now,
@@ -670,7 +755,7 @@ void Host::loop_back6(base::PacketBuffer&& packet, base::Time now) {
 }
 
 base::Time Host::ipv6_deadline() const {
-    return std::min(dad_deadline_, neighbors_.next_deadline());
+    return std::min({dad_deadline_, neighbors_.next_deadline(), reassembler6_.next_deadline()});
 }
 
 void Host::add_icmpv6_listener(Icmpv6Listener* listener) {

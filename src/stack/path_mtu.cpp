@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+
+#include "wire/ipv6.hpp"
 
 namespace stack {
 
@@ -38,6 +41,28 @@ std::optional<uint16_t> PathMtuCache::lower(wire::Ipv4Address dst, uint16_t next
 std::optional<uint16_t> PathMtuCache::get(wire::Ipv4Address dst, base::Time now) const {
     const auto it = entries_.find(dst.to_u32());
     if (it == entries_.end() || now >= it->second.expires) return std::nullopt;
+    return it->second.mtu;
+}
+
+std::optional<uint16_t> PathMtuCache::lower(const wire::Ipv6Address& dst, uint32_t mtu,
+                                            uint16_t route_mtu, base::Time now) {
+    const auto clamped =
+        static_cast<uint16_t>(std::clamp<uint32_t>(mtu, wire::ipv6::min_mtu, UINT16_MAX));
+    const uint16_t current = get(dst, now).value_or(route_mtu);
+    if (clamped >= current) return std::nullopt;
+    if (entries6_.size() >= config_.capacity && !entries6_.contains(dst)) {
+        const auto oldest = std::min_element(
+            entries6_.begin(), entries6_.end(),
+            [](const auto& a, const auto& b) { return a.second.expires < b.second.expires; });
+        entries6_.erase(oldest);
+    }
+    entries6_[dst] = Entry{clamped, now + config_.expires};
+    return clamped;
+}
+
+std::optional<uint16_t> PathMtuCache::get(const wire::Ipv6Address& dst, base::Time now) const {
+    const auto it = entries6_.find(dst);
+    if (it == entries6_.end() || now >= it->second.expires) return std::nullopt;
     return it->second.mtu;
 }
 

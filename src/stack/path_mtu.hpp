@@ -7,10 +7,15 @@
 // mtu_expires; RFC 1191 §6.3 suggests probing again after as long), so a path
 // that got better is found again. Bounded: past `capacity` destinations the
 // entry closest to expiry goes.
+//
+// IPv6 (RFC 8201) keeps its own entries, lowered by packet too big, which
+// always carries the MTU; an estimate never goes below IPv6's minimum link
+// MTU, 1280, whatever the message says.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <unordered_map>
 
@@ -36,7 +41,11 @@ class PathMtuCache {
                                   uint16_t route_mtu, base::Time now);
     // The path MTU to `dst`, if an unexpired entry has one.
     std::optional<uint16_t> get(wire::Ipv4Address dst, base::Time now) const;
-    size_t size() const { return entries_.size(); }
+    // Packet too big for a packet to `dst`, with the MTU it gave.
+    std::optional<uint16_t> lower(const wire::Ipv6Address& dst, uint32_t mtu, uint16_t route_mtu,
+                                  base::Time now);
+    std::optional<uint16_t> get(const wire::Ipv6Address& dst, base::Time now) const;
+    size_t size() const { return entries_.size() + entries6_.size(); }
 
   private:
     struct Entry {
@@ -45,6 +54,7 @@ class PathMtuCache {
     };
     PathMtuConfig config_;
     std::unordered_map<uint32_t, Entry> entries_;
+    std::map<wire::Ipv6Address, Entry> entries6_;
 };
 
 // RFC 1191 §7's plateau table: the next smaller common MTU below `len`, for

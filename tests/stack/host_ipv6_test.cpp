@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "stack/host.hpp"
+#include "testing/capture.hpp"
 #include "testing/printers.hpp"
 #include "testing/wires.hpp"
 #include "wire/ethernet.hpp"
@@ -396,6 +397,181 @@ TEST(HostIpv6, AnIpv4OnlyHostIgnoresIpv6) {
         << "no interface speaks IPv6";
     w.pump(at(0));
     EXPECT_TRUE(sent_icmpv6(w, a, Icmpv6Type::neighbor_solicitation).empty());
+}
+
+// The IPv6 payloads of the frames one host sent to another, in order.
+std::vector<size_t> packet_sizes(const Wires& w, const Host& from) {
+    std::vector<size_t> out;
+    for (const auto& r : w.sent) {
+        if (r.from != &from) continue;
+        auto eth = wire::EthernetView::parse(r.frame);
+        if (eth && eth->ethertype() == wire::EtherType::ipv6) out.push_back(eth->payload().size());
+    }
+    return out;
+}
+
+// RFC 8200 §4.5: the source fragments what is bigger than the path; the
+// destination puts it back together.
+TEST(HostIpv6, TheSourceFragmentsAndTheDestinationReassembles) {
+    Pair p;
+    p.w.run(at(0), at(2));
+    Heard heard;
+    p.a.add_icmpv6_listener(&heard);
+    std::vector<std::byte> data(3000);
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<std::byte>(i * 7);
+    const size_t before = packet_sizes(p.w, p.a).size();
+    ASSERT_TRUE(p.a.send_echo_request(p.ip_b(), 1, 1, data, at(3)));
+    p.w.pump(at(3));
+    // 3008 ICMPv6 bytes: 1448 + 1448 + 112, each behind 40 + 8 bytes of headers.
+    auto sizes = packet_sizes(p.w, p.a);
+    sizes.erase(sizes.begin(), sizes.begin() + static_cast<ptrdiff_t>(before));
+    sizes.erase(sizes.begin());  // the neighbour solicitation
+    EXPECT_EQ(sizes, (std::vector<size_t>{1496, 1496, 160}));
+    EXPECT_EQ(p.a.stats().fragments_sent, 3u);
+    EXPECT_EQ(p.b.stats().datagrams_reassembled, 1u);
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.quoted[0], data) << "the reply, fragmented by b, came back whole";
+    EXPECT_EQ(p.a.stats().datagrams_reassembled, 1u);
+    p.a.remove_icmpv6_listener(&heard);
+}
+
+// RFC 8201: packet too big lowers the path MTU; what follows is cut to fit.
+TEST(HostIpv6, PacketTooBigLowersThePathMtuAndTheSourceFragments) {
+    Routed n(1280);
+    Heard heard;
+    n.a.add_icmpv6_listener(&heard);
+    const std::vector<std::byte> data(1400, std::byte{3});
+    EXPECT_EQ(n.a.path_mtu(n.ip_c(), at(3)), 1500);
+    ASSERT_TRUE(n.a.send_echo_request(n.ip_c(), 1, 1, data, at(3)));
+    n.w.pump(at(3));
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].icmp.type, Icmpv6Type::packet_too_big);
+    EXPECT_EQ(n.a.path_mtu(n.ip_c(), at(3)), 1280);
+    ASSERT_TRUE(n.a.send_echo_request(n.ip_c(), 1, 2, data, at(4)));
+    n.w.pump(at(4));
+    ASSERT_EQ(heard.messages.size(), 2u);
+    EXPECT_EQ(heard.messages[1].icmp.type, Icmpv6Type::echo_reply);
+    EXPECT_EQ(heard.quoted[1], data);
+    EXPECT_EQ(n.r.stats().packets_forwarded, 2u + 2u) << "two fragments each way";
+    // An estimate never goes below 1280, whatever a message claims.
+    EXPECT_EQ(n.a.path_mtu(n.ip_c(), at(4)), 1280);
+    n.a.remove_icmpv6_listener(&heard);
+}
+
+// A fragment by hand: the fixed header, a fragment header, `data`.
+base::PacketBuffer fragment_frame(base::BufferPool& pool, const wire::MacAddress& to,
+                                  const Ipv6Address& src, const Ipv6Address& dst, uint16_t offset,
+                                  bool more, uint32_t id, const std::vector<std::byte>& data) {
+    base::PacketBuffer f = pool.acquire();
+    const wire::EthernetRepr eth{
+        .dst = to, .src = wire::MacAddress{{2, 0, 0, 0, 0, 9}}, .ethertype = wire::EtherType::ipv6};
+    eth.emit(f.append(wire::EthernetRepr::buffer_len()));
+    const wire::Ipv6Repr ip{.src = src,
+                            .dst = dst,
+                            .next_header = wire::ipv6::fragment,
+                            .hop_limit = 64,
+                            .payload_len = static_cast<uint16_t>(8 + data.size())};
+    ip.emit(f.append(40));
+    auto fh = f.append(8);
+    base::store_u8(fh, 0, 58);
+    base::store_u8(fh, 1, 0);
+    base::store_be16(fh, 2, static_cast<uint16_t>(offset | (more ? 1 : 0)));
+    base::store_be32(fh, 4, id);
+    f.append(data);
+    return f;
+}
+
+TEST(HostIpv6, OverlappingFragmentsLoseTheWholeDatagram) {
+    Pair p;
+    p.w.run(at(0), at(2));
+    const wire::MacAddress mac_b = p.b.interface(0).mac;
+    const std::vector<std::byte> piece(16, std::byte{1});
+    p.b.receive(0, fragment_frame(p.w.pool, mac_b, p.ip_a(), p.ip_b(), 0, true, 9, piece), at(3));
+    p.b.receive(0, fragment_frame(p.w.pool, mac_b, p.ip_a(), p.ip_b(), 8, true, 9, piece), at(3));
+    EXPECT_EQ(p.wb.drops[DropReason::fragment_overlap], 1);
+    // The rest arriving later starts a new datagram that never completes.
+    p.b.receive(0, fragment_frame(p.w.pool, mac_b, p.ip_a(), p.ip_b(), 16, false, 9, piece), at(3));
+    EXPECT_EQ(p.b.stats().datagrams_reassembled, 0u);
+}
+
+// RFC 8200 §4.5: 60 s … here the configured 30 s, then time exceeded
+// (reassembly) to the source, since the first fragment came.
+TEST(HostIpv6, AnUnfinishedDatagramTimesOutWithTimeExceeded) {
+    Pair p;
+    p.w.run(at(0), at(2));
+    Heard heard;
+    p.a.add_icmpv6_listener(&heard);
+    std::vector<std::byte> start(16);
+    start[0] = std::byte{128};  // an echo request's first bytes
+    p.b.receive(
+        0, fragment_frame(p.w.pool, p.b.interface(0).mac, p.ip_a(), p.ip_b(), 0, true, 5, start),
+        at(3));
+    p.w.run(at(3), at(40));
+    EXPECT_EQ(p.wb.drops[DropReason::reassembly_timeout], 1);
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].icmp.type, Icmpv6Type::time_exceeded);
+    EXPECT_EQ(heard.messages[0].icmp.code,
+              static_cast<uint8_t>(wire::Icmpv6TimeExceededCode::reassembly));
+    p.a.remove_icmpv6_listener(&heard);
+}
+
+// The kernel's fragments (tests/data/ipv6_fragments.pcap): a host in mkat-b's
+// place reassembles Linux's 3008-byte echo request and answers it in the same
+// three sizes Linux answered with.
+TEST(HostIpv6, ReassemblesTheKernelsFragmentsAndAnswersAlike) {
+    const testing_support::Capture c("ipv6_fragments.pcap");
+    ASSERT_EQ(c.size(), 6u);
+    base::BufferPool pool;
+    stack::HostConfig config{.name = "mkat-b"};
+    config.ipv6.dad_transmits = 0;
+    Host b(config, pool, base::Seed{1});
+    b.add_interface({.name = "veth-b",
+                     .mac = wire::MacAddress{{2, 0, 0, 0, 1, 2}},
+                     .ipv6_addresses = {{addr("2001:db8:99:1::2"), 64}}});
+    std::vector<std::vector<std::byte>> out;
+    b.set_frame_sink([&](stack::InterfaceId, base::PacketBuffer&& f) {
+        out.emplace_back(f.bytes().begin(), f.bytes().end());
+    });
+    b.poll(at(0));
+    for (size_t i = 0; i < 3; ++i)
+        b.receive(0, pool.copy_of(c.frame(i)), at(1));
+    b.poll(at(1));
+    EXPECT_EQ(b.stats().datagrams_reassembled, 1u);
+    // b does not know a's MAC yet: it asks, and a (by hand) answers.
+    ASSERT_EQ(out.size(), 1u);
+    const wire::NdpRepr na{
+        wire::NeighborAdvertisement{.solicited = true,
+                                    .override_flag = true,
+                                    .target = addr("2001:db8:99:1::1"),
+                                    .target_mac = wire::MacAddress{{2, 0, 0, 0, 1, 1}}}};
+    base::PacketBuffer f = pool.acquire();
+    wire::EthernetRepr{.dst = wire::MacAddress{{2, 0, 0, 0, 1, 2}},
+                       .src = wire::MacAddress{{2, 0, 0, 0, 1, 1}},
+                       .ethertype = wire::EtherType::ipv6}
+        .emit(f.append(14));
+    wire::Ipv6Repr{.src = addr("2001:db8:99:1::1"),
+                   .dst = addr("2001:db8:99:1::2"),
+                   .next_header = 58,
+                   .hop_limit = 255,
+                   .payload_len = static_cast<uint16_t>(na.buffer_len())}
+        .emit(f.append(40));
+    na.emit(f.append(na.buffer_len()), addr("2001:db8:99:1::1"), addr("2001:db8:99:1::2"));
+    b.receive(0, std::move(f), at(1));
+    ASSERT_EQ(out.size(), 4u);
+    for (size_t i = 0; i < 3; ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(out[1 + i].size(), c.frame(3 + i).size()) << "the kernel's fragment sizes";
+        const auto eth = wire::EthernetView::parse(out[1 + i]);
+        const auto ip = wire::Ipv6View::parse(eth->payload());
+        ASSERT_TRUE(ip);
+        const auto chain = wire::walk_extensions(*ip);
+        ASSERT_TRUE(chain && chain->fragment);
+        const auto theirs = wire::walk_extensions(
+            *wire::Ipv6View::parse(wire::EthernetView::parse(c.frame(3 + i))->payload()));
+        EXPECT_EQ(chain->fragment->offset, theirs->fragment->offset);
+        EXPECT_EQ(chain->fragment->more, theirs->fragment->more);
+    }
 }
 
 }  // namespace
