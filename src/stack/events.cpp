@@ -90,6 +90,14 @@ std::string_view to_string(NdpEvent e) {
             return "address ready";
         case NdpEvent::duplicate_address:
             return "duplicate address";
+        case NdpEvent::router_solicitation_sent:
+            return "router solicitation sent";
+        case NdpEvent::router_advertisement_sent:
+            return "router advertisement sent";
+        case NdpEvent::router_advertisement_received:
+            return "router advertisement received";
+        case NdpEvent::address_autoconfigured:
+            return "address autoconfigured";
     }
     return "unknown";
 }

@@ -78,6 +78,10 @@ enum class NdpEvent : uint8_t {
     dad_started,         // an address is tentative: the first detection solicitation went out
     address_ready,       // no one else has it: the address is preferred
     duplicate_address,   // someone else has it: never used
+    router_solicitation_sent,
+    router_advertisement_sent,
+    router_advertisement_received,
+    address_autoconfigured,  // formed from an advertised prefix (SLAAC); tentative first
 };
 
 std::string_view to_string(NdpEvent e);

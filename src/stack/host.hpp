@@ -56,6 +56,9 @@ struct InterfaceConfig {
     // link-local address too, made from its MAC (EUI-64, docs/ipv6.md).
     std::vector<wire::Ipv6Cidr> ipv6_addresses;
     bool ipv6 = false;
+    // On a router: send router advertisements on this link (RFC 4861 §6.2),
+    // with its global prefixes for hosts to form addresses in (SLAAC).
+    bool advertise = false;
 };
 
 // IPv6 on a host: RFC 4861's and RFC 4862's constants as settings.
@@ -65,14 +68,28 @@ struct Ipv6Config {
     // used (RFC 4862 DupAddrDetectTransmits); 0 turns detection off.
     int dad_transmits = 1;
     NeighborConfig neighbor{};
+    // A host (not a router) solicits routers when an interface comes up and
+    // takes from their advertisements a default route, the link's MTU and
+    // prefixes to form addresses in (RFC 4862 SLAAC). Linux's accept_ra.
+    bool accept_router_advertisements = true;
+    int router_solicitations = 3;  // MAX_RTR_SOLICITATIONS, 4 s apart
+    // What a router advertises (RFC 4861 §6.2.1's AdvDefaultLifetime and the
+    // prefix lifetimes, radvd's defaults) and how often: three at first, 16 s
+    // apart, then every 200 to 600 s.
+    base::Duration router_lifetime = base::Duration::seconds(1800);
+    uint32_t prefix_valid_lifetime = 86400;      // seconds
+    uint32_t prefix_preferred_lifetime = 14400;  // seconds
+    base::Duration min_advertisement_interval = base::Duration::seconds(200);
+    base::Duration max_advertisement_interval = base::Duration::seconds(600);
 };
 
 // Where an interface's IPv6 address came from.
 enum class Ipv6Origin : uint8_t { link_local, manual, autoconfigured };
 
 // RFC 4862 §2: a tentative address is being checked and is not used yet; a
-// duplicated one failed the check and is never used.
-enum class Ipv6AddressState : uint8_t { tentative, preferred, duplicated };
+// duplicated one failed the check and is never used; a deprecated one (its
+// preferred lifetime over) still receives but is no new packet's source.
+enum class Ipv6AddressState : uint8_t { tentative, preferred, deprecated, duplicated };
 
 std::string_view to_string(Ipv6AddressState s);
 
@@ -82,6 +99,9 @@ struct Ipv6InterfaceAddress {
     Ipv6AddressState state = Ipv6AddressState::tentative;
     int dad_sent = 0;
     base::Time dad_next;  // tentative: when the next solicitation or the verdict is due
+    // Autoconfigured ones: when they stop being preferred, and go.
+    base::Time preferred_until = base::Time::never();
+    base::Time valid_until = base::Time::never();
 };
 
 struct HostConfig {
@@ -370,7 +390,25 @@ class Host {
     struct Ipv6Interface {
         bool enabled = false;
         std::vector<Ipv6InterfaceAddress> addresses;
+        uint16_t mtu = 0;  // from a router advertisement; 0: the interface's
+        // Router discovery: a host's solicitations, a router's advertisements.
+        int solicitations_sent = 0;
+        base::Time next_solicitation = base::Time::never();
+        int advertisements_sent = 0;
+        base::Time next_advertisement = base::Time::never();
+        // Default routers learned here, until when.
+        std::vector<std::pair<wire::Ipv6Address, base::Time>> routers;
     };
+    uint16_t mtu6(InterfaceId id) const {
+        return ipv6_[id].mtu != 0 ? ipv6_[id].mtu : interfaces_[id].mtu;
+    }
+    void handle_router_advertisement(InterfaceId in, const wire::Ipv6Repr& ip,
+                                     const wire::RouterAdvertisement& ra, base::Time now);
+    void autoconfigure(InterfaceId in, const wire::NdpPrefix& prefix, base::Time now);
+    void send_router_advertisement(InterfaceId out, const wire::Ipv6Address& to, base::Time now);
+    void poll_router_discovery(base::Time now);
+    // The link-local address once it is usable, else nullopt.
+    std::optional<wire::Ipv6Address> ready_link_local(InterfaceId id) const;
     void enable_ipv6(InterfaceId id);
     void add_ipv6_address(InterfaceId id, wire::Ipv6Cidr address, Ipv6Origin origin);
     // One of the interface's addresses (any state), or null.
@@ -437,7 +475,9 @@ class Host {
     Ipv6RoutingTable routes6_;
     NeighborCache neighbors_;
     std::vector<Icmpv6Listener*> icmpv6_listeners_;
-    base::Time dad_deadline_ = base::Time::never();  // the next detection step due
+    base::Time dad_deadline_ = base::Time::never();     // the next detection step due
+    base::Time router_deadline_ = base::Time::never();  // solicitations, advertisements, lifetimes
+    uint8_t hop_limit6_ = config_.ipv6.default_hop_limit;  // an advertisement may change it
     PathMtuCache path_mtu_;
     FrameSink sink_;
     Observer* observer_ = nullptr;

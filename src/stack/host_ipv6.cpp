@@ -90,6 +90,8 @@ std::string_view to_string(Ipv6AddressState s) {
             return "tentative";
         case Ipv6AddressState::preferred:
             return "preferred";
+        case Ipv6AddressState::deprecated:
+            return "deprecated";
         case Ipv6AddressState::duplicated:
             return "duplicated";
     }
@@ -145,7 +147,10 @@ Ipv6InterfaceAddress* Host::own_address(InterfaceId id, const Ipv6Address& a) {
 bool Host::is_local_address(const Ipv6Address& a) const {
     for (InterfaceId id = 0; id < ipv6_.size(); ++id) {
         const Ipv6InterfaceAddress* x = own_address(id, a);
-        if (x && x->state == Ipv6AddressState::preferred) return true;
+        if (x &&
+            (x->state == Ipv6AddressState::preferred || x->state == Ipv6AddressState::deprecated)) {
+            return true;
+        }
     }
     return false;
 }
@@ -247,7 +252,8 @@ void Host::handle_ipv6(InterfaceId in, base::PacketBuffer&& packet, base::Time n
 
     if (const Ipv6InterfaceAddress* own = own_address(in, dst)) {
         // RFC 4862 §5.4: a tentative address takes neighbour discovery only.
-        const bool ready = own->state == Ipv6AddressState::preferred;
+        const bool ready =
+            own->state == Ipv6AddressState::preferred || own->state == Ipv6AddressState::deprecated;
         const bool ndp =
             chain->upper == icmpv6_number && chain->upper_at < packet.size() &&
             wire::icmpv6::is_neighbor_discovery(base::load_u8(packet.bytes(), chain->upper_at));
@@ -287,7 +293,7 @@ void Host::forward6(InterfaceId in, base::PacketBuffer&& packet, const wire::Ipv
     const InterfaceId out = route->interface;
     const Ipv6Address next_hop = route->gateway.value_or(view.dst());
     // RFC 8200 §5: routers never fragment; the source learns the MTU.
-    const uint16_t mtu = interfaces_[out].mtu;
+    const uint16_t mtu = mtu6(out);
     if (packet.size() > mtu) {
         icmpv6_error(packet.bytes(), Icmpv6Type::packet_too_big, 0, mtu, now);
         return drop(DropReason::too_big, packet.bytes(), now, Layer::ipv6);
@@ -380,7 +386,7 @@ void Host::handle_icmpv6(InterfaceId in, const wire::Ipv6Repr& ip, base::ByteSpa
         if (is_local_address(original_src)) {
             if (const Ipv6Route* r = routes6_.best(original_dst);
                 r && r->interface < interfaces_.size())
-                (void)path_mtu_.lower(original_dst, icmp->mtu, interfaces_[r->interface].mtu, now);
+                (void)path_mtu_.lower(original_dst, icmp->mtu, mtu6(r->interface), now);
         }
     }
 
@@ -461,11 +467,20 @@ void Host::handle_ndp(InterfaceId in, const wire::Ipv6Repr& ip, const wire::NdpR
     // Router discovery and redirects are not acted on yet (docs/ipv6.md),
     // but a sender's link-layer address is worth keeping.
     if (const auto* rs = std::get_if<wire::RouterSolicitation>(&ndp.message)) {
-        if (config_.forwarding && !ip.src.is_unspecified() && rs->source_mac) {
+        if (!config_.forwarding || !interfaces_[in].advertise) return;
+        if (!ip.src.is_unspecified() && rs->source_mac) {
             learned(ip.src, *rs->source_mac,
                     neighbors_.learn_unsolicited({in, ip.src}, *rs->source_mac, now));
         }
+        // Answered at once and directly, as radvd does (AdvRASolicitedUnicast);
+        // to all nodes for an asker without an address.
+        send_router_advertisement(in, ip.src.is_unspecified() ? Ipv6Address::all_nodes() : ip.src,
+                                  now);
         return;
+    }
+    if (const auto* ra = std::get_if<wire::RouterAdvertisement>(&ndp.message)) {
+        if (config_.forwarding || !config_.ipv6.accept_router_advertisements) return;
+        return handle_router_advertisement(in, ip, *ra, now);
     }
     drop(DropReason::unsupported, packet, now, Layer::ipv6);
 }
@@ -496,19 +511,18 @@ base::Expected<void, SendError> Host::send_ipv6(Ipv6Address dst, uint8_t next_he
 
     const auto src = options.source ? options.source : source_address_for(dst, options);
     if (!src) return base::fail(SendError::no_source_address);
-    const wire::Ipv6Repr ip{
-        .src = *src,
-        .dst = dst,
-        .next_header = next_header,
-        .hop_limit = options.hop_limit != 0 ? options.hop_limit : config_.ipv6.default_hop_limit,
-        .payload_len = static_cast<uint16_t>(payload.size())};
+    const wire::Ipv6Repr ip{.src = *src,
+                            .dst = dst,
+                            .next_header = next_header,
+                            .hop_limit = options.hop_limit != 0 ? options.hop_limit : hop_limit6_,
+                            .payload_len = static_cast<uint16_t>(payload.size())};
     if (to_self) {
         ip.emit(payload.prepend(wire::Ipv6Repr::buffer_len()));
         ++stats_.packets_sent;
         loopback_.push_back(std::move(payload));
         return {};
     }
-    const uint16_t link_mtu = interfaces_[*out].mtu;
+    const uint16_t link_mtu = mtu6(*out);
     const uint16_t mtu = std::min(link_mtu, path_mtu_.get(dst, now).value_or(link_mtu));
     ip.emit(payload.prepend(wire::Ipv6Repr::buffer_len()));
     ++stats_.packets_sent;
@@ -557,7 +571,7 @@ void Host::fragment6(InterfaceId out, const Ipv6Address& next_hop, base::PacketB
 std::optional<uint16_t> Host::path_mtu(const Ipv6Address& dst, base::Time now) const {
     const Ipv6Route* r = routes6_.best(dst);
     if (!r || r->interface >= interfaces_.size()) return std::nullopt;
-    const uint16_t link_mtu = interfaces_[r->interface].mtu;
+    const uint16_t link_mtu = mtu6(r->interface);
     return std::min(link_mtu, path_mtu_.get(dst, now).value_or(link_mtu));
 }
 
@@ -676,6 +690,7 @@ void Host::icmpv6_error(base::ByteSpan offending, Icmpv6Type type, uint8_t code,
 // ---- timers --------------------------------------------------------------------
 
 void Host::poll_ipv6(base::Time now) {
+    std::vector<InterfaceId> link_local_ready;
     if (dad_deadline_ <= now) {
         base::Time next = base::Time::never();
         for (InterfaceId id = 0; id < ipv6_.size(); ++id) {
@@ -702,11 +717,24 @@ void Host::poll_ipv6(base::Time now) {
                     if (observer_)
                         observer_->ndp(now, NdpEvent::address_ready, id, target,
                                        interfaces_[id].mac);
+                    if (x.origin == Ipv6Origin::link_local) link_local_ready.push_back(id);
                 }
             }
         }
         dad_deadline_ = next;
     }
+    // With a usable link-local address, a host starts soliciting routers and
+    // a router advertising (RFC 4861 §6.3.7, §6.2.4).
+    for (InterfaceId id : link_local_ready) {
+        Ipv6Interface& i = ipv6_[id];
+        if (!config_.forwarding && config_.ipv6.accept_router_advertisements &&
+            config_.ipv6.router_solicitations > 0) {
+            i.next_solicitation = now;
+        }
+        if (config_.forwarding && interfaces_[id].advertise) i.next_advertisement = now;
+        router_deadline_ = now;
+    }
+    if (router_deadline_ <= now) poll_router_discovery(now);
     if (reassembler6_.next_deadline() <= now) {
         reassembler6_.poll(now, [&](base::ByteSpan first_fragment, size_t) {
             // RFC 8200 §4.5: time exceeded only if the first fragment came.
@@ -742,6 +770,196 @@ void Host::poll_ipv6(base::Time now) {
         });
 }
 
+// ---- router discovery and SLAAC ------------------------------------------------
+
+std::optional<Ipv6Address> Host::ready_link_local(InterfaceId id) const {
+    for (const Ipv6InterfaceAddress& x : ipv6_[id].addresses) {
+        if (x.origin == Ipv6Origin::link_local && x.state == Ipv6AddressState::preferred)
+            return x.address.address;
+    }
+    return std::nullopt;
+}
+
+void Host::send_router_advertisement(InterfaceId out, const Ipv6Address& to, base::Time now) {
+    const auto from = ready_link_local(out);
+    if (!from) return;  // §6.2.2: only from a link-local address that is ours
+    wire::RouterAdvertisement ra{
+        .cur_hop_limit = config_.ipv6.default_hop_limit,
+        .router_lifetime = static_cast<uint16_t>(
+            std::min<int64_t>(config_.ipv6.router_lifetime.ms() / 1000, 9000)),
+        .source_mac = interfaces_[out].mac,
+        .mtu = interfaces_[out].mtu,
+    };
+    for (const Ipv6InterfaceAddress& x : ipv6_[out].addresses) {
+        if (x.origin != Ipv6Origin::manual || x.address.address.is_link_local()) continue;
+        const wire::NdpPrefix p{.prefix = {x.address.network(), x.address.prefix_len},
+                                .on_link = true,
+                                .autonomous = x.address.prefix_len == 64,
+                                .valid_lifetime = config_.ipv6.prefix_valid_lifetime,
+                                .preferred_lifetime = config_.ipv6.prefix_preferred_lifetime};
+        if (std::find(ra.prefixes.begin(), ra.prefixes.end(), p) == ra.prefixes.end())
+            ra.prefixes.push_back(p);
+    }
+    send_ndp(out, *from, to, wire::NdpRepr{ra},
+             to.is_multicast() ? std::optional(to.multicast_mac()) : std::nullopt, now);
+    if (observer_) observer_->ndp(now, NdpEvent::router_advertisement_sent, out, to, {});
+}
+
+void Host::handle_router_advertisement(InterfaceId in, const wire::Ipv6Repr& ip,
+                                       const wire::RouterAdvertisement& ra, base::Time now) {
+    Ipv6Interface& i = ipv6_[in];
+    if (observer_)
+        observer_->ndp(now, NdpEvent::router_advertisement_received, in, ip.src,
+                       ra.source_mac.value_or(wire::MacAddress{}));
+    i.next_solicitation = base::Time::never();  // a router answered: stop asking
+    if (ra.source_mac) neighbors_.learn_unsolicited({in, ip.src}, *ra.source_mac, now);
+    // §6.3.4: what the router says about the link.
+    if (ra.cur_hop_limit != 0) hop_limit6_ = ra.cur_hop_limit;
+    if (ra.reachable_time != 0)
+        neighbors_.set_reachable_time(base::Duration::milliseconds(ra.reachable_time));
+    if (ra.retrans_timer != 0)
+        neighbors_.set_retrans_timer(base::Duration::milliseconds(ra.retrans_timer));
+    if (ra.mtu && *ra.mtu >= wire::ipv6::min_mtu && *ra.mtu <= interfaces_[in].mtu)
+        i.mtu = static_cast<uint16_t>(*ra.mtu);
+
+    // The router as a default router, for its lifetime (0: no longer one).
+    const Ipv6Route via{.destination = {Ipv6Address::any(), 0},
+                        .gateway = ip.src,
+                        .interface = in,
+                        .source = RouteSource::advertised};
+    auto known = std::find_if(i.routers.begin(), i.routers.end(),
+                              [&](const auto& r) { return r.first == ip.src; });
+    if (ra.router_lifetime == 0) {
+        if (known != i.routers.end()) {
+            i.routers.erase(known);
+            routes6_.remove(via);
+        }
+    } else {
+        const base::Time until = now + base::Duration::seconds(ra.router_lifetime);
+        if (known == i.routers.end()) {
+            i.routers.emplace_back(ip.src, until);
+            routes6_.add(via);
+        } else {
+            known->second = until;
+        }
+        router_deadline_ = std::min(router_deadline_, until);
+    }
+
+    for (const wire::NdpPrefix& p : ra.prefixes) {
+        if (p.prefix.address.is_link_local()) continue;  // §6.3.4, RFC 4862 §5.5.3 (b)
+        if (p.on_link && p.valid_lifetime != 0) {
+            const Ipv6Route on_link{.destination = {p.prefix.network(), p.prefix.prefix_len},
+                                    .interface = in,
+                                    .source = RouteSource::connected};
+            const auto existing = routes6_.routes();
+            if (std::find(existing.begin(), existing.end(), on_link) == existing.end())
+                routes6_.add(on_link);
+        }
+        if (p.autonomous) autoconfigure(in, p, now);
+    }
+}
+
+// RFC 4862 §5.5.3: an address in an advertised prefix, made from the MAC.
+void Host::autoconfigure(InterfaceId in, const wire::NdpPrefix& p, base::Time now) {
+    // (c): a preferred lifetime longer than the valid one is nonsense; the
+    // interface identifier is 64 bits, so only a /64 can hold it.
+    if (p.preferred_lifetime > p.valid_lifetime || p.prefix.prefix_len != 64) return;
+    const Ipv6Address address = Ipv6Address::eui64(p.prefix.network(), interfaces_[in].mac);
+    const auto lifetime = [&](uint32_t seconds) {
+        return seconds == wire::ndp::infinite_lifetime ? base::Time::never()
+                                                       : now + base::Duration::seconds(seconds);
+    };
+    Ipv6InterfaceAddress* x = own_address(in, address);
+    if (!x) {
+        if (p.valid_lifetime == 0) return;
+        add_ipv6_address(in, {address, 64}, Ipv6Origin::autoconfigured);
+        x = own_address(in, address);
+        x->valid_until = lifetime(p.valid_lifetime);
+        x->preferred_until = lifetime(p.preferred_lifetime);
+        if (observer_) observer_->ndp(now, NdpEvent::address_autoconfigured, in, address, {});
+    } else if (x->origin == Ipv6Origin::autoconfigured) {
+        // (e): the two-hour rule, so a forged advertisement cannot end an
+        // address at once.
+        constexpr auto two_hours = base::Duration::seconds(7200);
+        const base::Time offered = lifetime(p.valid_lifetime);
+        if (offered > now + two_hours || offered > x->valid_until) {
+            x->valid_until = offered;
+        } else if (x->valid_until > now + two_hours) {
+            x->valid_until = now + two_hours;
+        }
+        x->preferred_until = lifetime(p.preferred_lifetime);
+        if (x->state == Ipv6AddressState::deprecated && x->preferred_until > now)
+            x->state = Ipv6AddressState::preferred;
+    }
+    router_deadline_ = std::min({router_deadline_, x->preferred_until, x->valid_until});
+}
+
+void Host::poll_router_discovery(base::Time now) {
+    base::Time next = base::Time::never();
+    for (InterfaceId id = 0; id < ipv6_.size(); ++id) {
+        Ipv6Interface& i = ipv6_[id];
+        if (!i.enabled) continue;
+        if (i.next_solicitation <= now) {
+            if (const auto from = ready_link_local(id)) {
+                const wire::NdpRepr rs{wire::RouterSolicitation{.source_mac = interfaces_[id].mac}};
+                const Ipv6Address to = Ipv6Address::all_routers();
+                send_ndp(id, *from, to, rs, to.multicast_mac(), now);
+                if (observer_) observer_->ndp(now, NdpEvent::router_solicitation_sent, id, to, {});
+            }
+            ++i.solicitations_sent;
+            i.next_solicitation = i.solicitations_sent < config_.ipv6.router_solicitations
+                                      ? now + base::Duration::seconds(4)
+                                      : base::Time::never();
+        }
+        next = std::min(next, i.next_solicitation);
+        if (i.next_advertisement <= now) {
+            send_router_advertisement(id, Ipv6Address::all_nodes(), now);
+            ++i.advertisements_sent;
+            // §6.2.4: the first few 16 s apart, then at random in the interval.
+            const auto lo = config_.ipv6.min_advertisement_interval.ns();
+            const auto hi = config_.ipv6.max_advertisement_interval.ns();
+            const auto spread = static_cast<uint64_t>(std::max<int64_t>(hi - lo, 0));
+            i.next_advertisement =
+                now + (i.advertisements_sent < 3
+                           ? base::Duration::seconds(16)
+                           : base::Duration::nanoseconds(
+                                 lo + static_cast<int64_t>(
+                                          spread == 0 ? 0 : random_.next_u64() % spread)));
+        }
+        next = std::min(next, i.next_advertisement);
+        // Default routers whose lifetime ran out.
+        for (auto r = i.routers.begin(); r != i.routers.end();) {
+            if (r->second > now) {
+                next = std::min(next, r->second);
+                ++r;
+                continue;
+            }
+            routes6_.remove({.destination = {Ipv6Address::any(), 0},
+                             .gateway = r->first,
+                             .interface = id,
+                             .source = RouteSource::advertised});
+            r = i.routers.erase(r);
+        }
+        // Autoconfigured addresses: deprecated, then gone (RFC 4862 §5.5.4).
+        for (auto x = i.addresses.begin(); x != i.addresses.end();) {
+            if (x->origin != Ipv6Origin::autoconfigured) {
+                ++x;
+                continue;
+            }
+            if (x->valid_until <= now) {
+                x = i.addresses.erase(x);
+                continue;
+            }
+            if (x->preferred_until <= now && x->state == Ipv6AddressState::preferred)
+                x->state = Ipv6AddressState::deprecated;
+            if (x->preferred_until > now) next = std::min(next, x->preferred_until);
+            next = std::min(next, x->valid_until);
+            ++x;
+        }
+    }
+    router_deadline_ = next;
+}
+
 void Host::loop_back6(base::PacketBuffer&& packet, base::Time now) {
     const auto view = wire::Ipv6View::parse(packet.bytes());
     if (!view) return drop(DropReason::malformed, packet.bytes(), now, Layer::ipv6);
@@ -755,7 +973,8 @@ void Host::loop_back6(base::PacketBuffer&& packet, base::Time now) {
 }
 
 base::Time Host::ipv6_deadline() const {
-    return std::min({dad_deadline_, neighbors_.next_deadline(), reassembler6_.next_deadline()});
+    return std::min({dad_deadline_, router_deadline_, neighbors_.next_deadline(),
+                     reassembler6_.next_deadline()});
 }
 
 void Host::add_icmpv6_listener(Icmpv6Listener* listener) {

@@ -13,8 +13,10 @@ int preference_rank(RouteSource s) {
             return 1;
         case RouteSource::computed:
             return 2;
+        case RouteSource::advertised:
+            return 3;
     }
-    return 3;
+    return 4;
 }
 
 std::string_view to_string(RouteSource s) {
@@ -25,6 +27,8 @@ std::string_view to_string(RouteSource s) {
             return "static";
         case RouteSource::computed:
             return "computed";
+        case RouteSource::advertised:
+            return "advertised";
     }
     return "unknown";
 }

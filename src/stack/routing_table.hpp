@@ -20,11 +20,14 @@
 
 namespace stack {
 
-enum class RouteSource : uint8_t { connected, static_route, computed };
+// Where a route came from. `advertised` routes come from IPv6 router
+// advertisements (a default router, RFC 4861 §6.3.4) and rank last.
+enum class RouteSource : uint8_t { connected, static_route, computed, advertised };
 
 std::string_view to_string(RouteSource s);
 
-// On equal prefix lengths the lower rank wins: connected, static, computed.
+// On equal prefix lengths the lower rank wins: connected, static, computed,
+// advertised.
 int preference_rank(RouteSource s);
 
 // True when route `a` is preferred to `b` for destinations both match, in

@@ -574,4 +574,93 @@ TEST(HostIpv6, ReassemblesTheKernelsFragmentsAndAnswersAlike) {
     }
 }
 
+// A router advertising 2001:db8:1::/64 on its link and a host with nothing
+// but IPv6 switched on.
+struct Autoconfigured {
+    Wires w;
+    Host& r;
+    Host& h;
+    Watcher wh;
+    explicit Autoconfigured(stack::HostConfig router_config = {.name = "r", .forwarding = true})
+        : r(w.add(router_config)), h(w.add("h")) {
+        w.connect(r,
+                  {.name = "eth",
+                   .mac = wire::MacAddress{{2, 0, 0, 0, 0, 0xfe}},
+                   .mtu = 1500,
+                   .ipv6_addresses = {{addr("2001:db8:1::1"), 64}},
+                   .advertise = true},
+                  h, {.name = "eth", .mac = wire::MacAddress{{2, 0, 0, 0, 0, 7}}, .ipv6 = true});
+        h.set_observer(&wh);
+    }
+    static Ipv6Address slaac() { return addr("2001:db8:1::ff:fe00:7"); }
+};
+
+// RFC 4861 §6.3.7 and RFC 4862 §5.5: the host solicits, the router answers,
+// and the host takes a default route, the link's MTU and an address of its own.
+TEST(HostIpv6, AHostConfiguresItselfFromARoutersAdvertisement) {
+    Autoconfigured n;
+    ASSERT_EQ(n.h.ipv6_addresses(0).size(), 1u) << "only its link-local address at first";
+    n.w.run(at(0), at(3));
+    EXPECT_EQ(n.wh.count(NdpEvent::router_solicitation_sent), 1);
+    EXPECT_GE(n.wh.count(NdpEvent::router_advertisement_received), 1);
+    EXPECT_EQ(n.wh.count(NdpEvent::address_autoconfigured), 1);
+    ASSERT_EQ(n.h.ipv6_addresses(0).size(), 2u);
+    EXPECT_EQ(n.h.ipv6_addresses(0)[1].address, (wire::Ipv6Cidr{Autoconfigured::slaac(), 64}));
+    EXPECT_EQ(n.h.ipv6_addresses(0)[1].origin, stack::Ipv6Origin::autoconfigured);
+    EXPECT_EQ(n.h.ipv6_addresses(0)[1].state, Ipv6AddressState::preferred)
+        << "checked for duplicates first, like any address";
+    const auto route = n.h.routes6().lookup(addr("2001:db8:77::1"));
+    ASSERT_TRUE(route);
+    EXPECT_EQ(route->source, stack::RouteSource::advertised);
+    EXPECT_EQ(route->gateway, n.r.ipv6_addresses(0)[0].address.address)
+        << "the router's link-local address";
+    EXPECT_EQ(n.h.source_address_for(addr("2001:db8:77::1")), Autoconfigured::slaac());
+    // And it works: the router answers a ping to its global address.
+    Heard heard;
+    n.h.add_icmpv6_listener(&heard);
+    ASSERT_TRUE(n.h.send_echo_request(addr("2001:db8:1::1"), 1, 1, {}, at(4)));
+    n.w.pump(at(4));
+    ASSERT_EQ(heard.messages.size(), 1u);
+    EXPECT_EQ(heard.messages[0].icmp.type, Icmpv6Type::echo_reply);
+    n.h.remove_icmpv6_listener(&heard);
+}
+
+TEST(HostIpv6, ADefaultRouterIsForgottenWhenItsLifetimeEnds) {
+    stack::HostConfig rc{.name = "r", .forwarding = true};
+    rc.ipv6.router_lifetime = Duration::seconds(10);
+    rc.ipv6.min_advertisement_interval = Duration::seconds(1000);
+    rc.ipv6.max_advertisement_interval = Duration::seconds(1000);
+    Autoconfigured n(rc);
+    n.w.run(at(0), at(3));
+    ASSERT_TRUE(n.h.routes6().lookup(addr("2001:db8:77::1")));
+    // The router's advertisements come at 1 s and 17 s: nothing between 11 s
+    // and 17 s renews the route.
+    n.w.run(at(3), at(12));
+    EXPECT_FALSE(n.h.routes6().lookup(addr("2001:db8:77::1")));
+    n.w.run(at(12), at(18));
+    EXPECT_TRUE(n.h.routes6().lookup(addr("2001:db8:77::1"))) << "the next advertisement";
+}
+
+// RFC 4862 §5.5.4: past its preferred lifetime an address is deprecated (no
+// new packet's source), past its valid lifetime it is gone.
+TEST(HostIpv6, AnAutoconfiguredAddressIsDeprecatedThenRemoved) {
+    stack::HostConfig rc{.name = "r", .forwarding = true};
+    rc.ipv6.prefix_valid_lifetime = 60;
+    rc.ipv6.prefix_preferred_lifetime = 30;
+    rc.ipv6.min_advertisement_interval = Duration::seconds(1000);
+    rc.ipv6.max_advertisement_interval = Duration::seconds(1000);
+    Autoconfigured n(rc);
+    // Advertisements at 1, 17 and 33 s: preferred until 63 s, valid until 93 s.
+    n.w.run(at(0), at(62));
+    ASSERT_EQ(n.h.ipv6_addresses(0).size(), 2u);
+    EXPECT_EQ(n.h.ipv6_addresses(0)[1].state, Ipv6AddressState::preferred);
+    n.w.run(at(62), at(64));
+    EXPECT_EQ(n.h.ipv6_addresses(0)[1].state, Ipv6AddressState::deprecated);
+    EXPECT_TRUE(n.h.is_local_address(Autoconfigured::slaac())) << "it still receives";
+    EXPECT_FALSE(n.h.source_address_for(addr("2001:db8:77::1")));
+    n.w.run(at(64), at(94));
+    EXPECT_EQ(n.h.ipv6_addresses(0).size(), 1u);
+    EXPECT_FALSE(n.h.is_local_address(Autoconfigured::slaac()));
+}
+
 }  // namespace

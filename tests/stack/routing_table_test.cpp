@@ -271,8 +271,10 @@ int source_rank(RouteSource s) {
             return 1;
         case RouteSource::computed:
             return 2;
+        case RouteSource::advertised:
+            return 3;
     }
-    return 3;
+    return 4;
 }
 
 std::optional<Route> reference_lookup(const std::vector<Route>& added, Ipv4Address dst) {
