@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks a capture with tshark, checksum validation on for IP, TCP, UDP and ICMP.
+# Checks a capture with tshark, checksum validation on for IP, TCP, UDP, ICMP
+# and ICMPv6.
 #
 #   pcap-check.sh FILE [--frames N] [--bad N]
 #
@@ -33,7 +34,7 @@ malformed=$(count "_ws.malformed")
 # completes a partial checksum that comes to 0 (skb_checksum_help's
 # CSUM_MANGLED_0), one segment in 65,536. Wireshark marks it, and it is not
 # counted as bad here.
-bad_filter="ip.checksum.status == 0 || (tcp.checksum.status == 0 && !tcp.checksum.ffff) || udp.checksum.status == 0 || icmp.checksum.status == 0"
+bad_filter="ip.checksum.status == 0 || (tcp.checksum.status == 0 && !tcp.checksum.ffff) || udp.checksum.status == 0 || icmp.checksum.status == 0 || icmpv6.checksum.status == 0"
 bad=$(count "$bad_filter")
 
 echo "pcap-check: $file: $frames frames, $malformed malformed, $bad with a bad checksum"

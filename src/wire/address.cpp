@@ -216,4 +216,15 @@ std::string Ipv6Cidr::to_string() const {
     return fmt::format("{}/{}", address, prefix_len);
 }
 
+Result<IpAddress> IpAddress::parse(std::string_view text) {
+    if (text.find(':') == std::string_view::npos) {
+        auto v4 = Ipv4Address::parse(text);
+        if (!v4) return base::fail(v4.error());
+        return IpAddress{*v4};
+    }
+    auto v6 = Ipv6Address::parse(text);
+    if (!v6) return base::fail(v6.error());
+    return IpAddress{*v6};
+}
+
 }  // namespace wire

@@ -216,7 +216,56 @@ struct Ipv6Cidr {
     constexpr auto operator<=>(const Ipv6Cidr&) const = default;
 };
 
+// An address of either family: what an endpoint, a DNS answer or a command
+// line holds. An IPv4 address stays IPv4: 10.0.0.1 and ::ffff:10.0.0.1 are
+// different values (the second is an IPv6 address a dual-stack socket uses
+// for an IPv4 peer); `unmapped()` turns the second into the first.
+class IpAddress {
+  public:
+    constexpr IpAddress() = default;  // 0.0.0.0
+    constexpr IpAddress(Ipv4Address a) : v6_(Ipv6Address::mapped(a)), v4_(true) {}
+    constexpr IpAddress(const Ipv6Address& a) : v6_(a), v4_(false) {}
+
+    // A dotted quad is IPv4, anything else is read as IPv6.
+    static Result<IpAddress> parse(std::string_view text);
+
+    constexpr bool is_v4() const { return v4_; }
+    constexpr bool is_v6() const { return !v4_; }
+    // Preconditions: is_v4(), is_v6().
+    constexpr Ipv4Address v4() const { return v6_.ipv4(); }
+    constexpr const Ipv6Address& v6() const { return v6_; }
+    // IPv4 for an IPv4-mapped IPv6 address, else itself.
+    constexpr IpAddress unmapped() const {
+        return is_v6() && v6_.is_ipv4_mapped() ? IpAddress{v6_.ipv4()} : *this;
+    }
+
+    constexpr bool is_unspecified() const {
+        return v4_ ? v4().is_unspecified() : v6_.is_unspecified();
+    }
+    constexpr bool is_loopback() const { return v4_ ? v4().is_loopback() : v6_.is_loopback(); }
+    constexpr bool is_multicast() const { return v4_ ? v4().is_multicast() : v6_.is_multicast(); }
+
+    std::string to_string() const { return v4_ ? v4().to_string() : v6_.to_string(); }
+    // IPv4 addresses order before IPv6 ones, each family by its bytes.
+    constexpr auto operator<=>(const IpAddress& o) const {
+        if (v4_ != o.v4_) return v4_ ? std::strong_ordering::less : std::strong_ordering::greater;
+        return v6_ <=> o.v6_;
+    }
+    constexpr bool operator==(const IpAddress&) const = default;
+
+  private:
+    Ipv6Address v6_ = Ipv6Address::mapped(Ipv4Address{});  // IPv4 kept mapped inside
+    bool v4_ = true;
+};
+
 }  // namespace wire
+
+template <>
+struct fmt::formatter<wire::IpAddress> : fmt::formatter<std::string_view> {
+    auto format(const wire::IpAddress& a, format_context& ctx) const {
+        return fmt::formatter<std::string_view>::format(a.to_string(), ctx);
+    }
+};
 
 template <>
 struct fmt::formatter<wire::MacAddress> : fmt::formatter<std::string_view> {

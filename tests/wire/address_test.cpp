@@ -246,4 +246,46 @@ TEST(Ipv6Address, Eui64InterfaceIdentifiersAsLinuxMakesThem) {
               "fe80::3656:78ff:fe9a:bcde");
 }
 
+TEST(IpAddress, HoldsEitherFamilyAndKeepsThemApart) {
+    const wire::IpAddress v4 = Ipv4Address{10, 0, 0, 1};
+    const wire::IpAddress v6 = Ipv6Address::parse("2001:db8::1").value();
+    EXPECT_TRUE(v4.is_v4());
+    EXPECT_EQ(v4.v4(), (Ipv4Address{10, 0, 0, 1}));
+    EXPECT_TRUE(v6.is_v6());
+    EXPECT_EQ(v6.to_string(), "2001:db8::1");
+    EXPECT_EQ(fmt::format("{} {}", v4, v6), "10.0.0.1 2001:db8::1");
+    // The mapped form is another value, until unmapped.
+    const wire::IpAddress mapped = Ipv6Address::mapped(Ipv4Address{10, 0, 0, 1});
+    EXPECT_NE(mapped, v4);
+    EXPECT_EQ(mapped.to_string(), "::ffff:10.0.0.1");
+    EXPECT_EQ(mapped.unmapped(), v4);
+    EXPECT_EQ(v6.unmapped(), v6);
+    EXPECT_LT(v4, v6) << "IPv4 orders first";
+    EXPECT_TRUE(wire::IpAddress{}.is_unspecified());
+    EXPECT_TRUE(wire::IpAddress{}.is_v4());
+    EXPECT_TRUE(wire::IpAddress{Ipv6Address::all_nodes()}.is_multicast());
+    EXPECT_TRUE(wire::IpAddress{Ipv6Address::loopback()}.is_loopback());
+}
+
+TEST(IpAddress, ParsesEitherFamily) {
+    EXPECT_EQ(wire::IpAddress::parse("192.0.2.7").value(),
+              (wire::IpAddress{Ipv4Address{192, 0, 2, 7}}));
+    EXPECT_EQ(wire::IpAddress::parse("2001:db8::7").value().v6(),
+              Ipv6Address::parse("2001:db8::7").value());
+    EXPECT_TRUE(wire::IpAddress::parse("::ffff:192.0.2.7").value().is_v6());
+    EXPECT_EQ(wire::IpAddress::parse("192.0.2.300").error(), Error::bad_syntax);
+    EXPECT_EQ(wire::IpAddress::parse("2001:db8::7::1").error(), Error::bad_syntax);
+    EXPECT_FALSE(wire::IpAddress::parse(""));
+}
+
+RC_GTEST_PROP(IpAddress, TextRoundTripsInBothFamilies, ()) {
+    const auto v4 = *testing_support::gen::ipv4_address();
+    const auto v6 = *testing_support::gen::ipv6_address();
+    for (const wire::IpAddress a : {wire::IpAddress{v4}, wire::IpAddress{v6}}) {
+        const auto back = wire::IpAddress::parse(a.to_string());
+        RC_ASSERT(back.has_value());
+        RC_ASSERT(*back == a);
+    }
+}
+
 }  // namespace
