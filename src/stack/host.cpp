@@ -118,8 +118,8 @@ void Host::receive(InterfaceId in, base::PacketBuffer frame, base::Time now) {
     const wire::MacAddress dst = eth->dst();
     // IPv6 groups map to 33:33:…; which of them are ours is the IPv6 layer's
     // question (an interface listens to its addresses' solicited-node groups).
-    const bool ipv6_group = ipv6_[in].enabled && dst.octets()[0] == 0x33 && dst.octets()[1] == 0x33;
-    if (dst != interfaces_[in].mac && !dst.is_broadcast() && !ipv6_group) {
+    if (dst != interfaces_[in].mac && !dst.is_broadcast() &&
+        !(ipv6_[in].enabled && dst.octets()[0] == 0x33 && dst.octets()[1] == 0x33)) {
         return drop(DropReason::not_for_us, frame.bytes(), now, Layer::frame);
     }
     switch (eth->ethertype()) {
@@ -566,7 +566,7 @@ void Host::poll(base::Time now) {
     // Most polls find no ARP request or reassembly due: skip their walks.
     if (arp_.next_deadline() <= now) poll_arp(now);
     if (reassembler_.next_deadline() <= now) poll_reassembly(now);
-    if (ipv6_deadline() <= now) poll_ipv6(now);
+    if (ipv6_any_ && ipv6_deadline() <= now) poll_ipv6(now);
 
     // A pollable may detach others (or itself) while it is polled: walk a
     // copy, in a vector kept for it (no allocation per poll).
@@ -606,7 +606,8 @@ void Host::poll_reassembly(base::Time now) {
 
 base::Time Host::next_deadline() const {
     if (!unannounced_.empty() || !loopback_.empty()) return base::Time::zero();
-    base::Time t = std::min({arp_.next_deadline(), reassembler_.next_deadline(), ipv6_deadline()});
+    base::Time t = std::min(arp_.next_deadline(), reassembler_.next_deadline());
+    if (ipv6_any_) t = std::min(t, ipv6_deadline());  // an IPv4-only host asks nothing more
     for (const Pollable* p : pollables_)
         t = std::min(t, p->next_deadline());
     return t;

@@ -472,6 +472,7 @@ class Host {
     Ipv6Reassembler reassembler6_;
     IcmpRateLimiter icmp_limiter_;
     std::vector<Ipv6Interface> ipv6_;  // one per interface
+    bool ipv6_any_ = false;            // some interface speaks IPv6: its timers are asked
     Ipv6RoutingTable routes6_;
     NeighborCache neighbors_;
     std::vector<Icmpv6Listener*> icmpv6_listeners_;

@@ -104,6 +104,7 @@ void Host::enable_ipv6(InterfaceId id) {
     Ipv6Interface& i = ipv6_[id];
     if (i.enabled) return;
     i.enabled = true;
+    ipv6_any_ = true;
     const Ipv6Address link_local =
         Ipv6Address::eui64(Ipv6Address::link_local_prefix(), interfaces_[id].mac);
     add_ipv6_address(id, Ipv6Cidr{link_local, 64}, Ipv6Origin::link_local);
