@@ -407,6 +407,7 @@ class Host {
     void autoconfigure(InterfaceId in, const wire::NdpPrefix& prefix, base::Time now);
     void send_router_advertisement(InterfaceId out, const wire::Ipv6Address& to, base::Time now);
     void poll_router_discovery(base::Time now);
+    base::Duration advertisement_interval(int sent);  // after the `sent`th advertisement
     // The link-local address once it is usable, else nullopt.
     std::optional<wire::Ipv6Address> ready_link_local(InterfaceId id) const;
     void enable_ipv6(InterfaceId id);
@@ -431,6 +432,10 @@ class Host {
     base::Expected<void, SendError> send_icmpv6(const wire::Ipv6Address& dst,
                                                 const wire::Icmpv6Repr& icmp, base::Time now,
                                                 Send6Options options = {});
+    // A neighbour solicitation for `target` from `from`: to its solicited-node
+    // group while resolving, to `unicast_to` when probing (RFC 4861 §7.2.2).
+    void solicit(InterfaceId out, const wire::Ipv6Address& from, const wire::Ipv6Address& target,
+                 std::optional<wire::MacAddress> unicast_to, base::Time now);
     void send_ndp(InterfaceId out, const wire::Ipv6Address& src, const wire::Ipv6Address& dst,
                   const wire::NdpRepr& ndp, std::optional<wire::MacAddress> link_dst,
                   base::Time now);

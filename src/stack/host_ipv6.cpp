@@ -127,9 +127,7 @@ void Host::add_ipv6_address(InterfaceId id, Ipv6Cidr address, Ipv6Origin origin)
         const Ipv6Route connected{.destination = {address.network(), address.prefix_len},
                                   .interface = id,
                                   .source = RouteSource::connected};
-        const auto existing = routes6_.routes();
-        if (std::find(existing.begin(), existing.end(), connected) == existing.end())
-            routes6_.add(connected);
+        if (!routes6_.contains(connected)) routes6_.add(connected);
     }
 }
 
@@ -222,10 +220,9 @@ void Host::duplicate_detected(InterfaceId in, const Ipv6Address& address, base::
 // ---- input -------------------------------------------------------------------
 
 void Host::handle_ipv6(InterfaceId in, base::PacketBuffer&& packet, base::Time now) {
-    auto view = wire::Ipv6View::parse(packet.bytes());
+    const auto view = wire::Ipv6View::parse(packet.bytes());
     if (!view) return drop(DropReason::malformed, packet.bytes(), now, Layer::ipv6);
-    packet.truncate(view->bytes().size());  // link-layer padding ends here
-    view = wire::Ipv6View::parse(packet.bytes());
+    packet.truncate(view->bytes().size());  // link-layer padding ends here: the view ends there too
     const auto chain = wire::walk_extensions(*view);
     if (!chain) return drop(DropReason::malformed, packet.bytes(), now, Layer::ipv6);
 
@@ -596,13 +593,8 @@ void Host::output6(InterfaceId out, const Ipv6Address& next_hop, base::PacketBuf
             const auto from = own && own->state == Ipv6AddressState::preferred
                                   ? std::optional(packet_src)
                                   : source_address_for(next_hop, {.interface = out});
-            if (!from) break;  // no address to ask from: the entry fails in time
-            const wire::NdpRepr ns{
-                wire::NeighborSolicitation{.target = next_hop, .source_mac = interfaces_[out].mac}};
-            const Ipv6Address group = next_hop.solicited_node();
-            send_ndp(out, *from, group, ns, group.multicast_mac(), now);
-            if (observer_) observer_->ndp(now, NdpEvent::solicitation_sent, out, next_hop, {});
-            break;
+            if (from) solicit(out, *from, next_hop, std::nullopt, now);
+            break;  // without an address to ask from, the entry fails in time
         }
         case NeighborCache::Queued::waiting:
             break;
@@ -610,6 +602,15 @@ void Host::output6(InterfaceId out, const Ipv6Address& next_hop, base::PacketBuf
             drop(DropReason::arp_queue_full, packet.bytes(), now, Layer::ipv6);
             break;
     }
+}
+
+void Host::solicit(InterfaceId out, const Ipv6Address& from, const Ipv6Address& target,
+                   std::optional<wire::MacAddress> unicast_to, base::Time now) {
+    const wire::NdpRepr ns{
+        wire::NeighborSolicitation{.target = target, .source_mac = interfaces_[out].mac}};
+    const Ipv6Address dst = unicast_to ? target : target.solicited_node();
+    send_ndp(out, from, dst, ns, unicast_to ? *unicast_to : dst.multicast_mac(), now);
+    if (observer_) observer_->ndp(now, NdpEvent::solicitation_sent, out, target, {});
 }
 
 void Host::send_ndp(InterfaceId out, const Ipv6Address& src, const Ipv6Address& dst,
@@ -752,14 +753,7 @@ void Host::poll_ipv6(base::Time now) {
         now,
         [&](const NeighborCache::Solicit& s) {
             const auto from = source_address_for(s.key.ip, {.interface = s.key.interface});
-            if (!from) return;
-            const wire::NdpRepr ns{wire::NeighborSolicitation{
-                .target = s.key.ip, .source_mac = interfaces_[s.key.interface].mac}};
-            const Ipv6Address dst = s.unicast_to ? s.key.ip : s.key.ip.solicited_node();
-            send_ndp(s.key.interface, *from, dst, ns,
-                     s.unicast_to ? *s.unicast_to : dst.multicast_mac(), now);
-            if (observer_)
-                observer_->ndp(now, NdpEvent::solicitation_sent, s.key.interface, s.key.ip, {});
+            if (from) solicit(s.key.interface, *from, s.key.ip, s.unicast_to, now);
         },
         [&](NeighborCache::Key key, std::vector<NeighborCache::Waiting> packets) {
             if (observer_) observer_->ndp(now, NdpEvent::failed, key.interface, key.ip, {});
@@ -852,9 +846,7 @@ void Host::handle_router_advertisement(InterfaceId in, const wire::Ipv6Repr& ip,
             const Ipv6Route on_link{.destination = {p.prefix.network(), p.prefix.prefix_len},
                                     .interface = in,
                                     .source = RouteSource::connected};
-            const auto existing = routes6_.routes();
-            if (std::find(existing.begin(), existing.end(), on_link) == existing.end())
-                routes6_.add(on_link);
+            if (!routes6_.contains(on_link)) routes6_.add(on_link);
         }
         if (p.autonomous) autoconfigure(in, p, now);
     }
@@ -895,6 +887,17 @@ void Host::autoconfigure(InterfaceId in, const wire::NdpPrefix& p, base::Time no
     router_deadline_ = std::min({router_deadline_, x->preferred_until, x->valid_until});
 }
 
+// RFC 4861 §6.2.4: the first three 16 s apart (MAX_INITIAL_RTR_ADVERT_INTERVAL),
+// then at a random moment between the configured bounds.
+base::Duration Host::advertisement_interval(int sent) {
+    if (sent < 3) return base::Duration::seconds(16);
+    const base::Duration lo = config_.ipv6.min_advertisement_interval;
+    const int64_t spread = (config_.ipv6.max_advertisement_interval - lo).ns();
+    if (spread <= 0) return lo;
+    return lo + base::Duration::nanoseconds(
+                    static_cast<int64_t>(random_.next_u64() % static_cast<uint64_t>(spread)));
+}
+
 void Host::poll_router_discovery(base::Time now) {
     base::Time next = base::Time::never();
     for (InterfaceId id = 0; id < ipv6_.size(); ++id) {
@@ -916,16 +919,7 @@ void Host::poll_router_discovery(base::Time now) {
         if (i.next_advertisement <= now) {
             send_router_advertisement(id, Ipv6Address::all_nodes(), now);
             ++i.advertisements_sent;
-            // §6.2.4: the first few 16 s apart, then at random in the interval.
-            const auto lo = config_.ipv6.min_advertisement_interval.ns();
-            const auto hi = config_.ipv6.max_advertisement_interval.ns();
-            const auto spread = static_cast<uint64_t>(std::max<int64_t>(hi - lo, 0));
-            i.next_advertisement =
-                now + (i.advertisements_sent < 3
-                           ? base::Duration::seconds(16)
-                           : base::Duration::nanoseconds(
-                                 lo + static_cast<int64_t>(
-                                          spread == 0 ? 0 : random_.next_u64() % spread)));
+            i.next_advertisement = now + advertisement_interval(i.advertisements_sent);
         }
         next = std::min(next, i.next_advertisement);
         // Default routers whose lifetime ran out.

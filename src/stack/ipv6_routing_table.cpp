@@ -50,6 +50,12 @@ void Ipv6RoutingTable::remove_interface(InterfaceId interface) {
         reindex();
 }
 
+bool Ipv6RoutingTable::contains(const Ipv6Route& route) const {
+    Ipv6Route key = route;
+    key.destination.address = key.destination.network();
+    return std::find(routes_.begin(), routes_.end(), key) != routes_.end();
+}
+
 void Ipv6RoutingTable::remove(const Ipv6Route& route) {
     Ipv6Route key = route;
     key.destination.address = key.destination.network();

@@ -43,6 +43,9 @@ class Ipv6RoutingTable {
         return r ? std::optional<Ipv6Route>(*r) : std::nullopt;
     }
 
+    // Whether a route equal to `r` (host bits aside) is in the table.
+    bool contains(const Ipv6Route& r) const;
+
     // Every route, most preferred first.
     std::vector<Ipv6Route> routes() const;
     size_t size() const { return routes_.size(); }
