@@ -11,14 +11,14 @@ namespace {
 
 using Respond = std::function<void(std::vector<std::byte>)>;
 // A query in, a response (maybe later) out: the authority's or the recursor's.
-using Handler = std::function<void(base::ByteSpan, dns::Transport, wire::Ipv4Address, Respond)>;
+using Handler = std::function<void(base::ByteSpan, dns::Transport, wire::IpAddress, Respond)>;
 
 // One TCP client (RFC 7766): length-prefixed queries one after another, each
 // answered before the next is read.
 sockets::Task<void> serve_tcp_client(sockets::Runtime& rt, sockets::TcpStream s,
                                      std::shared_ptr<Handler> handler) {
     const tcp::Connection* c = s.connection();
-    const wire::Ipv4Address peer = c ? c->tuple().remote_address : wire::Ipv4Address{};
+    const wire::IpAddress peer = c ? c->tuple().remote_address : wire::IpAddress{};
     std::vector<std::byte> in;
     while (true) {
         while (in.size() < 2 || in.size() < 2 + size_t{base::load_be16(in, 0)}) {
@@ -162,8 +162,12 @@ class Upstream {
                 if (d.error() != stack::SocketError::timed_out) r.on_failure(o.token, rt_.now());
                 break;
             }
+            // Queries go to IPv4 servers only so far: an answer from an IPv6
+            // address is no answer to one.
+            const wire::IpAddress from = d->from.address.unmapped();
+            if (!from.is_v4()) continue;
             const bool taken =
-                r.on_reply(o.token, d->from.address, d->from.port, d->payload.bytes(), rt_.now());
+                r.on_reply(o.token, from.v4(), d->from.port, d->payload.bytes(), rt_.now());
             schedule();
             if (taken) break;
         }
@@ -181,7 +185,7 @@ class Upstream {
 sockets::Task<void> dns_server(sockets::Runtime& rt, std::shared_ptr<dns::Authority> authority,
                                uint16_t port, Output output) {
     auto handler = std::make_shared<Handler>(
-        [authority](base::ByteSpan q, dns::Transport t, wire::Ipv4Address from, Respond respond) {
+        [authority](base::ByteSpan q, dns::Transport t, wire::IpAddress from, Respond respond) {
             if (auto r = authority->handle(q, t, from)) respond(std::move(*r));
         });
     rt.spawn(serve_tcp(rt, port, handler));
@@ -193,7 +197,7 @@ sockets::Task<void> dns_recursor(sockets::Runtime& rt, dns::RecursorConfig confi
     Upstream upstream(rt, std::move(config));
     auto handler =
         std::make_shared<Handler>([&rt, &upstream](base::ByteSpan q, dns::Transport t,
-                                                   wire::Ipv4Address from, Respond respond) {
+                                                   wire::IpAddress from, Respond respond) {
             upstream.recursor().handle(q, t, from, rt.now(), std::move(respond));
             upstream.schedule();
         });

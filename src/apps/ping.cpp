@@ -10,7 +10,7 @@ namespace {
 
 std::string error_text(const stack::IcmpError& e) {
     using wire::UnreachableCode;
-    if (e.type == wire::Icmpv4Type::time_exceeded) {
+    if (wire::Icmpv4Type{e.type} == wire::Icmpv4Type::time_exceeded) {
         return e.code == 0 ? "Time to live exceeded" : "Frag reassembly time exceeded";
     }
     switch (UnreachableCode{e.code}) {
@@ -23,7 +23,7 @@ std::string error_text(const stack::IcmpError& e) {
         case UnreachableCode::port:
             return "Destination Port Unreachable";
         case UnreachableCode::fragmentation_needed:
-            return fmt::format("Frag needed and DF set (mtu = {})", e.next_hop_mtu);
+            return fmt::format("Frag needed and DF set (mtu = {})", e.mtu);
         case UnreachableCode::admin_prohibited:
             return "Packet filtered";
         default:
@@ -129,7 +129,7 @@ void Ping::icmp_received(const stack::IcmpMessage& m, base::Time now) {
         output_(fmt::format("{} bytes from {}: icmp_seq={} ttl={} time={} ms{}",
                             m.icmp.data.size() + 8, target(), m.icmp.sequence, m.ttl,
                             format_rtt_ms(rtt), duplicate ? " (DUP!)" : ""));
-    } else if (m.error && m.error->original.protocol == wire::IpProtocol::icmp &&
+    } else if (m.error && m.error->original_protocol == wire::IpProtocol::icmp &&
                m.error->original_payload.size() >= wire::icmpv4::header_len) {
         // The error quotes our request: check it is ours by its identifier.
         const base::ByteSpan quoted = m.error->original_payload;

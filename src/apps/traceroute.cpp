@@ -135,7 +135,7 @@ void Traceroute::icmp_received(const stack::IcmpMessage& m, base::Time now) {
         hop_reached_destination_ = true;
         return probe_answered(m.from, now, "");
     }
-    if (!m.error || m.error->original.protocol != wire::IpProtocol::icmp ||
+    if (!m.error || m.error->original_protocol != wire::IpProtocol::icmp ||
         m.error->original_payload.size() < wire::icmpv4::header_len) {
         return;
     }
@@ -149,7 +149,7 @@ void Traceroute::icmp_received(const stack::IcmpMessage& m, base::Time now) {
         mark = unreachable_mark(m.icmp.code);
         hop_reached_destination_ = true;  // nothing lies beyond an unreachable answer
     }
-    probe_answered(m.error->reporter, now, mark);
+    probe_answered(m.error->reporter.v4(), now, mark);  // an ICMP (IPv4) message
 }
 
 }  // namespace apps

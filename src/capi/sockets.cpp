@@ -84,7 +84,7 @@ int write_address(const Endpoint& e, sockaddr* address, socklen_t* length) {
     sockaddr_in in{};
     in.sin_family = AF_INET;
     in.sin_port = htons(e.port);
-    in.sin_addr.s_addr = htonl(e.address.to_u32());
+    in.sin_addr.s_addr = htonl(e.address.v4().to_u32());  // AF_INET sockets only, so far
     std::memcpy(address, &in, std::min<size_t>(*length, sizeof in));
     *length = sizeof in;
     return 0;
@@ -110,8 +110,8 @@ void collect_accepted(mnet_host* h, Socket& s) {
         s.accepted.push_back(*id);
 }
 
-bool local_address_ok(mnet_host* h, wire::Ipv4Address a) {
-    return a == wire::Ipv4Address::any() || h->host.is_local_address(a);
+bool local_address_ok(mnet_host* h, const wire::IpAddress& a) {
+    return a.is_unspecified() || h->host.is_local_address(a);
 }
 
 bool port_taken(mnet_host* h, const Socket& self, const Endpoint& e) {

@@ -6,7 +6,8 @@
 
 namespace report {
 
-std::string endpoint_text(wire::Ipv4Address address, uint16_t port) {
+std::string endpoint_text(const wire::IpAddress& address, uint16_t port) {
+    if (address.is_v6()) return fmt::format("[{}]:{}", address, port);
     return fmt::format("{}:{}", address, port);
 }
 

@@ -12,8 +12,8 @@
 
 namespace report {
 
-// "10.0.0.1:80"
-std::string endpoint_text(wire::Ipv4Address address, uint16_t port);
+// "10.0.0.1:80", "[2001:db8::1]:80"
+std::string endpoint_text(const wire::IpAddress& address, uint16_t port);
 // A connection's two ends as the timeline names them: "10.0.0.1:40000".
 inline std::string local_text(const tcp::Tuple& c) {
     return endpoint_text(c.local_address, c.local_port);

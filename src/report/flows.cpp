@@ -14,7 +14,7 @@ namespace report {
 namespace {
 
 std::string endpoint(const stack::Endpoint& e) {
-    return fmt::format("{}:{}", e.address, e.port);
+    return e.to_string();
 }
 
 std::string_view protocol_name(Flow::Protocol p) {
@@ -37,7 +37,7 @@ double Flow::goodput_bit_s() const {
 }
 
 FlowStats::FlowKey FlowStats::key(const stack::Endpoint& from, const stack::Endpoint& to) {
-    return {{from.address.to_u32(), from.port}, {to.address.to_u32(), to.port}};
+    return {from, to};
 }
 
 sim::EventMask FlowStats::wants() const {

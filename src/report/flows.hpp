@@ -101,8 +101,7 @@ class FlowStats : public sim::EventSink {
         uint16_t highest_id = 0;
         bool any_received = false;
     };
-    using EndpointKey = std::pair<uint32_t, uint16_t>;
-    using FlowKey = std::pair<EndpointKey, EndpointKey>;  // source, destination
+    using FlowKey = std::pair<stack::Endpoint, stack::Endpoint>;  // source, destination
     static FlowKey key(const stack::Endpoint& from, const stack::Endpoint& to);
 
     void tcp_flow(const sim::ev::TcpFlow& e);

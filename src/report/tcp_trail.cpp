@@ -14,8 +14,8 @@ tcp::Tuple reversed(const tcp::Tuple& c) {
 
 }  // namespace
 
-uint32_t TcpTrail::relative(wire::Ipv4Address address, uint16_t port, uint32_t n) const {
-    const auto it = isn_.find({address.to_u32(), port});
+uint32_t TcpTrail::relative(const wire::IpAddress& address, uint16_t port, uint32_t n) const {
+    const auto it = isn_.find({address, port});
     return it == isn_.end() ? n : n - it->second;
 }
 
@@ -56,7 +56,7 @@ std::optional<TcpTrail::Matched> TcpTrail::frame_sent(base::Time t, sim::NodeInd
     using wire::TcpFlags;
     const bool syn = f.tcp && f.flags.has(TcpFlags::syn);
     const bool ack = f.tcp && f.flags.has(TcpFlags::ack);
-    if (syn) isn_[{f.src.to_u32(), f.sport}] = f.seq;
+    if (syn) isn_[{f.src, f.sport}] = f.seq;
     const auto waiting_at = pending_.find(node);
     if (waiting_at == pending_.end()) return std::nullopt;
     auto& waiting = waiting_at->second;
@@ -89,7 +89,7 @@ void TcpTrail::ack_received(const sim::ev::TcpSegment& e, std::optional<size_t> 
     if (!sampling_ || !e.segment->flags.has(wire::TcpFlags::ack)) return;
     TcpSide* s = side(e.node, e.conn);
     if (!s) return;
-    const auto isn = isn_.find({s->conn.local_address.to_u32(), s->conn.local_port});
+    const auto isn = isn_.find({s->conn.local_address, s->conn.local_port});
     if (isn == isn_.end()) return;
     if (s->acks.size() < max_samples)
         s->acks.push_back({e.t, e.segment->ack.value() - isn->second, packet});

@@ -86,7 +86,7 @@ class TcpTrail {
 
     // A sequence or acknowledgement number relative to the first one `side`
     // sent, when known.
-    uint32_t relative(wire::Ipv4Address address, uint16_t port, uint32_t n) const;
+    uint32_t relative(const wire::IpAddress& address, uint16_t port, uint32_t n) const;
     const std::vector<TcpConnection>& connections() const { return connections_; }
 
   private:
@@ -98,7 +98,7 @@ class TcpTrail {
         std::optional<sim::TextPreview> data;
         std::vector<size_t> lines;
     };
-    using Endpoint = std::pair<uint32_t, uint16_t>;
+    using Endpoint = stack::Endpoint;
     TcpSide* side(sim::NodeIndex node, const tcp::Tuple& conn);
 
     std::vector<TcpConnection> connections_;

@@ -190,8 +190,8 @@ void Timeline::frame_sent(const sim::ev::FrameSent& e) {
 
 void Timeline::tcp_segment(const sim::ev::TcpSegment& e) {
     const wire::TcpRepr& seg = *e.segment;
-    const Endpoint local{e.conn.local_address.to_u32(), e.conn.local_port};
-    const Endpoint remote{e.conn.remote_address.to_u32(), e.conn.remote_port};
+    const Endpoint local{e.conn.local_address, e.conn.local_port};
+    const Endpoint remote{e.conn.remote_address, e.conn.remote_port};
     const uint32_t seq = seg.seq.value();
     const uint32_t ack = seg.ack.value();
     const size_t len = seg.payload.size();

@@ -78,7 +78,7 @@ class Timeline : public sim::EventSink {
 
   private:
     struct Conn;
-    using Endpoint = std::pair<uint32_t, uint16_t>;  // address, port
+    using Endpoint = stack::Endpoint;
     void emit(base::Time t, std::string_view node, Layer layer, std::string text,
               bool notable = false, bool routine = false);
     void tcp_segment(const sim::ev::TcpSegment& e);

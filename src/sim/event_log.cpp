@@ -32,6 +32,10 @@ void append(std::string& out, wire::Ipv4Address a) {
         if (shift > 0) out += '.';
     }
 }
+void append(std::string& out, const wire::IpAddress& a) {
+    if (a.is_v4()) return append(out, a.v4());
+    out += a.v6().to_string();
+}
 void append(std::string& out, wire::MacAddress m) {
     static constexpr char digits[] = "0123456789abcdef";
     const auto& octets = m.octets();

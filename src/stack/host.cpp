@@ -242,16 +242,21 @@ void Host::deliver(InterfaceId in, base::PacketBuffer&& packet, base::Time now) 
     }
     const auto repr =
         wire::Ipv4Repr::parse(*view, wire::ChecksumCheck::ignore);  // verified on input
-    const IpPacketInfo info{.ip = *repr, .header = view->header(), .interface = in};
     const size_t header_len = view->header_len();
     ++stats_.packets_delivered;
 
-    if (info.ip.protocol == wire::IpProtocol::icmp) {
-        packet.trim_front(header_len);  // the header bytes stay in place, so `info.header` holds
-        return handle_icmp(info, std::move(packet), now);
+    if (repr->protocol == wire::IpProtocol::icmp) {
+        packet.trim_front(header_len);  // the header bytes stay in place, so the view's hold
+        return handle_icmp(*repr, view->header(), std::move(packet), now);
     }
     for (const auto& [protocol, transport] : transports_) {
-        if (protocol == info.ip.protocol) {
+        if (protocol == repr->protocol) {
+            const IpPacketInfo info{.source = repr->src,
+                                    .destination = repr->dst,
+                                    .ttl = repr->ttl,
+                                    .identification = repr->identification,
+                                    .header = view->header(),
+                                    .interface = in};
             packet.trim_front(header_len);
             transport->receive(info, std::move(packet), now);
             return;
@@ -262,26 +267,54 @@ void Host::deliver(InterfaceId in, base::PacketBuffer&& packet, base::Time now) 
     drop(DropReason::protocol_unreachable, packet.bytes(), now);
 }
 
+std::optional<IcmpErrorKind> icmp_error_kind(Icmpv4Type type, uint8_t code) {
+    using wire::UnreachableCode;
+    if (type == Icmpv4Type::time_exceeded) {
+        return code == 0 ? IcmpErrorKind::time_exceeded : IcmpErrorKind::reassembly_time_exceeded;
+    }
+    if (type != Icmpv4Type::dest_unreachable) return std::nullopt;
+    switch (UnreachableCode{code}) {
+        case UnreachableCode::net:
+        case UnreachableCode::net_unknown:
+            return IcmpErrorKind::network_unreachable;
+        case UnreachableCode::host:
+        case UnreachableCode::host_unknown:
+            return IcmpErrorKind::host_unreachable;
+        case UnreachableCode::protocol:
+            return IcmpErrorKind::protocol_unreachable;
+        case UnreachableCode::port:
+            return IcmpErrorKind::port_unreachable;
+        case UnreachableCode::fragmentation_needed:
+            return IcmpErrorKind::packet_too_big;
+        case UnreachableCode::admin_prohibited:
+            return IcmpErrorKind::prohibited;
+        default:
+            return IcmpErrorKind::unreachable_other;
+    }
+}
+
 std::optional<IcmpError> Host::parse_quoted(const wire::Ipv4Repr& ip,
                                             const wire::Icmpv4Repr& icmp) const {
-    if (icmp.type != Icmpv4Type::dest_unreachable && icmp.type != Icmpv4Type::time_exceeded) {
-        return std::nullopt;
-    }
+    const auto kind = icmp_error_kind(icmp.type, icmp.code);
+    if (!kind) return std::nullopt;
     const auto quoted = wire::Ipv4View::parse_truncated(icmp.data);
     if (!quoted) return std::nullopt;
-    const auto original = wire::Ipv4Repr::parse(*quoted, wire::ChecksumCheck::ignore);
     return IcmpError{.reporter = ip.src,
-                     .type = icmp.type,
+                     .kind = *kind,
+                     .type = static_cast<uint8_t>(icmp.type),
                      .code = icmp.code,
-                     .next_hop_mtu = icmp.next_hop_mtu,
-                     .original = *original,
+                     .mtu = icmp.next_hop_mtu,
+                     .original_source = quoted->src(),
+                     .original_destination = quoted->dst(),
+                     .original_protocol = quoted->protocol(),
                      .original_payload = quoted->payload()};
 }
 
-void Host::handle_icmp(const IpPacketInfo& info, base::PacketBuffer&& payload, base::Time now) {
+void Host::handle_icmp(const wire::Ipv4Repr& ip, base::ByteSpan header,
+                       base::PacketBuffer&& payload, base::Time now) {
     // The header was trimmed off in place: header and payload are contiguous.
-    assert(info.header.data() + info.header.size() == payload.bytes().data());
-    const base::ByteSpan whole{info.header.data(), info.header.size() + payload.size()};
+    assert(header.data() + header.size() == payload.bytes().data());
+    const base::ByteSpan whole{header.data(), header.size() + payload.size()};
     auto view = wire::Icmpv4View::parse(payload.bytes());
     if (!view) return drop(DropReason::malformed, whole, now);
     auto icmp = wire::Icmpv4Repr::parse(*view);
@@ -290,24 +323,24 @@ void Host::handle_icmp(const IpPacketInfo& info, base::PacketBuffer&& payload, b
                                                                       : DropReason::unsupported;
         return drop(reason, whole, now);
     }
-    if (observer_) observer_->icmp_received(now, info.ip.src, *icmp);
+    if (observer_) observer_->icmp_received(now, ip.src, *icmp);
 
     if (icmp->type == Icmpv4Type::echo_request) {
         // Like Linux (icmp_echo_ignore_broadcasts), broadcast pings go unanswered.
-        if (!is_local_address(info.ip.dst)) return;
+        if (!is_local_address(ip.dst)) return;
         const wire::Icmpv4Repr reply{.type = Icmpv4Type::echo_reply,
                                      .identifier = icmp->identifier,
                                      .sequence = icmp->sequence,
                                      .data = icmp->data};
-        (void)send_icmp(info.ip.src, reply, now, {}, info.ip.dst);
+        (void)send_icmp(ip.src, reply, now, {}, ip.dst);
         return;
     }
 
-    const IcmpMessage message{.from = info.ip.src,
-                              .to = info.ip.dst,
-                              .ttl = info.ip.ttl,
+    const IcmpMessage message{.from = ip.src,
+                              .to = ip.dst,
+                              .ttl = ip.ttl,
                               .icmp = *icmp,
-                              .error = parse_quoted(info.ip, *icmp)};
+                              .error = parse_quoted(ip, *icmp)};
     // Listeners may remove themselves while being told.
     const std::vector<IcmpListener*> listeners = icmp_listeners_;
     for (IcmpListener* l : listeners) {
@@ -315,23 +348,25 @@ void Host::handle_icmp(const IpPacketInfo& info, base::PacketBuffer&& payload, b
             l->icmp_received(message, now);
         }
     }
+    if (!message.error) return;
     // RFC 1191: "fragmentation needed" about a packet of ours lowers the
     // path MTU to its destination (before the transport hears of it).
-    if (message.error && icmp->type == Icmpv4Type::dest_unreachable &&
-        icmp->code == static_cast<uint8_t>(wire::UnreachableCode::fragmentation_needed) &&
-        is_local_address(message.error->original.src)) {
-        const wire::Ipv4Repr& original = message.error->original;
-        if (const auto route = mtu_towards(original.dst)) {
-            const auto len =
-                static_cast<uint16_t>(wire::Ipv4Repr::buffer_len() + original.payload_len);
-            (void)path_mtu_.lower(original.dst, icmp->next_hop_mtu, len, *route, now);
+    const IcmpError& error = *message.error;
+    if (error.kind == IcmpErrorKind::packet_too_big &&
+        is_local_address(error.original_source.v4())) {
+        const auto quoted = wire::Ipv4View::parse_truncated(icmp->data);
+        const Ipv4Address original_dst = error.original_destination.v4();
+        if (const auto route = mtu_towards(original_dst)) {
+            (void)path_mtu_.lower(original_dst, icmp->next_hop_mtu, quoted->total_len(), *route,
+                                  now);
         }
     }
-    if (message.error) {
-        for (const auto& [protocol, transport] : transports_) {
-            if (protocol == message.error->original.protocol)
-                transport->icmp_error(*message.error, now);
-        }
+    tell_transport(error, now);
+}
+
+void Host::tell_transport(const IcmpError& error, base::Time now) {
+    for (const auto& [protocol, transport] : transports_) {
+        if (protocol == error.original_protocol) transport->icmp_error(error, now);
     }
 }
 
@@ -495,12 +530,22 @@ base::Expected<void, SendError> Host::send_echo_request(Ipv4Address dst, uint16_
     return send_icmp(dst, echo, now, options);
 }
 
-void Host::send_icmp_error(const IpPacketInfo& offending, base::ByteSpan payload, Icmpv4Type type,
-                           uint8_t code, base::Time now) {
+void Host::send_port_unreachable(const IpPacketInfo& offending, base::ByteSpan payload,
+                                 base::Time now) {
+    if (offending.destination.is_v6()) {
+        // The header and the payload are contiguous (the transport was handed
+        // the packet trimmed in place); icmpv6_error quotes what fits.
+        if (offending.header.data() + offending.header.size() != payload.data()) return;
+        const base::ByteSpan packet{offending.header.data(),
+                                    offending.header.size() + payload.size()};
+        return icmpv6_error(packet, wire::Icmpv6Type::dest_unreachable,
+                            static_cast<uint8_t>(wire::Icmpv6UnreachableCode::port), 0, now);
+    }
     std::vector<std::byte> quoted(offending.header.begin(), offending.header.end());
     const size_t take = std::min(payload.size(), max_icmp_quote);
     quoted.insert(quoted.end(), payload.begin(), payload.begin() + static_cast<ptrdiff_t>(take));
-    icmp_error(quoted, type, code, 0, now);
+    icmp_error(quoted, Icmpv4Type::dest_unreachable,
+               static_cast<uint8_t>(wire::UnreachableCode::port), 0, now);
 }
 
 void Host::icmp_error(base::ByteSpan offending, Icmpv4Type type, uint8_t code,
@@ -613,6 +658,38 @@ base::Time Host::next_deadline() const {
     return t;
 }
 
+// ---- either version, for transports ----------------------------------------
+
+std::optional<wire::IpAddress> Host::source_address_for(const wire::IpAddress& dst) const {
+    if (dst.is_v4()) {
+        const auto source = source_address_for(dst.v4());
+        return source ? std::optional<wire::IpAddress>(*source) : std::nullopt;
+    }
+    const auto source = source_address_for(dst.v6());
+    return source ? std::optional<wire::IpAddress>(*source) : std::nullopt;
+}
+
+bool Host::is_local_address(const wire::IpAddress& a) const {
+    return a.is_v4() ? is_local_address(a.v4()) : is_local_address(a.v6());
+}
+
+std::optional<uint16_t> Host::path_mtu(const wire::IpAddress& dst, base::Time now) const {
+    return dst.is_v4() ? path_mtu(dst.v4(), now) : path_mtu(dst.v6(), now);
+}
+
+base::Expected<void, SendError> Host::send_ip(const wire::IpAddress& source,
+                                              const wire::IpAddress& dst, wire::IpProtocol protocol,
+                                              base::PacketBuffer payload, base::Time now,
+                                              bool dont_fragment) {
+    assert(source.is_v4() == dst.is_v4());
+    if (dst.is_v4()) {
+        return send_ip(dst.v4(), protocol, std::move(payload), now,
+                       SendOptions{.source = source.v4(), .dont_fragment = dont_fragment});
+    }
+    return send_ipv6(dst.v6(), static_cast<uint8_t>(protocol), std::move(payload), now,
+                     Send6Options{.source = source.v6(), .dont_fragment = dont_fragment});
+}
+
 // ---- registration ----------------------------------------------------------
 
 void Host::report_drop(DropReason reason, const IpPacketInfo& info, base::ByteSpan payload,
@@ -622,7 +699,7 @@ void Host::report_drop(DropReason reason, const IpPacketInfo& info, base::ByteSp
     drop(reason,
          contiguous ? base::ByteSpan{info.header.data(), info.header.size() + payload.size()}
                     : payload,
-         now);
+         now, info.destination.is_v6() ? Layer::ipv6 : Layer::ipv4);
 }
 
 void Host::set_transport(wire::IpProtocol protocol, Transport* transport) {

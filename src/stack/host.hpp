@@ -136,24 +136,51 @@ class Pollable {
     virtual base::Time next_deadline() const = 0;
 };
 
-// A datagram delivered to a transport: its parsed header, and the header bytes
-// as received (valid during the call), for quoting in an ICMP error.
+// A datagram delivered to a transport, of either IP version: the fields
+// transports use, and the header bytes as received (IPv4's header, or IPv6's
+// with its extension headers; valid during the call) for quoting in an ICMP
+// error.
 struct IpPacketInfo {
-    wire::Ipv4Repr ip;
+    wire::IpAddress source;
+    wire::IpAddress destination;
+    uint8_t ttl = 0;              // IPv4's time to live, IPv6's hop limit
+    uint16_t identification = 0;  // IPv4's, which observers show; 0 over IPv6
     base::ByteSpan header;
     InterfaceId interface = 0;
 };
 
-// An ICMP error about a datagram this host sent, with the part of it the error
-// quoted (the IP header, parsed, and the start of its payload).
-struct IcmpError {
-    wire::Ipv4Address reporter;  // who sent the error
-    wire::Icmpv4Type type = wire::Icmpv4Type::dest_unreachable;
-    uint8_t code = 0;
-    uint16_t next_hop_mtu = 0;
-    wire::Ipv4Repr original;
-    base::ByteSpan original_payload;  // at least 8 bytes: the transport ports
+// What an ICMP or ICMPv6 error says, in terms both versions share.
+enum class IcmpErrorKind : uint8_t {
+    network_unreachable,
+    host_unreachable,  // IPv6's address unreachable
+    protocol_unreachable,
+    port_unreachable,
+    prohibited,  // administratively, by a filter
+    unreachable_other,
+    packet_too_big,  // IPv4's fragmentation needed (with DF), IPv6's packet too big
+    time_exceeded,   // the TTL or hop limit ran out in transit
+    reassembly_time_exceeded,
+    parameter_problem,
 };
+
+// An ICMP or ICMPv6 error about a datagram this host sent, with the part of it
+// the error quoted.
+struct IcmpError {
+    wire::IpAddress reporter;  // who sent the error
+    IcmpErrorKind kind = IcmpErrorKind::unreachable_other;
+    uint8_t type = 0;  // as on the wire, in ICMPv4's or ICMPv6's numbering
+    uint8_t code = 0;
+    uint32_t mtu = 0;  // packet_too_big: the next hop's (0 from a pre-RFC 1191 router)
+    wire::IpAddress original_source;
+    wire::IpAddress original_destination;
+    wire::IpProtocol original_protocol{};  // past IPv6's extension headers
+    base::ByteSpan original_payload;       // the quoted start of its upper layer
+};
+
+// The kind of an ICMPv4 error (type and code), or nullopt for a message that
+// is not one transports hear of.
+std::optional<IcmpErrorKind> icmp_error_kind(wire::Icmpv4Type type, uint8_t code);
+std::optional<IcmpErrorKind> icmp_error_kind(wire::Icmpv6Type type, uint8_t code);
 
 class Transport : public Pollable {
   public:
@@ -207,7 +234,8 @@ struct Send6Options {
     // The interface for a link-local or multicast destination; none: the
     // route's, or for a link-scoped destination the first IPv6 interface.
     std::optional<InterfaceId> interface;
-    uint8_t hop_limit = 0;  // 0: the host's default
+    uint8_t hop_limit = 0;       // 0: the host's default
+    bool dont_fragment = false;  // fail with too_big rather than fragment at the source
 };
 
 struct SendOptions {
@@ -284,10 +312,11 @@ class Host {
     base::Expected<void, SendError> send_echo_request(wire::Ipv4Address dst, uint16_t identifier,
                                                       uint16_t sequence, base::ByteSpan data,
                                                       base::Time now, SendOptions options = {});
-    // Answers a received datagram with an ICMP error (for transports: port
-    // unreachable), subject to RFC 1122's rules and the rate limit.
-    void send_icmp_error(const IpPacketInfo& offending, base::ByteSpan payload,
-                         wire::Icmpv4Type type, uint8_t code, base::Time now);
+    // Answers a datagram a transport received, for which no program listens,
+    // with ICMP's or ICMPv6's port unreachable, subject to the rules of
+    // errors (RFC 1122, RFC 4443 §2.4) and the rate limit.
+    void send_port_unreachable(const IpPacketInfo& offending, base::ByteSpan payload,
+                               base::Time now);
 
     // For transports: records a datagram they drop (the observer sees the whole
     // IP packet). `payload` is the buffer handed to Transport::receive.
@@ -337,6 +366,19 @@ class Host {
     void add_icmpv6_listener(Icmpv6Listener* listener);
     void remove_icmpv6_listener(Icmpv6Listener* listener);
 
+    // ---- either version, for transports ----
+    // The source towards `dst` (of its family), or nullopt without a route.
+    std::optional<wire::IpAddress> source_address_for(const wire::IpAddress& dst) const;
+    bool is_local_address(const wire::IpAddress& a) const;
+    std::optional<uint16_t> path_mtu(const wire::IpAddress& dst, base::Time now) const;
+    // Sends an upper-layer payload from `source` to `dst` (one family) with
+    // send_ip or send_ipv6. `dont_fragment`: fail with too_big rather than
+    // fragment (IPv4's DF; over IPv6, no fragmenting at the source).
+    base::Expected<void, SendError> send_ip(const wire::IpAddress& source,
+                                            const wire::IpAddress& dst, wire::IpProtocol protocol,
+                                            base::PacketBuffer payload, base::Time now,
+                                            bool dont_fragment = false);
+
     // A random stream for components of this host (ephemeral ports, ISNs …).
     base::RandomStream& random() { return random_; }
     base::BufferPool& pool() { return pool_; }
@@ -357,7 +399,10 @@ class Host {
     void forward(InterfaceId in, base::PacketBuffer&& packet, const wire::Ipv4View& view,
                  base::Time now);
     void deliver(InterfaceId in, base::PacketBuffer&& packet, base::Time now);
-    void handle_icmp(const IpPacketInfo& info, base::PacketBuffer&& payload, base::Time now);
+    void handle_icmp(const wire::Ipv4Repr& ip, base::ByteSpan header, base::PacketBuffer&& payload,
+                     base::Time now);
+    // Hands an ICMP or ICMPv6 error to the transport of the protocol it quotes.
+    void tell_transport(const IcmpError& error, base::Time now);
     std::optional<IcmpError> parse_quoted(const wire::Ipv4Repr& ip,
                                           const wire::Icmpv4Repr& icmp) const;
 
@@ -424,6 +469,8 @@ class Host {
                   base::Time now);
     void deliver6(InterfaceId in, base::PacketBuffer&& packet, const wire::Ipv6View& view,
                   const wire::Ipv6Chain& chain, base::Time now);
+    std::optional<IcmpError> parse_quoted6(const wire::Ipv6Repr& ip,
+                                           const wire::Icmpv6Repr& icmp) const;
     void handle_icmpv6(InterfaceId in, const wire::Ipv6Repr& ip, base::ByteSpan packet,
                        base::ByteSpan message, base::Time now);
     void handle_ndp(InterfaceId in, const wire::Ipv6Repr& ip, const wire::NdpRepr& ndp,

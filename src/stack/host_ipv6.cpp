@@ -345,6 +345,19 @@ void Host::deliver6(InterfaceId in, base::PacketBuffer&& packet, const wire::Ipv
         default:
             break;
     }
+    for (const auto& [protocol, transport] : transports_) {
+        if (static_cast<uint8_t>(protocol) != chain.upper) continue;
+        // The fixed header and the extension headers stay in place in front
+        // of the payload, for an ICMPv6 error's quote.
+        const IpPacketInfo info{.source = ip.src,
+                                .destination = ip.dst,
+                                .ttl = ip.hop_limit,
+                                .header = view.bytes().first(chain.upper_at),
+                                .interface = in};
+        packet.trim_front(chain.upper_at);
+        transport->receive(info, std::move(packet), now);
+        return;
+    }
     // No handler: RFC 8200 §4, a parameter problem pointing at the field that
     // named the unknown header.
     icmpv6_error(packet.bytes(), Icmpv6Type::parameter_problem,
@@ -388,6 +401,8 @@ void Host::handle_icmpv6(InterfaceId in, const wire::Ipv6Repr& ip, base::ByteSpa
         }
     }
 
+    if (const auto error = parse_quoted6(ip, *icmp)) tell_transport(*error, now);
+
     if (icmp->type == Icmpv6Type::echo_request) {
         // Answered to unicast and to groups alike, as Linux does; the reply
         // comes from the address asked, or for a group from ours towards the
@@ -410,6 +425,62 @@ void Host::handle_icmpv6(InterfaceId in, const wire::Ipv6Repr& ip, base::ByteSpa
             l->icmpv6_received(m, now);
         }
     }
+}
+
+std::optional<IcmpErrorKind> icmp_error_kind(Icmpv6Type type, uint8_t code) {
+    using wire::Icmpv6UnreachableCode;
+    switch (type) {
+        case Icmpv6Type::dest_unreachable:
+            switch (Icmpv6UnreachableCode{code}) {
+                case Icmpv6UnreachableCode::no_route:
+                case Icmpv6UnreachableCode::reject_route:
+                    return IcmpErrorKind::network_unreachable;
+                case Icmpv6UnreachableCode::address:
+                    return IcmpErrorKind::host_unreachable;
+                case Icmpv6UnreachableCode::port:
+                    return IcmpErrorKind::port_unreachable;
+                case Icmpv6UnreachableCode::admin_prohibited:
+                case Icmpv6UnreachableCode::source_policy:
+                    return IcmpErrorKind::prohibited;
+                default:
+                    return IcmpErrorKind::unreachable_other;
+            }
+        case Icmpv6Type::packet_too_big:
+            return IcmpErrorKind::packet_too_big;
+        case Icmpv6Type::time_exceeded:
+            return code == 0 ? IcmpErrorKind::time_exceeded
+                             : IcmpErrorKind::reassembly_time_exceeded;
+        case Icmpv6Type::parameter_problem:
+            // RFC 4443 §3.4 code 1 (an unrecognized next header) is IPv6's
+            // protocol unreachable, and Linux reports it as such.
+            return code == static_cast<uint8_t>(wire::Icmpv6ParameterCode::next_header)
+                       ? IcmpErrorKind::protocol_unreachable
+                       : IcmpErrorKind::parameter_problem;
+        default:
+            return std::nullopt;
+    }
+}
+
+std::optional<IcmpError> Host::parse_quoted6(const wire::Ipv6Repr& ip,
+                                             const wire::Icmpv6Repr& icmp) const {
+    const auto kind = icmp_error_kind(icmp.type, icmp.code);
+    if (!kind) return std::nullopt;
+    // The quote is the start of the packet this host sent: the upper layer
+    // begins past its extension headers, if they were quoted whole.
+    const auto quoted = wire::Ipv6View::parse_truncated(icmp.data);
+    if (!quoted) return std::nullopt;
+    const auto chain = wire::walk_extensions(*quoted);
+    if (!chain || chain->upper_at > quoted->bytes().size()) return std::nullopt;
+    if (chain->fragment && chain->fragment->offset != 0) return std::nullopt;  // no ports in it
+    return IcmpError{.reporter = ip.src,
+                     .kind = *kind,
+                     .type = static_cast<uint8_t>(icmp.type),
+                     .code = icmp.code,
+                     .mtu = icmp.type == Icmpv6Type::packet_too_big ? icmp.mtu : 0,
+                     .original_source = quoted->src(),
+                     .original_destination = quoted->dst(),
+                     .original_protocol = wire::IpProtocol{chain->upper},
+                     .original_payload = quoted->bytes().subspan(chain->upper_at)};
 }
 
 void Host::handle_ndp(InterfaceId in, const wire::Ipv6Repr& ip, const wire::NdpRepr& ndp,
@@ -522,6 +593,8 @@ base::Expected<void, SendError> Host::send_ipv6(Ipv6Address dst, uint8_t next_he
     }
     const uint16_t link_mtu = mtu6(*out);
     const uint16_t mtu = std::min(link_mtu, path_mtu_.get(dst, now).value_or(link_mtu));
+    if (options.dont_fragment && wire::Ipv6Repr::buffer_len() + payload.size() > mtu)
+        return base::fail(SendError::too_big);
     ip.emit(payload.prepend(wire::Ipv6Repr::buffer_len()));
     ++stats_.packets_sent;
     if (payload.size() > mtu) {

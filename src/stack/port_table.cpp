@@ -1,28 +1,53 @@
 #include "stack/port_table.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <span>
 
 #include <fmt/format.h>
 
 namespace stack {
 namespace {
 
-// The hash input of Algorithm 4: local address, remote address, remote port.
-uint64_t hash_tuple(const base::SipKey& key, wire::Ipv4Address local, Endpoint remote) {
-    std::byte in[10];
-    base::store_be32(in, 0, local.to_u32());
-    base::store_be32(in, 4, remote.address.to_u32());
-    base::store_be16(in, 8, remote.port);
-    return base::siphash24(key, in);
+// Appends an address to a hash input: 4 bytes for IPv4, 16 for IPv6.
+size_t put_address(std::span<std::byte> out, size_t at, const wire::IpAddress& a) {
+    if (a.is_v4()) {
+        base::store_be32(out, at, a.v4().to_u32());
+        return at + 4;
+    }
+    std::memcpy(out.data() + at, a.v6().bytes().data(), 16);
+    return at + 16;
 }
 
-bool addresses_overlap(wire::Ipv4Address a, wire::Ipv4Address b) {
-    return a.is_unspecified() || b.is_unspecified() || a == b;
+// The hash input of Algorithm 4: local address, remote address, remote port.
+uint64_t hash_tuple(const base::SipKey& key, const wire::IpAddress& local, const Endpoint& remote) {
+    std::array<std::byte, 34> in{};
+    size_t at = put_address(in, 0, local);
+    at = put_address(in, at, remote.address);
+    base::store_be16(in, at, remote.port);
+    return base::siphash24(key, base::ByteSpan{in}.first(at + 2));
+}
+
+// Whether a binding to `bound` (dual-stack or not) takes in packets to `to`.
+bool covers(const wire::IpAddress& bound, bool dual_stack, const wire::IpAddress& to) {
+    if (bound.is_v4() == to.is_v4()) return bound.is_unspecified() || bound == to;
+    return dual_stack && to.is_v4();
+}
+
+bool is_any_v6(const wire::IpAddress& a) {
+    return a.is_v6() && a.is_unspecified();
+}
+
+bool addresses_overlap(const wire::IpAddress& a, bool a_dual, const wire::IpAddress& b,
+                       bool b_dual) {
+    return covers(a, a_dual, b) || covers(b, b_dual, a);
 }
 
 }  // namespace
 
 std::string Endpoint::to_string() const {
+    if (address.is_v6()) return fmt::format("[{}]:{}", address, port);
     return fmt::format("{}:{}", address, port);
 }
 
@@ -52,7 +77,8 @@ bool PortTable::conflicts(const Binding& c) const {
     if (it == by_port_.end()) return false;
     return std::any_of(it->second.begin(), it->second.end(), [&](const Binding& b) {
         if (b.owner == c.owner) return false;
-        if (!addresses_overlap(b.local.address, c.local.address)) return false;
+        if (!addresses_overlap(b.local.address, b.dual_stack, c.local.address, c.dual_stack))
+            return false;
         if (b.reuse && c.reuse) return false;
         if (b.remote && c.remote && *b.remote != *c.remote) return false;
         return true;
@@ -70,8 +96,9 @@ void PortTable::insert(Binding b) {
     by_port_[b.local.port].push_back(b);
 }
 
-base::Expected<void, PortError> PortTable::bind(Owner owner, Endpoint local, bool reuse) {
-    const Binding b{owner, local, std::nullopt, reuse, 0};
+base::Expected<void, PortError> PortTable::bind(Owner owner, Endpoint local, bool reuse,
+                                                bool dual_stack) {
+    const Binding b{owner, local, std::nullopt, reuse, dual_stack && is_any_v6(local.address), 0};
     if (owners_.contains(owner) || local.port == 0 || conflicts(b))
         return base::fail(PortError::in_use);
     insert(b);
@@ -79,12 +106,12 @@ base::Expected<void, PortError> PortTable::bind(Owner owner, Endpoint local, boo
 }
 
 base::Expected<uint16_t, PortError> PortTable::bind_ephemeral(Owner owner,
-                                                              wire::Ipv4Address local_address,
+                                                              wire::IpAddress local_address,
                                                               std::optional<Endpoint> remote,
-                                                              bool reuse) {
+                                                              bool reuse, bool dual_stack) {
     if (owners_.contains(owner)) return base::fail(PortError::in_use);
     const uint32_t count = uint32_t{range_.last} - range_.first + 1;
-    Binding b{owner, {local_address, 0}, remote, reuse, 0};
+    Binding b{owner, {local_address, 0}, remote, reuse, dual_stack && is_any_v6(local_address), 0};
     if (!remote) {
         // RFC 6056 §3.3.1, Algorithm 1: a random start, then the next free port.
         uint32_t next = static_cast<uint32_t>(random_.uniform(count));
@@ -143,9 +170,10 @@ std::optional<PortTable::Owner> PortTable::lookup(Endpoint local, Endpoint remot
     const Binding* best = nullptr;
     int best_score = -1;
     for (const Binding& b : it->second) {
-        if (!b.local.address.is_unspecified() && b.local.address != local.address) continue;
+        if (!covers(b.local.address, b.dual_stack, local.address)) continue;
         if (b.remote && *b.remote != remote) continue;
-        const int score = (b.remote ? 2 : 0) + (b.local.address.is_unspecified() ? 0 : 1);
+        const int score = (b.remote ? 4 : 0) + (b.local.address.is_unspecified() ? 0 : 2) +
+                          (b.local.address.is_v4() == local.address.is_v4() ? 1 : 0);
         if (score > best_score || (score == best_score && b.sequence > best->sequence)) {
             best = &b;
             best_score = score;

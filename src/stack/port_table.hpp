@@ -2,15 +2,21 @@
 // "The IP address is the apartment building, the port is the unit."
 //
 // Binding rules, as Linux has them for its sockets:
-//  - a binding is a local endpoint (address or 0.0.0.0 for any, port) and,
-//    once connected, a remote endpoint;
+//  - a binding is a local endpoint (address, or 0.0.0.0 or :: for any address
+//    of its family; port) and, once connected, a remote endpoint;
+//  - IPv4 and IPv6 addresses are apart, except that a binding to :: may be
+//    dual-stack (Linux's IPV6_V6ONLY off): it then covers every IPv4 address
+//    too, and IPv4 packets reach it with their IPv4 addresses (the socket
+//    layer shows them as IPv4-mapped IPv6 ones);
 //  - two bindings conflict when their ports are equal and their local
-//    addresses overlap (equal, or either is 0.0.0.0), unless both asked for
-//    reuse, or both are connected to different remote endpoints (so many
-//    connections can share a local port, as they do with a server's);
+//    addresses overlap (equal, or either is the wildcard of the other's
+//    family), unless both asked for reuse, or both are connected to different
+//    remote endpoints (so many connections can share a local port, as they do
+//    with a server's);
 //  - a datagram or segment goes to the most specific binding that matches:
 //    connected to its source over not connected, a specific local address over
-//    0.0.0.0; among equals, the most recently bound.
+//    a wildcard, a wildcard of the packet's family over a dual-stack ::;
+//    among equals, the most recently bound.
 //
 // Ephemeral ports come from 49152–65535 (RFC 6335) by RFC 6056's randomized
 // algorithms: Algorithm 1 (random start, then the next free port) when the
@@ -36,11 +42,11 @@
 namespace stack {
 
 struct Endpoint {
-    wire::Ipv4Address address;  // 0.0.0.0 for any
+    wire::IpAddress address;  // 0.0.0.0 or :: for any of its family
     uint16_t port = 0;
 
     auto operator<=>(const Endpoint&) const = default;
-    std::string to_string() const;  // "10.0.0.1:80"
+    std::string to_string() const;  // "10.0.0.1:80", "[2001:db8::1]:80"
 };
 
 enum class PortError : uint8_t {
@@ -67,13 +73,15 @@ class PortTable {
     // the initial counters.
     PortTable(base::SipKey secret, base::RandomStream& random, PortRange ephemeral = {});
 
-    // Binds `owner` (which holds no binding) to `local`; local.port must not be 0.
-    base::Expected<void, PortError> bind(Owner owner, Endpoint local, bool reuse);
+    // Binds `owner` (which holds no binding) to `local`; local.port must not be
+    // 0. `dual_stack` matters only for local.address ::.
+    base::Expected<void, PortError> bind(Owner owner, Endpoint local, bool reuse,
+                                         bool dual_stack = false);
     // Binds `owner` to an ephemeral port on `local_address`; if `remote` is
     // given the owner is connected to it at once. Returns the port.
-    base::Expected<uint16_t, PortError> bind_ephemeral(Owner owner, wire::Ipv4Address local_address,
+    base::Expected<uint16_t, PortError> bind_ephemeral(Owner owner, wire::IpAddress local_address,
                                                        std::optional<Endpoint> remote,
-                                                       bool reuse = false);
+                                                       bool reuse = false, bool dual_stack = false);
     // Connects a bound owner to `remote`; fails if that makes a 4-tuple another
     // binding already has.
     base::Expected<void, PortError> connect(Owner owner, Endpoint remote);
@@ -93,6 +101,7 @@ class PortTable {
         Endpoint local;
         std::optional<Endpoint> remote;
         bool reuse;
+        bool dual_stack;    // local.address is :: and covers IPv4 too
         uint64_t sequence;  // bind order
     };
 

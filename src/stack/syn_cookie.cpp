@@ -21,14 +21,11 @@ uint32_t period(base::Time now) {
 
 // H1 (which = 1) over the 4-tuple; H2 (which = 2) over the 4-tuple and t.
 uint32_t hash(const base::SipKey& key, const tcp::Tuple& t, uint8_t which, uint32_t count) {
-    std::array<std::byte, 17> in{};
-    base::store_be32(in, 0, t.local_address.to_u32());
-    base::store_be16(in, 4, t.local_port);
-    base::store_be32(in, 6, t.remote_address.to_u32());
-    base::store_be16(in, 10, t.remote_port);
-    base::store_be32(in, 12, count);
-    in[16] = std::byte{which};
-    return static_cast<uint32_t>(base::siphash24(key, in));
+    std::array<std::byte, tcp::max_tuple_bytes + 5> in{};
+    const size_t at = tcp::tuple_bytes(t, std::span(in).first<tcp::max_tuple_bytes>());
+    base::store_be32(in, at, count);
+    in[at + 4] = std::byte{which};
+    return static_cast<uint32_t>(base::siphash24(key, base::ByteSpan{in}.first(at + 5)));
 }
 
 }  // namespace

@@ -8,7 +8,13 @@
 namespace stack {
 namespace {
 
-constexpr uint16_t ipv4_and_tcp_headers = wire::ipv4::min_header_len + wire::tcp::min_header_len;
+// The IP and TCP headers of a segment without options: what the path MTU
+// leaves room for beside the MSS.
+constexpr uint16_t headers_towards(const wire::IpAddress& remote) {
+    return static_cast<uint16_t>(
+        (remote.is_v4() ? wire::ipv4::min_header_len : wire::ipv6::header_len) +
+        wire::tcp::min_header_len);
+}
 
 }  // namespace
 
@@ -32,24 +38,22 @@ Tcp::~Tcp() {
     host_.remove_transport(wire::IpProtocol::tcp, this);
 }
 
-tcp::Config Tcp::config_for(wire::Ipv4Address remote) const {
+tcp::Config Tcp::config_for(const wire::IpAddress& remote) const {
     tcp::Config c = config_.connection;
-    if (const auto mtu = host_.path_mtu(remote, now_); mtu && *mtu > ipv4_and_tcp_headers) {
-        c.mss = std::min<uint16_t>(c.mss, static_cast<uint16_t>(*mtu - ipv4_and_tcp_headers));
-    }
+    const uint16_t headers = headers_towards(remote);
+    if (const auto mtu = host_.path_mtu(remote, now_); mtu && *mtu > headers)
+        c.mss = std::min<uint16_t>(c.mss, static_cast<uint16_t>(*mtu - headers));
     return c;
 }
 
 wire::SeqNum Tcp::isn(const tcp::Tuple& t, base::Time now) const {
     // RFC 6528: ISN = M + F(local address, local port, remote address, remote
     // port, secret), M a clock ticking every 4 µs.
-    std::byte in[12];
-    base::store_be32(in, 0, t.local_address.to_u32());
-    base::store_be16(in, 4, t.local_port);
-    base::store_be32(in, 6, t.remote_address.to_u32());
-    base::store_be16(in, 10, t.remote_port);
+    std::array<std::byte, tcp::max_tuple_bytes> in{};
+    const size_t n = tcp::tuple_bytes(t, in);
     const auto m = static_cast<uint32_t>(now.ns() / 4000);
-    return wire::SeqNum{m + static_cast<uint32_t>(base::siphash24(isn_key_, in))};
+    return wire::SeqNum{
+        m + static_cast<uint32_t>(base::siphash24(isn_key_, base::ByteSpan{in}.first(n)))};
 }
 
 void Tcp::new_connection(SocketId id, const tcp::Tuple& tuple, const tcp::Options& options) {
@@ -77,15 +81,15 @@ void Tcp::emit(const tcp::Tuple& t, const wire::TcpRepr& seg, base::Time now) {
     ++stats_.segments_out;
     // With DF, as Linux: a router that cannot forward the segment whole says
     // so (RFC 1191) rather than fragmenting it.
-    (void)host_.send_ip(t.remote_address, wire::IpProtocol::tcp, std::move(p), now,
-                        SendOptions{.source = t.local_address, .dont_fragment = true});
+    (void)host_.send_ip(t.local_address, t.remote_address, wire::IpProtocol::tcp, std::move(p), now,
+                        /*dont_fragment=*/true);
 }
 
 base::Expected<SocketId, SocketError> Tcp::listen(Endpoint local, size_t backlog,
-                                                  const tcp::Options& options) {
+                                                  const tcp::Options& options, bool dual_stack) {
     if (options.problem()) return base::fail(SocketError::invalid_argument);
     const SocketId id = next_id_++;
-    if (auto ok = ports_.bind(id, local, false); !ok)
+    if (auto ok = ports_.bind(id, local, false, dual_stack); !ok)
         return base::fail(SocketError::address_in_use);
     listeners_.emplace(
         id, Listener{.local = local, .backlog = std::max<size_t>(backlog, 1), .options = options});
@@ -108,6 +112,9 @@ base::Expected<SocketId, SocketError> Tcp::connect(Endpoint remote, base::Time n
                                                    const tcp::Options& options) {
     now_ = now;
     if (remote.port == 0 || options.problem()) return base::fail(SocketError::invalid_argument);
+    if (local && !local->address.is_unspecified() &&
+        local->address.is_v4() != remote.address.is_v4())
+        return base::fail(SocketError::invalid_argument);
     if (entries_.size() >= config_.max_connections)
         return base::fail(SocketError::no_ephemeral_port);
     const auto source = local && !local->address.is_unspecified()
@@ -348,7 +355,7 @@ void Tcp::reset_for(const IpPacketInfo& info, const wire::TcpRepr& seg, base::Ti
         rst.flags = wire::TcpFlags{wire::TcpFlags::rst | wire::TcpFlags::ack};
     }
     ++stats_.resets_sent;
-    const tcp::Tuple t{info.ip.dst, seg.dst_port, info.ip.src, seg.src_port};
+    const tcp::Tuple t{info.destination, seg.dst_port, info.source, seg.src_port};
     if (stack::Observer* o = host_.observer()) o->tcp_segment(now, t, true, rst, tcp::Reason::rst);
     emit(t, rst, now);
 }
@@ -363,17 +370,17 @@ void Tcp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
     }
     // A segment whose checksum is still pending never left this process
     // (HostConfig::checksum_offload): its bytes are the ones sent.
-    if (!payload.checksum_pending() && !view->checksum_valid(info.ip.src, info.ip.dst)) {
+    if (!payload.checksum_pending() && !view->checksum_valid(info.source, info.destination)) {
         ++stats_.bad_checksum;
         return host_.report_drop(DropReason::bad_checksum, info, payload.bytes(), now);
     }
     const auto seg =
-        wire::TcpRepr::parse(*view, info.ip.src, info.ip.dst, wire::ChecksumCheck::ignore);
+        wire::TcpRepr::parse(*view, info.source, info.destination, wire::ChecksumCheck::ignore);
     if (!seg) {
         ++stats_.malformed;
         return host_.report_drop(DropReason::malformed, info, payload.bytes(), now);
     }
-    const tcp::Tuple tuple{info.ip.dst, seg->dst_port, info.ip.src, seg->src_port};
+    const tcp::Tuple tuple{info.destination, seg->dst_port, info.source, seg->src_port};
     if (const auto it = connections_.find(tuple); it != connections_.end()) {
         const SocketId id = it->second;
         entries_.at(id).connection->process(*seg, now);
@@ -381,7 +388,8 @@ void Tcp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
         return;
     }
     using wire::TcpFlags;
-    const auto owner = ports_.lookup({info.ip.dst, seg->dst_port}, {info.ip.src, seg->src_port});
+    const auto owner =
+        ports_.lookup({info.destination, seg->dst_port}, {info.source, seg->src_port});
     const auto l = owner ? listeners_.find(*owner) : listeners_.end();
     if (l != listeners_.end()) {
         Listener& listener = l->second;
@@ -481,34 +489,33 @@ bool Tcp::accept_cookie(SocketId listener_id, Listener& listener, const tcp::Tup
 void Tcp::icmp_error(const IcmpError& error, base::Time now) {
     now_ = now;
     // The quote holds at least the ports and the sequence number.
-    if (error.type != wire::Icmpv4Type::dest_unreachable || error.original_payload.size() < 8)
-        return;
+    if (error.original_payload.size() < 8) return;
+    const tcp::Tuple quoted{error.original_source, base::load_be16(error.original_payload, 0),
+                            error.original_destination, base::load_be16(error.original_payload, 2)};
+    const wire::SeqNum seq{base::load_be32(error.original_payload, 4)};
     std::optional<tcp::Error> e;
-    switch (wire::UnreachableCode{error.code}) {
-        case wire::UnreachableCode::port:
-        case wire::UnreachableCode::protocol:
+    switch (error.kind) {
+        case IcmpErrorKind::port_unreachable:
+        case IcmpErrorKind::protocol_unreachable:
             e = tcp::Error::refused;
             break;
-        case wire::UnreachableCode::host:
-        case wire::UnreachableCode::host_unknown:
+        case IcmpErrorKind::host_unreachable:
             e = tcp::Error::host_unreachable;
             break;
-        case wire::UnreachableCode::net:
-        case wire::UnreachableCode::net_unknown:
+        case IcmpErrorKind::network_unreachable:
             e = tcp::Error::network_unreachable;
             break;
-        case wire::UnreachableCode::fragmentation_needed: {
-            // The host has lowered the path MTU (RFC 1191); every connection
-            // to that destination sends smaller segments from now on, the
-            // one whose segment was quoted after checking it was in flight.
-            const auto mtu = host_.path_mtu(error.original.dst, now);
-            if (!mtu || *mtu <= ipv4_and_tcp_headers) return;
-            const auto mss = static_cast<uint16_t>(*mtu - ipv4_and_tcp_headers);
-            const tcp::Tuple quoted{error.original.src, base::load_be16(error.original_payload, 0),
-                                    error.original.dst, base::load_be16(error.original_payload, 2)};
+        case IcmpErrorKind::packet_too_big: {
+            // The host has lowered the path MTU (RFC 1191, RFC 8201); every
+            // connection to that destination sends smaller segments from now
+            // on, the one whose segment was quoted after checking it was in
+            // flight.
+            const auto mtu = host_.path_mtu(error.original_destination, now);
+            const uint16_t headers = headers_towards(error.original_destination);
+            if (!mtu || *mtu <= headers) return;
+            const auto mss = static_cast<uint16_t>(*mtu - headers);
             const auto it = connections_.find(quoted);
             if (it == connections_.end()) return;  // not ours: nothing learned for TCP
-            const wire::SeqNum seq{base::load_be32(error.original_payload, 4)};
             if (!entries_.at(it->second).connection->icmp_packet_too_big(mss, seq, now)) return;
             std::vector<SocketId> others;
             for (const auto& [t, id] : connections_) {
@@ -525,13 +532,9 @@ void Tcp::icmp_error(const IcmpError& error, base::Time now) {
         default:
             return;
     }
-    const tcp::Tuple tuple{error.original.src, base::load_be16(error.original_payload, 0),
-                           error.original.dst, base::load_be16(error.original_payload, 2)};
-    const auto it = connections_.find(tuple);
+    const auto it = connections_.find(quoted);
     if (it == connections_.end()) return;
-    entries_.at(it->second)
-        .connection->icmp_unreachable(*e, wire::SeqNum{base::load_be32(error.original_payload, 4)},
-                                      now);
+    entries_.at(it->second).connection->icmp_unreachable(*e, seq, now);
     after(it->second, now);
 }
 

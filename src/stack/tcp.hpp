@@ -13,6 +13,7 @@
 // included), then goes.
 #pragma once
 
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -60,8 +61,10 @@ class Tcp : public Transport, private tcp::Observer {
     // (and as many be half open).
     // Its options are every accepted connection's (as Linux's listeners
     // pass theirs on).
+    // `dual_stack`: a listener on :: takes IPv4 connections too (PortTable).
     base::Expected<SocketId, SocketError> listen(Endpoint local, size_t backlog = 128,
-                                                 const tcp::Options& options = {});
+                                                 const tcp::Options& options = {},
+                                                 bool dual_stack = false);
     // An established connection from the listener's queue, if one waits.
     std::optional<SocketId> accept(SocketId listener);
     // Opens a connection (sends the SYN) with `options` set first. A value
@@ -136,7 +139,7 @@ class Tcp : public Transport, private tcp::Observer {
     };
 
     void new_connection(SocketId id, const tcp::Tuple& tuple, const tcp::Options& options);
-    tcp::Config config_for(wire::Ipv4Address remote) const;
+    tcp::Config config_for(const wire::IpAddress& remote) const;
     wire::SeqNum isn(const tcp::Tuple& tuple, base::Time now) const;
     void emit(const tcp::Tuple& tuple, const wire::TcpRepr& seg, base::Time now);
     void reset_for(const IpPacketInfo& info, const wire::TcpRepr& seg, base::Time now);
@@ -168,8 +171,16 @@ class Tcp : public Transport, private tcp::Observer {
     std::map<SocketId, Entry> entries_;
     std::map<SocketId, Listener> listeners_;
     struct TupleHash {
+        // An IPv4 address as its value; an IPv6 one folded to 64 bits.
+        static uint64_t fold(const wire::IpAddress& a) {
+            if (a.is_v4()) return a.v4().to_u32();
+            uint64_t hi = 0, lo = 0;
+            std::memcpy(&hi, a.v6().bytes().data(), 8);
+            std::memcpy(&lo, a.v6().bytes().data() + 8, 8);
+            return hi ^ (lo * 0xff51afd7ed558ccdull);
+        }
         size_t operator()(const tcp::Tuple& t) const {
-            uint64_t h = (uint64_t{t.local_address.to_u32()} << 32) ^ t.remote_address.to_u32();
+            uint64_t h = (fold(t.local_address) << 32) ^ fold(t.remote_address);
             h ^= (uint64_t{t.local_port} << 16 | t.remote_port) * 0x9e3779b97f4a7c15ull;
             return static_cast<size_t>(h ^ (h >> 31));
         }

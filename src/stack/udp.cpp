@@ -7,9 +7,17 @@
 namespace stack {
 namespace {
 
-// The most a UDP datagram can carry inside one IPv4 packet.
-constexpr size_t max_payload =
+// The most a UDP datagram can carry inside one IPv4 packet, and inside one
+// IPv6 packet without a jumbogram (whose payload length excludes its header).
+constexpr size_t max_payload_v4 =
     wire::ipv4::max_packet_len - wire::ipv4::min_header_len - wire::udp::header_len;
+constexpr size_t max_payload_v6 = wire::ipv6::max_payload_len - wire::udp::header_len;
+
+// Whether a socket bound to `local` can talk to `remote`: one family, or a
+// wildcard :: (dual-stack or not, which the port table knows) towards IPv4.
+bool families_fit(const wire::IpAddress& local, const wire::IpAddress& remote) {
+    return local.is_v4() == remote.is_v4() || (local.is_v6() && local.is_unspecified());
+}
 
 SocketError from_port_error(PortError e) {
     return e == PortError::exhausted ? SocketError::no_ephemeral_port : SocketError::address_in_use;
@@ -85,36 +93,41 @@ SocketId Udp::open() {
     return id;
 }
 
-base::Expected<void, SocketError> Udp::bind(SocketId s, Endpoint local, bool reuse) {
+base::Expected<void, SocketError> Udp::bind(SocketId s, Endpoint local, bool reuse,
+                                            bool dual_stack) {
     if (!find(s) || ports_.local_of(s)) return base::fail(SocketError::invalid_argument);
     if (!local.address.is_unspecified() && !host_.is_local_address(local.address)) {
         return base::fail(SocketError::invalid_argument);
     }
     if (local.port == 0) {
-        auto port = ports_.bind_ephemeral(s, local.address, std::nullopt, reuse);
+        auto port = ports_.bind_ephemeral(s, local.address, std::nullopt, reuse, dual_stack);
         if (!port) return base::fail(from_port_error(port.error()));
         return {};
     }
-    if (auto ok = ports_.bind(s, local, reuse); !ok) return base::fail(from_port_error(ok.error()));
+    if (auto ok = ports_.bind(s, local, reuse, dual_stack); !ok)
+        return base::fail(from_port_error(ok.error()));
     return {};
 }
 
-base::Expected<void, SocketError> Udp::ensure_bound(SocketId s, std::optional<Endpoint> remote) {
+base::Expected<void, SocketError> Udp::ensure_bound(SocketId s, const Endpoint& remote,
+                                                    bool connect) {
     if (ports_.local_of(s)) return {};
-    wire::Ipv4Address local = wire::Ipv4Address::any();
-    if (remote) {
-        const auto source = host_.source_address_for(remote->address);
+    wire::IpAddress local = wire::IpAddress::any_of_family(remote.address);
+    if (connect) {
+        const auto source = host_.source_address_for(remote.address);
         if (!source) return base::fail(SocketError::no_route);
         local = *source;
     }
-    auto port = ports_.bind_ephemeral(s, local, remote);
+    auto port = ports_.bind_ephemeral(s, local, connect ? std::optional(remote) : std::nullopt);
     if (!port) return base::fail(from_port_error(port.error()));
     return {};
 }
 
 base::Expected<void, SocketError> Udp::connect(SocketId s, Endpoint remote) {
     if (!find(s) || remote.port == 0) return base::fail(SocketError::invalid_argument);
-    if (!ports_.local_of(s)) return ensure_bound(s, remote);
+    if (!ports_.local_of(s)) return ensure_bound(s, remote, true);
+    if (!families_fit(ports_.local_of(s)->address, remote.address))
+        return base::fail(SocketError::invalid_argument);
     if (auto ok = ports_.connect(s, remote); !ok) return base::fail(from_port_error(ok.error()));
     return {};
 }
@@ -123,9 +136,12 @@ base::Expected<void, SocketError> Udp::send_to(SocketId s, Endpoint remote, base
                                                base::Time now) {
     Socket* socket = find(s);
     if (!socket || remote.port == 0) return base::fail(SocketError::invalid_argument);
-    if (payload.size() > max_payload) return base::fail(SocketError::message_too_long);
-    if (auto ok = ensure_bound(s, std::nullopt); !ok) return ok;
+    if (payload.size() > (remote.address.is_v4() ? max_payload_v4 : max_payload_v6))
+        return base::fail(SocketError::message_too_long);
+    if (auto ok = ensure_bound(s, remote, false); !ok) return ok;
     const Endpoint local = *ports_.local_of(s);
+    if (!families_fit(local.address, remote.address))
+        return base::fail(SocketError::invalid_argument);
     const auto source = local.address.is_unspecified() ? host_.source_address_for(remote.address)
                                                        : std::optional(local.address);
     if (!source) return base::fail(SocketError::no_route);
@@ -138,8 +154,8 @@ base::Expected<void, SocketError> Udp::send_to(SocketId s, Endpoint remote, base
                             .dst_port = remote.port,
                             .payload = base::ByteSpan{bytes}.subspan(wire::udp::header_len)};
     udp.emit(bytes, *source, remote.address);
-    auto sent = host_.send_ip(remote.address, wire::IpProtocol::udp, std::move(datagram), now,
-                              SendOptions{.source = *source});
+    auto sent =
+        host_.send_ip(*source, remote.address, wire::IpProtocol::udp, std::move(datagram), now);
     if (!sent) return base::fail(from_send_error(sent.error()));
     ++socket->stats.sent;
     ++stats_.datagrams_out;
@@ -204,19 +220,17 @@ void Udp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
         ++stats_.malformed;
         return host_.report_drop(DropReason::malformed, info, payload.bytes(), now);
     }
-    if (!view->checksum_valid(info.ip.src, info.ip.dst)) {
+    if (!view->checksum_valid(info.source, info.destination)) {
         ++stats_.bad_checksum;
         return host_.report_drop(DropReason::bad_checksum, info, payload.bytes(), now);
     }
-    const Endpoint to{info.ip.dst, view->dst_port()};
-    const Endpoint from{info.ip.src, view->src_port()};
+    const Endpoint to{info.destination, view->dst_port()};
+    const Endpoint from{info.source, view->src_port()};
     const auto owner = ports_.lookup(to, from);
     if (!owner) {
         ++stats_.no_port;
-        if (host_.is_local_address(info.ip.dst)) {
-            host_.send_icmp_error(info, payload.bytes(), wire::Icmpv4Type::dest_unreachable,
-                                  static_cast<uint8_t>(wire::UnreachableCode::port), now);
-        }
+        if (host_.is_local_address(info.destination))
+            host_.send_port_unreachable(info, payload.bytes(), now);
         return host_.report_drop(DropReason::port_unreachable, info, payload.bytes(), now);
     }
     Socket& socket = sockets_.at(*owner);
@@ -229,38 +243,36 @@ void Udp::receive(const IpPacketInfo& info, base::PacketBuffer payload, base::Ti
     }
     payload.trim_front(wire::udp::header_len);
     payload.truncate(size);  // anything past the UDP length is not ours
-    socket.queue.push_back(Datagram{from, to, std::move(payload), info.ip.ttl});
+    socket.queue.push_back(Datagram{from, to, std::move(payload), info.ttl});
     socket.queued_bytes += size;
     ++socket.stats.received;
     if (Observer* o = host_.observer())
-        o->udp_datagram(now, false, to, from, size, info.ip.identification);
+        o->udp_datagram(now, false, to, from, size, info.identification);
     notify(*owner, socket);
 }
 
 void Udp::icmp_error(const IcmpError& error, base::Time) {
     if (error.original_payload.size() < 4) return;
-    const Endpoint local{error.original.src, base::load_be16(error.original_payload, 0)};
-    const Endpoint remote{error.original.dst, base::load_be16(error.original_payload, 2)};
+    const Endpoint local{error.original_source, base::load_be16(error.original_payload, 0)};
+    const Endpoint remote{error.original_destination, base::load_be16(error.original_payload, 2)};
     const auto owner = ports_.lookup(local, remote);
     if (!owner) return;
+    // As Linux: errors that say the far end cannot be reached are the
+    // socket's; a packet too big or an expired hop limit is not.
     std::optional<SocketError> e;
-    if (error.type == wire::Icmpv4Type::dest_unreachable) {
-        switch (wire::UnreachableCode{error.code}) {
-            case wire::UnreachableCode::port:
-            case wire::UnreachableCode::protocol:
-                e = SocketError::connection_refused;
-                break;
-            case wire::UnreachableCode::host:
-            case wire::UnreachableCode::host_unknown:
-                e = SocketError::host_unreachable;
-                break;
-            case wire::UnreachableCode::net:
-            case wire::UnreachableCode::net_unknown:
-                e = SocketError::network_unreachable;
-                break;
-            default:
-                break;
-        }
+    switch (error.kind) {
+        case IcmpErrorKind::port_unreachable:
+        case IcmpErrorKind::protocol_unreachable:
+            e = SocketError::connection_refused;
+            break;
+        case IcmpErrorKind::host_unreachable:
+            e = SocketError::host_unreachable;
+            break;
+        case IcmpErrorKind::network_unreachable:
+            e = SocketError::network_unreachable;
+            break;
+        default:
+            break;
     }
     if (!e) return;
     Socket& socket = sockets_.at(*owner);

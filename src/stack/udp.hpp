@@ -53,7 +53,7 @@ struct Datagram {
     Endpoint from;
     Endpoint to;  // the local endpoint it arrived at
     base::PacketBuffer payload;
-    uint8_t ttl = 0;
+    uint8_t ttl = 0;  // or hop limit
 };
 
 struct UdpSocketStats {
@@ -80,7 +80,9 @@ class Udp : public Transport {
     ~Udp() override;
 
     SocketId open();
-    base::Expected<void, SocketError> bind(SocketId s, Endpoint local, bool reuse = false);
+    // `dual_stack`: a binding to :: takes in IPv4 too (PortTable).
+    base::Expected<void, SocketError> bind(SocketId s, Endpoint local, bool reuse = false,
+                                           bool dual_stack = false);
     // Sets the remote endpoint: send() goes there, and only datagrams from
     // there are received. Binds an ephemeral port first if needed.
     base::Expected<void, SocketError> connect(SocketId s, Endpoint remote);
@@ -121,7 +123,11 @@ class Udp : public Transport {
 
     Socket* find(SocketId s);
     const Socket* find(SocketId s) const;
-    base::Expected<void, SocketError> ensure_bound(SocketId s, std::optional<Endpoint> remote);
+    // Binds an unbound socket to an ephemeral port for talking to `remote`:
+    // on the wildcard of its family, or if `connect`, on the source address
+    // towards it and connected to it.
+    base::Expected<void, SocketError> ensure_bound(SocketId s, const Endpoint& remote,
+                                                   bool connect);
     void notify(SocketId s, Socket& socket);
 
     Host& host_;

@@ -2,7 +2,31 @@
 // timeline print them.
 #include "tcp/types.hpp"
 
+#include <cstring>
+
+#include "base/bytes.hpp"
+
 namespace tcp {
+namespace {
+
+size_t put(std::span<std::byte> out, size_t at, const wire::IpAddress& a, uint16_t port) {
+    if (a.is_v4()) {
+        base::store_be32(out, at, a.v4().to_u32());
+        at += 4;
+    } else {
+        std::memcpy(out.data() + at, a.v6().bytes().data(), 16);
+        at += 16;
+    }
+    base::store_be16(out, at, port);
+    return at + 2;
+}
+
+}  // namespace
+
+size_t tuple_bytes(const Tuple& t, std::span<std::byte, max_tuple_bytes> out) {
+    const size_t at = put(out, 0, t.local_address, t.local_port);
+    return put(out, at, t.remote_address, t.remote_port);
+}
 
 std::string_view to_string(State s) {
     switch (s) {

@@ -4,6 +4,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "wire/address.hpp"
@@ -73,12 +74,19 @@ constexpr bool is_retransmission(Reason r) {
            r == Reason::loss_probe || r == Reason::path_mtu;
 }
 
+// A connection's addresses, both of one family.
 struct Tuple {
-    wire::Ipv4Address local_address;
+    wire::IpAddress local_address;
     uint16_t local_port = 0;
-    wire::Ipv4Address remote_address;
+    wire::IpAddress remote_address;
     uint16_t remote_port = 0;
     auto operator<=>(const Tuple&) const = default;
 };
+
+// The 4-tuple as bytes for a keyed hash (ISNs, SYN cookies): local address,
+// local port, remote address, remote port, in network order. An IPv4 address
+// takes 4 bytes, an IPv6 one 16. Returns how many of `out` it used.
+constexpr size_t max_tuple_bytes = 36;
+size_t tuple_bytes(const Tuple& t, std::span<std::byte, max_tuple_bytes> out);
 
 }  // namespace tcp

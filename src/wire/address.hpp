@@ -228,6 +228,10 @@ class IpAddress {
 
     // A dotted quad is IPv4, anything else is read as IPv6.
     static Result<IpAddress> parse(std::string_view text);
+    // The wildcard of `a`'s family: 0.0.0.0 or ::.
+    static constexpr IpAddress any_of_family(const IpAddress& a) {
+        return a.is_v4() ? IpAddress{Ipv4Address{}} : IpAddress{Ipv6Address{}};
+    }
 
     constexpr bool is_v4() const { return v4_; }
     constexpr bool is_v6() const { return !v4_; }

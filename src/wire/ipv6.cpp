@@ -1,5 +1,6 @@
 #include "wire/ipv6.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace wire {
@@ -30,6 +31,13 @@ Result<Ipv6View> Ipv6View::parse(base::ByteSpan packet) {
     const size_t payload_len = base::load_be16(packet, ipv6::field::payload_len);
     if (ipv6::header_len + payload_len > packet.size()) return base::fail(Error::truncated);
     return Ipv6View{packet.first(ipv6::header_len + payload_len)};
+}
+
+Result<Ipv6View> Ipv6View::parse_truncated(base::ByteSpan packet) {
+    if (packet.size() < ipv6::header_len) return base::fail(Error::truncated);
+    if ((base::load_u8(packet, 0) >> 4) != 6) return base::fail(Error::bad_version);
+    const size_t payload_len = base::load_be16(packet, ipv6::field::payload_len);
+    return Ipv6View{packet.first(std::min(packet.size(), ipv6::header_len + payload_len))};
 }
 
 Ipv6Repr Ipv6Repr::parse(const Ipv6View& v) {

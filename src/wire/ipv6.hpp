@@ -51,6 +51,10 @@ constexpr size_t max_extension_headers = 8;
 class Ipv6View {
   public:
     static Result<Ipv6View> parse(base::ByteSpan packet);
+    // As `parse`, but a payload length beyond the bytes given is accepted and
+    // the view covers what is there: for the packet quoted inside an ICMPv6
+    // error, which carries as much of it as fits in 1280 bytes.
+    static Result<Ipv6View> parse_truncated(base::ByteSpan packet);
 
     uint8_t version() const { return static_cast<uint8_t>(first_word() >> 28); }
     uint8_t traffic_class() const { return static_cast<uint8_t>(first_word() >> 20); }

@@ -132,6 +132,11 @@ class TcpView {
     base::ByteSpan bytes() const { return b_; }
     bool checksum_valid(Ipv4Address src, Ipv4Address dst) const;
     bool checksum_valid(const Ipv6Address& src, const Ipv6Address& dst) const;
+    // Either version (src and dst of one family).
+    bool checksum_valid(const IpAddress& src, const IpAddress& dst) const {
+        return src.is_v4() ? checksum_valid(src.v4(), dst.v4())
+                           : checksum_valid(src.v6(), dst.v6());
+    }
 
   private:
     explicit TcpView(base::ByteSpan b) : b_(b) {}
@@ -161,6 +166,11 @@ struct TcpRepr {
                                  ChecksumCheck check = ChecksumCheck::verify);
     static Result<TcpRepr> parse(const TcpView& v, const Ipv6Address& src, const Ipv6Address& dst,
                                  ChecksumCheck check = ChecksumCheck::verify);
+    static Result<TcpRepr> parse(const TcpView& v, const IpAddress& src, const IpAddress& dst,
+                                 ChecksumCheck check = ChecksumCheck::verify) {
+        return src.is_v4() ? parse(v, src.v4(), dst.v4(), check)
+                           : parse(v, src.v6(), dst.v6(), check);
+    }
 
     // Header length with options, a multiple of 4. SACK blocks beyond what fits
     // in 40 bytes of options are not sent (the first ones are kept).
@@ -182,6 +192,11 @@ struct TcpRepr {
               ChecksumFill fill = ChecksumFill::full) const;
     void emit(base::MutableByteSpan out, const Ipv6Address& src, const Ipv6Address& dst,
               ChecksumFill fill = ChecksumFill::full) const;
+    void emit(base::MutableByteSpan out, const IpAddress& src, const IpAddress& dst,
+              ChecksumFill fill = ChecksumFill::full) const {
+        if (src.is_v4()) return emit(out, src.v4(), dst.v4(), fill);
+        emit(out, src.v6(), dst.v6(), fill);
+    }
 
     bool operator==(const TcpRepr& o) const;
 

@@ -38,6 +38,11 @@ class UdpView {
     // §8.1; the tunnel exception of RFC 6935 is not taken).
     bool checksum_valid(Ipv4Address src, Ipv4Address dst) const;
     bool checksum_valid(const Ipv6Address& src, const Ipv6Address& dst) const;
+    // Either version (src and dst of one family).
+    bool checksum_valid(const IpAddress& src, const IpAddress& dst) const {
+        return src.is_v4() ? checksum_valid(src.v4(), dst.v4())
+                           : checksum_valid(src.v6(), dst.v6());
+    }
 
   private:
     explicit UdpView(base::ByteSpan b) : b_(b) {}
@@ -60,6 +65,10 @@ struct UdpRepr {
     // Preconditions: out.size() >= buffer_len() <= 65535.
     void emit(base::MutableByteSpan out, Ipv4Address src, Ipv4Address dst) const;
     void emit(base::MutableByteSpan out, const Ipv6Address& src, const Ipv6Address& dst) const;
+    void emit(base::MutableByteSpan out, const IpAddress& src, const IpAddress& dst) const {
+        if (src.is_v4()) return emit(out, src.v4(), dst.v4());
+        emit(out, src.v6(), dst.v6());
+    }
 
     bool operator==(const UdpRepr& o) const {
         return src_port == o.src_port && dst_port == o.dst_port &&

@@ -71,7 +71,7 @@ class RunReportTest : public ::testing::Test {
     // The frame carrying `seg` from the end of `c` that is local, IP id `id`.
     std::vector<std::byte> frame(const tcp::Tuple& c, const wire::TcpRepr& seg, uint16_t id) {
         return testing_support::tcp_frame(
-            {.src = c.local_address, .dst = c.remote_address, .id = id}, seg);
+            {.src = c.local_address.v4(), .dst = c.remote_address.v4(), .id = id}, seg);
     }
     void tcp_sent(int64_t t, sim::NodeIndex node, const tcp::Tuple& c, const wire::TcpRepr& seg,
                   Reason why) {

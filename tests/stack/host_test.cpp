@@ -209,7 +209,7 @@ TEST(Host, RouterForwardsAndSaysWhenTtlRunsOut) {
     EXPECT_EQ(heard.messages[0].icmp.type, wire::Icmpv4Type::time_exceeded);
     EXPECT_EQ(heard.messages[0].from, Ipv4Address::from_u32(net_ab + 2));
     ASSERT_TRUE(heard.messages[0].error);
-    EXPECT_EQ(heard.messages[0].error->original.protocol, experimental);
+    EXPECT_EQ(heard.messages[0].error->original_protocol, experimental);
     n.a.remove_icmp_listener(&heard);
 }
 

@@ -153,3 +153,52 @@ TEST(PortTable, EphemeralPortsSkipLiveTuples) {
 }
 
 }  // namespace
+
+namespace {
+
+const wire::Ipv6Address any6{};
+const wire::Ipv6Address local6 = wire::Ipv6Address::parse("2001:db8::1").value();
+const wire::Ipv6Address remote6 = wire::Ipv6Address::parse("2001:db8::99").value();
+
+TEST(PortTable, TheFamiliesAreApartUnlessABindingOnAnyV6IsDualStack) {
+    Table t;
+    ASSERT_TRUE(t.ports.bind(1, {any, 80}, false));
+    EXPECT_TRUE(t.ports.bind(2, {any6, 80}, false)) << "0.0.0.0 and a V6ONLY :: coexist";
+    EXPECT_FALSE(t.ports.bind(3, {local6, 80}, false)) << ":: overlaps IPv6 addresses";
+    EXPECT_EQ(t.ports.lookup({local_a, 80}, {local_b, 1000}), 1u);
+    EXPECT_EQ(t.ports.lookup({local6, 80}, {remote6, 1000}), 2u);
+
+    ASSERT_TRUE(t.ports.bind(4, {any6, 81}, false, true));
+    EXPECT_FALSE(t.ports.bind(5, {local_a, 81}, false))
+        << "a dual-stack :: holds the port on every IPv4 address too";
+    EXPECT_FALSE(t.ports.bind(6, {any6, 80}, false, true)) << "and conflicts with 0.0.0.0";
+    EXPECT_EQ(t.ports.lookup({local_a, 81}, {local_b, 1000}), 4u);
+    EXPECT_EQ(t.ports.lookup({local6, 81}, {remote6, 1000}), 4u);
+    // Only :: can be dual-stack: a specific IPv6 address leaves IPv4 alone.
+    ASSERT_TRUE(t.ports.bind(7, {local6, 82}, false, true));
+    EXPECT_TRUE(t.ports.bind(8, {any, 82}, false));
+}
+
+TEST(PortTable, ForIpv4TheOwnFamilysWildcardBeatsADualStackOne) {
+    Table t;
+    ASSERT_TRUE(t.ports.bind(1, {any, 53}, true));
+    ASSERT_TRUE(t.ports.bind(2, {any6, 53}, true, true));  // bound later
+    EXPECT_EQ(t.ports.lookup({local_a, 53}, {local_b, 1000}), 1u);
+    EXPECT_EQ(t.ports.lookup({local6, 53}, {remote6, 1000}), 2u);
+    ASSERT_TRUE(t.ports.bind(3, {local_a, 53}, true, true));  // specific: dual means nothing
+    EXPECT_EQ(t.ports.lookup({local_a, 53}, {local_b, 1000}), 3u);
+}
+
+TEST(PortTable, EphemeralPortsForIpv6DestinationsFollowAlgorithmFourToo) {
+    Table t;
+    std::set<uint16_t> ports;
+    for (uint32_t owner = 1; owner <= 100; ++owner) {
+        const auto p = t.ports.bind_ephemeral(owner, local6, Endpoint{remote6, 443});
+        ASSERT_TRUE(p);
+        EXPECT_GE(*p, 49152);
+        ports.insert(*p);
+    }
+    EXPECT_EQ(ports.size(), 100u) << "no 4-tuple twice";
+}
+
+}  // namespace

@@ -39,13 +39,15 @@ class Counter : public stack::Transport {
   public:
     void receive(const stack::IpPacketInfo& info, base::PacketBuffer payload, Time) override {
         sizes.push_back(payload.size());
-        sources.push_back(info.ip.src);
+        sources.push_back(info.source);
     }
-    void icmp_error(const stack::IcmpError& e, Time) override { errors.push_back(e.type); }
+    void icmp_error(const stack::IcmpError& e, Time) override {
+        errors.push_back(wire::Icmpv4Type{e.type});
+    }
     void poll(Time) override {}
     Time next_deadline() const override { return Time::never(); }
     std::vector<size_t> sizes;
-    std::vector<Ipv4Address> sources;
+    std::vector<wire::IpAddress> sources;
     std::vector<wire::Icmpv4Type> errors;
 };
 
@@ -88,6 +90,21 @@ class Wires {
             a, {.name = "eth", .mac = mac_a, .mtu = mtu, .ipv6_addresses = {{with(prefix, 1), 64}}},
             b,
             {.name = "eth", .mac = mac_b, .mtu = mtu, .ipv6_addresses = {{with(prefix, 2), 64}}});
+    }
+    // Both: IPv4's .1 and .2 in `subnet_base`/24, IPv6's ::1 and ::2 in `prefix`/64.
+    void join_dual(Host& a, Host& b, uint32_t subnet_base, wire::Ipv6Address prefix) {
+        const wire::MacAddress mac_a = mac();
+        const wire::MacAddress mac_b = mac();
+        connect(a,
+                {.name = "eth",
+                 .mac = mac_a,
+                 .address = {Ipv4Address::from_u32(subnet_base + 1), 24},
+                 .ipv6_addresses = {{with(prefix, 1), 64}}},
+                b,
+                {.name = "eth",
+                 .mac = mac_b,
+                 .address = {Ipv4Address::from_u32(subnet_base + 2), 24},
+                 .ipv6_addresses = {{with(prefix, 2), 64}}});
     }
     static wire::Ipv6Address with(wire::Ipv6Address prefix, uint8_t last) {
         auto b = prefix.bytes();

@@ -81,6 +81,25 @@ TEST(Ipv6View, RejectsShortWrongAndOverlongPackets) {
     EXPECT_EQ(Ipv6View::parse(padded).value().bytes().size(), 44u);
 }
 
+// An ICMPv6 error quotes as much of the packet as fits: the view covers the
+// bytes there are, never more than the packet's own length.
+TEST(Ipv6View, AQuotedPacketMayBeCutShort) {
+    auto packet = with_payload(echo_header(), bytes({1, 2, 3, 4, 5, 6, 7, 8}));
+    const auto cut = Ipv6View::parse_truncated(base::ByteSpan(packet).first(44));
+    ASSERT_TRUE(cut);
+    EXPECT_EQ(cut->payload_len(), 8) << "the length the packet had";
+    EXPECT_EQ(cut->payload().size(), 4u) << "the bytes the quote has";
+    EXPECT_EQ(cut->dst(), Ipv6Address::all_nodes());
+    auto padded = packet;
+    padded.insert(padded.end(), {std::byte{0}, std::byte{0}});
+    EXPECT_EQ(Ipv6View::parse_truncated(padded)->bytes().size(), 48u);
+    EXPECT_EQ(Ipv6View::parse_truncated(base::ByteSpan(packet).first(39)).error(),
+              Error::truncated);
+    auto v4 = packet;
+    v4[0] = std::byte{0x45};
+    EXPECT_EQ(Ipv6View::parse_truncated(v4).error(), Error::bad_version);
+}
+
 RC_GTEST_PROP(Ipv6Repr, EmitThenParseGivesTheSameRepr, ()) {
     const auto a = *rc::gen::container<std::array<uint8_t, 16>>(rc::gen::arbitrary<uint8_t>());
     const auto b = *rc::gen::container<std::array<uint8_t, 16>>(rc::gen::arbitrary<uint8_t>());

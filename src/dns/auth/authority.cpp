@@ -64,7 +64,7 @@ const Zone* Authority::zone_for(const Name& name) const {
 }
 
 std::optional<std::vector<std::byte>> Authority::handle(base::ByteSpan bytes, Transport transport,
-                                                        wire::Ipv4Address from) {
+                                                        wire::IpAddress from) {
     ++stats_.queries;
     auto query = parse_message(bytes);
     if (!query) {
@@ -98,7 +98,7 @@ std::optional<std::vector<std::byte>> Authority::handle(base::ByteSpan bytes, Tr
     return out;
 }
 
-Message Authority::answer(const Message& query, wire::Ipv4Address from) {
+Message Authority::answer(const Message& query, wire::IpAddress from) {
     Message r;
     r.id = query.id;
     r.qr = true;
@@ -241,7 +241,7 @@ void Authority::add_additional(const Zone& zone, Message& r) {
 
 // ---- dynamic update (RFC 2136) -------------------------------------------------
 
-Message Authority::update(const Message& u, wire::Ipv4Address from) {
+Message Authority::update(const Message& u, wire::IpAddress from) {
     Message r;
     r.id = u.id;
     r.qr = true;
@@ -258,8 +258,10 @@ Message Authority::update(const Message& u, wire::Ipv4Address from) {
         if (z.origin() == u.questions[0].name) zone = &z;
     }
     if (!zone) return fail(Rcode::notauth);
-    if (std::find(config_.allow_update.begin(), config_.allow_update.end(), from) ==
-        config_.allow_update.end())
+    // An IPv4 client over a dual-stack socket comes as a mapped address.
+    const wire::IpAddress client = from.unmapped();
+    if (std::none_of(config_.allow_update.begin(), config_.allow_update.end(),
+                     [&](wire::Ipv4Address a) { return wire::IpAddress{a} == client; }))
         return fail(Rcode::refused);
     // §3.2: prerequisites, in the answer section.
     for (const Record& p : u.answers) {

@@ -63,16 +63,16 @@ class Authority {
     // A query's octets in, the response's out; nothing for what must not be
     // answered (a response, or a message too short to have an ID).
     std::optional<std::vector<std::byte>> handle(base::ByteSpan query, Transport transport,
-                                                 wire::Ipv4Address from = {});
+                                                 wire::IpAddress from = {});
     // The same on a parsed message (no size fitting).
-    Message answer(const Message& query, wire::Ipv4Address from = {});
+    Message answer(const Message& query, wire::IpAddress from = {});
 
     const AuthorityStats& stats() const { return stats_; }
 
   private:
     void lookup(const Zone& zone, const Question& q, Message& response);
     void add_additional(const Zone& zone, Message& response);
-    Message update(const Message& request, wire::Ipv4Address from);
+    Message update(const Message& request, wire::IpAddress from);
 
     AuthorityConfig config_;
     std::vector<Zone> zones_;

@@ -20,13 +20,17 @@ void add_ede(Message& m, uint16_t code) {
 Recursor::Recursor(RecursorConfig config, base::Seed seed, Resolver::Send send)
     : config_(std::move(config)), resolver_(config_.resolver, seed, std::move(send)) {}
 
-bool Recursor::allowed(wire::Ipv4Address client) const {
+bool Recursor::allowed(const wire::IpAddress& client) const {
     if (config_.allow.empty()) return true;
+    // The list holds IPv4 networks: an IPv6 client is in none of them (an
+    // IPv4 one over a dual-stack socket comes mapped, and is looked at as IPv4).
+    const wire::IpAddress c = client.unmapped();
+    if (!c.is_v4()) return false;
     return std::any_of(config_.allow.begin(), config_.allow.end(),
-                       [&](const wire::Ipv4Cidr& c) { return c.contains(client); });
+                       [&](const wire::Ipv4Cidr& n) { return n.contains(c.v4()); });
 }
 
-void Recursor::handle(base::ByteSpan bytes, Transport transport, wire::Ipv4Address from,
+void Recursor::handle(base::ByteSpan bytes, Transport transport, wire::IpAddress from,
                       base::Time now, Respond respond) {
     ++stats_.queries;
     auto query = parse_message(bytes);

@@ -38,14 +38,14 @@ class Recursor {
 
     // A client's query; `respond` is called once with the response (maybe at
     // once, from the cache), or never for what must not be answered.
-    void handle(base::ByteSpan query, Transport transport, wire::Ipv4Address from, base::Time now,
+    void handle(base::ByteSpan query, Transport transport, wire::IpAddress from, base::Time now,
                 Respond respond);
 
     Resolver& resolver() { return resolver_; }
     const RecursorStats& stats() const { return stats_; }
 
   private:
-    bool allowed(wire::Ipv4Address client) const;
+    bool allowed(const wire::IpAddress& client) const;
 
     RecursorConfig config_;
     Resolver resolver_;
