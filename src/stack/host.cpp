@@ -677,19 +677,6 @@ std::optional<uint16_t> Host::path_mtu(const wire::IpAddress& dst, base::Time no
     return dst.is_v4() ? path_mtu(dst.v4(), now) : path_mtu(dst.v6(), now);
 }
 
-base::Expected<void, SendError> Host::send_ip(const wire::IpAddress& source,
-                                              const wire::IpAddress& dst, wire::IpProtocol protocol,
-                                              base::PacketBuffer payload, base::Time now,
-                                              bool dont_fragment) {
-    assert(source.is_v4() == dst.is_v4());
-    if (dst.is_v4()) {
-        return send_ip(dst.v4(), protocol, std::move(payload), now,
-                       SendOptions{.source = source.v4(), .dont_fragment = dont_fragment});
-    }
-    return send_ipv6(dst.v6(), static_cast<uint8_t>(protocol), std::move(payload), now,
-                     Send6Options{.source = source.v6(), .dont_fragment = dont_fragment});
-}
-
 // ---- registration ----------------------------------------------------------
 
 void Host::report_drop(DropReason reason, const IpPacketInfo& info, base::ByteSpan payload,

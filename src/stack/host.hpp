@@ -377,7 +377,14 @@ class Host {
     base::Expected<void, SendError> send_ip(const wire::IpAddress& source,
                                             const wire::IpAddress& dst, wire::IpProtocol protocol,
                                             base::PacketBuffer payload, base::Time now,
-                                            bool dont_fragment = false);
+                                            bool dont_fragment = false) {
+        if (dst.is_v4()) {
+            return send_ip(dst.v4(), protocol, std::move(payload), now,
+                           SendOptions{.source = source.v4(), .dont_fragment = dont_fragment});
+        }
+        return send_ipv6(dst.v6(), static_cast<uint8_t>(protocol), std::move(payload), now,
+                         Send6Options{.source = source.v6(), .dont_fragment = dont_fragment});
+    }
 
     // A random stream for components of this host (ephemeral ports, ISNs …).
     base::RandomStream& random() { return random_; }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
 #include <string>
@@ -126,8 +127,9 @@ class Ipv6Address {
     // ::ffff:a.b.c.d, how a dual-stack socket sees an IPv4 peer (RFC 4291 §2.5.5.2).
     static constexpr Ipv6Address mapped(Ipv4Address v4) {
         const uint32_t v = v4.to_u32();
-        return from_groups(
-            {0, 0, 0, 0, 0, 0xffff, static_cast<uint16_t>(v >> 16), static_cast<uint16_t>(v)});
+        return Ipv6Address{std::array<uint8_t, 16>{
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, static_cast<uint8_t>(v >> 24),
+            static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}};
     }
     // The address in `prefix`'s /64 whose interface identifier is the
     // modified EUI-64 of `mac` (RFC 4291 §2.5.1, Appendix A): ff:fe in the
@@ -195,6 +197,13 @@ class Ipv6Address {
     // and an IPv4-mapped address with its dotted quad.
     std::string to_string() const;
     constexpr auto operator<=>(const Ipv6Address&) const = default;
+    // As two words rather than a call to memcmp: endpoints and 4-tuples are
+    // compared for every segment.
+    constexpr bool operator==(const Ipv6Address& o) const {
+        const auto a = std::bit_cast<std::array<uint64_t, 2>>(bytes_);
+        const auto b = std::bit_cast<std::array<uint64_t, 2>>(o.bytes_);
+        return a[0] == b[0] && a[1] == b[1];
+    }
 
   private:
     std::array<uint8_t, 16> bytes_{};
@@ -255,7 +264,7 @@ class IpAddress {
         if (v4_ != o.v4_) return v4_ ? std::strong_ordering::less : std::strong_ordering::greater;
         return v6_ <=> o.v6_;
     }
-    constexpr bool operator==(const IpAddress&) const = default;
+    constexpr bool operator==(const IpAddress& o) const { return v4_ == o.v4_ && v6_ == o.v6_; }
 
   private:
     Ipv6Address v6_ = Ipv6Address::mapped(Ipv4Address{});  // IPv4 kept mapped inside
