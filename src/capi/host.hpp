@@ -30,6 +30,10 @@ inline int fail(int e) {
 // One descriptor.
 struct Socket {
     int type = SOCK_STREAM;  // or SOCK_DGRAM
+    int domain = AF_INET;    // or AF_INET6
+    // IPV6_V6ONLY: off (Linux's default), a socket on :: takes IPv4 too,
+    // and shows IPv4 peers as ::ffff:a.b.c.d.
+    bool v6only = false;
     bool nonblocking = false;
     std::optional<stack::Endpoint> bound;  // bind(), before listen or connect
     // TCP: a listener or a connection once listen or connect made one.

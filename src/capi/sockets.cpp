@@ -4,8 +4,10 @@
 #include <netinet/tcp.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdarg>
+#include <cstddef>
 #include <cstring>
 
 #include "capi/host.hpp"
@@ -64,30 +66,87 @@ int errno_of(tcp::Error e) {
     return EIO;
 }
 
-// A sockaddr_in from the caller: EFAULT, EINVAL (short), EAFNOSUPPORT.
-int read_address(const sockaddr* address, socklen_t length, Endpoint& out) {
+// A socket address from the caller, in the socket's family: a sockaddr_in
+// for AF_INET, a sockaddr_in6 for AF_INET6, where ::ffff:a.b.c.d names an
+// IPv4 address (unless IPV6_V6ONLY: ENETUNREACH). EFAULT, EINVAL (short),
+// EAFNOSUPPORT (another family).
+int read_address(const Socket& s, const sockaddr* address, socklen_t length, Endpoint& out) {
     if (address == nullptr) return EFAULT;
-    if (length < static_cast<socklen_t>(sizeof(sockaddr_in))) return EINVAL;
-    sockaddr_in in{};
-    std::memcpy(&in, address, sizeof in);
-    if (in.sin_family != AF_INET) return EAFNOSUPPORT;
-    out.address = wire::Ipv4Address::from_u32(ntohl(in.sin_addr.s_addr));
-    out.port = ntohs(in.sin_port);
+    if (s.domain == AF_INET) {
+        if (length < static_cast<socklen_t>(sizeof(sockaddr_in))) return EINVAL;
+        sockaddr_in in{};
+        std::memcpy(&in, address, sizeof in);
+        if (in.sin_family != AF_INET) return EAFNOSUPPORT;
+        out.address = wire::Ipv4Address::from_u32(ntohl(in.sin_addr.s_addr));
+        out.port = ntohs(in.sin_port);
+        return 0;
+    }
+    // The family first, so that a sockaddr_in is named for what it is.
+    if (length < static_cast<socklen_t>(sizeof(sa_family_t))) return EINVAL;
+    sa_family_t family = 0;
+    std::memcpy(&family, address, sizeof family);
+    if (family != AF_INET6) return EAFNOSUPPORT;
+    // RFC 2133's sockaddr_in6 had no scope id: 24 bytes, which Linux takes too.
+    if (length < static_cast<socklen_t>(offsetof(sockaddr_in6, sin6_scope_id))) return EINVAL;
+    sockaddr_in6 in6{};
+    std::memcpy(&in6, address, std::min<size_t>(length, sizeof in6));
+    std::array<uint8_t, 16> bytes{};
+    std::memcpy(bytes.data(), &in6.sin6_addr, bytes.size());
+    const wire::Ipv6Address a{bytes};
+    out.port = ntohs(in6.sin6_port);
+    if (a.is_ipv4_mapped()) {
+        if (s.v6only) return ENETUNREACH;
+        out.address = a.ipv4();
+    } else {
+        out.address = a;
+    }
     return 0;
 }
 
-// Writes `e` for the caller as getsockname(2) does: truncated to *length,
-// which is set to the full size. EFAULT, EINVAL (negative length).
-int write_address(const Endpoint& e, sockaddr* address, socklen_t* length) {
+// Writes `e` for the caller as getsockname(2) does, in the socket's family
+// (an IPv4 endpoint of an AF_INET6 socket as ::ffff:a.b.c.d): truncated to
+// *length, which is set to the full size. EFAULT, EINVAL (negative length).
+int write_address(const Socket& s, const Endpoint& e, sockaddr* address, socklen_t* length) {
     if (address == nullptr || length == nullptr) return EFAULT;
     if (static_cast<int>(*length) < 0) return EINVAL;
-    sockaddr_in in{};
-    in.sin_family = AF_INET;
-    in.sin_port = htons(e.port);
-    in.sin_addr.s_addr = htonl(e.address.v4().to_u32());  // AF_INET sockets only, so far
-    std::memcpy(address, &in, std::min<size_t>(*length, sizeof in));
-    *length = sizeof in;
+    if (s.domain == AF_INET) {
+        sockaddr_in in{};
+        in.sin_family = AF_INET;
+        in.sin_port = htons(e.port);
+        in.sin_addr.s_addr = htonl(e.address.unmapped().v4().to_u32());
+        std::memcpy(address, &in, std::min<size_t>(*length, sizeof in));
+        *length = sizeof in;
+        return 0;
+    }
+    sockaddr_in6 in6{};
+    in6.sin6_family = AF_INET6;
+    in6.sin6_port = htons(e.port);
+    const wire::Ipv6Address a =
+        e.address.is_v4() ? wire::Ipv6Address::mapped(e.address.v4()) : e.address.v6();
+    std::memcpy(&in6.sin6_addr, a.bytes().data(), a.bytes().size());
+    std::memcpy(address, &in6, std::min<size_t>(*length, sizeof in6));
+    *length = sizeof in6;
     return 0;
+}
+
+// The wildcard of the socket's family.
+Endpoint any_endpoint(const Socket& s) {
+    return s.domain == AF_INET6 ? Endpoint{wire::Ipv6Address{}, 0}
+                                : Endpoint{wire::Ipv4Address::any(), 0};
+}
+
+// Whether a binding of `s` to `local` takes IPv4 too.
+bool dual_stack(const Socket& s, const Endpoint& local) {
+    return s.domain == AF_INET6 && !s.v6only && local.address.is_v6() &&
+           local.address.is_unspecified();
+}
+
+// An AF_INET6 UDP socket that sends before it is bound gets ::, as Linux's
+// autobind gives it, so that both families can answer it.
+base::Expected<void, stack::SocketError> autobind_udp(mnet_host* h, Socket& s) {
+    if (s.domain != AF_INET6 || h->udp.local_endpoint(*s.udp)) return {};
+    const Endpoint any = any_endpoint(s);
+    return h->udp.bind(*s.udp, any, false, dual_stack(s, any));
 }
 
 tcp::Connection* connection_of(mnet_host* h, const Socket& s) {
@@ -114,13 +173,13 @@ bool local_address_ok(mnet_host* h, const wire::IpAddress& a) {
     return a.is_unspecified() || h->host.is_local_address(a);
 }
 
+// Whether another socket of the type holds the port on an address `e` overlaps.
 bool port_taken(mnet_host* h, const Socket& self, const Endpoint& e) {
     for (const auto& other : h->sockets) {
         if (!other || other.get() == &self || other->type != self.type || !other->bound) continue;
         if (other->bound->port != e.port) continue;
-        if (other->bound->address == e.address ||
-            other->bound->address == wire::Ipv4Address::any() ||
-            e.address == wire::Ipv4Address::any())
+        if (stack::addresses_overlap(other->bound->address, dual_stack(*other, *other->bound),
+                                     e.address, dual_stack(self, e)))
             return true;
     }
     return false;
@@ -188,12 +247,14 @@ int accept_once(mnet_host* host, int fd, sockaddr* address, socklen_t* length) {
     s->accepted.pop_front();
     auto child = std::make_unique<Socket>();
     child->type = SOCK_STREAM;
+    child->domain = s->domain;
+    child->v6only = s->v6only;
     child->connection = id;
     child->connect_reported = true;
     const tcp::Tuple& t = host->tcp.connection(id)->tuple();
     child->bound = Endpoint{t.local_address, t.local_port};
     if (address != nullptr) {
-        if (int e = write_address({t.remote_address, t.remote_port}, address, length)) {
+        if (int e = write_address(*child, {t.remote_address, t.remote_port}, address, length)) {
             host->tcp.abort(id, host->now);
             host->tcp.release(id, host->now);
             return fail(e);
@@ -206,8 +267,9 @@ int connect_once(mnet_host* host, int fd, const sockaddr* address, socklen_t len
     Socket* s = host->find(fd);
     if (s == nullptr) return fail(EBADF);
     Endpoint remote;
-    if (int err = read_address(address, length, remote)) return fail(err);
+    if (int err = read_address(*s, address, length, remote)) return fail(err);
     if (s->udp) {
+        if (auto r = autobind_udp(host, *s); !r) return fail(errno_of(r.error()));
         if (auto r = host->udp.connect(*s->udp, remote); !r) return fail(errno_of(r.error()));
         s->bound = host->udp.local_endpoint(*s->udp);
         return 0;
@@ -225,7 +287,7 @@ int connect_once(mnet_host* host, int fd, const sockaddr* address, socklen_t len
         if (int e = take_connection_error(host, *s)) return fail(e);
         return fail(EALREADY);
     }
-    if (remote.port == 0 || remote.address == wire::Ipv4Address::any()) return fail(EADDRNOTAVAIL);
+    if (remote.port == 0 || remote.address.is_unspecified()) return fail(EADDRNOTAVAIL);
     std::optional<Endpoint> local = s->bound;
     auto c = host->tcp.connect(remote, host->now, local, s->options);
     if (!c) return fail(errno_of(c.error()));
@@ -250,8 +312,9 @@ ssize_t sendto_once(mnet_host* host, int fd, const void* data, size_t length, in
     base::Expected<void, stack::SocketError> r;
     if (to != nullptr) {
         Endpoint remote;
-        if (int err = read_address(to, to_length, remote)) return fail(err);
-        r = host->udp.send_to(*s->udp, remote, payload, host->now);
+        if (int err = read_address(*s, to, to_length, remote)) return fail(err);
+        r = autobind_udp(host, *s);
+        if (r) r = host->udp.send_to(*s->udp, remote, payload, host->now);
     } else {
         if (!host->udp.remote_endpoint(*s->udp)) return fail(EDESTADDRREQ);
         r = host->udp.send(*s->udp, payload, host->now);
@@ -272,7 +335,7 @@ ssize_t recvfrom_once(mnet_host* host, int fd, void* buffer, size_t length, int 
         const ssize_t n = tcp_recv(host, *s, buffer, length, flags);
         if (n >= 0 && from != nullptr) {
             const tcp::Tuple& t = connection_of(host, *s)->tuple();
-            if (int e = write_address({t.remote_address, t.remote_port}, from, from_length))
+            if (int e = write_address(*s, {t.remote_address, t.remote_port}, from, from_length))
                 return fail(e);
         }
         return n;
@@ -285,7 +348,7 @@ ssize_t recvfrom_once(mnet_host* host, int fd, void* buffer, size_t length, int 
     const size_t n = std::min(length, bytes.size());  // the rest is lost, as recv(2) does
     if (n > 0) std::memcpy(buffer, bytes.data(), n);
     if (from != nullptr) {
-        if (int e = write_address(d->from, from, from_length)) return fail(e);
+        if (int e = write_address(*s, d->from, from, from_length)) return fail(e);
     }
     return static_cast<ssize_t>(n);
 }
@@ -330,7 +393,7 @@ extern "C" {
 
 int mnet_socket(mnet_host* host, int domain, int type, int protocol) {
     if (host == nullptr) return fail(EFAULT);
-    if (domain != AF_INET) return fail(EAFNOSUPPORT);
+    if (domain != AF_INET && domain != AF_INET6) return fail(EAFNOSUPPORT);
     const int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (kind != SOCK_STREAM && kind != SOCK_DGRAM) return fail(EINVAL);
     if (protocol != 0 && !(kind == SOCK_STREAM && protocol == IPPROTO_TCP) &&
@@ -338,6 +401,7 @@ int mnet_socket(mnet_host* host, int domain, int type, int protocol) {
         return fail(EPROTONOSUPPORT);
     auto s = std::make_unique<Socket>();
     s->type = kind;
+    s->domain = domain;
     s->nonblocking = (type & SOCK_NONBLOCK) != 0;
     if (kind == SOCK_DGRAM) s->udp = host->udp.open();
     return host->add(std::move(s));
@@ -348,11 +412,13 @@ int mnet_bind(mnet_host* host, int fd, const sockaddr* address, socklen_t length
     Socket* s = host->find(fd);
     if (s == nullptr) return fail(EBADF);
     Endpoint e;
-    if (int err = read_address(address, length, e)) return fail(err);
+    if (int err = read_address(*s, address, length, e))
+        return fail(err == ENETUNREACH ? EINVAL : err);
     if (s->bound || s->listener || s->connection) return fail(EINVAL);
     if (!local_address_ok(host, e.address)) return fail(EADDRNOTAVAIL);
     if (s->udp) {
-        if (auto r = host->udp.bind(*s->udp, e); !r) return fail(errno_of(r.error()));
+        if (auto r = host->udp.bind(*s->udp, e, false, dual_stack(*s, e)); !r)
+            return fail(errno_of(r.error()));
         s->bound = host->udp.local_endpoint(*s->udp);
         return 0;
     }
@@ -370,7 +436,7 @@ int mnet_listen(mnet_host* host, int fd, int backlog) {
     if (s->listener) return 0;  // listen again: POSIX lets it change the backlog; we keep it
     if (!s->bound || s->bound->port == 0) return fail(EDESTADDRREQ);
     const size_t queue = static_cast<size_t>(std::clamp(backlog, 1, 4096));
-    auto l = host->tcp.listen(*s->bound, queue, s->options);
+    auto l = host->tcp.listen(*s->bound, queue, s->options, dual_stack(*s, *s->bound));
     if (!l) return fail(errno_of(l.error()));
     s->listener = *l;
     s->backlog = static_cast<int>(queue);
@@ -495,6 +561,14 @@ int mnet_setsockopt(mnet_host* host, int fd, int level, int name, const void* va
     if (length < static_cast<socklen_t>(sizeof(int))) return fail(EINVAL);
     int v = 0;
     std::memcpy(&v, value, sizeof v);
+    if (level == IPPROTO_IPV6) {
+        if (s->domain != AF_INET6 || name != IPV6_V6ONLY) return fail(ENOPROTOOPT);
+        // As Linux: fixed once the socket has a port.
+        const bool udp_bound = s->udp && host->udp.local_endpoint(*s->udp);
+        if (s->bound || s->listener || s->connection || udp_bound) return fail(EINVAL);
+        s->v6only = v != 0;
+        return 0;
+    }
     tcp::Options o;
     if (level == SOL_SOCKET) {
         switch (name) {
@@ -587,6 +661,10 @@ int mnet_getsockopt(mnet_host* host, int fd, int level, int name, void* value, s
         }
     } else if (level == SOL_SOCKET && name == SO_TYPE) {
         v = s->type;
+    } else if (level == SOL_SOCKET && name == SO_DOMAIN) {
+        v = s->domain;
+    } else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && s->domain == AF_INET6) {
+        v = s->v6only ? 1 : 0;
     } else if (level == SOL_SOCKET && name == SO_ACCEPTCONN) {
         v = s->listener ? 1 : 0;
     } else if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF)) {
@@ -617,8 +695,8 @@ int mnet_getsockname(mnet_host* host, int fd, sockaddr* address, socklen_t* leng
     Socket* s = host->find(fd);
     if (s == nullptr) return fail(EBADF);
     if (s->udp) s->bound = host->udp.local_endpoint(*s->udp);
-    const Endpoint e = s->bound.value_or(Endpoint{wire::Ipv4Address::any(), 0});
-    if (int err = write_address(e, address, length)) return fail(err);
+    const Endpoint e = s->bound.value_or(any_endpoint(*s));
+    if (int err = write_address(*s, e, address, length)) return fail(err);
     return 0;
 }
 
@@ -633,7 +711,7 @@ int mnet_getpeername(mnet_host* host, int fd, sockaddr* address, socklen_t* leng
         peer = Endpoint{c->tuple().remote_address, c->tuple().remote_port};
     }
     if (!peer) return fail(ENOTCONN);
-    if (int err = write_address(*peer, address, length)) return fail(err);
+    if (int err = write_address(*s, *peer, address, length)) return fail(err);
     return 0;
 }
 

@@ -336,6 +336,11 @@ class Host {
 
     // ---- IPv6 (host_ipv6.cpp) ----
     bool ipv6_enabled(InterfaceId id) const { return id < ipv6_.size() && ipv6_[id].enabled; }
+    // Adds a configured IPv6 address to an interface, as `ip -6 addr add`
+    // does: IPv6 comes up on it (with its link-local address) if it was off,
+    // and the address is tentative until duplicate address detection passes.
+    // Precondition: id < interface_count().
+    void configure_ipv6_address(InterfaceId id, wire::Ipv6Cidr address);
     // The interface's IPv6 addresses, link-local first, with their state.
     const std::vector<Ipv6InterfaceAddress>& ipv6_addresses(InterfaceId id) const {
         return ipv6_.at(id).addresses;

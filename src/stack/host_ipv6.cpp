@@ -110,6 +110,13 @@ void Host::enable_ipv6(InterfaceId id) {
     add_ipv6_address(id, Ipv6Cidr{link_local, 64}, Ipv6Origin::link_local);
 }
 
+void Host::configure_ipv6_address(InterfaceId id, Ipv6Cidr address) {
+    enable_ipv6(id);
+    add_ipv6_address(id, address, Ipv6Origin::manual);
+    auto& listed = interfaces_[id].ipv6_addresses;
+    if (std::find(listed.begin(), listed.end(), address) == listed.end()) listed.push_back(address);
+}
+
 void Host::add_ipv6_address(InterfaceId id, Ipv6Cidr address, Ipv6Origin origin) {
     Ipv6Interface& i = ipv6_[id];
     if (own_address(id, address.address)) return;

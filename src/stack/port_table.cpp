@@ -39,12 +39,12 @@ bool is_any_v6(const wire::IpAddress& a) {
     return a.is_v6() && a.is_unspecified();
 }
 
+}  // namespace
+
 bool addresses_overlap(const wire::IpAddress& a, bool a_dual, const wire::IpAddress& b,
                        bool b_dual) {
-    return covers(a, a_dual, b) || covers(b, b_dual, a);
+    return covers(a, a_dual && is_any_v6(a), b) || covers(b, b_dual && is_any_v6(b), a);
 }
-
-}  // namespace
 
 std::string Endpoint::to_string() const {
     if (address.is_v6()) return fmt::format("[{}]:{}", address, port);

@@ -57,6 +57,11 @@ enum class PortError : uint8_t {
 
 std::string_view to_string(PortError e);
 
+// Whether bindings to `a` and to `b` (each dual-stack or not; that matters
+// only for ::) take in packets to some address in common.
+bool addresses_overlap(const wire::IpAddress& a, bool a_dual, const wire::IpAddress& b,
+                       bool b_dual);
+
 struct PortRange {
     uint16_t first = 49152;
     uint16_t last = 65535;

@@ -54,13 +54,22 @@ void mnet_host_free(mnet_host* host);
 
 /* Adds an Ethernet interface with `address_cidr` ("10.0.0.1/24") and its
  * connected route; `mac` is 6 bytes; `mtu` from 576 to 9000 (0: 1500).
- * Returns the interface's number (0, 1, ...) or -1 (EINVAL: a bad address,
- * MAC or MTU; EFAULT: a NULL pointer). */
+ * An IPv6 address ("2001:db8::1/64") makes an interface without IPv4 (MTU
+ * at least 1280). Returns the interface's number (0, 1, ...) or -1 (EINVAL:
+ * a bad address, MAC or MTU; EFAULT: a NULL pointer). */
 int mnet_host_add_interface(mnet_host* host, const uint8_t mac[6], const char* address_cidr,
                             unsigned mtu);
-/* A static route: `prefix_cidr` ("0.0.0.0/0" for the default) through
- * `gateway`, which must be on a connected subnet. 0 or -1 (EINVAL,
- * ENETUNREACH: no interface reaches the gateway, EFAULT). */
+/* Adds an IPv6 address ("2001:db8::1/64") to an interface, as `ip -6 addr
+ * add`: IPv6 comes up on it with a link-local address made from its MAC,
+ * and each address is usable once duplicate address detection has passed
+ * (about a second of the host's time). 0 or -1 (EINVAL: no such interface,
+ * a bad address, an MTU below 1280; EAFNOSUPPORT: an IPv4 address, of
+ * which an interface has one; EFAULT). */
+int mnet_host_add_address(mnet_host* host, int interface, const char* address_cidr);
+/* A static route: `prefix_cidr` ("0.0.0.0/0" or "::/0" for the default)
+ * through `gateway`, which must be on a connected subnet (for IPv6 a
+ * link-local gateway will do when one interface speaks IPv6). 0 or -1
+ * (EINVAL, ENETUNREACH: no interface reaches the gateway, EFAULT). */
 int mnet_host_add_route(mnet_host* host, const char* prefix_cidr, const char* gateway);
 
 /* Where the host's frames go: called from inside mnet_host_input,
@@ -116,8 +125,11 @@ int mnet_getaddrinfo(mnet_host* host, const char* node, const char* service,
                      const struct addrinfo* hints, struct addrinfo** result);
 void mnet_freeaddrinfo(struct addrinfo* list);
 
-/* Sockets. domain AF_INET; type SOCK_STREAM (TCP) or SOCK_DGRAM (UDP),
- * optionally with SOCK_NONBLOCK or SOCK_CLOEXEC; protocol 0 or the type's. */
+/* Sockets. domain AF_INET or AF_INET6; type SOCK_STREAM (TCP) or SOCK_DGRAM
+ * (UDP), optionally with SOCK_NONBLOCK or SOCK_CLOEXEC; protocol 0 or the
+ * type's. An AF_INET6 socket takes and gives struct sockaddr_in6; unless
+ * IPV6_V6ONLY is set (IPPROTO_IPV6, before bind), one bound to :: takes
+ * IPv4 too, and IPv4 peers show as ::ffff:a.b.c.d, as on Linux. */
 int mnet_socket(mnet_host* host, int domain, int type, int protocol);
 int mnet_bind(mnet_host* host, int fd, const struct sockaddr* address, socklen_t length);
 int mnet_listen(mnet_host* host, int fd, int backlog);

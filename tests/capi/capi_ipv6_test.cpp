@@ -1,0 +1,275 @@
+// The C API's IPv6, through its own calls only: AF_INET6 sockets with
+// struct sockaddr_in6, IPv6 interfaces and routes, and Linux's dual-stack
+// rules (IPV6_V6ONLY off: a socket on :: takes IPv4 too, and shows IPv4
+// peers as ::ffff:a.b.c.d).
+#include <arpa/inet.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "minternet/minternet.h"
+
+namespace {
+
+constexpr uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a};
+constexpr uint8_t mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
+
+sockaddr_in6 address6(const char* ip, uint16_t port) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(port);
+    EXPECT_EQ(inet_pton(AF_INET6, ip, &a.sin6_addr), 1) << ip;
+    return a;
+}
+
+sockaddr_in address4(const char* ip, uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    return a;
+}
+
+template <typename T>
+const sockaddr* sa(const T& a) {
+    return reinterpret_cast<const sockaddr*>(&a);
+}
+template <typename T>
+sockaddr* sa(T& a) {
+    return reinterpret_cast<sockaddr*>(&a);
+}
+
+std::string text(const sockaddr_in6& a) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET6, &a.sin6_addr, buf, sizeof buf);
+    return buf;
+}
+
+// Two hosts on one Ethernet: 10.0.0.1/24 and 2001:db8::1/64 on a, .2 and
+// ::2 on b. Frames queue and move when pumped, on a clock the test advances.
+struct Pair {
+    struct Side {
+        Pair* pair;
+        int to;
+    };
+    mnet_host* a = mnet_host_new(1);
+    mnet_host* b = mnet_host_new(2);
+    Side to_b{this, 1}, to_a{this, 0};
+    std::deque<std::pair<int, std::vector<unsigned char>>> wire;
+    uint64_t now = 0;
+
+    Pair() {
+        EXPECT_EQ(mnet_host_add_interface(a, mac_a, "10.0.0.1/24", 1500), 0);
+        EXPECT_EQ(mnet_host_add_interface(b, mac_b, "10.0.0.2/24", 1500), 0);
+        EXPECT_EQ(mnet_host_add_address(a, 0, "2001:db8::1/64"), 0);
+        EXPECT_EQ(mnet_host_add_address(b, 0, "2001:db8::2/64"), 0);
+        mnet_host_set_output(a, &Pair::output, &to_b);
+        mnet_host_set_output(b, &Pair::output, &to_a);
+        pump(2000);  // duplicate address detection
+    }
+    ~Pair() {
+        mnet_host_free(a);
+        mnet_host_free(b);
+    }
+    static void output(void* user, int, const void* frame, size_t length) {
+        auto* side = static_cast<Side*>(user);
+        const auto* bytes = static_cast<const unsigned char*>(frame);
+        side->pair->wire.emplace_back(side->to, std::vector<unsigned char>(bytes, bytes + length));
+    }
+    void pump(uint64_t ms = 10) {
+        const uint64_t until = now + ms * 1'000'000;
+        for (;;) {
+            while (!wire.empty()) {
+                auto [to, frame] = std::move(wire.front());
+                wire.pop_front();
+                EXPECT_EQ(mnet_host_input(to == 0 ? a : b, 0, frame.data(), frame.size(), now), 0);
+            }
+            const uint64_t next = std::min(mnet_host_next_deadline(a), mnet_host_next_deadline(b));
+            if (next > until) break;
+            now = std::max(now, next);
+            mnet_host_poll(a, now);
+            mnet_host_poll(b, now);
+        }
+        now = until;
+        mnet_host_poll(a, now);
+        mnet_host_poll(b, now);
+    }
+};
+
+// A listener on b's [::]:`port` (V6ONLY as given).
+int listener6(Pair& p, uint16_t port, bool v6only) {
+    const int l = mnet_socket(p.b, AF_INET6, SOCK_STREAM, 0);
+    const int on = v6only ? 1 : 0;
+    EXPECT_EQ(mnet_setsockopt(p.b, l, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on), 0);
+    const sockaddr_in6 any = address6("::", port);
+    EXPECT_EQ(mnet_bind(p.b, l, sa(any), sizeof any), 0);
+    EXPECT_EQ(mnet_listen(p.b, l, 8), 0);
+    return l;
+}
+
+TEST(CApiIpv6, TcpOverIpv6WithSockaddrIn6) {
+    Pair p;
+    const int l = listener6(p, 80, true);
+    const int c = mnet_socket(p.a, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    const sockaddr_in6 server = address6("2001:db8::2", 80);
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), -1);
+    EXPECT_EQ(errno, EINPROGRESS);
+    p.pump();
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), 0);
+    sockaddr_in6 peer{};
+    socklen_t len = sizeof peer;
+    const int s = mnet_accept(p.b, l, sa(peer), &len);
+    ASSERT_GE(s, 0);
+    EXPECT_EQ(len, sizeof(sockaddr_in6));
+    EXPECT_EQ(peer.sin6_family, AF_INET6);
+    EXPECT_EQ(text(peer), "2001:db8::1");
+
+    EXPECT_EQ(mnet_send(p.a, c, "Hello!", 6, 0), 6);
+    p.pump();
+    char buf[16] = {};
+    EXPECT_EQ(mnet_recv(p.b, s, buf, sizeof buf, 0), 6);
+    EXPECT_EQ(std::string(buf, 6), "Hello!");
+
+    sockaddr_in6 name{};
+    len = sizeof name;
+    ASSERT_EQ(mnet_getsockname(p.a, c, sa(name), &len), 0);
+    EXPECT_EQ(text(name), "2001:db8::1");
+    EXPECT_GE(ntohs(name.sin6_port), 49152);
+    len = sizeof name;
+    ASSERT_EQ(mnet_getpeername(p.a, c, sa(name), &len), 0);
+    EXPECT_EQ(text(name), "2001:db8::2");
+    EXPECT_EQ(ntohs(name.sin6_port), 80);
+    int domain = 0;
+    len = sizeof domain;
+    ASSERT_EQ(mnet_getsockopt(p.a, c, SOL_SOCKET, SO_DOMAIN, &domain, &len), 0);
+    EXPECT_EQ(domain, AF_INET6);
+}
+
+TEST(CApiIpv6, ADualStackListenerTakesIpv4ClientsAsMappedAddresses) {
+    Pair p;
+    const int l = listener6(p, 80, false);
+    const int c = mnet_socket(p.a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    const sockaddr_in server = address4("10.0.0.2", 80);
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), -1);
+    p.pump();
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), 0);
+    sockaddr_in6 peer{};
+    socklen_t len = sizeof peer;
+    const int s = mnet_accept(p.b, l, sa(peer), &len);
+    ASSERT_GE(s, 0);
+    EXPECT_EQ(text(peer), "::ffff:10.0.0.1");
+    sockaddr_in6 name{};
+    len = sizeof name;
+    ASSERT_EQ(mnet_getsockname(p.b, s, sa(name), &len), 0);
+    EXPECT_EQ(text(name), "::ffff:10.0.0.2");
+    // It holds IPv4's port 80 too.
+    const int other = mnet_socket(p.b, AF_INET, SOCK_STREAM, 0);
+    const sockaddr_in any4 = address4("0.0.0.0", 80);
+    EXPECT_EQ(mnet_bind(p.b, other, sa(any4), sizeof any4), -1);
+    EXPECT_EQ(errno, EADDRINUSE);
+}
+
+TEST(CApiIpv6, AV6OnlyListenerRefusesIpv4AndLeavesItsPortFree) {
+    Pair p;
+    listener6(p, 80, true);
+    const int other = mnet_socket(p.b, AF_INET, SOCK_STREAM, 0);
+    const sockaddr_in any4 = address4("0.0.0.0", 80);
+    EXPECT_EQ(mnet_bind(p.b, other, sa(any4), sizeof any4), 0) << "the families are apart";
+    const int c = mnet_socket(p.a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    const sockaddr_in server = address4("10.0.0.2", 80);
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), -1);
+    p.pump();
+    EXPECT_EQ(mnet_connect(p.a, c, sa(server), sizeof server), -1);
+    EXPECT_EQ(errno, ECONNREFUSED) << "bound, not listening: a RST";
+    // A mapped address means IPv4, which a V6ONLY socket has no way to reach.
+    const int v6 = mnet_socket(p.a, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    const int on = 1;
+    ASSERT_EQ(mnet_setsockopt(p.a, v6, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on), 0);
+    const sockaddr_in6 mapped = address6("::ffff:10.0.0.2", 80);
+    EXPECT_EQ(mnet_connect(p.a, v6, sa(mapped), sizeof mapped), -1);
+    EXPECT_EQ(errno, ENETUNREACH);
+}
+
+TEST(CApiIpv6, UdpOverIpv6AndToIpv4FromOneDualSocket) {
+    Pair p;
+    const int server6 = mnet_socket(p.b, AF_INET6, SOCK_DGRAM, 0);
+    const sockaddr_in6 any = address6("::", 5353);
+    ASSERT_EQ(mnet_bind(p.b, server6, sa(any), sizeof any), 0);
+    // One unbound AF_INET6 socket on a sends to b over IPv6, then over IPv4
+    // through a mapped address: bound to :: on its first send, both work.
+    const int client = mnet_socket(p.a, AF_INET6, SOCK_DGRAM, 0);
+    const sockaddr_in6 to6 = address6("2001:db8::2", 5353);
+    const sockaddr_in6 to4 = address6("::ffff:10.0.0.2", 5353);
+    ASSERT_EQ(mnet_sendto(p.a, client, "six", 3, 0, sa(to6), sizeof to6), 3);
+    ASSERT_EQ(mnet_sendto(p.a, client, "four", 4, 0, sa(to4), sizeof to4), 4);
+    p.pump();
+    char buf[16] = {};
+    sockaddr_in6 from{};
+    socklen_t len = sizeof from;
+    ASSERT_EQ(mnet_recvfrom(p.b, server6, buf, sizeof buf, 0, sa(from), &len), 3);
+    EXPECT_EQ(std::string(buf, 3), "six");
+    EXPECT_EQ(text(from), "2001:db8::1");
+    len = sizeof from;
+    ASSERT_EQ(mnet_recvfrom(p.b, server6, buf, sizeof buf, 0, sa(from), &len), 4);
+    EXPECT_EQ(std::string(buf, 4), "four");
+    EXPECT_EQ(text(from), "::ffff:10.0.0.1");
+    // The answer goes back to what recvfrom said.
+    ASSERT_EQ(mnet_sendto(p.b, server6, "back", 4, 0, sa(from), len), 4);
+    p.pump();
+    ASSERT_EQ(mnet_recvfrom(p.a, client, buf, sizeof buf, 0, nullptr, nullptr), 4);
+    EXPECT_EQ(std::string(buf, 4), "back");
+}
+
+TEST(CApiIpv6, BadAddressesAndOptionsAreErrors) {
+    Pair p;
+    const int s6 = mnet_socket(p.a, AF_INET6, SOCK_DGRAM, 0);
+    const sockaddr_in v4 = address4("10.0.0.2", 7);
+    EXPECT_EQ(mnet_sendto(p.a, s6, "x", 1, 0, sa(v4), sizeof v4), -1);
+    EXPECT_EQ(errno, EAFNOSUPPORT) << "an AF_INET6 socket takes sockaddr_in6";
+    const sockaddr_in6 v6 = address6("2001:db8::2", 7);
+    EXPECT_EQ(mnet_sendto(p.a, s6, "x", 1, 0, sa(v6), 20), -1);
+    EXPECT_EQ(errno, EINVAL) << "too short for a sockaddr_in6";
+    const int s4 = mnet_socket(p.a, AF_INET, SOCK_DGRAM, 0);
+    int on = 1;
+    EXPECT_EQ(mnet_setsockopt(p.a, s4, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on), -1);
+    EXPECT_EQ(errno, ENOPROTOOPT) << "IPv6 options are for IPv6 sockets";
+    const sockaddr_in6 mine = address6("2001:db8::1", 7000);
+    ASSERT_EQ(mnet_bind(p.a, s6, sa(mine), sizeof mine), 0);
+    EXPECT_EQ(mnet_setsockopt(p.a, s6, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on), -1);
+    EXPECT_EQ(errno, EINVAL) << "fixed once bound";
+    const sockaddr_in6 not_mine = address6("2001:db8::99", 7000);
+    const int t = mnet_socket(p.a, AF_INET6, SOCK_STREAM, 0);
+    EXPECT_EQ(mnet_bind(p.a, t, sa(not_mine), sizeof not_mine), -1);
+    EXPECT_EQ(errno, EADDRNOTAVAIL);
+    EXPECT_EQ(mnet_host_add_address(p.a, 0, "10.0.0.9/24"), -1);
+    EXPECT_EQ(errno, EAFNOSUPPORT);
+    EXPECT_EQ(mnet_host_add_address(p.a, 5, "2001:db8::5/64"), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(mnet_host_add_address(p.a, 0, "ff02::1/64"), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(mnet_host_add_route(p.a, "2001:db8:9::/48", "2001:db8:7::1"), -1);
+    EXPECT_EQ(errno, ENETUNREACH) << "the gateway is on no link of a's";
+    EXPECT_EQ(mnet_host_add_route(p.a, "::/0", "2001:db8::2"), 0);
+}
+
+// An interface made with an IPv6 address has no IPv4; a route through a
+// link-local gateway reaches beyond the link.
+TEST(CApiIpv6, AnIpv6OnlyInterfaceAndARouteThroughALinkLocalGateway) {
+    mnet_host* h = mnet_host_new(5);
+    ASSERT_EQ(mnet_host_add_interface(h, mac_a, "2001:db8::1/64", 1500), 0);
+    EXPECT_EQ(mnet_host_add_route(h, "::/0", "fe80::1"), 0);
+    const int s = mnet_socket(h, AF_INET, SOCK_DGRAM, 0);
+    const sockaddr_in any4 = address4("10.0.0.1", 0);
+    EXPECT_EQ(mnet_bind(h, s, sa(any4), sizeof any4), -1);
+    EXPECT_EQ(errno, EADDRNOTAVAIL) << "no IPv4 address";
+    EXPECT_EQ(mnet_host_add_interface(h, mac_b, "2001:db8:1::1/64", 1200), -1);
+    EXPECT_EQ(errno, EINVAL) << "IPv6 needs 1280 bytes";
+    mnet_host_free(h);
+}
+
+}  // namespace
