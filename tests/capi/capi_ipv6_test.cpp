@@ -12,12 +12,14 @@
 
 #include <gtest/gtest.h>
 
+#include "capi_pair.hpp"
 #include "minternet/minternet.h"
 
 namespace {
 
-constexpr uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a};
-constexpr uint8_t mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
+using capi_testing::mac_a;
+using capi_testing::mac_b;
+using capi_testing::Pair;
 
 sockaddr_in6 address6(const char* ip, uint16_t port) {
     sockaddr_in6 a{};
@@ -50,57 +52,6 @@ std::string text(const sockaddr_in6& a) {
     return buf;
 }
 
-// Two hosts on one Ethernet: 10.0.0.1/24 and 2001:db8::1/64 on a, .2 and
-// ::2 on b. Frames queue and move when pumped, on a clock the test advances.
-struct Pair {
-    struct Side {
-        Pair* pair;
-        int to;
-    };
-    mnet_host* a = mnet_host_new(1);
-    mnet_host* b = mnet_host_new(2);
-    Side to_b{this, 1}, to_a{this, 0};
-    std::deque<std::pair<int, std::vector<unsigned char>>> wire;
-    uint64_t now = 0;
-
-    Pair() {
-        EXPECT_EQ(mnet_host_add_interface(a, mac_a, "10.0.0.1/24", 1500), 0);
-        EXPECT_EQ(mnet_host_add_interface(b, mac_b, "10.0.0.2/24", 1500), 0);
-        EXPECT_EQ(mnet_host_add_address(a, 0, "2001:db8::1/64"), 0);
-        EXPECT_EQ(mnet_host_add_address(b, 0, "2001:db8::2/64"), 0);
-        mnet_host_set_output(a, &Pair::output, &to_b);
-        mnet_host_set_output(b, &Pair::output, &to_a);
-        pump(2000);  // duplicate address detection
-    }
-    ~Pair() {
-        mnet_host_free(a);
-        mnet_host_free(b);
-    }
-    static void output(void* user, int, const void* frame, size_t length) {
-        auto* side = static_cast<Side*>(user);
-        const auto* bytes = static_cast<const unsigned char*>(frame);
-        side->pair->wire.emplace_back(side->to, std::vector<unsigned char>(bytes, bytes + length));
-    }
-    void pump(uint64_t ms = 10) {
-        const uint64_t until = now + ms * 1'000'000;
-        for (;;) {
-            while (!wire.empty()) {
-                auto [to, frame] = std::move(wire.front());
-                wire.pop_front();
-                EXPECT_EQ(mnet_host_input(to == 0 ? a : b, 0, frame.data(), frame.size(), now), 0);
-            }
-            const uint64_t next = std::min(mnet_host_next_deadline(a), mnet_host_next_deadline(b));
-            if (next > until) break;
-            now = std::max(now, next);
-            mnet_host_poll(a, now);
-            mnet_host_poll(b, now);
-        }
-        now = until;
-        mnet_host_poll(a, now);
-        mnet_host_poll(b, now);
-    }
-};
-
 // A listener on b's [::]:`port` (V6ONLY as given).
 int listener6(Pair& p, uint16_t port, bool v6only) {
     const int l = mnet_socket(p.b, AF_INET6, SOCK_STREAM, 0);
@@ -113,7 +64,7 @@ int listener6(Pair& p, uint16_t port, bool v6only) {
 }
 
 TEST(CApiIpv6, TcpOverIpv6WithSockaddrIn6) {
-    Pair p;
+    Pair p(true);
     const int l = listener6(p, 80, true);
     const int c = mnet_socket(p.a, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
     const sockaddr_in6 server = address6("2001:db8::2", 80);
@@ -151,7 +102,7 @@ TEST(CApiIpv6, TcpOverIpv6WithSockaddrIn6) {
 }
 
 TEST(CApiIpv6, ADualStackListenerTakesIpv4ClientsAsMappedAddresses) {
-    Pair p;
+    Pair p(true);
     const int l = listener6(p, 80, false);
     const int c = mnet_socket(p.a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     const sockaddr_in server = address4("10.0.0.2", 80);
@@ -175,7 +126,7 @@ TEST(CApiIpv6, ADualStackListenerTakesIpv4ClientsAsMappedAddresses) {
 }
 
 TEST(CApiIpv6, AV6OnlyListenerRefusesIpv4AndLeavesItsPortFree) {
-    Pair p;
+    Pair p(true);
     listener6(p, 80, true);
     const int other = mnet_socket(p.b, AF_INET, SOCK_STREAM, 0);
     const sockaddr_in any4 = address4("0.0.0.0", 80);
@@ -196,7 +147,7 @@ TEST(CApiIpv6, AV6OnlyListenerRefusesIpv4AndLeavesItsPortFree) {
 }
 
 TEST(CApiIpv6, UdpOverIpv6AndToIpv4FromOneDualSocket) {
-    Pair p;
+    Pair p(true);
     const int server6 = mnet_socket(p.b, AF_INET6, SOCK_DGRAM, 0);
     const sockaddr_in6 any = address6("::", 5353);
     ASSERT_EQ(mnet_bind(p.b, server6, sa(any), sizeof any), 0);
@@ -226,7 +177,7 @@ TEST(CApiIpv6, UdpOverIpv6AndToIpv4FromOneDualSocket) {
 }
 
 TEST(CApiIpv6, BadAddressesAndOptionsAreErrors) {
-    Pair p;
+    Pair p(true);
     const int s6 = mnet_socket(p.a, AF_INET6, SOCK_DGRAM, 0);
     const sockaddr_in v4 = address4("10.0.0.2", 7);
     EXPECT_EQ(mnet_sendto(p.a, s6, "x", 1, 0, sa(v4), sizeof v4), -1);

@@ -14,12 +14,14 @@
 
 #include <gtest/gtest.h>
 
+#include "capi_pair.hpp"
 #include "minternet/minternet.h"
 
 namespace {
 
-constexpr uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a};
-constexpr uint8_t mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
+using capi_testing::mac_a;
+using capi_testing::mac_b;
+using capi_testing::Pair;
 
 sockaddr_in address(const char* ip, uint16_t port) {
     sockaddr_in a{};
@@ -35,55 +37,6 @@ const sockaddr* sa(const sockaddr_in& a) {
 sockaddr* sa(sockaddr_in& a) {
     return reinterpret_cast<sockaddr*>(&a);
 }
-
-// Two hosts on one Ethernet (10.0.0.1 and 10.0.0.2): frames queue and move
-// when pumped, on a clock the test advances.
-struct Pair {
-    struct Side {
-        Pair* pair;
-        int to;
-    };
-    mnet_host* a = mnet_host_new(1);
-    mnet_host* b = mnet_host_new(2);
-    Side to_b{this, 1}, to_a{this, 0};
-    std::deque<std::pair<int, std::vector<unsigned char>>> wire;
-    uint64_t now = 0;
-
-    Pair() {
-        EXPECT_EQ(mnet_host_add_interface(a, mac_a, "10.0.0.1/24", 1500), 0);
-        EXPECT_EQ(mnet_host_add_interface(b, mac_b, "10.0.0.2/24", 1500), 0);
-        mnet_host_set_output(a, &Pair::output, &to_b);
-        mnet_host_set_output(b, &Pair::output, &to_a);
-    }
-    ~Pair() {
-        mnet_host_free(a);
-        mnet_host_free(b);
-    }
-    static void output(void* user, int, const void* frame, size_t length) {
-        auto* side = static_cast<Side*>(user);
-        const auto* bytes = static_cast<const unsigned char*>(frame);
-        side->pair->wire.emplace_back(side->to, std::vector<unsigned char>(bytes, bytes + length));
-    }
-    // Moves frames and runs timers for `ms` milliseconds of the clock.
-    void pump(uint64_t ms = 10) {
-        const uint64_t until = now + ms * 1'000'000;
-        for (;;) {
-            while (!wire.empty()) {
-                auto [to, frame] = std::move(wire.front());
-                wire.pop_front();
-                EXPECT_EQ(mnet_host_input(to == 0 ? a : b, 0, frame.data(), frame.size(), now), 0);
-            }
-            const uint64_t next = std::min(mnet_host_next_deadline(a), mnet_host_next_deadline(b));
-            if (next > until) break;
-            now = std::max(now, next);
-            mnet_host_poll(a, now);
-            mnet_host_poll(b, now);
-        }
-        now = until;
-        mnet_host_poll(a, now);
-        mnet_host_poll(b, now);
-    }
-};
 
 // A listener on b:`port` and a connected client on a; returns {client, server}.
 std::pair<int, int> connected(Pair& p, uint16_t port = 80) {
