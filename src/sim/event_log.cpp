@@ -113,9 +113,15 @@ std::string_view service(uint16_t port, wire::IpProtocol p) {
     return wire::service_name(port, p);
 }
 
-// "a:p-b:q", quoted.
+// "a:p-b:q", quoted; an IPv6 address in brackets ("[2001:db8::1]:80"), as
+// in a URL, so that its colons and the port's stay apart.
 void conn_member(std::string& out, const tcp::Tuple& c) {
-    put(out, ",\"conn\":\"{}:{}-{}:{}\"", c.local_address, c.local_port, c.remote_address,
+    if (c.local_address.is_v4()) {
+        put(out, ",\"conn\":\"{}:{}-{}:{}\"", c.local_address, c.local_port, c.remote_address,
+            c.remote_port);
+        return;
+    }
+    put(out, ",\"conn\":\"[{}]:{}-[{}]:{}\"", c.local_address, c.local_port, c.remote_address,
         c.remote_port);
 }
 

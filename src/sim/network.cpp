@@ -145,11 +145,14 @@ base::Expected<void, std::string> Network::assemble() {
                                          static_cast<uint8_t>(node), static_cast<uint8_t>(id)}},
                 .address = l.addresses[e],
                 .mtu = l.params.mtu});
+            if (l.addresses6) ifs.back().ipv6_addresses = {(*l.addresses6)[e]};
             g.node[e] = node;
             g.interface[e] = id;
             g.address[e] = l.addresses[e];
-            address_owner_.emplace(l.addresses[e].address, node);
+            if (l.has_ipv4()) address_owner_.emplace(l.addresses[e].address, node);
         }
+        g.address6 = l.addresses6;
+        any_ipv6_ = any_ipv6_ || g.address6.has_value();
         graph_.push_back(g);
     }
     auto interface_towards = [&](size_t node, wire::Ipv4Address gateway) -> stack::InterfaceId {
@@ -181,12 +184,15 @@ base::Expected<void, std::string> Network::assemble() {
     // The simulator's seed, which a run may set apart from the file's.
     const base::Seed seed = sim_.seed();
     computed_.resize(n);
+    computed6_.resize(n);
     for (size_t i = 0; i < n; ++i) {
         auto node = std::make_unique<Node>(sim_, std::move(configs[i]),
                                            seed.derive("node/" + topology_.nodes[i].name));
         node->on_boot([this, i](Node& booted) {
             for (const stack::Route& r : computed_[i])
                 booted.host().routes().add(r);
+            for (const stack::Ipv6Route& r : computed6_[i])
+                booted.host().routes6().add(r);
         });
         auto tap = std::make_unique<NodeTap>(tracer_, static_cast<NodeIndex>(i));
         node->set_observer(tap.get());
@@ -316,6 +322,7 @@ void Network::recompute_routes() {
                          [](const stack::Route& r) { return r.destination.prefix_len > 0; });
     }
     computed_ = shortest_path_routes(routing, graph_);
+    if (any_ipv6_) computed6_ = shortest_path_routes6(routing, graph_);
     ++recomputations_;
     size_t total = 0;
     for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -325,6 +332,13 @@ void Network::recompute_routes() {
         for (const stack::Route& r : computed_[i])
             table.add(r);
         total += computed_[i].size();
+        if (any_ipv6_) {
+            stack::Ipv6RoutingTable& table6 = nodes_[i]->host().routes6();
+            table6.remove_source(stack::RouteSource::computed);
+            for (const stack::Ipv6Route& r : computed6_[i])
+                table6.add(r);
+            total += computed6_[i].size();
+        }
         nodes_[i]->wake();
     }
     if (recomputations_ > 1 && tracer_.wants<ev::RoutesRecomputed>())

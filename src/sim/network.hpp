@@ -79,6 +79,8 @@ class Network {
     std::map<std::string, NodeIndex, std::less<>> node_index_;
     std::vector<GraphLink> graph_;
     std::vector<std::vector<stack::Route>> computed_;  // per node
+    std::vector<std::vector<stack::Ipv6Route>> computed6_;
+    bool any_ipv6_ = false;  // a link has IPv6 addresses
     std::map<wire::Ipv4Address, size_t> address_owner_;
     bool reconvergence_pending_ = false;
     uint64_t recomputations_ = 0;

@@ -100,6 +100,7 @@ std::vector<std::vector<stack::Route>> shortest_path_routes(const std::vector<Ro
     std::vector<size_t> last_link(n, 0);  // a stub's one link
     for (size_t li = 0; li < links.size(); ++li) {
         const GraphLink& l = links[li];
+        if (!l.has_ipv4()) continue;  // IPv4's graph has only the links with IPv4
         ++degree[l.node[0]];
         last_link[l.node[0]] = li;
         if (l.node[1] != l.node[0]) {
@@ -123,6 +124,7 @@ std::vector<std::vector<stack::Route>> shortest_path_routes(const std::vector<Ro
     std::vector<size_t> core_links;
     for (size_t li = 0; li < links.size(); ++li) {
         const GraphLink& l = links[li];
+        if (!l.has_ipv4()) continue;
         const bool c0 = is_core(l.node[0]), c1 = is_core(l.node[1]);
         if (c0 && c1) {
             core.adjacency[at(l.node[0])].push_back(li);
@@ -208,6 +210,61 @@ std::vector<std::vector<stack::Route>> shortest_path_routes(const std::vector<Ro
         if (!last_tree || last_tree->first != neighbour)
             last_tree.emplace(neighbour, dijkstra(neighbour, core, nodes, links));
         fill(s, neighbour, last_tree->second, li);
+    }
+    return routes;
+}
+
+std::vector<std::vector<stack::Ipv6Route>> shortest_path_routes6(
+    const std::vector<RoutingNode>& nodes, const std::vector<GraphLink>& links) {
+    const size_t n = nodes.size();
+    std::vector<std::vector<stack::Ipv6Route>> routes(n);
+    Core core;
+    core.index.assign(n, -1);
+    std::vector<size_t> six;  // the links with IPv6
+    std::vector<bool> on_six(n, false);
+    for (size_t li = 0; li < links.size(); ++li) {
+        if (!links[li].address6) continue;
+        six.push_back(li);
+        on_six[links[li].node[0]] = on_six[links[li].node[1]] = true;
+    }
+    for (size_t v = 0; v < n; ++v) {
+        if (!on_six[v]) continue;
+        core.index[v] = static_cast<int64_t>(core.node.size());
+        core.node.push_back(v);
+    }
+    const auto at = [&](size_t v) { return static_cast<size_t>(core.index[v]); };
+    core.adjacency.resize(core.node.size());
+    for (size_t li : six) {
+        const GraphLink& l = links[li];
+        core.adjacency[at(l.node[0])].push_back(li);
+        if (l.node[1] != l.node[0]) core.adjacency[at(l.node[1])].push_back(li);
+    }
+    for (size_t s : core.node) {
+        if (!nodes[s].up) continue;
+        const Tree t = dijkstra(s, core, nodes, links);
+        for (size_t li : six) {
+            const GraphLink& target = links[li];
+            if (target.node[0] == s || target.node[1] == s) continue;  // connected
+            std::optional<size_t> end;
+            for (int e = 0; e < 2; ++e) {
+                const uint64_t d = t.dist[at(target.node[e])];
+                if (d != unreachable && (!end || d < t.dist[at(target.node[*end])]))
+                    end = static_cast<size_t>(e);
+            }
+            if (!end) continue;
+            const size_t end_node = target.node[*end];
+            const FirstHop hop = *t.first_hop[at(end_node)];
+            const GraphLink& first = links[hop.link];
+            const wire::Ipv6Cidr& prefix = (*target.address6)[0];
+            routes[s].push_back(stack::Ipv6Route{
+                .destination = {prefix.network(), prefix.prefix_len},
+                .gateway = (*first.address6)[1 - hop.side].address,
+                .interface = first.interface[hop.side],
+                .metric =
+                    static_cast<uint32_t>(std::min<uint64_t>(t.dist[at(end_node)], UINT32_MAX)),
+                .source = stack::RouteSource::computed,
+            });
+        }
     }
     return routes;
 }

@@ -14,9 +14,12 @@
 // point at its gateway.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "stack/ipv6_routing_table.hpp"
 #include "stack/routing_table.hpp"
 #include "wire/address.hpp"
 
@@ -25,9 +28,11 @@ namespace sim {
 struct GraphLink {
     size_t node[2];  // indices into the node list
     stack::InterfaceId interface[2];
-    wire::Ipv4Cidr address[2];  // both ends share a subnet
+    wire::Ipv4Cidr address[2];  // both ends share a subnet; 0.0.0.0/0 without IPv4
+    std::optional<std::array<wire::Ipv6Cidr, 2>> address6;  // both ends share a prefix
     uint32_t cost = 1;
     bool up = true;
+    bool has_ipv4() const { return !address[0].address.is_unspecified(); }
 };
 
 struct RoutingNode {
@@ -46,6 +51,14 @@ std::vector<std::vector<stack::Route>> shortest_path_routes(const std::vector<Ro
 // Every node up, wanting routes, summed up.
 std::vector<std::vector<stack::Route>> shortest_path_routes(const std::vector<bool>& node_up,
                                                             const std::vector<GraphLink>& links);
+
+// The same for IPv6, over the links that have IPv6 addresses: a route to
+// every IPv6 prefix a node is not attached to, through the neighbour's
+// address on the first link of the shortest path. Every node is a way
+// through and nothing is summed up (IPv6 topologies are small so far; the
+// stub and aggregation shortcuts above are IPv4's).
+std::vector<std::vector<stack::Ipv6Route>> shortest_path_routes6(
+    const std::vector<RoutingNode>& nodes, const std::vector<GraphLink>& links);
 
 // Sibling prefixes merged into their parent until none are left: the same
 // addresses, in fewer prefixes. Precondition: the prefixes do not overlap.

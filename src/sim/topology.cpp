@@ -116,6 +116,8 @@ class Parser {
     void parse_link_params(const YAML::Node& map, LinkParams& p) const;
     LinkSpec parse_link(const YAML::Node& n, const LinkParams& defaults, const Topology& t) const;
     void check_addresses(const Topology& t, const std::vector<YAML::Node>& link_nodes) const;
+    void parse_addresses6(const YAML::Node& n, LinkSpec& link) const;
+    void check_addresses6(const Topology& t, const std::vector<YAML::Node>& link_nodes) const;
     RouteSpec parse_route(const YAML::Node& n, const Topology& t) const;
     FaultSpec parse_fault(const YAML::Node& n, const Topology& t) const;
     AppSpec parse_app(const YAML::Node& n, const Topology& t) const;
@@ -336,7 +338,7 @@ void Parser::parse_link_params(const YAML::Node& m, LinkParams& p) const {
 LinkSpec Parser::parse_link(const YAML::Node& n, const LinkParams& defaults,
                             const Topology& t) const {
     expect_map(n, "a link");
-    check_keys(n, with_link_params({"name", "ends", "addresses"}), "link");
+    check_keys(n, with_link_params({"name", "ends", "addresses", "addresses6"}), "link");
     LinkSpec link{.params = defaults, .where = where(n)};
     const YAML::Node ends = n["ends"];
     if (!ends) fail(n, "a link needs 'ends': the two nodes it joins, like [client, r1]");
@@ -354,15 +356,27 @@ LinkSpec Parser::parse_link(const YAML::Node& n, const LinkParams& defaults,
         fail(ends, fmt::format("a link cannot join '{}' to itself", link.ends[0]));
     link.name = n["name"] ? name(n["name"], "link name") : link.ends[0] + "-" + link.ends[1];
 
+    if (const YAML::Node six = n["addresses6"]) parse_addresses6(six, link);
     const YAML::Node addresses = n["addresses"];
-    if (!addresses)
-        fail(n, "a link needs 'addresses': one per end, like [10.0.0.1/24, 10.0.0.2/24]");
+    if (!addresses && link.addresses6) {  // an IPv6-only link
+        parse_link_params(n, link.params);
+        return link;
+    }
+    if (!addresses) {
+        fail(n,
+             "a link needs 'addresses': one per end, like [10.0.0.1/24, 10.0.0.2/24] (or "
+             "'addresses6' for IPv6, like [2001:db8::1/64, 2001:db8::2/64])");
+    }
     expect_sequence(addresses, "addresses");
     if (addresses.size() != 2)
         fail(addresses, fmt::format("'addresses' must list two addresses, one per end; it lists {}",
                                     addresses.size()));
-    for (size_t i = 0; i < 2; ++i)
+    for (size_t i = 0; i < 2; ++i) {
+        if (wire::Ipv6Cidr::parse(scalar(addresses[i], "address"))) {
+            fail(addresses[i], "an IPv6 address goes in 'addresses6'; 'addresses' holds IPv4");
+        }
         link.addresses[i] = cidr(addresses[i], "address");
+    }
     for (size_t i = 0; i < 2; ++i) {
         if (link.addresses[i].prefix_len >= 32) {
             fail(addresses[i],
@@ -388,8 +402,76 @@ LinkSpec Parser::parse_link(const YAML::Node& n, const LinkParams& defaults,
                              c.address == c.network() ? "network" : "broadcast"));
         }
     }
+    for (size_t i = 0; i < 2; ++i) {
+        if (link.addresses[i].address.is_unspecified())  // a /31's first: still no one's
+            fail(addresses[i], "0.0.0.0 is no host's address");
+    }
     parse_link_params(n, link.params);
     return link;
+}
+
+void Parser::parse_addresses6(const YAML::Node& n, LinkSpec& link) const {
+    expect_sequence(n, "addresses6");
+    if (n.size() != 2) {
+        fail(n, fmt::format("'addresses6' must list two addresses, one per end; it lists {}",
+                            n.size()));
+    }
+    std::array<wire::Ipv6Cidr, 2> six;
+    for (size_t i = 0; i < 2; ++i) {
+        const std::string text = scalar(n[i], "address");
+        auto c = wire::Ipv6Cidr::parse(text);
+        if (!c) {
+            fail(n[i], fmt::format("address: '{}' is not an IPv6 address with a prefix length "
+                                   "(like 2001:db8::1/64)",
+                                   text));
+        }
+        const wire::Ipv6Address& a = c->address;
+        if (a.is_unspecified() || a.is_multicast() || a.is_loopback() || a.is_ipv4_mapped() ||
+            a.is_link_local()) {
+            fail(n[i], fmt::format("{} cannot be an interface's configured address (link-local "
+                                   "ones come by themselves)",
+                                   a));
+        }
+        if (c->prefix_len >= 128 || c->prefix_len == 0)
+            fail(n[i], fmt::format("{}: a link needs a prefix with room for both ends", *c));
+        six[i] = *c;
+    }
+    if (six[0].prefix_len != six[1].prefix_len || six[0].network() != six[1].network()) {
+        fail(n[1], fmt::format("address {} is outside the link's prefix {}/{} (both ends must "
+                               "share one prefix)",
+                               six[1], six[0].network(), six[0].prefix_len));
+    }
+    if (six[0].address == six[1].address)
+        fail(n[1], fmt::format("both ends of the link have address {}", six[0].address));
+    link.addresses6 = six;
+}
+
+void Parser::check_addresses6(const Topology& t, const std::vector<YAML::Node>& link_nodes) const {
+    std::map<wire::Ipv6Address, std::string> owner;
+    std::vector<size_t> six;  // links with IPv6, in file order
+    for (size_t li = 0; li < t.links.size(); ++li) {
+        const LinkSpec& l = t.links[li];
+        if (!l.addresses6) continue;
+        for (size_t i = 0; i < 2; ++i) {
+            const auto [it, fresh] = owner.emplace((*l.addresses6)[i].address, l.ends[i]);
+            if (!fresh) {
+                fail(link_nodes[li]["addresses6"][i],
+                     fmt::format("duplicate address {}: already on '{}'",
+                                 (*l.addresses6)[i].address, it->second));
+            }
+        }
+        const wire::Ipv6Cidr& mine = (*l.addresses6)[0];
+        for (size_t lj : six) {
+            const wire::Ipv6Cidr& theirs = (*t.links[lj].addresses6)[0];
+            if (mine.contains(theirs.network()) || theirs.contains(mine.network())) {
+                fail(link_nodes[li]["addresses6"],
+                     fmt::format("prefix {}/{} overlaps the prefix {}/{} of link '{}'",
+                                 mine.network(), mine.prefix_len, theirs.network(),
+                                 theirs.prefix_len, t.links[lj].name));
+            }
+        }
+        six.push_back(li);
+    }
 }
 
 void Parser::check_addresses(const Topology& t, const std::vector<YAML::Node>& link_nodes) const {
@@ -399,8 +481,11 @@ void Parser::check_addresses(const Topology& t, const std::vector<YAML::Node>& l
     // the first pair in file order.
     std::vector<std::pair<uint32_t, uint32_t>> blocks;  // first and last address
     blocks.reserve(t.links.size());
-    for (const LinkSpec& l : t.links)
-        blocks.push_back({l.addresses[0].network().to_u32(), l.addresses[0].broadcast().to_u32()});
+    for (const LinkSpec& l : t.links) {
+        if (l.has_ipv4())
+            blocks.push_back(
+                {l.addresses[0].network().to_u32(), l.addresses[0].broadcast().to_u32()});
+    }
     std::sort(blocks.begin(), blocks.end());
     bool apart = true;
     for (size_t i = 1; i < blocks.size() && apart; ++i)
@@ -408,6 +493,7 @@ void Parser::check_addresses(const Topology& t, const std::vector<YAML::Node>& l
     std::map<wire::Ipv4Address, std::string> owner;
     for (size_t li = 0; li < t.links.size(); ++li) {
         const LinkSpec& l = t.links[li];
+        if (!l.has_ipv4()) continue;
         for (size_t i = 0; i < 2; ++i) {
             const auto [it, fresh] = owner.emplace(l.addresses[i].address, l.ends[i]);
             if (!fresh) {
@@ -417,6 +503,7 @@ void Parser::check_addresses(const Topology& t, const std::vector<YAML::Node>& l
             }
         }
         for (size_t lj = 0; lj < li && !apart; ++lj) {
+            if (!t.links[lj].has_ipv4()) continue;
             const wire::Ipv4Cidr& mine = t.links[li].addresses[0];
             const wire::Ipv4Cidr& theirs = t.links[lj].addresses[0];
             if (mine.contains(theirs.network()) || theirs.contains(mine.network())) {
@@ -442,6 +529,7 @@ std::optional<std::string> Parser::next_hop_problem(const Topology& t, std::stri
         return fmt::format("is not on any subnet '{}' is attached to", node);
     for (size_t li : mine->second) {
         const LinkSpec& l = t.links[li];
+        if (!l.has_ipv4()) continue;
         for (size_t i = 0; i < 2; ++i) {
             if (l.ends[i] != node || !l.addresses[i].contains(a)) continue;
             if (l.addresses[i].address == a)
@@ -627,6 +715,7 @@ Topology Parser::parse(const YAML::Node& root) {
         }
     }
     check_addresses(t, link_nodes);
+    check_addresses6(t, link_nodes);
 
     for (const NodeSpec& node : t.nodes) {
         if (!node.gateway) continue;

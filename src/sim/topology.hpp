@@ -9,6 +9,7 @@
 // errors at the same locations.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -55,7 +56,11 @@ struct NodeSpec {
 struct LinkSpec {
     std::string name;  // "a-b" unless given
     std::string ends[2];
+    // IPv4: one address per end, in one subnet; 0.0.0.0/0 on an IPv6-only link.
     wire::Ipv4Cidr addresses[2];
+    // IPv6 (`addresses6`): one per end, in one prefix; none on an IPv4-only link.
+    std::optional<std::array<wire::Ipv6Cidr, 2>> addresses6;
+    bool has_ipv4() const { return !addresses[0].address.is_unspecified(); }
     LinkParams params;
     Location where;
 };

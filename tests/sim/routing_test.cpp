@@ -239,3 +239,133 @@ TEST(Routing, AStubWithAGatewayNeedsNoRoutesAndARouterFewPerRouterBehindIt) {
 }
 
 }  // namespace
+
+namespace {
+
+wire::Ipv6Cidr cidr6(const char* text) {
+    return wire::Ipv6Cidr::parse(text).value();
+}
+
+// The diamond with IPv6 too: link i's prefix is 2001:db8:i::/64, its ends ::1
+// and ::2. `v4` false: IPv6 alone on every link.
+std::vector<GraphLink> diamond6(uint32_t cost_top, uint32_t cost_bottom, bool v4 = true) {
+    auto links = diamond(cost_top, cost_bottom);
+    for (size_t i = 0; i < links.size(); ++i) {
+        const std::string p = "2001:db8:" + std::to_string(i) + "::";
+        links[i].address6 = {{cidr6((p + "1/64").c_str()), cidr6((p + "2/64").c_str())}};
+        if (!v4) links[i].address[0] = links[i].address[1] = wire::Ipv4Cidr{};
+    }
+    return links;
+}
+
+const stack::Ipv6Route* route6_to(const std::vector<stack::Ipv6Route>& routes, const char* net) {
+    for (const auto& r : routes) {
+        if (r.destination == cidr6(net)) return &r;
+    }
+    return nullptr;
+}
+
+std::vector<sim::RoutingNode> all_up(size_t n) {
+    return std::vector<sim::RoutingNode>(n);
+}
+
+TEST(Routing6, FollowsTheCheaperPathToEveryPrefix) {
+    const auto routes = sim::shortest_path_routes6(all_up(5), diamond6(1, 5, false));
+    const stack::Ipv6Route* r = route6_to(routes[0], "2001:db8:4::/64");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->gateway, wire::Ipv6Address::parse("2001:db8:0::2").value());
+    EXPECT_EQ(r->interface, 0u);
+    EXPECT_EQ(r->metric, 2u);
+    EXPECT_EQ(r->source, stack::RouteSource::computed);
+    EXPECT_EQ(route6_to(routes[0], "2001:db8:0::/64"), nullptr) << "connected";
+    // The stub (node 4) reaches every other prefix through node 3.
+    EXPECT_EQ(routes[4].size(), 4u);
+    for (const auto& back : routes[4])
+        EXPECT_EQ(back.gateway, wire::Ipv6Address::parse("2001:db8:4::1").value());
+    // Nodes with no IPv6 link get nothing.
+    EXPECT_TRUE(sim::shortest_path_routes6(all_up(5), diamond(1, 5))[0].empty());
+}
+
+TEST(Routing6, AvoidsDownLinksAndNodes) {
+    auto links = diamond6(1, 5, false);
+    links[1].up = false;
+    auto routes = sim::shortest_path_routes6(all_up(5), links);
+    ASSERT_NE(route6_to(routes[0], "2001:db8:4::/64"), nullptr);
+    EXPECT_EQ(route6_to(routes[0], "2001:db8:4::/64")->gateway,
+              wire::Ipv6Address::parse("2001:db8:2::2").value());
+    auto nodes = all_up(5);
+    nodes[2].up = false;
+    routes = sim::shortest_path_routes6(nodes, links);
+    EXPECT_EQ(route6_to(routes[0], "2001:db8:4::/64"), nullptr) << "both paths broken";
+    EXPECT_TRUE(routes[2].empty());
+}
+
+// Each family routes over the links that carry it: with the cheap top path
+// IPv6-only, IPv4 takes the dear bottom one and IPv6 the top.
+TEST(Routing6, EachFamilyUsesOnlyItsOwnLinks) {
+    auto links = diamond6(1, 5);
+    for (size_t i : {0, 1})
+        links[i].address[0] = links[i].address[1] = wire::Ipv4Cidr{};
+    const auto v4 = sim::shortest_path_routes({true, true, true, true, true}, links);
+    const auto v6 = sim::shortest_path_routes6(all_up(5), links);
+    ASSERT_NE(route_to(v4[0], "10.9.0.0/24"), nullptr);
+    EXPECT_EQ(route_to(v4[0], "10.9.0.0/24")->gateway,
+              wire::Ipv4Address::parse("10.0.3.2").value());
+    for (const auto& r : v4[0])
+        EXPECT_NE(r.destination.prefix_len, 0) << "no route from a link without IPv4";
+    ASSERT_NE(route6_to(v6[0], "2001:db8:4::/64"), nullptr);
+    EXPECT_EQ(route6_to(v6[0], "2001:db8:4::/64")->gateway,
+              wire::Ipv6Address::parse("2001:db8:0::2").value());
+}
+
+// Against a reference: Floyd–Warshall over random IPv6 graphs, each node's
+// route to each prefix costs the distance to the prefix's nearer end.
+TEST(Routing6, MetricsAgreeWithAllPairsShortestPaths) {
+    base::RandomStream rng{base::Seed{66}};
+    for (int round = 0; round < 50; ++round) {
+        const size_t n = 2 + rng.uniform(10);
+        std::vector<GraphLink> links;
+        for (size_t a = 0; a < n; ++a) {
+            for (size_t b = a + 1; b < n; ++b) {
+                if (!rng.chance(0.35)) continue;
+                const std::string p = "2001:db8:" + std::to_string(links.size()) + "::";
+                GraphLink l{.node = {a, b},
+                            .interface = {0, 0},
+                            .cost = static_cast<uint32_t>(1 + rng.uniform(9))};
+                l.address6 = {{cidr6((p + "1/64").c_str()), cidr6((p + "2/64").c_str())}};
+                links.push_back(l);
+            }
+        }
+        constexpr uint64_t far = UINT64_MAX / 4;
+        std::vector<std::vector<uint64_t>> d(n, std::vector<uint64_t>(n, far));
+        for (size_t v = 0; v < n; ++v)
+            d[v][v] = 0;
+        for (const auto& l : links) {
+            d[l.node[0]][l.node[1]] = std::min<uint64_t>(d[l.node[0]][l.node[1]], l.cost);
+            d[l.node[1]][l.node[0]] = d[l.node[0]][l.node[1]];
+        }
+        for (size_t k = 0; k < n; ++k)
+            for (size_t i = 0; i < n; ++i)
+                for (size_t j = 0; j < n; ++j)
+                    d[i][j] = std::min(d[i][j], d[i][k] + d[k][j]);
+        const auto routes = sim::shortest_path_routes6(all_up(n), links);
+        for (size_t s = 0; s < n; ++s) {
+            size_t expected = 0;
+            for (const auto& l : links) {
+                if (l.node[0] == s || l.node[1] == s) continue;
+                const uint64_t best = std::min(d[s][l.node[0]], d[s][l.node[1]]);
+                if (best >= far) continue;
+                ++expected;
+                const auto prefix = (*l.address6)[0];
+                const stack::Ipv6Route* r = nullptr;
+                for (const auto& x : routes[s])
+                    if (x.destination.address == prefix.network()) r = &x;
+                ASSERT_NE(r, nullptr) << "round " << round << " node " << s;
+                EXPECT_EQ(r->metric, best) << "round " << round << " node " << s;
+            }
+            EXPECT_EQ(routes[s].size(), expected) << "round " << round << " node " << s;
+        }
+    }
+}
+
+}  // namespace
