@@ -82,7 +82,7 @@ namespace {
 std::string peer_of(const sockets::TcpStream& s) {
     const tcp::Connection* c = s.connection();
     if (!c) return "?";
-    return fmt::format("{}:{}", c->tuple().remote_address.to_string(), c->tuple().remote_port);
+    return stack::Endpoint{c->tuple().remote_address, c->tuple().remote_port}.to_string();
 }
 
 // Sends the pattern for `amount`: that many bytes, or until the time is up
@@ -188,7 +188,7 @@ double TcpBulkResult::goodput_mbit_s() const {
 }
 
 sockets::Task<void> tcp_sink(sockets::Runtime& rt, TcpSinkOptions o, Output output) {
-    auto l = sockets::TcpListener::listen(rt, {wire::Ipv4Address::any(), o.port});
+    auto l = sockets::TcpListener::listen_any(rt, o.port);
     if (!l) {
         output(fmt::format("tcp sink: cannot listen on TCP port {}: {}", o.port,
                            stack::to_string(l.error())));
@@ -205,7 +205,7 @@ sockets::Task<TcpBulkResult> tcp_bulk(sockets::Runtime& rt, TcpBulkOptions o, Ou
     TcpBulkResult r;
     const base::Time start = rt.now();
     stack::Endpoint to{.address = {}, .port = o.port};
-    if (auto literal = wire::Ipv4Address::parse(o.to)) {
+    if (auto literal = wire::IpAddress::parse(o.to)) {
         to.address = *literal;
     } else {
         auto addresses = co_await dns::resolve(rt, o.to);

@@ -97,7 +97,7 @@ std::string format_rate(uint64_t bits) {
 sockets::Task<UdpCbrResult> udp_cbr(sockets::Runtime& rt, UdpCbrOptions o, Output output) {
     UdpCbrResult r;
     stack::Endpoint to{.address = {}, .port = o.port};
-    if (auto literal = wire::Ipv4Address::parse(o.to)) {
+    if (auto literal = wire::IpAddress::parse(o.to)) {
         to.address = *literal;
     } else {
         const base::Time asking = rt.now();
@@ -247,7 +247,7 @@ void report(UdpSinkFlow& a, double jitter_ns, bool complete, const UdpSinkOption
 
 sockets::Task<void> udp_sink(sockets::Runtime& rt, UdpSinkOptions o, Output output) {
     sockets::UdpSocket s(rt);
-    if (auto ok = s.bind({wire::Ipv4Address::any(), o.port}); !ok) {
+    if (auto ok = s.bind_any(o.port); !ok) {
         output(
             fmt::format("udp sink: cannot bind port {}: {}", o.port, stack::to_string(ok.error())));
         co_return;

@@ -58,7 +58,7 @@ sockets::Task<void> serve_tcp_client(sockets::Runtime& rt, sockets::TcpStream s,
 
 sockets::Task<void> serve_tcp(sockets::Runtime& rt, uint16_t port,
                               std::shared_ptr<Handler> handler) {
-    auto l = sockets::TcpListener::listen(rt, {wire::Ipv4Address::any(), port});
+    auto l = sockets::TcpListener::listen_any(rt, port);
     if (!l) co_return;
     while (true) {
         auto s = co_await l->accept();
@@ -70,7 +70,7 @@ sockets::Task<void> serve_tcp(sockets::Runtime& rt, uint16_t port,
 sockets::Task<void> serve_udp(sockets::Runtime& rt, uint16_t port, std::shared_ptr<Handler> handler,
                               Output output, std::string label) {
     auto socket = std::make_shared<sockets::UdpSocket>(rt);
-    if (auto ok = socket->bind({wire::Ipv4Address::any(), port}); !ok) {
+    if (auto ok = socket->bind_any(port); !ok) {
         output(
             fmt::format("{}: cannot bind port {}: {}", label, port, stack::to_string(ok.error())));
         co_return;

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "wire/ipv6.hpp"
+
 namespace apps {
 namespace {
 
@@ -28,6 +30,38 @@ std::string error_text(const stack::IcmpError& e) {
             return "Packet filtered";
         default:
             return fmt::format("Dest Unreachable, Bad Code: {}", e.code);
+    }
+}
+
+// As iputils' ping -6 says them.
+std::string error_text6(const wire::Icmpv6Repr& e) {
+    using wire::Icmpv6Type;
+    using wire::Icmpv6UnreachableCode;
+    switch (e.type) {
+        case Icmpv6Type::dest_unreachable:
+            switch (Icmpv6UnreachableCode{e.code}) {
+                case Icmpv6UnreachableCode::no_route:
+                    return "Destination unreachable: No route";
+                case Icmpv6UnreachableCode::admin_prohibited:
+                    return "Destination unreachable: Administratively prohibited";
+                case Icmpv6UnreachableCode::beyond_scope:
+                    return "Destination unreachable: Beyond scope of source address";
+                case Icmpv6UnreachableCode::address:
+                    return "Destination unreachable: Address unreachable";
+                case Icmpv6UnreachableCode::port:
+                    return "Destination unreachable: Port unreachable";
+                default:
+                    return fmt::format("Destination unreachable: Unknown code {}", e.code);
+            }
+        case Icmpv6Type::packet_too_big:
+            return fmt::format("Packet too big: mtu={}", e.mtu);
+        case Icmpv6Type::time_exceeded:
+            return e.code == 0 ? "Time exceeded: Hop limit"
+                               : "Time exceeded: Defragmentation failure";
+        case Icmpv6Type::parameter_problem:
+            return fmt::format("Parameter problem: code {} at {}", e.code, e.pointer);
+        default:
+            return fmt::format("ICMPv6 type {}", static_cast<int>(e.type));
     }
 }
 
@@ -55,12 +89,20 @@ Ping::Ping(stack::Host& host, PingOptions options, Output output)
     // iputils fills the data with a counting pattern after its timestamp.
     for (size_t i = 0; i < payload_.size(); ++i)
         payload_[i] = static_cast<std::byte>(i);
-    host_.add_icmp_listener(this);
+    if (options_.destination.is_v6()) {
+        host_.add_icmpv6_listener(this);
+    } else {
+        host_.add_icmp_listener(this);
+    }
     host_.attach(this);
 }
 
 Ping::~Ping() {
-    host_.remove_icmp_listener(this);
+    if (options_.destination.is_v6()) {
+        host_.remove_icmpv6_listener(this);
+    } else {
+        host_.remove_icmp_listener(this);
+    }
     host_.detach(this);
 }
 
@@ -75,17 +117,28 @@ void Ping::start(base::Time now) {
     started_ = now;
     const std::string name = options_.destination_name.empty() ? options_.destination.to_string()
                                                                : options_.destination_name;
-    output_(fmt::format("PING {} ({}) {}({}) bytes of data.", name, options_.destination,
-                        options_.size,
-                        options_.size + wire::icmpv4::header_len + wire::ipv4::min_header_len));
+    if (options_.destination.is_v6()) {
+        // iputils' IPv6 header line has no space before the parenthesis and
+        // counts data bytes only.
+        output_(
+            fmt::format("PING {}({}) {} data bytes", name, options_.destination, options_.size));
+    } else {
+        output_(fmt::format("PING {} ({}) {}({}) bytes of data.", name, options_.destination,
+                            options_.size,
+                            options_.size + wire::icmpv4::header_len + wire::ipv4::min_header_len));
+    }
     send_next(now);
 }
 
 void Ping::send_next(base::Time now) {
     const uint16_t sequence = next_sequence_++;
     ++stats_.transmitted;
-    auto sent = host_.send_echo_request(options_.destination, identifier_, sequence, payload_, now,
-                                        stack::SendOptions{.ttl = options_.ttl});
+    auto sent =
+        options_.destination.is_v6()
+            ? host_.send_echo_request(options_.destination.v6(), identifier_, sequence, payload_,
+                                      now, stack::Send6Options{.hop_limit = options_.ttl})
+            : host_.send_echo_request(options_.destination.v4(), identifier_, sequence, payload_,
+                                      now, stack::SendOptions{.ttl = options_.ttl});
     if (sent) {
         outstanding_[sequence] = now;
     } else {
@@ -114,37 +167,71 @@ base::Time Ping::next_deadline() const {
 void Ping::icmp_received(const stack::IcmpMessage& m, base::Time now) {
     if (done_) return;
     if (m.icmp.type == wire::Icmpv4Type::echo_reply) {
-        if (m.icmp.identifier != identifier_ || m.from != options_.destination) return;
-        const auto it = outstanding_.find(m.icmp.sequence);
-        if (it == outstanding_.end()) return;
-        const base::Duration rtt = now - it->second;
-        const bool duplicate = answered_[m.icmp.sequence];
-        answered_[m.icmp.sequence] = true;
-        if (duplicate) {
-            ++stats_.duplicates;
-        } else {
-            ++stats_.received;
-            stats_.rtts.push_back(rtt);
-        }
-        output_(fmt::format("{} bytes from {}: icmp_seq={} ttl={} time={} ms{}",
-                            m.icmp.data.size() + 8, target(), m.icmp.sequence, m.ttl,
-                            format_rtt_ms(rtt), duplicate ? " (DUP!)" : ""));
-    } else if (m.error && m.error->original_protocol == wire::IpProtocol::icmp &&
-               m.error->original_payload.size() >= wire::icmpv4::header_len) {
+        if (m.icmp.identifier != identifier_ || wire::IpAddress{m.from} != options_.destination)
+            return;
+        return reply(m.icmp.sequence, m.icmp.data.size() + 8, m.ttl, now);
+    }
+    if (m.error && m.error->original_protocol == wire::IpProtocol::icmp &&
+        m.error->original_payload.size() >= wire::icmpv4::header_len) {
         // The error quotes our request: check it is ours by its identifier.
         const base::ByteSpan quoted = m.error->original_payload;
         if (base::load_u8(quoted, 0) != static_cast<uint8_t>(wire::Icmpv4Type::echo_request) ||
             base::load_be16(quoted, wire::icmpv4::field::identifier) != identifier_) {
             return;
         }
-        ++stats_.errors;
-        const uint16_t sequence = base::load_be16(quoted, wire::icmpv4::field::sequence);
-        answered_[sequence] = true;
-        output_(fmt::format("From {} icmp_seq={} {}", m.error->reporter, sequence,
-                            error_text(*m.error)));
-    } else {
+        error(base::load_be16(quoted, wire::icmpv4::field::sequence), m.error->reporter,
+              error_text(*m.error), now);
+    }
+}
+
+void Ping::icmpv6_received(const stack::Icmpv6Message& m, base::Time now) {
+    if (done_) return;
+    if (m.icmp.type == wire::Icmpv6Type::echo_reply) {
+        if (m.icmp.identifier != identifier_ || wire::IpAddress{m.from} != options_.destination)
+            return;
+        return reply(m.icmp.sequence, m.icmp.data.size() + 8, m.hop_limit, now);
+    }
+    if (!stack::icmp_error_kind(m.icmp.type, m.icmp.code)) return;
+    // The error quotes our request: its IPv6 header (no extension headers
+    // from this host), then the echo request with our identifier.
+    const base::ByteSpan q = m.icmp.data;
+    constexpr size_t at = wire::ipv6::header_len;
+    if (q.size() < at + wire::icmpv6::header_len ||
+        base::load_u8(q, wire::ipv6::field::next_header.begin) !=
+            static_cast<uint8_t>(wire::IpProtocol::icmpv6) ||
+        base::load_u8(q, at) != static_cast<uint8_t>(wire::Icmpv6Type::echo_request) ||
+        base::load_be16(q, at + 4) != identifier_) {
         return;
     }
+    error(base::load_be16(q, at + 6), m.from, error_text6(m.icmp), now);
+}
+
+void Ping::reply(uint16_t sequence, size_t size, uint8_t ttl, base::Time now) {
+    const auto it = outstanding_.find(sequence);
+    if (it == outstanding_.end()) return;
+    const base::Duration rtt = now - it->second;
+    const bool duplicate = answered_[sequence];
+    answered_[sequence] = true;
+    if (duplicate) {
+        ++stats_.duplicates;
+    } else {
+        ++stats_.received;
+        stats_.rtts.push_back(rtt);
+    }
+    output_(fmt::format("{} bytes from {}: icmp_seq={} ttl={} time={} ms{}", size, target(),
+                        sequence, ttl, format_rtt_ms(rtt), duplicate ? " (DUP!)" : ""));
+    finish_if_answered(now);
+}
+
+void Ping::error(uint16_t sequence, const wire::IpAddress& reporter, const std::string& what,
+                 base::Time now) {
+    ++stats_.errors;
+    answered_[sequence] = true;
+    output_(fmt::format("From {} icmp_seq={} {}", reporter, sequence, what));
+    finish_if_answered(now);
+}
+
+void Ping::finish_if_answered(base::Time now) {
     // Done once every request is accounted for.
     if (stats_.transmitted == options_.count &&
         std::all_of(outstanding_.begin(), outstanding_.end(),

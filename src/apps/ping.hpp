@@ -1,5 +1,5 @@
-// ping, as iputils prints it: ICMP echo requests at an interval, a line per
-// reply or error, statistics at the end.
+// ping, as iputils prints it: ICMP echo requests (ICMPv6's to an IPv6
+// address) at an interval, a line per reply or error, statistics at the end.
 //
 // A sans-IO program on a host: it sends through the host, hears ICMP as a
 // listener, and keeps time as a Pollable, so it runs unchanged in the simulator
@@ -17,12 +17,12 @@
 namespace apps {
 
 struct PingOptions {
-    wire::Ipv4Address destination;
+    wire::IpAddress destination;
     std::string destination_name;  // as the user wrote it; empty: the address
     int count = 4;
     base::Duration interval = base::Duration::seconds(1);
     size_t size = 56;  // data bytes after the 8-byte ICMP header
-    uint8_t ttl = 0;   // 0: the host's default
+    uint8_t ttl = 0;   // or hop limit; 0: the host's default
     // After the last request, how long to wait for replies (iputils' -W).
     base::Duration linger = base::Duration::seconds(10);
 };
@@ -36,7 +36,7 @@ struct PingStats {
     base::Duration elapsed{};
 };
 
-class Ping : public stack::Pollable, public stack::IcmpListener {
+class Ping : public stack::Pollable, public stack::IcmpListener, public stack::Icmpv6Listener {
   public:
     using Output = apps::Output;
     using NameOf = std::function<std::string(wire::Ipv4Address)>;
@@ -53,8 +53,15 @@ class Ping : public stack::Pollable, public stack::IcmpListener {
     void poll(base::Time now) override;
     base::Time next_deadline() const override;
     void icmp_received(const stack::IcmpMessage& message, base::Time now) override;
+    void icmpv6_received(const stack::Icmpv6Message& message, base::Time now) override;
 
   private:
+    // A reply to `sequence` from the destination, `size` bytes of ICMP.
+    void reply(uint16_t sequence, size_t size, uint8_t ttl, base::Time now);
+    // An error about our request `sequence`, from `reporter`, said as `what`.
+    void error(uint16_t sequence, const wire::IpAddress& reporter, const std::string& what,
+               base::Time now);
+    void finish_if_answered(base::Time now);
     void send_next(base::Time now);
     void finish(base::Time now);
     std::string target() const;

@@ -16,7 +16,7 @@ namespace {
 std::string peer_of(const sockets::TcpStream& s) {
     const tcp::Connection* c = s.connection();
     if (!c) return "?";
-    return fmt::format("{}:{}", c->tuple().remote_address.to_string(), c->tuple().remote_port);
+    return stack::Endpoint{c->tuple().remote_address, c->tuple().remote_port}.to_string();
 }
 
 sockets::Task<void> echo_connection(sockets::TcpStream s, Output output) {
@@ -82,7 +82,7 @@ using Serve = std::function<sockets::Task<void>(sockets::TcpStream)>;
 // Listens on `port` and serves each connection in its own task, for ever.
 sockets::Task<void> accept_each(sockets::Runtime& rt, uint16_t port, std::string_view label,
                                 Output output, Serve serve) {
-    auto l = sockets::TcpListener::listen(rt, {wire::Ipv4Address::any(), port});
+    auto l = sockets::TcpListener::listen_any(rt, port);
     if (!l) {
         output(fmt::format("{}: cannot listen on TCP port {}: {}", label, port,
                            stack::to_string(l.error())));
@@ -144,7 +144,7 @@ sockets::Task<void> hello_server(sockets::Runtime& rt, uint16_t port, std::strin
 sockets::Task<bool> hello_client(sockets::Runtime& rt, HelloOptions o, Output output) {
     const base::Time start = rt.now();
     stack::Endpoint to{.address = {}, .port = o.port};
-    if (auto literal = wire::Ipv4Address::parse(o.to)) {
+    if (auto literal = wire::IpAddress::parse(o.to)) {
         to.address = *literal;
     } else {
         auto addresses = co_await dns::resolve(rt, o.to);

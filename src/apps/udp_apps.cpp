@@ -11,7 +11,7 @@ namespace apps {
 
 sockets::Task<void> udp_echo(sockets::Runtime& rt, uint16_t port, Output output) {
     sockets::UdpSocket s(rt);
-    if (auto ok = s.bind({wire::Ipv4Address::any(), port}); !ok) {
+    if (auto ok = s.bind_any(port); !ok) {
         output(
             fmt::format("udp echo: cannot bind port {}: {}", port, stack::to_string(ok.error())));
         co_return;

@@ -96,7 +96,7 @@ sockets::Task<void> serve_connection(sockets::TcpStream s, HttpServerOptions o, 
 
 sockets::Task<void> http_server(sockets::Runtime& rt, HttpServerOptions o, HttpHandler handler,
                                 Output output) {
-    auto listener = sockets::TcpListener::listen(rt, {wire::Ipv4Address::any(), o.port});
+    auto listener = sockets::TcpListener::listen_any(rt, o.port);
     if (!listener) {
         output(fmt::format("{}: cannot listen on port {}: {}", o.label, o.port,
                            stack::to_string(listener.error())));

@@ -66,10 +66,10 @@ sim::Node* find_host(const char* command, Session& s, const std::string& name) {
     return nullptr;
 }
 
-std::optional<wire::Ipv4Address> find_destination(const char* command, Session& s,
-                                                  const std::string& dest) {
+std::optional<wire::IpAddress> find_destination(const char* command, Session& s,
+                                                const std::string& dest) {
     if (auto a = s.network().resolve(dest)) return a;
-    fmt::print(stderr, "minternet {}: '{}' is neither a node of {} nor an IPv4 address\n", command,
+    fmt::print(stderr, "minternet {}: '{}' is neither a node of {} nor an IP address\n", command,
                dest, s.topology().file);
     return std::nullopt;
 }
@@ -281,7 +281,14 @@ int run_traceroute(const TracerouteCommand& c, std::FILE* out) {
     if (!node) return 2;
     const auto dest = find_destination("traceroute", *session, c.destination);
     if (!dest) return 2;
-    const apps::TracerouteOptions options{.destination = *dest,
+    if (dest->is_v6()) {
+        fmt::print(stderr,
+                   "minternet traceroute: {} is an IPv6 address; traceroute speaks IPv4 "
+                   "only so far (docs/ipv6.md)\n",
+                   *dest);
+        return 2;
+    }
+    const apps::TracerouteOptions options{.destination = dest->v4(),
                                           .destination_name = c.destination,
                                           .max_hops = c.max_hops,
                                           .probes = c.probes,

@@ -5,7 +5,9 @@
 #include "wire/arp.hpp"
 #include "wire/ethernet.hpp"
 #include "wire/icmpv4.hpp"
+#include "wire/icmpv6.hpp"
 #include "wire/ipv4.hpp"
+#include "wire/ipv6.hpp"
 #include "wire/services.hpp"
 #include "wire/tcp.hpp"
 #include "wire/udp.hpp"
@@ -41,7 +43,7 @@ DissectedLayer data_layer(ByteSpan data) {
     return l;
 }
 
-void dissect_tcp(ByteSpan segment, wire::Ipv4Address src, wire::Ipv4Address dst,
+void dissect_tcp(ByteSpan segment, const wire::IpAddress& src, const wire::IpAddress& dst,
                  std::vector<DissectedLayer>& out) {
     DissectedLayer l{.name = "TCP"};
     auto view = wire::TcpView::parse(segment);
@@ -90,7 +92,7 @@ void dissect_tcp(ByteSpan segment, wire::Ipv4Address src, wire::Ipv4Address dst,
     if (!view->payload().empty()) out.push_back(data_layer(view->payload()));
 }
 
-void dissect_udp(ByteSpan datagram, wire::Ipv4Address src, wire::Ipv4Address dst,
+void dissect_udp(ByteSpan datagram, const wire::IpAddress& src, const wire::IpAddress& dst,
                  std::vector<DissectedLayer>& out) {
     DissectedLayer l{.name = "UDP"};
     auto view = wire::UdpView::parse(datagram);
@@ -207,6 +209,121 @@ void dissect_ipv4(ByteSpan packet, std::vector<DissectedLayer>& out) {
     }
 }
 
+void dissect_icmpv6(ByteSpan message, const wire::Ipv6Address& src, const wire::Ipv6Address& dst,
+                    std::vector<DissectedLayer>& out) {
+    DissectedLayer l{.name = "ICMPv6"};
+    auto view = wire::Icmpv6View::parse(message);
+    if (!view) {
+        l.header = message;
+        l.problem = fmt::format("malformed: {}", wire::to_string(view.error()));
+        out.push_back(std::move(l));
+        return;
+    }
+    using wire::Icmpv6Type;
+    const auto type = Icmpv6Type{view->type()};
+    const bool valid = view->checksum_valid(src, dst);
+    l.header = message.first(wire::icmpv6::header_len);
+    l.rest = view->payload();
+    std::string what{wire::to_string(type)};
+    if (type == Icmpv6Type::dest_unreachable) {
+        what = fmt::format("{} ({})", what,
+                           wire::to_string(wire::Icmpv6UnreachableCode{view->code()}));
+    }
+    l.summary = what;
+    l.fields = {
+        {"type", fmt::format("{} ({})", view->type(), wire::to_string(type))},
+        {"code", fmt::format("{}", view->code())},
+        {"checksum", checksum_text(view->checksum(), valid)},
+    };
+    if (type == Icmpv6Type::echo_request || type == Icmpv6Type::echo_reply) {
+        l.fields.push_back({"identifier", fmt::format("{}", view->identifier())});
+        l.fields.push_back({"sequence", fmt::format("{}", view->sequence())});
+        l.summary += fmt::format(" id={} seq={}", view->identifier(), view->sequence());
+    } else if (type == Icmpv6Type::packet_too_big) {
+        l.fields.push_back({"MTU", fmt::format("{}", view->mtu())});
+        l.summary += fmt::format(", MTU {}", view->mtu());
+    } else if (type == Icmpv6Type::parameter_problem) {
+        l.fields.push_back({"pointer", fmt::format("{}", view->pointer())});
+    } else if (type == Icmpv6Type::neighbor_solicitation ||
+               type == Icmpv6Type::neighbor_advertisement) {
+        // The target follows the four reserved (or flag) bytes.
+        if (view->payload().size() >= 16) {
+            const auto target = wire::Ipv6Address::load(view->payload());
+            l.fields.push_back({"target", target.to_string()});
+            l.summary += fmt::format(" for {}", target);
+        }
+    }
+    if (!valid) l.problem = "bad checksum";
+    out.push_back(std::move(l));
+    if (!view->payload().empty()) out.push_back(data_layer(view->payload()));
+}
+
+void dissect_ipv6(ByteSpan packet, std::vector<DissectedLayer>& out) {
+    DissectedLayer l{.name = "IPv6"};
+    auto view = wire::Ipv6View::parse(packet);
+    if (!view) {
+        l.header = packet;
+        l.problem = fmt::format("malformed: {}", wire::to_string(view.error()));
+        out.push_back(std::move(l));
+        return;
+    }
+    auto chain = wire::walk_extensions(*view);
+    const size_t upper_at = chain ? chain->upper_at : wire::ipv6::header_len;
+    const auto upper = wire::IpProtocol{chain ? chain->upper : view->next_header()};
+    l.header = view->bytes().first(upper_at);
+    l.rest = view->bytes().subspan(upper_at);
+    l.summary = fmt::format("{} → {}, hop limit {}, {}", view->src(), view->dst(),
+                            view->hop_limit(), wire::to_string(upper));
+    l.fields = {
+        {"version", fmt::format("{}", view->version())},
+        {"traffic class", fmt::format("0x{:02x}", view->traffic_class())},
+        {"flow label", fmt::format("0x{:05x}", view->flow_label())},
+        {"payload length", fmt::format("{}", view->payload_len())},
+        {"next header", fmt::format("{}", view->next_header())},
+        {"hop limit", fmt::format("{}", view->hop_limit())},
+        {"source", view->src().to_string()},
+        {"destination", view->dst().to_string()},
+    };
+    if (!chain) {
+        l.problem = fmt::format("extension headers: {}", wire::to_string(chain.error()));
+        out.push_back(std::move(l));
+        return;
+    }
+    if (chain->extension_headers > 0) {
+        std::vector<std::string> ext;
+        if (chain->hop_by_hop_options) ext.push_back("hop-by-hop options");
+        if (chain->routing)
+            ext.push_back(fmt::format("routing (segments left {})", chain->routing->segments_left));
+        if (chain->fragment) {
+            ext.push_back(fmt::format(
+                "fragment (offset {}{}, id 0x{:08x})", chain->fragment->offset,
+                chain->fragment->more ? ", more" : "", chain->fragment->identification));
+        }
+        l.fields.push_back({"extension headers", fmt::format("{}", fmt::join(ext, ", "))});
+    }
+    out.push_back(std::move(l));
+    const ByteSpan payload = view->bytes().subspan(upper_at);
+    if (chain->fragment && (chain->fragment->offset != 0 || chain->fragment->more)) {
+        out.push_back(data_layer(payload));
+        out.back().name = "Fragment data";
+        return;
+    }
+    switch (upper) {
+        case wire::IpProtocol::tcp:
+            dissect_tcp(payload, view->src(), view->dst(), out);
+            break;
+        case wire::IpProtocol::udp:
+            dissect_udp(payload, view->src(), view->dst(), out);
+            break;
+        case wire::IpProtocol::icmpv6:
+            dissect_icmpv6(payload, view->src(), view->dst(), out);
+            break;
+        default:
+            if (!payload.empty()) out.push_back(data_layer(payload));
+            break;
+    }
+}
+
 void dissect_arp(ByteSpan packet, std::vector<DissectedLayer>& out) {
     DissectedLayer l{.name = "ARP"};
     auto view = wire::ArpView::parse(packet);
@@ -256,6 +373,9 @@ std::vector<DissectedLayer> dissect(ByteSpan frame) {
     switch (type) {
         case wire::EtherType::ipv4:
             dissect_ipv4(view->payload(), out);
+            break;
+        case wire::EtherType::ipv6:
+            dissect_ipv6(view->payload(), out);
             break;
         case wire::EtherType::arp:
             dissect_arp(view->payload(), out);

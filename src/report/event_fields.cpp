@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "dns/wire/message.hpp"
+#include "wire/icmpv6.hpp"
 
 namespace report {
 
@@ -59,13 +60,43 @@ std::string flags_text(const sim::FrameSummary& f) {
     return f.tcp ? f.flags.to_string() : std::string();
 }
 
+std::string icmpv6_text(const sim::FrameSummary& f) {
+    using wire::Icmpv6Type;
+    switch (Icmpv6Type{f.icmp_type}) {
+        case Icmpv6Type::echo_request:
+            return fmt::format("ICMPv6 echo request seq={}", f.icmp_seq);
+        case Icmpv6Type::echo_reply:
+            return fmt::format("ICMPv6 echo reply seq={}", f.icmp_seq);
+        case Icmpv6Type::dest_unreachable:
+            return fmt::format("ICMPv6 destination unreachable (code {})", f.icmp_code);
+        case Icmpv6Type::packet_too_big:
+            return "ICMPv6 packet too big";
+        case Icmpv6Type::time_exceeded:
+            return "ICMPv6 time exceeded";
+        case Icmpv6Type::parameter_problem:
+            return fmt::format("ICMPv6 parameter problem (code {})", f.icmp_code);
+        case Icmpv6Type::router_solicitation:
+            return "router solicitation";
+        case Icmpv6Type::router_advertisement:
+            return "router advertisement";
+        case Icmpv6Type::neighbor_solicitation:
+            return "neighbour solicitation";
+        case Icmpv6Type::neighbor_advertisement:
+            return "neighbour advertisement";
+        case Icmpv6Type::redirect:
+            return "redirect";
+        default:
+            return fmt::format("ICMPv6 type {}", f.icmp_type);
+    }
+}
+
 std::string describe_packet(const sim::FrameSummary& f) {
     using Kind = sim::FrameSummary::Kind;
     if (f.kind == Kind::arp)
         return f.arp_parsed
                    ? fmt::format("ARP {} for {}", f.arp_request ? "request" : "reply", f.target_ip)
                    : std::string("ARP  for ");
-    if (f.kind != Kind::ipv4) return "a frame";
+    if (!f.is_ip()) return "a frame";
     const std::string_view proto = wire::to_string(f.proto);
     if (f.proto == wire::IpProtocol::tcp || f.proto == wire::IpProtocol::udp) {
         std::string s = fmt::format("{} {}:{} -> {}:{}", proto, f.src, f.sport, f.dst, f.dport);
@@ -75,6 +106,8 @@ std::string describe_packet(const sim::FrameSummary& f) {
     }
     if (f.proto == wire::IpProtocol::icmp)
         return fmt::format("ICMP type {} {} -> {}", f.icmp_type, f.src, f.dst);
+    if (f.proto == wire::IpProtocol::icmpv6 && f.icmp)
+        return fmt::format("{} {} -> {}", icmpv6_text(f), f.src, f.dst);
     return fmt::format("{} {} -> {}", proto, f.src, f.dst);
 }
 

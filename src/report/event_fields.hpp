@@ -32,6 +32,10 @@ std::string describe_dns(base::ByteSpan message);
 // "TCP 100.100.100.1:59221 -> 200.200.200.2:7000 [SYN]" style.
 std::string describe_packet(const sim::FrameSummary& f);
 
+// An ICMPv6 message in a few words: "ICMPv6 echo request seq=1",
+// "neighbour solicitation", "ICMPv6 packet too big".
+std::string icmpv6_text(const sim::FrameSummary& f);
+
 // The TCP flags as the timeline writes them ("SYN, ACK"), empty when the
 // packet has no TCP header to read them from.
 std::string flags_text(const sim::FrameSummary& f);

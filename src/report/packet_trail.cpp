@@ -5,15 +5,21 @@
 namespace report {
 
 size_t PacketTrail::IpKeyHash::operator()(const IpKey& k) const {
-    uint64_t h = (uint64_t{k.src} << 32) ^ k.dst;
+    uint64_t h = (k.src.hash() << 1) ^ k.dst.hash() ^ k.upper;
     h ^= (uint64_t{k.proto} << 56) ^ (uint64_t{k.id} << 16) ^ k.frag_offset;
     h *= 0x9e3779b97f4a7c15ull;
     return static_cast<size_t>(h ^ (h >> 29));
 }
 
 PacketTrail::IpKey PacketTrail::key_of(const sim::FrameSummary& f) {
-    return IpKey{f.src.to_u32(), f.dst.to_u32(), static_cast<uint8_t>(f.proto), f.id,
-                 f.frag_offset};
+    IpKey k{f.src, f.dst, static_cast<uint8_t>(f.proto), f.id, f.frag_offset};
+    if (f.kind == sim::FrameSummary::Kind::ipv6 && !f.fragment) {
+        k.upper = (uint64_t{f.sport} << 48) ^ (uint64_t{f.dport} << 32) ^ f.seq ^
+                  (uint64_t{f.ack} << 17) ^ (uint64_t{f.flags.bits()} << 40) ^
+                  (uint64_t{f.payload} << 20) ^ (uint64_t{f.icmp_type} << 56) ^
+                  (uint64_t{f.icmp_id} << 8) ^ f.icmp_seq;
+    }
+    return k;
 }
 
 void PacketTrail::add_lane(sim::NodeIndex node) {
@@ -34,8 +40,8 @@ PacketTrail::Sent PacketTrail::sent(const sim::ev::FrameSent& e, const sim::Fram
     std::optional<sim::NodeIndex> owner;
     std::optional<sim::NodeIndex> to;
     if (f.is_ip()) {
-        if (const auto it = owner_.find(f.src.to_u32()); it != owner_.end()) owner = it->second;
-        if (const auto it = owner_.find(f.dst.to_u32()); it != owner_.end()) to = it->second;
+        if (const auto it = owner_.find(f.src); it != owner_.end()) owner = it->second;
+        if (const auto it = owner_.find(f.dst); it != owner_.end()) to = it->second;
     }
     const bool e2e = owner && *owner == e.node;
     if (e2e) {

@@ -51,7 +51,7 @@ class PacketTrail {
     static constexpr size_t max_with_bytes = 10'000;
 
     // `owner` of each address: which node has it on an interface.
-    explicit PacketTrail(std::unordered_map<uint32_t, sim::NodeIndex> owner)
+    explicit PacketTrail(std::unordered_map<wire::IpAddress, sim::NodeIndex> owner)
         : owner_(std::move(owner)) {}
 
     // A frame sent: its number (from 0), and the packet when it is kept.
@@ -77,9 +77,12 @@ class PacketTrail {
 
   private:
     struct IpKey {
-        uint32_t src, dst;
+        wire::IpAddress src, dst;
         uint8_t proto;
         uint16_t id, frag_offset;
+        // IPv6 packets have no identification unless fragmented: what their
+        // upper layer says (ports, numbers, lengths) tells them apart instead.
+        uint64_t upper = 0;
         bool operator==(const IpKey&) const = default;
     };
     struct IpKeyHash {
@@ -88,7 +91,7 @@ class PacketTrail {
     static IpKey key_of(const sim::FrameSummary& f);
     void add_lane(sim::NodeIndex node);
 
-    std::unordered_map<uint32_t, sim::NodeIndex> owner_;
+    std::unordered_map<wire::IpAddress, sim::NodeIndex> owner_;
     std::vector<Packet> packets_;
     size_t total_ = 0;
     std::unordered_map<IpKey, size_t, IpKeyHash> in_flight_;

@@ -70,11 +70,20 @@ nlohmann::json layers_json(base::ByteSpan frame) {
     return layers;
 }
 
-std::unordered_map<uint32_t, sim::NodeIndex> address_owners(const sim::Network& network) {
-    std::unordered_map<uint32_t, sim::NodeIndex> owner;
+// Which node has each address: IPv4, configured IPv6, and the link-local
+// IPv6 address each IPv6 interface makes from its MAC.
+std::unordered_map<wire::IpAddress, sim::NodeIndex> address_owners(const sim::Network& network) {
+    std::unordered_map<wire::IpAddress, sim::NodeIndex> owner;
     for (size_t n = 0; n < network.nodes().size(); ++n) {
-        for (const stack::InterfaceConfig& i : network.nodes()[n]->config().interfaces)
-            owner[i.address.address.to_u32()] = static_cast<sim::NodeIndex>(n);
+        const auto node = static_cast<sim::NodeIndex>(n);
+        for (const stack::InterfaceConfig& i : network.nodes()[n]->config().interfaces) {
+            if (!i.address.address.is_unspecified()) owner[i.address.address] = node;
+            for (const wire::Ipv6Cidr& a : i.ipv6_addresses)
+                owner[a.address] = node;
+            if (i.ipv6 || !i.ipv6_addresses.empty())
+                owner[wire::Ipv6Address::eui64(wire::Ipv6Address::link_local_prefix(), i.mac)] =
+                    node;
+        }
     }
     return owner;
 }
@@ -84,6 +93,7 @@ std::string_view proto_text(const Packet& p) {
         case sim::FrameSummary::Kind::arp:
             return "ARP";
         case sim::FrameSummary::Kind::ipv4:
+        case sim::FrameSummary::Kind::ipv6:
             return wire::to_string(p.proto);
         default:
             return "";
@@ -214,7 +224,8 @@ std::string RunReport::label(const Packet& p, const sim::FrameSummary& f,
                    : fmt::format("ARP {} is here",
                                  f.arp_parsed ? f.sender_ip.to_string() : std::string());
     if (f.fragment)
-        return fmt::format("IPv4 fragment at byte {}{}", f.frag_offset,
+        return fmt::format("{} fragment at byte {}{}",
+                           f.kind == sim::FrameSummary::Kind::ipv6 ? "IPv6" : "IPv4", f.frag_offset,
                            f.more_fragments ? ", more follow" : ", the last");
     if (f.dns && !f.dns_message.empty()) return "DNS " + describe_dns(f.dns_message);
     if (f.is_ip() && f.proto == wire::IpProtocol::tcp) {
@@ -244,6 +255,7 @@ std::string RunReport::label(const Packet& p, const sim::FrameSummary& f,
                 return fmt::format("ICMP type {}", f.icmp_type);
         }
     }
+    if (f.is_ip() && f.proto == wire::IpProtocol::icmpv6 && f.icmp) return icmpv6_text(f);
     (void)p;
     return describe_packet(f);
 }

@@ -58,7 +58,7 @@ sim::EventMask Timeline::wants() const {
     using namespace sim::ev;
     return sim::EventMask::of<TcpSegment, TcpState, FrameSent, Dropped, LinkDropped, LinkReordered,
                               LinkDuplicated, LinkCorrupted, IcmpSent, LinkState, NodeCrashed,
-                              NodeRestarted, RoutesRecomputed, Reassembled>();
+                              NodeRestarted, RoutesRecomputed, Reassembled, Icmpv6Sent>();
 }
 
 const std::string& Timeline::name(sim::NodeIndex node) const {
@@ -152,6 +152,11 @@ void Timeline::event(const sim::Event& e) {
                 if (type != 0 && type != 8)
                     emit(x.t, name(x.node), Layer::icmp,
                          fmt::format("{} -> {}", wire::to_string(x.type), x.to), true);
+            } else if constexpr (std::is_same_v<T, Icmpv6Sent>) {
+                // Errors, as for ICMP; echoes are ping's to tell.
+                if (stack::icmp_error_kind(x.type, x.code))
+                    emit(x.t, name(x.node), Layer::icmp,
+                         fmt::format("ICMPv6 {} -> {}", wire::to_string(x.type), x.to), true);
             } else if constexpr (std::is_same_v<T, LinkState>) {
                 const std::string& link = network_.links()[x.link]->name();
                 emit(x.t, link, Layer::link,
@@ -174,7 +179,7 @@ void Timeline::event(const sim::Event& e) {
 
 void Timeline::frame_sent(const sim::ev::FrameSent& e) {
     const sim::FrameSummary f = sim::summarize_frame(e.frame);
-    if (f.kind != sim::FrameSummary::Kind::ipv4) return;
+    if (!f.is_ip()) return;
     ++summary_.packets;
     if (!sink_) return;
     if (f.proto != wire::IpProtocol::udp) return;  // TCP has its own events; ICMP echoes are ping's

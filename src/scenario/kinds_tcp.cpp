@@ -128,8 +128,15 @@ Parsed tcp_bulk(Params& p, const ParseContext& c) {
 }
 
 Parsed syn_flood(Params& p, const ParseContext& c) {
+    const wire::IpAddress to = p.destination(c.network).first;
+    if (to.is_v6()) {
+        p.fail_with(
+            fmt::format("{}: syn-flood 'to': {} is an IPv6 address; the flood forges "
+                        "IPv4 sources only",
+                        at(p.param("to")->where), to));
+    }
     apps::SynFloodOptions o{
-        .to = p.destination(c.network).first,
+        .to = to.is_v4() ? to.v4() : wire::Ipv4Address{},
         .port = static_cast<uint16_t>(p.integer("port", 80, 1, 65535)),
         .rate = static_cast<uint64_t>(p.integer("rate", 100'000, 1, 10'000'000)),
         .duration = p.duration("duration", base::Duration::seconds(1)),

@@ -113,7 +113,7 @@ std::string Params::text(const std::string& key, std::string fallback) {
     return p ? p->value : fallback;
 }
 
-std::pair<wire::Ipv4Address, std::string> Params::destination(sim::Network& net) {
+std::pair<wire::IpAddress, std::string> Params::destination(sim::Network& net) {
     const AppParam* p = param("to");
     if (!p) {
         fail(fmt::format("{}: {} needs 'to': a node name or an address", at(spec_.where),
@@ -122,7 +122,7 @@ std::pair<wire::Ipv4Address, std::string> Params::destination(sim::Network& net)
     }
     auto a = net.resolve(p->value);
     if (!a) {
-        fail(fmt::format("{}: {} 'to': '{}' is neither a node nor an IPv4 address", at(p->where),
+        fail(fmt::format("{}: {} 'to': '{}' is neither a node nor an IP address", at(p->where),
                          spec_.kind, p->value));
         return {};
     }
@@ -139,7 +139,7 @@ Params::Target Params::target(sim::Network& net, const sim::NodeSpec& node) {
     if (auto a = net.resolve(p->value)) return {*a, p->value, false};
     if (!dns::Name::parse(p->value.ends_with(".") ? p->value : p->value + ".") ||
         p->value.find('.') == std::string::npos) {
-        fail(fmt::format("{}: {} 'to': '{}' is neither a node, an IPv4 address nor a DNS name",
+        fail(fmt::format("{}: {} 'to': '{}' is neither a node, an IP address nor a DNS name",
                          at(p->where), spec_.kind, p->value));
         return {};
     }
@@ -163,11 +163,14 @@ std::optional<wire::Ipv4Address> Params::node_or_address(sim::Network& net,
     const AppParam* p = param(key);
     if (!p) return std::nullopt;
     auto a = net.resolve(p->value);
-    if (!a) {
-        fail(fmt::format("{}: {} '{}': '{}' is neither a node nor an IPv4 address", at(p->where),
-                         spec_.kind, key, p->value));
+    if (!a || !a->is_v4()) {
+        fail(
+            fmt::format("{}: {} '{}': '{}' is neither a node with IPv4 nor an IPv4 address "
+                        "(DNS over IPv6 is not there yet)",
+                        at(p->where), spec_.kind, key, p->value));
+        return std::nullopt;
     }
-    return a;
+    return a->v4();
 }
 
 std::vector<wire::Ipv4Address> Params::addresses(const std::string& key) {

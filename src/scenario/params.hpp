@@ -47,12 +47,12 @@ class Params {
     std::string text(const std::string& key, std::string fallback);
 
     // The required 'to': a node name or an address.
-    std::pair<wire::Ipv4Address, std::string> destination(sim::Network& net);
+    std::pair<wire::IpAddress, std::string> destination(sim::Network& net);
 
     // 'to' for a program that can look names up: a node, an address, or else a
     // DNS name, looked up when the program runs (the node needs a nameserver).
     struct Target {
-        wire::Ipv4Address address;
+        wire::IpAddress address;
         std::string name;
         bool by_dns = false;
     };
@@ -60,8 +60,8 @@ class Params {
 
     // A file named relative to the topology file.
     std::string path(const std::string& key, const std::string& topology_file);
-    // A node's name or an address; nullopt when the key is absent or wrong
-    // (then an error).
+    // A node's name or an IPv4 address; nullopt when the key is absent or
+    // wrong (then an error).
     std::optional<wire::Ipv4Address> node_or_address(sim::Network& net, const std::string& key);
     // Comma-separated addresses; an error names the first wrong one.
     std::vector<wire::Ipv4Address> addresses(const std::string& key);

@@ -32,6 +32,9 @@ void append(std::string& out, wire::Ipv4Address a) {
         if (shift > 0) out += '.';
     }
 }
+void append(std::string& out, const wire::Ipv6Address& a) {
+    out += a.to_string();
+}
 void append(std::string& out, const wire::IpAddress& a) {
     if (a.is_v4()) return append(out, a.v4());
     out += a.v6().to_string();
@@ -194,6 +197,7 @@ void append_summary_fields(std::string& out, const FrameSummary& s) {
                 put(out, ",\"sender_ip\":\"{}\",\"target_ip\":\"{}\"", s.sender_ip, s.target_ip);
             return;
         case Kind::ipv4:
+        case Kind::ipv6:  // the same members: `ttl` is the hop limit, `proto` the upper layer
             break;
     }
     const std::string_view sservice = s.ports ? service(s.sport, s.proto) : std::string_view{};
@@ -247,7 +251,8 @@ EventMask EventLog::wants() const {
                          ev::IcmpSent, ev::IcmpReceived, ev::TcpSegment, ev::TcpState,
                          ev::TcpWindow, ev::Reassembled, ev::LinkDropped, ev::LinkCorrupted,
                          ev::LinkDuplicated, ev::LinkReordered, ev::LinkState, ev::NodeCrashed,
-                         ev::NodeRestarted, ev::RoutesRecomputed>();
+                         ev::NodeRestarted, ev::RoutesRecomputed, ev::Icmpv6Sent,
+                         ev::Icmpv6Received, ev::Ndp>();
 }
 
 void EventLog::begin(base::Time t, std::string_view node, std::string_view event) {
@@ -320,6 +325,21 @@ void EventLog::event(const Event& e) {
                 }
                 put(out, ",\"type\":{},\"code\":{}", static_cast<int>(x.type), x.code);
                 string_member(out, "what", wire::to_string(x.type));
+            } else if constexpr (std::is_same_v<T, ev::Icmpv6Sent> ||
+                                 std::is_same_v<T, ev::Icmpv6Received>) {
+                constexpr bool sent = std::is_same_v<T, ev::Icmpv6Sent>;
+                begin(x.t, node_name(x.node), sent ? "icmpv6_sent" : "icmpv6_received");
+                if constexpr (sent) {
+                    put(out, ",\"to\":\"{}\"", x.to);
+                } else {
+                    put(out, ",\"from\":\"{}\"", x.from);
+                }
+                put(out, ",\"type\":{},\"code\":{}", static_cast<int>(x.type), x.code);
+                string_member(out, "what", wire::to_string(x.type));
+            } else if constexpr (std::is_same_v<T, ev::Ndp>) {
+                begin(x.t, node_name(x.node), "ndp");
+                string_member(out, "what", stack::to_string(x.what));
+                put(out, ",\"target\":\"{}\",\"mac\":\"{}\"", x.target, x.mac);
             } else if constexpr (std::is_same_v<T, ev::TcpSegment>) {
                 const wire::TcpRepr& seg = *x.segment;
                 begin(x.t, node_name(x.node), x.sent ? "tcp_send" : "tcp_receive");

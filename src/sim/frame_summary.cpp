@@ -5,16 +5,19 @@
 #include "wire/arp.hpp"
 #include "wire/ethernet.hpp"
 #include "wire/icmpv4.hpp"
+#include "wire/icmpv6.hpp"
+#include "wire/ipv6.hpp"
 #include "wire/udp.hpp"
 
 namespace sim {
 namespace {
 
-void read_transport(FrameSummary& s, const wire::Ipv4View& ip) {
-    if (ip.fragment_offset() != 0) return;
-    switch (ip.protocol()) {
+// The upper layer's header, in `payload` (the first fragment's, or a whole
+// packet's).
+void read_transport(FrameSummary& s, wire::IpProtocol protocol, base::ByteSpan payload) {
+    switch (protocol) {
         case wire::IpProtocol::tcp:
-            if (auto t = wire::TcpView::parse(ip.payload())) {
+            if (auto t = wire::TcpView::parse(payload)) {
                 s.ports = true;
                 s.sport = t->src_port();
                 s.dport = t->dst_port();
@@ -27,7 +30,7 @@ void read_transport(FrameSummary& s, const wire::Ipv4View& ip) {
             }
             break;
         case wire::IpProtocol::udp:
-            if (auto u = wire::UdpView::parse(ip.payload())) {
+            if (auto u = wire::UdpView::parse(payload)) {
                 s.ports = true;
                 s.sport = u->src_port();
                 s.dport = u->dst_port();
@@ -39,7 +42,7 @@ void read_transport(FrameSummary& s, const wire::Ipv4View& ip) {
             }
             break;
         case wire::IpProtocol::icmp:
-            if (auto i = wire::Icmpv4View::parse(ip.payload())) {
+            if (auto i = wire::Icmpv4View::parse(payload)) {
                 s.icmp = true;
                 s.icmp_type = i->type();
                 s.icmp_code = i->code();
@@ -51,7 +54,21 @@ void read_transport(FrameSummary& s, const wire::Ipv4View& ip) {
             }
             break;
         case wire::IpProtocol::icmpv6:
-            break;  // not carried over IPv4: shown as an IP packet only
+            // The fixed header is enough here (the checksum needs the
+            // addresses, and a summary does not judge it).
+            if (payload.size() >= wire::icmpv6::header_len) {
+                s.icmp = true;
+                s.icmp_type = base::load_u8(payload, 0);
+                s.icmp_code = base::load_u8(payload, 1);
+                const auto type = wire::Icmpv6Type{s.icmp_type};
+                if (type == wire::Icmpv6Type::echo_request ||
+                    type == wire::Icmpv6Type::echo_reply) {
+                    s.icmp_echo = true;
+                    s.icmp_id = base::load_be16(payload, 4);
+                    s.icmp_seq = base::load_be16(payload, 6);
+                }
+            }
+            break;
     }
 }
 
@@ -73,7 +90,35 @@ void read_ipv4(FrameSummary& s, base::ByteSpan packet) {
         s.frag_offset = ip->fragment_offset();
         s.more_fragments = ip->more_fragments();
     }
-    read_transport(s, *ip);
+    if (ip->fragment_offset() == 0) read_transport(s, ip->protocol(), ip->payload());
+}
+
+void read_ipv6(FrameSummary& s, base::ByteSpan packet) {
+    auto ip = wire::Ipv6View::parse(packet);
+    if (!ip) {
+        s.kind = FrameSummary::Kind::malformed_ip;
+        s.malformed = wire::to_string(ip.error());
+        return;
+    }
+    auto chain = wire::walk_extensions(*ip);
+    if (!chain) {
+        s.kind = FrameSummary::Kind::malformed_ip;
+        s.malformed = wire::to_string(chain.error());
+        return;
+    }
+    s.kind = FrameSummary::Kind::ipv6;
+    s.src = ip->src();
+    s.dst = ip->dst();
+    s.proto = wire::IpProtocol{chain->upper};
+    s.ttl = ip->hop_limit();
+    if (const auto& f = chain->fragment; f && (f->offset != 0 || f->more)) {
+        s.fragment = true;
+        s.frag_offset = f->offset;
+        s.more_fragments = f->more;
+        s.id = static_cast<uint16_t>(f->identification);
+    }
+    if (!s.fragment || s.frag_offset == 0)
+        read_transport(s, s.proto, ip->bytes().subspan(chain->upper_at));
 }
 
 }  // namespace
@@ -95,12 +140,10 @@ FrameSummary summarize_packet(base::ByteSpan packet) {
     FrameSummary s;
     s.len = packet.size();
     if (!packet.empty() && (base::load_u8(packet, 0) >> 4) == 6) {
-        // IPv6 is not summarised yet: shown as what its frame would be.
-        s.kind = FrameSummary::Kind::other;
-        s.ethertype = static_cast<uint16_t>(wire::EtherType::ipv6);
-        return s;
+        read_ipv6(s, packet);
+    } else {
+        read_ipv4(s, packet);
     }
-    read_ipv4(s, packet);
     return s;
 }
 
@@ -113,6 +156,8 @@ FrameSummary summarize_frame(base::ByteSpan frame) {
         s.malformed = "ethernet";
     } else if (eth->ethertype() == wire::EtherType::ipv4) {
         read_ipv4(s, eth->payload());
+    } else if (eth->ethertype() == wire::EtherType::ipv6) {
+        read_ipv6(s, eth->payload());
     } else if (eth->ethertype() == wire::EtherType::arp) {
         s.kind = FrameSummary::Kind::arp;
         if (auto a = wire::ArpView::parse(eth->payload())) {

@@ -42,6 +42,20 @@ class Network::NodeTap : public stack::Observer {
         if (tracer_.wants<ev::IcmpReceived>())
             tracer_.emit(ev::IcmpReceived{t, node_, from, icmp.type, icmp.code});
     }
+    void icmpv6_sent(base::Time t, const wire::Ipv6Address& to,
+                     const wire::Icmpv6Repr& icmp) override {
+        if (tracer_.wants<ev::Icmpv6Sent>())
+            tracer_.emit(ev::Icmpv6Sent{t, node_, to, icmp.type, icmp.code});
+    }
+    void icmpv6_received(base::Time t, const wire::Ipv6Address& from,
+                         const wire::Icmpv6Repr& icmp) override {
+        if (tracer_.wants<ev::Icmpv6Received>())
+            tracer_.emit(ev::Icmpv6Received{t, node_, from, icmp.type, icmp.code});
+    }
+    void ndp(base::Time t, stack::NdpEvent e, stack::InterfaceId, const wire::Ipv6Address& target,
+             const wire::MacAddress& mac) override {
+        if (tracer_.wants<ev::Ndp>()) tracer_.emit(ev::Ndp{t, node_, e, target, mac});
+    }
     void tcp_segment(base::Time t, const tcp::Tuple& c, bool sent, const wire::TcpRepr& seg,
                      tcp::Reason reason) override {
         if (tracer_.wants<ev::TcpSegment>())
@@ -255,12 +269,19 @@ Link* Network::find_link(std::string_view name) {
     return it == links_.end() ? nullptr : it->get();
 }
 
-std::optional<wire::Ipv4Address> Network::resolve(std::string_view name_or_address) const {
-    if (auto a = wire::Ipv4Address::parse(name_or_address)) return *a;
+std::optional<wire::IpAddress> Network::resolve(std::string_view name_or_address) const {
+    if (auto a = wire::IpAddress::parse(name_or_address)) return *a;
     for (const auto& node : nodes_) {
-        if (node->name() == name_or_address && !node->config().interfaces.empty()) {
-            return node->config().interfaces.front().address.address;
+        if (node->name() != name_or_address) continue;
+        // Its first IPv4 address; on a node without IPv4, its first IPv6 one.
+        const auto& ifs = node->config().interfaces;
+        for (const stack::InterfaceConfig& i : ifs) {
+            if (!i.address.address.is_unspecified()) return wire::IpAddress{i.address.address};
         }
+        for (const stack::InterfaceConfig& i : ifs) {
+            if (!i.ipv6_addresses.empty()) return wire::IpAddress{i.ipv6_addresses.front().address};
+        }
+        return std::nullopt;
     }
     return std::nullopt;
 }

@@ -49,7 +49,7 @@ class Network {
 
     // A node's name, or an address in dotted form, as an address: a node's
     // address is that of its first interface.
-    std::optional<wire::Ipv4Address> resolve(std::string_view name_or_address) const;
+    std::optional<wire::IpAddress> resolve(std::string_view name_or_address) const;
     // The node that has `a` on an interface, or empty.
     std::string name_of(wire::Ipv4Address a) const;
 

@@ -88,6 +88,29 @@ struct IcmpReceived {
     wire::Icmpv4Type type;
     uint8_t code;
 };
+// ICMPv6 (echo and errors; neighbour discovery is `Ndp`).
+struct Icmpv6Sent {
+    base::Time t;
+    NodeIndex node;
+    wire::Ipv6Address to;
+    wire::Icmpv6Type type;
+    uint8_t code;
+};
+struct Icmpv6Received {
+    base::Time t;
+    NodeIndex node;
+    wire::Ipv6Address from;
+    wire::Icmpv6Type type;
+    uint8_t code;
+};
+// Neighbour discovery and address configuration: IPv6's ARP and more.
+struct Ndp {
+    base::Time t;
+    NodeIndex node;
+    stack::NdpEvent what;
+    wire::Ipv6Address target;
+    wire::MacAddress mac;
+};
 // A TCP segment a connection sent (and why) or received (and what it was).
 struct TcpSegment {
     base::Time t;
@@ -188,12 +211,12 @@ struct RoutesRecomputed {
 
 }  // namespace ev
 
-using Event =
-    std::variant<ev::FrameSent, ev::FrameReceived, ev::Forwarded, ev::Dropped, ev::Arp,
-                 ev::IcmpSent, ev::IcmpReceived, ev::TcpSegment, ev::TcpState, ev::TcpWindow,
-                 ev::TcpFlow, ev::UdpDatagram, ev::Reassembled, ev::LinkDropped, ev::LinkCorrupted,
-                 ev::LinkDuplicated, ev::LinkReordered, ev::LinkState, ev::NodeCrashed,
-                 ev::NodeRestarted, ev::RoutesRecomputed>;
+using Event = std::variant<ev::FrameSent, ev::FrameReceived, ev::Forwarded, ev::Dropped, ev::Arp,
+                           ev::IcmpSent, ev::IcmpReceived, ev::TcpSegment, ev::TcpState,
+                           ev::TcpWindow, ev::TcpFlow, ev::UdpDatagram, ev::Reassembled,
+                           ev::LinkDropped, ev::LinkCorrupted, ev::LinkDuplicated,
+                           ev::LinkReordered, ev::LinkState, ev::NodeCrashed, ev::NodeRestarted,
+                           ev::RoutesRecomputed, ev::Icmpv6Sent, ev::Icmpv6Received, ev::Ndp>;
 
 base::Time time_of(const Event& e);
 

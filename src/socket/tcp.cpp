@@ -241,6 +241,16 @@ base::Expected<TcpListener, stack::SocketError> TcpListener::listen(Runtime& rt,
     return TcpListener(rt, *id);
 }
 
+base::Expected<TcpListener, stack::SocketError> TcpListener::listen_any(Runtime& rt, uint16_t port,
+                                                                        size_t backlog,
+                                                                        tcp::Options options) {
+    if (!rt.host().has_ipv6())
+        return listen(rt, {wire::Ipv4Address::any(), port}, backlog, options);
+    auto id = rt.tcp().listen({wire::Ipv6Address{}, port}, backlog, options, /*dual_stack=*/true);
+    if (!id) return base::fail(id.error());
+    return TcpListener(rt, *id);
+}
+
 TcpListener::TcpListener(TcpListener&& o) noexcept
     : rt_(o.rt_), id_(std::exchange(o.id_, 0)), waiter_(std::move(o.waiter_)) {}
 

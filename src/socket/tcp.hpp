@@ -157,6 +157,11 @@ class TcpListener {
                                                                   stack::Endpoint local,
                                                                   size_t backlog = 128,
                                                                   tcp::Options options = {});
+    // On every address of the host, as a server that binds :: on Linux: a
+    // dual-stack :: when the host speaks IPv6, else 0.0.0.0.
+    static base::Expected<TcpListener, stack::SocketError> listen_any(Runtime& rt, uint16_t port,
+                                                                      size_t backlog = 128,
+                                                                      tcp::Options options = {});
     TcpListener(TcpListener&& o) noexcept;
     TcpListener& operator=(TcpListener&& o) noexcept;
     TcpListener(const TcpListener&) = delete;

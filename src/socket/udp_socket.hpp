@@ -33,6 +33,12 @@ class UdpSocket {
     base::Expected<void, SocketError> bind(Endpoint local, bool reuse = false) {
         return udp().bind(id_, local, reuse);
     }
+    // On every address of the host: a dual-stack :: when it speaks IPv6,
+    // else 0.0.0.0 (as TcpListener::listen_any).
+    base::Expected<void, SocketError> bind_any(uint16_t port) {
+        if (!rt_.host().has_ipv6()) return udp().bind(id_, {wire::Ipv4Address::any(), port});
+        return udp().bind(id_, {wire::Ipv6Address{}, port}, false, /*dual_stack=*/true);
+    }
     base::Expected<void, SocketError> connect(Endpoint remote) {
         return udp().connect(id_, remote);
     }

@@ -19,7 +19,7 @@ std::string_view to_string(DropReason r) {
         case DropReason::arp_queue_full:
             return "ARP queue full";
         case DropReason::too_big:
-            return "too big (DF set)";
+            return "too big for the next link, and not to be fragmented";
         case DropReason::reassembly_timeout:
             return "reassembly timeout";
         case DropReason::reassembly_limit:

@@ -258,6 +258,7 @@ struct HostStats {
     uint64_t dropped = 0;
     uint64_t ndp_invalid = 0;  // neighbour discovery messages RFC 4861 says to ignore
     uint64_t dad_conflicts = 0;
+    uint64_t multicast_filtered = 0;  // to IPv6 groups the interface has not joined
 };
 
 class Host {
@@ -336,6 +337,8 @@ class Host {
 
     // ---- IPv6 (host_ipv6.cpp) ----
     bool ipv6_enabled(InterfaceId id) const { return id < ipv6_.size() && ipv6_[id].enabled; }
+    // Whether any interface speaks IPv6.
+    bool has_ipv6() const { return ipv6_any_; }
     // Adds a configured IPv6 address to an interface, as `ip -6 addr add`
     // does: IPv6 comes up on it (with its link-local address) if it was off,
     // and the address is tentative until duplicate address detection passes.

@@ -267,7 +267,11 @@ void Host::handle_ipv6(InterfaceId in, base::PacketBuffer&& packet, base::Time n
     }
     if (dst.is_multicast()) {
         if (listens_to(in, dst)) return deliver6(in, std::move(packet), *view, *chain, now);
-        return drop(DropReason::not_for_us, packet.bytes(), now, Layer::ipv6);
+        // A group the interface has not joined: what a network card's
+        // multicast filter discards before the host sees it (the Ethernet
+        // groups of several IPv6 groups are shared), so not a drop to report.
+        ++stats_.multicast_filtered;
+        return;
     }
     if (is_local_address(dst)) return deliver6(in, std::move(packet), *view, *chain, now);
     if (config_.forwarding && !dst.is_link_local() && !src.is_unspecified()) {

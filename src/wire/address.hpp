@@ -265,6 +265,13 @@ class IpAddress {
         return v6_ <=> o.v6_;
     }
     constexpr bool operator==(const IpAddress& o) const { return v4_ == o.v4_ && v6_ == o.v6_; }
+    // For hash tables: the sixteen bytes and the family, mixed.
+    constexpr uint64_t hash() const {
+        const auto w = std::bit_cast<std::array<uint64_t, 2>>(v6_.bytes());
+        uint64_t h = (w[0] * 0x9e3779b97f4a7c15ull) ^ w[1] ^ (v4_ ? 1u : 0u);
+        h *= 0xff51afd7ed558ccdull;
+        return h ^ (h >> 32);
+    }
 
   private:
     Ipv6Address v6_ = Ipv6Address::mapped(Ipv4Address{});  // IPv4 kept mapped inside
@@ -272,6 +279,13 @@ class IpAddress {
 };
 
 }  // namespace wire
+
+template <>
+struct std::hash<wire::IpAddress> {
+    size_t operator()(const wire::IpAddress& a) const noexcept {
+        return static_cast<size_t>(a.hash());
+    }
+};
 
 template <>
 struct fmt::formatter<wire::IpAddress> : fmt::formatter<std::string_view> {

@@ -98,7 +98,7 @@ apps:
     auto launcher = Launcher::create(*r.network, [](const AppLine&) {});
     ASSERT_FALSE(launcher);
     EXPECT_EQ(launcher.error(),
-              "t.yaml:8:30: ping 'to': 'nowhere' is neither a node nor an IPv4 address");
+              "t.yaml:8:30: ping 'to': 'nowhere' is neither a node nor an IP address");
 }
 
 // The load generators from a file: the clients end, the sinks account for them.

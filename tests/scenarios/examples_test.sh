@@ -105,6 +105,26 @@ for file in "$dir"/*.yaml; do
         expect_events "$name" '"node":"cubic-sender","event":"tcp_window",.*"ssthresh":[0-9]{5,6},' 10
         expect_events "$name" '"node":"reno-sender","event":"tcp_window",.*"ssthresh":[0-9]{5,6},' 10
         ;;
+    ipv6)
+        # Ping over each family through the two routers (hop limit and TTL
+        # 64 less two), every interface's addresses past duplicate address
+        # detection, the transfer whole after r1's "packet too big", and the
+        # unknown address answered "address unreachable" by r2.
+        expect "$name" 'client ping: 64 bytes from 2001:db8:2::1: icmp_seq=[123] ttl=62 time=' 3
+        expect "$name" 'client ping: 64 bytes from 10\.0\.2\.1: icmp_seq=[123] ttl=62 time=' 3
+        expect "$name" 'server tcp-sink: tcp sink: \[2001:db8:1::1\]:[0-9]+ received 200000 bytes' 1
+        expect "$name" 'client tcp-bulk: six: sent 200000 bytes' 1
+        expect "$name" 'r1 +ICMP ICMPv6 packet too big -> 2001:db8:1::1' 6
+        expect "$name" 'client ping: From 2001:db8:12::2 icmp_seq=1 Destination unreachable: Address unreachable' 1
+        expect_events "$name" '"event":"ndp","what":"address ready"' 12
+        expect_events "$name" '"node":"r1","event":"icmpv6_sent","to":"2001:db8:1::1","type":2,' 1
+        expect_events "$name" '"node":"client","event":"tcp_send",.*"why":"path MTU"' 1
+        if grep -q '"event":"arp".*"ip":"10\.0\.2\.1"' "$out/$name/events.jsonl" &&
+            ! grep -q '"event":"ndp","what":"resolved","target":"2001:db8:2::1"' "$out/$name/events.jsonl"; then
+            echo "examples_test: $name: r2 should find the server's IPv6 address by neighbour discovery" >&2
+            failed=1
+        fi
+        ;;
     pmtud)
         # Both transfers arrive whole: via r1 after one "fragmentation
         # needed" (pieces sent again at once, well under a second), via r2

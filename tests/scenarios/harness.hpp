@@ -53,7 +53,10 @@ class Scenario {
     sim::Simulator& sim() { return sim_; }
     sim::Network& net() { return *net_; }
     sim::Node& node(const std::string& name) { return *net_->find_node(name); }
-    wire::Ipv4Address address(const std::string& name) { return net_->resolve(name).value(); }
+    // A node's first IPv4 address. Precondition: it has one.
+    wire::Ipv4Address address(const std::string& name) {
+        return net_->resolve(name).value().v4();
+    }
     std::string events() {
         if (log_) log_->flush();
         return events_.str();
