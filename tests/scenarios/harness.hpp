@@ -54,9 +54,7 @@ class Scenario {
     sim::Network& net() { return *net_; }
     sim::Node& node(const std::string& name) { return *net_->find_node(name); }
     // A node's first IPv4 address. Precondition: it has one.
-    wire::Ipv4Address address(const std::string& name) {
-        return net_->resolve(name).value().v4();
-    }
+    wire::Ipv4Address address(const std::string& name) { return net_->resolve(name).value().v4(); }
     std::string events() {
         if (log_) log_->flush();
         return events_.str();
