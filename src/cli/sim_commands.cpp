@@ -252,6 +252,14 @@ int run_ping(const PingCommand& c, std::FILE* out) {
                                     .size = static_cast<size_t>(c.size),
                                     .ttl = static_cast<uint8_t>(c.ttl),
                                     .linger = base::Duration::from_seconds(c.linger_s)};
+    if (dest->is_v6()) {
+        // An IPv6 address is tentative until duplicate address detection has
+        // passed (a second): wait for one to send from, as `ping -6` right
+        // after `ip addr add` must.
+        stack::Host& host = node->host();
+        session->sim().run_until([&] { return host.source_address_for(dest->v6()).has_value(); },
+                                 session->sim().now() + base::Duration::seconds(5));
+    }
     auto print = [out](const std::string& line) { fmt::print(out, "{}\n", line); };
     auto ping = std::make_unique<apps::Ping>(node->host(), options, print);
     bool crashed = false;

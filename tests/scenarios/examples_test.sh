@@ -217,4 +217,21 @@ for file in "$dir"/*.yaml; do
         ;;
     esac
 done
+
+# `minternet ping` to an IPv6 address waits for duplicate address detection,
+# then pings over ICMPv6; `minternet traceroute` refuses it (exit 2) rather
+# than start.
+if [[ -f "$dir/ipv6.yaml" ]]; then
+    if ! "$bin" ping "$dir/ipv6.yaml" client 2001:db8:2::1 -c 2 >"$out/ping6.txt" 2>&1; then
+        echo "examples_test: minternet ping over IPv6 failed:" >&2
+        cat "$out/ping6.txt" >&2
+        failed=1
+    fi
+    expect ping6 '^64 bytes from 2001:db8:2::1: icmp_seq=[12] ttl=62' 2
+    "$bin" traceroute "$dir/ipv6.yaml" client 2001:db8:2::1 >"$out/traceroute6.txt" 2>&1
+    if [[ $? -ne 2 ]] || grep -q 'traceroute to' "$out/traceroute6.txt"; then
+        echo "examples_test: minternet traceroute to an IPv6 address should refuse, with exit 2" >&2
+        failed=1
+    fi
+fi
 exit $failed
