@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "wire/ipv6.hpp"
+
 namespace apps {
 namespace {
 
@@ -25,6 +27,25 @@ std::string_view unreachable_mark(uint8_t code) {
     }
 }
 
+// traceroute's annotations for ICMPv6's unreachable codes.
+std::string_view unreachable_mark6(uint8_t code) {
+    switch (wire::Icmpv6UnreachableCode{code}) {
+        case wire::Icmpv6UnreachableCode::no_route:
+        case wire::Icmpv6UnreachableCode::reject_route:
+            return " !N";
+        case wire::Icmpv6UnreachableCode::admin_prohibited:
+        case wire::Icmpv6UnreachableCode::source_policy:
+            return " !X";
+        case wire::Icmpv6UnreachableCode::beyond_scope:
+            return " !S";
+        case wire::Icmpv6UnreachableCode::address:
+            return " !H";
+        case wire::Icmpv6UnreachableCode::port:
+            return "";  // the destination itself
+    }
+    return " !<?>";
+}
+
 }  // namespace
 
 Traceroute::Traceroute(stack::Host& host, TracerouteOptions options, Output output, NameOf name_of)
@@ -33,20 +54,30 @@ Traceroute::Traceroute(stack::Host& host, TracerouteOptions options, Output outp
       output_(std::move(output)),
       name_of_(std::move(name_of)),
       identifier_(static_cast<uint16_t>(host.random().next_u32())) {
-    const size_t headers = wire::ipv4::min_header_len + wire::icmpv4::header_len;
+    const size_t headers = options_.destination.is_v6()
+                               ? wire::ipv6::header_len + wire::icmpv6::header_len
+                               : wire::ipv4::min_header_len + wire::icmpv4::header_len;
     payload_.resize(options_.packet_len > headers ? options_.packet_len - headers : 0);
     for (size_t i = 0; i < payload_.size(); ++i)
         payload_[i] = static_cast<std::byte>(0x40 + i % 32);
-    host_.add_icmp_listener(this);
+    if (options_.destination.is_v6()) {
+        host_.add_icmpv6_listener(this);
+    } else {
+        host_.add_icmp_listener(this);
+    }
     host_.attach(this);
 }
 
 Traceroute::~Traceroute() {
-    host_.remove_icmp_listener(this);
+    if (options_.destination.is_v6()) {
+        host_.remove_icmpv6_listener(this);
+    } else {
+        host_.remove_icmp_listener(this);
+    }
     host_.detach(this);
 }
 
-std::string Traceroute::label(wire::Ipv4Address a) const {
+std::string Traceroute::label(const wire::IpAddress& a) const {
     std::string name = name_of_ ? name_of_(a) : std::string{};
     if (name.empty()) name = a.to_string();
     return fmt::format("{} ({})", name, a);
@@ -73,8 +104,12 @@ void Traceroute::send_probe(base::Time now) {
     sent_at_ = now;
     deadline_ = now + options_.wait;
     waiting_ = true;
-    auto sent = host_.send_echo_request(options_.destination, identifier_, sequence_, payload_, now,
-                                        stack::SendOptions{.ttl = static_cast<uint8_t>(ttl_)});
+    const auto hops = static_cast<uint8_t>(ttl_);
+    auto sent = options_.destination.is_v6()
+                    ? host_.send_echo_request(options_.destination.v6(), identifier_, sequence_,
+                                              payload_, now, stack::Send6Options{.hop_limit = hops})
+                    : host_.send_echo_request(options_.destination.v4(), identifier_, sequence_,
+                                              payload_, now, stack::SendOptions{.ttl = hops});
     if (!sent) {
         output_(fmt::format("traceroute: send: {}", stack::to_string(sent.error())));
         waiting_ = false;
@@ -82,7 +117,8 @@ void Traceroute::send_probe(base::Time now) {
     }
 }
 
-void Traceroute::probe_answered(wire::Ipv4Address from, base::Time now, std::string_view mark) {
+void Traceroute::probe_answered(const wire::IpAddress& from, base::Time now,
+                                std::string_view mark) {
     const base::Duration rtt = now - sent_at_;
     TracerouteHop& hop = hops_.back();
     hop.from.push_back(from);
@@ -149,7 +185,36 @@ void Traceroute::icmp_received(const stack::IcmpMessage& m, base::Time now) {
         mark = unreachable_mark(m.icmp.code);
         hop_reached_destination_ = true;  // nothing lies beyond an unreachable answer
     }
-    probe_answered(m.error->reporter.v4(), now, mark);  // an ICMP (IPv4) message
+    probe_answered(m.error->reporter, now, mark);
+}
+
+void Traceroute::icmpv6_received(const stack::Icmpv6Message& m, base::Time now) {
+    if (done_ || !waiting_) return;
+    if (m.icmp.type == wire::Icmpv6Type::echo_reply) {
+        if (m.icmp.identifier != identifier_ || m.icmp.sequence != sequence_) return;
+        hop_reached_destination_ = true;
+        return probe_answered(m.from, now, "");
+    }
+    const auto kind = stack::icmp_error_kind(m.icmp.type, m.icmp.code);
+    if (!kind) return;
+    // The error quotes our probe: its IPv6 header, then the echo request.
+    const base::ByteSpan q = m.icmp.data;
+    constexpr size_t at = wire::ipv6::header_len;
+    if (q.size() < at + wire::icmpv6::header_len ||
+        base::load_u8(q, wire::ipv6::field::next_header.begin) !=
+            static_cast<uint8_t>(wire::IpProtocol::icmpv6) ||
+        base::load_be16(q, at + 4) != identifier_ || base::load_be16(q, at + 6) != sequence_) {
+        return;
+    }
+    std::string_view mark;
+    if (m.icmp.type == wire::Icmpv6Type::dest_unreachable) {
+        mark = unreachable_mark6(m.icmp.code);
+        hop_reached_destination_ = true;  // nothing lies beyond an unreachable answer
+    } else if (m.icmp.type == wire::Icmpv6Type::packet_too_big) {
+        mark = " !F";
+        hop_reached_destination_ = true;
+    }
+    probe_answered(m.from, now, mark);
 }
 
 }  // namespace apps

@@ -1,4 +1,5 @@
-// traceroute with ICMP echo probes (as `traceroute -I`): probes with TTL 1, 2, …
+// traceroute with ICMP echo probes (as `traceroute -I`; ICMPv6 echo to an
+// IPv6 address, as `traceroute -6 -I`): probes with TTL (hop limit) 1, 2, …
 // draw "time exceeded" from each router on the path until the destination
 // answers. Prints what traceroute prints: a line per hop, each probe's time, a
 // star for a probe without answer, !H/!N/!P for unreachable answers.
@@ -14,7 +15,7 @@
 namespace apps {
 
 struct TracerouteOptions {
-    wire::Ipv4Address destination;
+    wire::IpAddress destination;
     std::string destination_name;
     int first_ttl = 1;
     int max_hops = 30;
@@ -26,14 +27,16 @@ struct TracerouteOptions {
 struct TracerouteHop {
     int ttl = 0;
     // One entry per probe: who answered (unspecified for none) and how fast.
-    std::vector<wire::Ipv4Address> from;
+    std::vector<wire::IpAddress> from;
     std::vector<base::Duration> rtt;
 };
 
-class Traceroute : public stack::Pollable, public stack::IcmpListener {
+class Traceroute : public stack::Pollable,
+                   public stack::IcmpListener,
+                   public stack::Icmpv6Listener {
   public:
     using Output = apps::Output;
-    using NameOf = std::function<std::string(wire::Ipv4Address)>;
+    using NameOf = std::function<std::string(const wire::IpAddress&)>;
 
     Traceroute(stack::Host& host, TracerouteOptions options, Output output, NameOf name_of = {});
     Traceroute(const Traceroute&) = delete;
@@ -48,12 +51,13 @@ class Traceroute : public stack::Pollable, public stack::IcmpListener {
     void poll(base::Time now) override;
     base::Time next_deadline() const override;
     void icmp_received(const stack::IcmpMessage& message, base::Time now) override;
+    void icmpv6_received(const stack::Icmpv6Message& message, base::Time now) override;
 
   private:
     void send_probe(base::Time now);
-    void probe_answered(wire::Ipv4Address from, base::Time now, std::string_view mark);
+    void probe_answered(const wire::IpAddress& from, base::Time now, std::string_view mark);
     void probe_done(base::Time now);
-    std::string label(wire::Ipv4Address a) const;
+    std::string label(const wire::IpAddress& a) const;
 
     stack::Host& host_;
     TracerouteOptions options_;
@@ -63,7 +67,7 @@ class Traceroute : public stack::Pollable, public stack::IcmpListener {
     std::vector<std::byte> payload_;
     std::vector<TracerouteHop> hops_;
     std::string line_;  // the hop line being built
-    wire::Ipv4Address last_from_;
+    wire::IpAddress last_from_;
     int ttl_ = 0;
     int probe_ = 0;
     uint16_t sequence_ = 0;

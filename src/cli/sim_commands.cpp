@@ -74,6 +74,16 @@ std::optional<wire::IpAddress> find_destination(const char* command, Session& s,
     return std::nullopt;
 }
 
+// An IPv6 address is tentative until duplicate address detection has passed
+// (a second): before pinging or tracing to an IPv6 destination, wait (at
+// most five seconds) for an address to send from, as a program run right
+// after `ip addr add` must.
+void wait_for_ipv6_source(Session& s, stack::Host& host, const wire::IpAddress& dest) {
+    if (!dest.is_v6()) return;
+    s.sim().run_until([&] { return host.source_address_for(dest.v6()).has_value(); },
+                      s.sim().now() + base::Duration::seconds(5));
+}
+
 // "[   2.012002912] client       TCP  SYN -> 200.200.200.2:80 seq=0 …"
 void print_timeline_line(std::FILE* out, const TimelineLine& l, bool color) {
     const std::string head = fmt::format("[{:>14}] {:<12} {:<4} ", base::to_string(l.time), l.node,
@@ -252,14 +262,7 @@ int run_ping(const PingCommand& c, std::FILE* out) {
                                     .size = static_cast<size_t>(c.size),
                                     .ttl = static_cast<uint8_t>(c.ttl),
                                     .linger = base::Duration::from_seconds(c.linger_s)};
-    if (dest->is_v6()) {
-        // An IPv6 address is tentative until duplicate address detection has
-        // passed (a second): wait for one to send from, as `ping -6` right
-        // after `ip addr add` must.
-        stack::Host& host = node->host();
-        session->sim().run_until([&] { return host.source_address_for(dest->v6()).has_value(); },
-                                 session->sim().now() + base::Duration::seconds(5));
-    }
+    wait_for_ipv6_source(*session, node->host(), *dest);
     auto print = [out](const std::string& line) { fmt::print(out, "{}\n", line); };
     auto ping = std::make_unique<apps::Ping>(node->host(), options, print);
     bool crashed = false;
@@ -289,14 +292,8 @@ int run_traceroute(const TracerouteCommand& c, std::FILE* out) {
     if (!node) return 2;
     const auto dest = find_destination("traceroute", *session, c.destination);
     if (!dest) return 2;
-    if (dest->is_v6()) {
-        fmt::print(stderr,
-                   "minternet traceroute: {} is an IPv6 address; traceroute speaks IPv4 "
-                   "only so far (docs/ipv6.md)\n",
-                   *dest);
-        return 2;
-    }
-    const apps::TracerouteOptions options{.destination = dest->v4(),
+    wait_for_ipv6_source(*session, node->host(), *dest);
+    const apps::TracerouteOptions options{.destination = *dest,
                                           .destination_name = c.destination,
                                           .max_hops = c.max_hops,
                                           .probes = c.probes,
@@ -304,7 +301,7 @@ int run_traceroute(const TracerouteCommand& c, std::FILE* out) {
     sim::Network& net = session->network();
     auto trace = std::make_unique<apps::Traceroute>(
         node->host(), options, [out](const std::string& line) { fmt::print(out, "{}\n", line); },
-        [&net](wire::Ipv4Address a) { return net.name_of(a); });
+        [&net](const wire::IpAddress& a) { return net.name_of(a); });
     bool crashed = false;
     node->on_crash([&](sim::Node&) {
         trace.reset();

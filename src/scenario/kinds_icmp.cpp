@@ -23,13 +23,7 @@ Parsed ping(Params& p, const ParseContext& c) {
 
 Parsed traceroute(Params& p, const ParseContext& c) {
     const auto [dest, name] = p.destination(c.network);
-    if (dest.is_v6()) {
-        p.fail_with(
-            fmt::format("{}: traceroute 'to': {} is an IPv6 address; traceroute speaks "
-                        "IPv4 only so far (docs/ipv6.md)",
-                        at(p.param("to")->where), dest));
-    }
-    const apps::TracerouteOptions o{.destination = dest.is_v4() ? dest.v4() : wire::Ipv4Address{},
+    const apps::TracerouteOptions o{.destination = dest,
                                     .destination_name = name,
                                     .max_hops = static_cast<int>(p.integer("max_hops", 30, 1, 255)),
                                     .probes = static_cast<int>(p.integer("probes", 3, 1, 10)),
@@ -38,7 +32,7 @@ Parsed traceroute(Params& p, const ParseContext& c) {
         sim::Network& network = ctx.network();
         auto trace = std::make_unique<apps::Traceroute>(
             ctx.node().host(), o, ctx.output(),
-            [&network](wire::Ipv4Address x) { return network.name_of(x); });
+            [&network](const wire::IpAddress& x) { return network.name_of(x); });
         trace->start(ctx.now());
         return AppContext::keep(std::move(trace));
     });

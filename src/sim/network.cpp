@@ -164,6 +164,7 @@ base::Expected<void, std::string> Network::assemble() {
             g.interface[e] = id;
             g.address[e] = l.addresses[e];
             if (l.has_ipv4()) address_owner_.emplace(l.addresses[e].address, node);
+            if (l.addresses6) address_owner_.emplace((*l.addresses6)[e].address, node);
         }
         g.address6 = l.addresses6;
         any_ipv6_ = any_ipv6_ || g.address6.has_value();
@@ -286,7 +287,7 @@ std::optional<wire::IpAddress> Network::resolve(std::string_view name_or_address
     return std::nullopt;
 }
 
-std::string Network::name_of(wire::Ipv4Address a) const {
+std::string Network::name_of(const wire::IpAddress& a) const {
     const auto it = address_owner_.find(a);
     return it == address_owner_.end() ? std::string{} : nodes_[it->second]->name();
 }

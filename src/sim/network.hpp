@@ -51,7 +51,7 @@ class Network {
     // address is that of its first interface.
     std::optional<wire::IpAddress> resolve(std::string_view name_or_address) const;
     // The node that has `a` on an interface, or empty.
-    std::string name_of(wire::Ipv4Address a) const;
+    std::string name_of(const wire::IpAddress& a) const;
 
     void set_link_up(std::string_view link, bool up);
     void crash(std::string_view node);
@@ -80,8 +80,8 @@ class Network {
     std::vector<GraphLink> graph_;
     std::vector<std::vector<stack::Route>> computed_;  // per node
     std::vector<std::vector<stack::Ipv6Route>> computed6_;
-    bool any_ipv6_ = false;  // a link has IPv6 addresses
-    std::map<wire::Ipv4Address, size_t> address_owner_;
+    bool any_ipv6_ = false;                            // a link has IPv6 addresses
+    std::map<wire::IpAddress, size_t> address_owner_;  // IPv4 and configured IPv6 addresses
     bool reconvergence_pending_ = false;
     uint64_t recomputations_ = 0;
 };

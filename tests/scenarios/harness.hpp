@@ -94,7 +94,7 @@ class Scenario {
         TraceRun run;
         apps::Traceroute t(
             node(from).host(), o, [&](const std::string& l) { run.lines.push_back(l); },
-            [this](wire::Ipv4Address a) { return net_->name_of(a); });
+            [this](const wire::IpAddress& a) { return net_->name_of(a); });
         t.start(sim_.now());
         node(from).wake();
         sim_.run_until([&] { return t.done(); }, sim_.now() + base::Duration::seconds(600));
