@@ -6,7 +6,8 @@
 // Invariants: nothing crashes, leaks or reads out of bounds; a failing call
 // returns -1 with an errno the API documents (docs/embedding.md); a read
 // never reports more bytes than the buffer holds; a getsockname-style call
-// never claims a longer address than sockaddr_in.
+// reports the full length of a sockaddr_in or a sockaddr_in6, and never
+// writes past the length it was given. Both hosts speak IPv4 and IPv6.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -52,6 +53,8 @@ struct World {
         const uint8_t mac_a[6] = {2, 0, 0, 0, 0, 1}, mac_b[6] = {2, 0, 0, 0, 0, 2};
         mnet_host_add_interface(hosts[0], mac_a, "10.0.0.1/24", 1500);
         mnet_host_add_interface(hosts[1], mac_b, "10.0.0.2/24", 1500);
+        mnet_host_add_address(hosts[0], 0, "2001:db8::1/64");
+        mnet_host_add_address(hosts[1], 0, "2001:db8::2/64");
         mnet_host_add_nameserver(hosts[0], "10.0.0.2");
         for (int i = 0; i < 2; ++i)
             mnet_host_set_output(hosts[i], &World::output, &sides[i]);
@@ -134,21 +137,40 @@ int descriptor(Input& in) {
     return 1'000'000 + b;
 }
 
-sockaddr_in address_from(Input& in) {
+// A sockaddr_in or a sockaddr_in6 (now and then with the other family's tag).
+sockaddr_storage address_from(Input& in) {
     static const char* const ips[] = {"10.0.0.1",  "10.0.0.2",        "0.0.0.0",    "10.0.0.9",
                                       "127.0.0.1", "255.255.255.255", "10.0.0.255", "1.2.3.4"};
-    sockaddr_in a{};
-    a.sin_family = (in.byte() & 15) == 0 ? AF_INET6 : AF_INET;
-    inet_pton(AF_INET, ips[in.byte() % 8], &a.sin_addr);
+    static const char* const ips6[] = {"2001:db8::1",     "2001:db8::2", "::",      "2001:db8::9",
+                                       "::ffff:10.0.0.2", "ff02::1",     "fe80::1", "::1"};
+    sockaddr_storage storage{};
+    const uint8_t kind = in.byte();
+    const uint8_t which = in.byte();
     const uint8_t p = in.byte();
-    a.sin_port = htons(p < 128 ? static_cast<uint16_t>(80 + p % 4) : in.u16());
-    return a;
+    const uint16_t port = htons(p < 128 ? static_cast<uint16_t>(80 + p % 4) : in.u16());
+    if (kind & 16) {
+        auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
+        a->sin6_family = (kind & 15) == 0 ? AF_INET : AF_INET6;
+        inet_pton(AF_INET6, ips6[which % 8], &a->sin6_addr);
+        a->sin6_port = port;
+    } else {
+        auto* a = reinterpret_cast<sockaddr_in*>(&storage);
+        a->sin_family = (kind & 15) == 0 ? AF_INET6 : AF_INET;
+        inet_pton(AF_INET, ips[which % 8], &a->sin_addr);
+        a->sin_port = port;
+    }
+    return storage;
 }
 
 socklen_t length_from(Input& in) {
     const uint8_t b = in.byte();
-    if (b < 200) return sizeof(sockaddr_in);
-    return static_cast<socklen_t>(b % 20);
+    if (b < 100) return sizeof(sockaddr_in);
+    if (b < 200) return sizeof(sockaddr_in6);
+    return static_cast<socklen_t>(b % 30);
+}
+
+bool full_length(socklen_t n) {
+    return n == sizeof(sockaddr_in) || n == sizeof(sockaddr_in6);
 }
 
 }  // namespace
@@ -172,7 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 break;
             }
             case 1: {
-                sockaddr_in a = address_from(in);
+                sockaddr_storage a = address_from(in);
                 const socklen_t n = length_from(in);
                 check(mnet_bind(h, fd, (in.byte() & 31) ? reinterpret_cast<sockaddr*>(&a) : nullptr,
                                 n),
@@ -183,17 +205,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 check(mnet_listen(h, fd, in.byte() - 8), "listen");
                 break;
             case 3: {
-                sockaddr_in a{};
+                sockaddr_storage a{};
                 socklen_t n = length_from(in);
                 const bool with = in.byte() & 1;
                 const int r = mnet_accept(h, fd, with ? reinterpret_cast<sockaddr*>(&a) : nullptr,
                                           with ? &n : nullptr);
                 check(r, "accept");
-                if (r >= 0 && with) require(n <= sizeof a, "accept's address fits");
+                if (r >= 0 && with) require(full_length(n), "accept reports the full length");
                 break;
             }
             case 4: {
-                sockaddr_in a = address_from(in);
+                sockaddr_storage a = address_from(in);
                 check(mnet_connect(h, fd, reinterpret_cast<sockaddr*>(&a), length_from(in)),
                       "connect");
                 break;
@@ -210,7 +232,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 break;
             }
             case 7: {
-                sockaddr_in a = address_from(in);
+                sockaddr_storage a = address_from(in);
                 const size_t n = in.u16();
                 check(mnet_sendto(h, fd, buffer.data(), n, 0, reinterpret_cast<sockaddr*>(&a),
                                   length_from(in)),
@@ -218,7 +240,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 break;
             }
             case 8: {
-                sockaddr_in a{};
+                sockaddr_storage a{};
                 socklen_t n = length_from(in);
                 const size_t len = in.u16();
                 const ssize_t r = mnet_recvfrom(h, fd, buffer.data(), len, 0,
@@ -261,13 +283,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 break;
             }
             case 13: {
-                sockaddr_in a{};
+                sockaddr_storage a{};
                 socklen_t n = length_from(in);
                 const bool peer = in.byte() & 1;
                 const int r = peer ? mnet_getpeername(h, fd, reinterpret_cast<sockaddr*>(&a), &n)
                                    : mnet_getsockname(h, fd, reinterpret_cast<sockaddr*>(&a), &n);
                 check(r, "getsockname");
-                if (r == 0) require(n == sizeof a, "the full length is reported");
+                if (r == 0) require(full_length(n), "the full length is reported");
                 break;
             }
             case 14: {

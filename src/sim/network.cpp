@@ -186,6 +186,35 @@ base::Expected<void, std::string> Network::assemble() {
                              .source = stack::RouteSource::static_route});
         }
     }
+    // The interface whose IPv6 prefix holds `gateway` (the loader checked
+    // that one does).
+    auto interface_towards6 = [&](size_t node,
+                                  const wire::Ipv6Address& gateway) -> stack::InterfaceId {
+        const auto& ifs = configs[node].interfaces;
+        for (size_t i = 0; i < ifs.size(); ++i) {
+            for (const wire::Ipv6Cidr& a : ifs[i].ipv6_addresses)
+                if (a.contains(gateway)) return static_cast<stack::InterfaceId>(i);
+        }
+        return 0;
+    };
+    for (size_t i = 0; i < n; ++i) {
+        if (const auto& gw = topology_.nodes[i].gateway6) {
+            configs[i].static_routes6.push_back(
+                stack::Ipv6Route{.destination = {wire::Ipv6Address::any(), 0},
+                                 .gateway = *gw,
+                                 .interface = interface_towards6(i, *gw),
+                                 .source = stack::RouteSource::static_route});
+        }
+    }
+    for (const Route6Spec& r : topology_.routes6) {
+        const size_t node = index_of(r.node);
+        configs[node].static_routes6.push_back(
+            stack::Ipv6Route{.destination = r.to,
+                             .gateway = r.via,
+                             .interface = interface_towards6(node, r.via),
+                             .metric = r.metric,
+                             .source = stack::RouteSource::static_route});
+    }
     for (const RouteSpec& r : topology_.routes) {
         const size_t node = index_of(r.node);
         configs[node].static_routes.push_back(

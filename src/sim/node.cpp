@@ -24,6 +24,8 @@ void Node::boot() {
         host_->add_interface(i);
     for (const stack::Route& r : config_.static_routes)
         host_->routes().add(r);
+    for (const stack::Ipv6Route& r : config_.static_routes6)
+        host_->routes6().add(r);
     host_->set_observer(observer_);
     host_->set_frame_sink([this](stack::InterfaceId out, base::PacketBuffer&& frame) {
         auto [link, end] = links_[out];

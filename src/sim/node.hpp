@@ -22,6 +22,7 @@ struct NodeConfig {
     stack::HostConfig host;
     std::vector<stack::InterfaceConfig> interfaces;
     std::vector<stack::Route> static_routes;
+    std::vector<stack::Ipv6Route> static_routes6;
 };
 
 class Node : public FrameReceiver {

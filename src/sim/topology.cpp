@@ -119,6 +119,12 @@ class Parser {
     void parse_addresses6(const YAML::Node& n, LinkSpec& link) const;
     void check_addresses6(const Topology& t, const std::vector<YAML::Node>& link_nodes) const;
     RouteSpec parse_route(const YAML::Node& n, const Topology& t) const;
+    Route6Spec parse_route6(const YAML::Node& n, const Topology& t) const;
+    // Why `a` cannot be `node`'s IPv6 next hop (nullopt when it can): it must
+    // be the other end's address on one of the node's IPv6 links.
+    std::optional<std::string> next_hop_problem6(const Topology& t, std::string_view node,
+                                                 const wire::Ipv6Address& a) const;
+    wire::Ipv6Address address6(const YAML::Node& n, std::string_view what) const;
     FaultSpec parse_fault(const YAML::Node& n, const Topology& t) const;
     AppSpec parse_app(const YAML::Node& n, const Topology& t) const;
     TraceSpec parse_trace(const YAML::Node& n) const;
@@ -223,10 +229,11 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
                            fmt::format("router '{}'", node.name));
             } else {
                 check_keys(body,
-                           {"gateway", "ttl", "nameserver", "tcp_congestion", "tcp_syncookies",
-                            "icmp_errors"},
+                           {"gateway", "gateway6", "ttl", "nameserver", "tcp_congestion",
+                            "tcp_syncookies", "icmp_errors"},
                            fmt::format("host '{}'", node.name));
                 if (const YAML::Node g = body["gateway"]) node.gateway = address(g, "gateway");
+                if (const YAML::Node g = body["gateway6"]) node.gateway6 = address6(g, "gateway6");
                 // One address, or a list of them tried in order.
                 if (const YAML::Node ns = body["nameserver"]) {
                     if (ns.IsSequence()) {
@@ -558,6 +565,53 @@ void Parser::expect_value(const YAML::Node& map, std::string_view key,
     if (v && v.IsNull()) fail(key_location(map, key), fmt::format("{} must be {}", key, kind));
 }
 
+wire::Ipv6Address Parser::address6(const YAML::Node& n, std::string_view what) const {
+    const std::string s = scalar(n, what);
+    auto a = wire::Ipv6Address::parse(s);
+    if (!a) fail(n, fmt::format("{}: '{}' is not an IPv6 address (like 2001:db8::1)", what, s));
+    return *a;
+}
+
+std::optional<std::string> Parser::next_hop_problem6(const Topology& t, std::string_view node,
+                                                     const wire::Ipv6Address& a) const {
+    std::optional<std::string> on_prefix;
+    for (const LinkSpec& l : t.links) {
+        if (!l.addresses6) continue;
+        for (size_t i = 0; i < 2; ++i) {
+            const auto& six = *l.addresses6;
+            if (l.ends[i] != node || !six[i].contains(a)) continue;
+            if (six[i].address == a) return fmt::format("is an address of '{}' itself", node);
+            if (six[1 - i].address == a) return std::nullopt;
+            on_prefix = fmt::format(
+                "is in the prefix {}/{} but belongs to no neighbour (the other end of link '{}' "
+                "is {})",
+                six[i].network(), six[i].prefix_len, l.name, six[1 - i].address);
+        }
+    }
+    return on_prefix ? on_prefix
+                     : fmt::format("is not in any IPv6 prefix '{}' is attached to", node);
+}
+
+Route6Spec Parser::parse_route6(const YAML::Node& n, const Topology& t) const {
+    const std::string to_text = scalar(n["to"], "to");
+    auto to = wire::Ipv6Cidr::parse(to_text);
+    if (!to) {
+        fail(n["to"], fmt::format("to: '{}' is not an IPv6 prefix with a length (like "
+                                  "2001:db8:9::/48)",
+                                  to_text));
+    }
+    Route6Spec r{.node = scalar(n["node"], "node"),
+                 .to = *to,
+                 .via = address6(n["via"], "via"),
+                 .where = where(n)};
+    if (!t.find_node(r.node)) fail(n["node"], fmt::format("route for unknown node '{}'", r.node));
+    if (const auto problem = next_hop_problem6(t, r.node, r.via))
+        fail(n["via"], fmt::format("gateway {} {}", r.via, *problem));
+    if (const YAML::Node m = n["metric"])
+        r.metric = static_cast<uint32_t>(unsigned_integer(m, "metric", 0, 1'000'000));
+    return r;
+}
+
 RouteSpec Parser::parse_route(const YAML::Node& n, const Topology& t) const {
     expect_map(n, "a route");
     check_keys(n, {"node", "to", "via", "metric"}, "route");
@@ -718,16 +772,37 @@ Topology Parser::parse(const YAML::Node& root) {
     check_addresses6(t, link_nodes);
 
     for (const NodeSpec& node : t.nodes) {
-        if (!node.gateway) continue;
-        if (const auto problem = next_hop_problem(t, node.name, *node.gateway)) {
-            const YAML::Node g = root[node.router ? "routers" : "hosts"][node.name]["gateway"];
-            fail(g, fmt::format("gateway {} of '{}' {}", *node.gateway, node.name, *problem));
+        if (node.gateway) {
+            if (const auto problem = next_hop_problem(t, node.name, *node.gateway)) {
+                const YAML::Node g = root[node.router ? "routers" : "hosts"][node.name]["gateway"];
+                fail(g, fmt::format("gateway {} of '{}' {}", *node.gateway, node.name, *problem));
+            }
+        }
+        if (node.gateway6) {
+            if (const auto problem = next_hop_problem6(t, node.name, *node.gateway6)) {
+                const YAML::Node g = root["hosts"][node.name]["gateway6"];
+                fail(g, fmt::format("gateway6 {} of '{}' {}", *node.gateway6, node.name, *problem));
+            }
         }
     }
     if (const YAML::Node routes = root["routes"]) {
         expect_sequence(routes, "routes");
-        for (const YAML::Node& r : routes)
-            t.routes.push_back(parse_route(r, t));
+        for (const YAML::Node& r : routes) {
+            // `to` says the family: an IPv6 prefix makes an IPv6 route.
+            const bool six = r.IsMap() && r["to"] && r["to"].IsScalar() &&
+                             r["to"].Scalar().find(':') != std::string::npos;
+            if (six) {
+                expect_map(r, "a route");
+                check_keys(r, {"node", "to", "via", "metric"}, "route");
+                for (const char* required : {"node", "to", "via"}) {
+                    if (!r[required])
+                        fail(r, fmt::format("a route needs '{}' (node, to, via)", required));
+                }
+                t.routes6.push_back(parse_route6(r, t));
+            } else {
+                t.routes.push_back(parse_route(r, t));
+            }
+        }
     }
     if (const YAML::Node faults = root["faults"]) {
         expect_sequence(faults, "faults");

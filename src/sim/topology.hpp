@@ -42,8 +42,9 @@ struct TopologyError {
 struct NodeSpec {
     std::string name;
     bool router = false;
-    std::optional<wire::Ipv4Address> gateway;  // a host's default route
-    uint8_t ttl = 64;                          // default TTL of packets it originates
+    std::optional<wire::Ipv4Address> gateway;   // a host's default route
+    std::optional<wire::Ipv6Address> gateway6;  // its IPv6 default route (::/0)
+    uint8_t ttl = 64;                           // default TTL of packets it originates
     // Its TCP's congestion control unless a socket picks another (Linux's
     // net.ipv4.tcp_congestion_control).
     tcp::CongestionAlgorithm tcp_congestion = tcp::CongestionAlgorithm::cubic;
@@ -69,6 +70,15 @@ struct RouteSpec {
     std::string node;
     wire::Ipv4Cidr to;
     wire::Ipv4Address via;
+    uint32_t metric = 0;
+    Location where;
+};
+
+// An IPv6 static route (`to` an IPv6 prefix).
+struct Route6Spec {
+    std::string node;
+    wire::Ipv6Cidr to;
+    wire::Ipv6Address via;
     uint32_t metric = 0;
     Location where;
 };
@@ -120,6 +130,7 @@ struct Topology {
     std::vector<NodeSpec> nodes;             // hosts first, then routers, in file order
     std::vector<LinkSpec> links;
     std::vector<RouteSpec> routes;
+    std::vector<Route6Spec> routes6;  // `routes` whose `to` is an IPv6 prefix
     std::vector<FaultSpec> faults;
     std::vector<AppSpec> apps;
     TraceSpec trace;

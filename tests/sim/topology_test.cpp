@@ -375,3 +375,29 @@ TEST(TopologyDefaults, ErrorsNameTheFileGivenToParse) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TopologyIpv6, AddressesGatewaysAndRoutesOfBothFamilies) {
+    const auto t = sim::load_topology_file((topology_data / "good" / "dual-stack.yaml").string());
+    ASSERT_TRUE(t) << t.error().to_string();
+    const auto six = [](const char* text) { return wire::Ipv6Address::parse(text).value(); };
+    ASSERT_EQ(t->links.size(), 2u);
+    EXPECT_TRUE(t->links[0].has_ipv4());
+    ASSERT_TRUE(t->links[0].addresses6);
+    EXPECT_EQ((*t->links[0].addresses6)[1], (wire::Ipv6Cidr{six("2001:db8:1::2"), 64}));
+    EXPECT_FALSE(t->links[1].has_ipv4()) << "an IPv6-only link";
+    ASSERT_TRUE(t->links[1].addresses6);
+    const sim::NodeSpec* a = t->find_node("a");
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->gateway, wire::Ipv4Address(10, 0, 0, 2));
+    EXPECT_EQ(a->gateway6, six("2001:db8:1::2"));
+    EXPECT_TRUE(t->routes.empty());
+    ASSERT_EQ(t->routes6.size(), 1u);
+    EXPECT_EQ(t->routes6[0].node, "c");
+    EXPECT_EQ(t->routes6[0].to, (wire::Ipv6Cidr{six("2001:db8:1::"), 64}));
+    EXPECT_EQ(t->routes6[0].via, six("2001:db8:2::1"));
+    EXPECT_EQ(t->routes6[0].metric, 5u);
+}
+
+}  // namespace
