@@ -62,32 +62,15 @@ std::string flags_text(const sim::FrameSummary& f) {
 
 std::string icmpv6_text(const sim::FrameSummary& f) {
     using wire::Icmpv6Type;
-    switch (Icmpv6Type{f.icmp_type}) {
-        case Icmpv6Type::echo_request:
-            return fmt::format("ICMPv6 echo request seq={}", f.icmp_seq);
-        case Icmpv6Type::echo_reply:
-            return fmt::format("ICMPv6 echo reply seq={}", f.icmp_seq);
-        case Icmpv6Type::dest_unreachable:
-            return fmt::format("ICMPv6 destination unreachable (code {})", f.icmp_code);
-        case Icmpv6Type::packet_too_big:
-            return "ICMPv6 packet too big";
-        case Icmpv6Type::time_exceeded:
-            return "ICMPv6 time exceeded";
-        case Icmpv6Type::parameter_problem:
-            return fmt::format("ICMPv6 parameter problem (code {})", f.icmp_code);
-        case Icmpv6Type::router_solicitation:
-            return "router solicitation";
-        case Icmpv6Type::router_advertisement:
-            return "router advertisement";
-        case Icmpv6Type::neighbor_solicitation:
-            return "neighbour solicitation";
-        case Icmpv6Type::neighbor_advertisement:
-            return "neighbour advertisement";
-        case Icmpv6Type::redirect:
-            return "redirect";
-        default:
-            return fmt::format("ICMPv6 type {}", f.icmp_type);
-    }
+    const auto type = Icmpv6Type{f.icmp_type};
+    const std::string_view name = wire::to_string(type);  // "unknown" for a type it lacks
+    if (name == "unknown") return fmt::format("ICMPv6 type {}", f.icmp_type);
+    if (wire::icmpv6::is_neighbor_discovery(f.icmp_type)) return std::string(name);
+    if (type == Icmpv6Type::echo_request || type == Icmpv6Type::echo_reply)
+        return fmt::format("ICMPv6 {} seq={}", name, f.icmp_seq);
+    if (type == Icmpv6Type::dest_unreachable || type == Icmpv6Type::parameter_problem)
+        return fmt::format("ICMPv6 {} (code {})", name, f.icmp_code);
+    return fmt::format("ICMPv6 {}", name);
 }
 
 std::string describe_packet(const sim::FrameSummary& f) {

@@ -315,20 +315,16 @@ void EventLog::event(const Event& e) {
                 string_member(out, "what", stack::to_string(x.what));
                 put(out, ",\"ip\":\"{}\",\"mac\":\"{}\"", x.ip, x.mac);
             } else if constexpr (std::is_same_v<T, ev::IcmpSent> ||
-                                 std::is_same_v<T, ev::IcmpReceived>) {
-                constexpr bool sent = std::is_same_v<T, ev::IcmpSent>;
-                begin(x.t, node_name(x.node), sent ? "icmp_sent" : "icmp_received");
-                if constexpr (sent) {
-                    put(out, ",\"to\":\"{}\"", x.to);
-                } else {
-                    put(out, ",\"from\":\"{}\"", x.from);
-                }
-                put(out, ",\"type\":{},\"code\":{}", static_cast<int>(x.type), x.code);
-                string_member(out, "what", wire::to_string(x.type));
-            } else if constexpr (std::is_same_v<T, ev::Icmpv6Sent> ||
+                                 std::is_same_v<T, ev::IcmpReceived> ||
+                                 std::is_same_v<T, ev::Icmpv6Sent> ||
                                  std::is_same_v<T, ev::Icmpv6Received>) {
-                constexpr bool sent = std::is_same_v<T, ev::Icmpv6Sent>;
-                begin(x.t, node_name(x.node), sent ? "icmpv6_sent" : "icmpv6_received");
+                constexpr bool sent =
+                    std::is_same_v<T, ev::IcmpSent> || std::is_same_v<T, ev::Icmpv6Sent>;
+                constexpr bool v6 =
+                    std::is_same_v<T, ev::Icmpv6Sent> || std::is_same_v<T, ev::Icmpv6Received>;
+                begin(x.t, node_name(x.node),
+                      v6 ? (sent ? "icmpv6_sent" : "icmpv6_received")
+                         : (sent ? "icmp_sent" : "icmp_received"));
                 if constexpr (sent) {
                     put(out, ",\"to\":\"{}\"", x.to);
                 } else {
