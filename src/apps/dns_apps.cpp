@@ -162,12 +162,8 @@ class Upstream {
                 if (d.error() != stack::SocketError::timed_out) r.on_failure(o.token, rt_.now());
                 break;
             }
-            // Queries go to IPv4 servers only so far: an answer from an IPv6
-            // address is no answer to one.
-            const wire::IpAddress from = d->from.address.unmapped();
-            if (!from.is_v4()) continue;
-            const bool taken =
-                r.on_reply(o.token, from.v4(), d->from.port, d->payload.bytes(), rt_.now());
+            const bool taken = r.on_reply(o.token, d->from.address.unmapped(), d->from.port,
+                                          d->payload.bytes(), rt_.now());
             schedule();
             if (taken) break;
         }
@@ -194,6 +190,8 @@ sockets::Task<void> dns_server(sockets::Runtime& rt, std::shared_ptr<dns::Author
 
 sockets::Task<void> dns_recursor(sockets::Runtime& rt, dns::RecursorConfig config, uint16_t port,
                                  Output output) {
+    // Servers are asked over the families this host can send from.
+    config.resolver.families = {.ipv4 = rt.host().has_ipv4(), .ipv6 = rt.host().has_ipv6()};
     Upstream upstream(rt, std::move(config));
     auto handler =
         std::make_shared<Handler>([&rt, &upstream](base::ByteSpan q, dns::Transport t,

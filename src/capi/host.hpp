@@ -54,10 +54,15 @@ struct Socket {
 };
 
 // A name lookup (mnet_getaddrinfo) running in the host's runtime.
+// A getaddrinfo lookup in flight: one part per record type asked (AAAA, A).
 struct Lookup {
+    int pending = 0;  // parts still running
     bool done = false;
-    int status = 0;  // 0 or an EAI_* value
-    std::vector<wire::Ipv4Address> addresses;
+    int status = 0;  // 0 or an EAI_* value, once done
+    bool no_such_name = false;
+    bool unanswered = false;
+    std::vector<wire::IpAddress> ipv6;
+    std::vector<wire::IpAddress> ipv4;
 };
 
 }  // namespace capi
@@ -77,7 +82,7 @@ struct mnet_host {
     sockets::Runtime runtime;
     stack::Tcp& tcp;
     stack::Udp& udp;
-    std::vector<wire::Ipv4Address> nameservers;  // mnet_host_add_nameserver's
+    std::vector<wire::IpAddress> nameservers;  // mnet_host_add_nameserver's
     // Name lookups under way, by name: a host without a driver answers
     // EAI_AGAIN until its lookup is done, and the next call takes it.
     std::map<std::string, std::shared_ptr<capi::Lookup>> lookups;

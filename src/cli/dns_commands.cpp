@@ -224,12 +224,14 @@ int run_dns_recursor(const DnsRecursorCommand& c, std::FILE* out) {
     config.resolver.root_hints = *hints;
     config.resolver.server_port = c.upstream_port;
     for (const std::string& a : c.allow) {
-        auto cidr = wire::Ipv4Cidr::parse(a);
-        if (!cidr) {
+        if (auto cidr = wire::Ipv4Cidr::parse(a)) {
+            config.allow.push_back(*cidr);
+        } else if (auto cidr6 = wire::Ipv6Cidr::parse(a)) {
+            config.allow6.push_back(*cidr6);
+        } else {
             fmt::print(stderr, "minternet dns recursor: --allow '{}' is not ADDRESS/PREFIX\n", a);
             return 2;
         }
-        config.allow.push_back(*cidr);
     }
     auto loop = live::Loop::create();
     if (!loop) {

@@ -122,8 +122,8 @@ int run_live(const LiveCommand& c, std::FILE* out) {
         config.gateway = *g;
     }
     for (const std::string& n : c.nameservers) {
-        const auto a = wire::Ipv4Address::parse(n);
-        if (!a) return bad("--nameserver '{}' is not an IPv4 address", n);
+        const auto a = wire::IpAddress::parse(n);
+        if (!a) return bad("--nameserver '{}' is not an IP address", n);
         config.nameservers.push_back(*a);
     }
     if (!c.impair.empty()) {

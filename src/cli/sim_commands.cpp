@@ -159,7 +159,7 @@ void print_kernel_setup(std::FILE* out, sim::Node& node, const std::string& tap)
             r.destination.prefix_len == 0 ? std::string("default") : r.destination.to_string();
         fmt::print(out, "  ip route add {} via {} dev {}\n", dest, r.gateway->to_string(), tap);
     }
-    for (const wire::Ipv4Address& ns : node.config().host.nameservers)
+    for (const wire::IpAddress& ns : node.config().host.nameservers)
         fmt::print(out, "  (its name server: {})\n", ns.to_string());
 }
 

@@ -42,7 +42,7 @@ sockets::Task<std::optional<Message>> over_tcp(sockets::Runtime& rt, stack::Endp
 
 sockets::Task<base::Expected<StubAnswer, std::string>> exchange(sockets::Runtime& rt, Message query,
                                                                 StubOptions o) {
-    std::vector<wire::Ipv4Address> servers =
+    std::vector<wire::IpAddress> servers =
         o.servers.empty() ? rt.host().config().nameservers : o.servers;
     if (servers.empty())
         co_return base::fail(std::string("no nameserver configured for this host"));
@@ -51,7 +51,7 @@ sockets::Task<base::Expected<StubAnswer, std::string>> exchange(sockets::Runtime
     const base::Time start = rt.now();
     std::string last_error = "no answer";
     for (int round = 0; round < o.attempts; ++round) {
-        for (wire::Ipv4Address server : servers) {
+        for (const wire::IpAddress& server : servers) {
             // A fresh ID and a fresh socket, so a fresh ephemeral port, for
             // every message sent.
             query.id = static_cast<uint16_t>(rt.host().random().next_u64());
@@ -76,7 +76,7 @@ sockets::Task<base::Expected<StubAnswer, std::string>> exchange(sockets::Runtime
                     break;
                 }
                 auto reply = parse_message(d->payload.bytes());
-                if (!reply || d->from.address != server || d->from.port != o.port ||
+                if (!reply || d->from.address.unmapped() != server || d->from.port != o.port ||
                     !answers(*reply, query))
                     continue;  // not the answer to this message: keep waiting
                 if (reply->tc) {
@@ -103,23 +103,81 @@ sockets::Task<base::Expected<StubAnswer, std::string>> lookup(sockets::Runtime& 
     co_return co_await exchange(rt, std::move(m), std::move(o));
 }
 
-sockets::Task<base::Expected<std::vector<wire::Ipv4Address>, std::string>> resolve(
-    sockets::Runtime& rt, std::string name, StubOptions options) {
-    auto n = Name::parse(name.ends_with(".") ? name : name + ".");
-    if (!n) co_return base::fail(fmt::format("'{}': {}", name, n.error()));
-    auto a = co_await lookup(rt, Question{*n, RrType::a}, options);
+namespace {
+
+// One record type's addresses, or why there are none; `no_such_name` is set
+// for NXDOMAIN, which holds for every type.
+sockets::Task<Addresses> resolve_type(sockets::Runtime& rt, Name name, std::string shown,
+                                      RrType type, StubOptions options, bool& no_such_name) {
+    auto a = co_await lookup(rt, Question{std::move(name), type}, std::move(options));
     if (!a) co_return base::fail(a.error());
     const Message& m = a->message;
-    if (m.rcode == Rcode::nxdomain)
-        co_return base::fail(fmt::format("{}: no such name (NXDOMAIN)", name));
-    if (m.rcode != Rcode::noerror)
-        co_return base::fail(fmt::format("{}: the resolver said {}", name, to_string(m.rcode)));
-    std::vector<wire::Ipv4Address> out;
-    for (const Record& r : m.answers) {
-        if (const auto* rec = std::get_if<rdata::A>(&r.data)) out.push_back(rec->address);
+    if (m.rcode == Rcode::nxdomain) {
+        no_such_name = true;
+        co_return base::fail(fmt::format("{}: no such name (NXDOMAIN)", shown));
     }
-    if (out.empty()) co_return base::fail(fmt::format("{}: no address (no A records)", name));
+    if (m.rcode != Rcode::noerror)
+        co_return base::fail(fmt::format("{}: the resolver said {}", shown, to_string(m.rcode)));
+    std::vector<wire::IpAddress> out;
+    for (const Record& r : m.answers) {
+        if (r.type != type) continue;  // the CNAMEs on the way
+        if (const auto* rec = std::get_if<rdata::A>(&r.data)) out.emplace_back(rec->address);
+        if (const auto* rec = std::get_if<rdata::Aaaa>(&r.data)) out.emplace_back(rec->address);
+    }
+    if (out.empty())
+        co_return base::fail(fmt::format("{}: no address (no {} records)", shown, to_string(type)));
     co_return out;
+}
+
+sockets::Task<Addresses> resolve_family(sockets::Runtime& rt, std::string name, StubOptions options,
+                                        AddressFamily family, bool* no_such_name);
+
+sockets::Task<void> run_pending(sockets::Runtime& rt, std::string name, StubOptions options,
+                                AddressFamily family, std::shared_ptr<PendingLookup> pending) {
+    pending->result = co_await resolve_family(rt, std::move(name), std::move(options), family,
+                                              &pending->no_such_name);
+    pending->done.set();
+}
+
+sockets::Task<Addresses> resolve_family(sockets::Runtime& rt, std::string name, StubOptions options,
+                                        AddressFamily family, bool* no_such_name_out) {
+    bool ignored = false;
+    bool& no_such_name = no_such_name_out ? *no_such_name_out : ignored;
+    auto n = Name::parse(name.ends_with(".") ? name : name + ".");
+    if (!n) co_return base::fail(fmt::format("'{}': {}", name, n.error()));
+    if (family == AddressFamily::any && !rt.host().has_ipv6()) family = AddressFamily::ipv4;
+    // Both at once for `any`: the A lookup runs beside this one, which asks AAAA.
+    std::shared_ptr<PendingLookup> v4;
+    if (family == AddressFamily::any) v4 = start_resolve(rt, name, options, AddressFamily::ipv4);
+    const RrType type = family == AddressFamily::ipv4 ? RrType::a : RrType::aaaa;
+    Addresses v6 = co_await resolve_type(rt, *n, name, type, options, no_such_name);
+    if (!v4) co_return v6;  // one family: the one asked
+    co_await v4->done.wait();
+    const Addresses& a = *v4->result;
+    no_such_name = no_such_name || v4->no_such_name;
+    if (!v6 && !a) {
+        // A name that does not exist does not for either type: say it once.
+        if (no_such_name) co_return base::fail(fmt::format("{}: no such name (NXDOMAIN)", name));
+        co_return base::fail(fmt::format("{}; {}", v6.error(), a.error()));
+    }
+    std::vector<wire::IpAddress> out;
+    if (v6) out = *v6;
+    if (a) out.insert(out.end(), a->begin(), a->end());
+    co_return out;
+}
+
+}  // namespace
+
+std::shared_ptr<PendingLookup> start_resolve(sockets::Runtime& rt, std::string name,
+                                             StubOptions options, AddressFamily family) {
+    auto pending = std::make_shared<PendingLookup>(rt);
+    rt.spawn(run_pending(rt, std::move(name), std::move(options), family, pending));
+    return pending;
+}
+
+sockets::Task<Addresses> resolve(sockets::Runtime& rt, std::string name, StubOptions options,
+                                 AddressFamily family) {
+    return resolve_family(rt, std::move(name), std::move(options), family, nullptr);
 }
 
 }  // namespace dns

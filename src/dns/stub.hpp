@@ -1,8 +1,8 @@
 // The stub resolver programs use: "what is kiminje.shop's address?" asked of
 // the host's configured recursive resolver (its `nameservers`, as
-// /etc/resolv.conf's), the way glibc's resolver asks.
+// /etc/resolv.conf's, of either family), the way glibc's resolver asks.
 //
-//   auto ip = co_await dns::resolve(rt, "kiminje.shop");
+//   auto ips = co_await dns::resolve(rt, "kiminje.shop");  // AAAA and A
 //
 // Each server is tried in turn, in two rounds, over UDP with a 5 s timeout
 // (glibc's RES_TIMEOUT and RES_DFLRETRY), and over TCP when the answer comes
@@ -10,19 +10,21 @@
 // come from the server asked, with the query's ID and question.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.hpp"
 #include "dns/wire/message.hpp"
+#include "socket/event.hpp"
 #include "socket/runtime.hpp"
 #include "socket/task.hpp"
 
 namespace dns {
 
 struct StubOptions {
-    std::vector<wire::Ipv4Address> servers;  // empty: the host's nameservers
+    std::vector<wire::IpAddress> servers;  // empty: the host's nameservers
     uint16_t port = 53;
     base::Duration timeout = base::Duration::seconds(5);
     int attempts = 2;  // rounds over the servers
@@ -30,9 +32,9 @@ struct StubOptions {
 };
 
 struct StubAnswer {
-    Message message;           // the whole reply
-    wire::Ipv4Address server;  // who answered
-    base::Duration elapsed;    // from the first query to the answer
+    Message message;         // the whole reply
+    wire::IpAddress server;  // who answered
+    base::Duration elapsed;  // from the first query to the answer
     bool over_tcp = false;
 };
 
@@ -48,9 +50,33 @@ sockets::Task<base::Expected<StubAnswer, std::string>> exchange(sockets::Runtime
 sockets::Task<base::Expected<StubAnswer, std::string>> lookup(sockets::Runtime& rt, Question q,
                                                               StubOptions options = {});
 
-// The IPv4 addresses of `name` (following CNAMEs); an error that says why when
-// there are none: no such name, no address records, no answer.
-sockets::Task<base::Expected<std::vector<wire::Ipv4Address>, std::string>> resolve(
-    sockets::Runtime& rt, std::string name, StubOptions options = {});
+// Which addresses `resolve` asks for.
+enum class AddressFamily {
+    // AAAA and A, both at once (AAAA sent first, RFC 8305 §3) when the host
+    // speaks IPv6, else A alone: getaddrinfo's AF_UNSPEC with AI_ADDRCONFIG.
+    any,
+    ipv4,  // A
+    ipv6,  // AAAA
+};
+
+using Addresses = base::Expected<std::vector<wire::IpAddress>, std::string>;
+
+// The addresses of `name` (following CNAMEs), IPv6 ones first (RFC 6724's
+// default order); an error that says why when there are none: no such name,
+// no address records, no answer.
+sockets::Task<Addresses> resolve(sockets::Runtime& rt, std::string name, StubOptions options = {},
+                                 AddressFamily family = AddressFamily::any);
+
+// A lookup running beside the program that started it (spawned on the
+// runtime): `done` is set when `result` is there. Happy Eyeballs starts the
+// AAAA and A lookups this way and goes on as soon as the first one answers.
+struct PendingLookup {
+    explicit PendingLookup(sockets::Runtime& rt) : done(rt) {}
+    std::optional<Addresses> result;
+    bool no_such_name = false;  // NXDOMAIN: the name has no records of any type
+    sockets::Event done;
+};
+std::shared_ptr<PendingLookup> start_resolve(sockets::Runtime& rt, std::string name,
+                                             StubOptions options, AddressFamily family);
 
 }  // namespace dns

@@ -31,7 +31,7 @@ struct TapHostConfig {
     std::optional<wire::Ipv4Address> gateway;
     uint16_t mtu = 1500;
     std::optional<wire::MacAddress> mac;  // none: a locally administered one from the seed
-    std::vector<wire::Ipv4Address> nameservers;
+    std::vector<wire::IpAddress> nameservers;
     Impairment impairment;  // applied to frames both ways
     // Where every secret comes from: the RFC 6528 ISN key, the RFC 6056 port
     // key, DNS IDs, the MAC, the impairments' dice. None: from the OS

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <ctime>
 
+#include "live/kernel_address.hpp"
+
 namespace live {
 
 struct Upstream::Socket {
@@ -63,8 +65,9 @@ void Upstream::schedule() {
 
 void Upstream::send(const dns::Resolver::Outgoing& o) {
     const bool tcp = o.transport == dns::Transport::tcp;
-    const int fd =
-        socket(AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const KernelAddress server = to_kernel(o.server, o.port);
+    const int fd = socket(server.storage.ss_family,
+                          (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     auto failed = [&] {
         // Told after this call returns: the resolver is in the middle of sending.
         const uint64_t token = o.token;
@@ -74,11 +77,7 @@ void Upstream::send(const dns::Resolver::Outgoing& o) {
         });
     };
     if (fd < 0) return failed();
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(o.port);
-    sa.sin_addr.s_addr = htonl(o.server.to_u32());
-    const int rc = connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    const int rc = connect(fd, server.get(), server.length);
     if (rc != 0 && !(tcp && errno == EINPROGRESS)) {
         close(fd);
         return failed();
@@ -116,7 +115,7 @@ void Upstream::on_event(int fd, uint32_t events) {
     };
     if (s.transport == dns::Transport::udp) {
         std::vector<std::byte> buf(65535);
-        sockaddr_in from{};
+        sockaddr_storage from{};
         socklen_t len = sizeof from;
         const ssize_t n =
             recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
@@ -127,8 +126,8 @@ void Upstream::on_event(int fd, uint32_t events) {
         buf.resize(static_cast<size_t>(n));
         // A reply the resolver does not take (a wrong ID) leaves it waiting
         // on this socket for the real one.
-        if (resolver_->on_reply(token, wire::Ipv4Address::from_u32(ntohl(from.sin_addr.s_addr)),
-                                ntohs(from.sin_port), buf, wall_now()))
+        const auto sender = from_kernel(from, len);
+        if (sender && resolver_->on_reply(token, sender->address, sender->port, buf, wall_now()))
             close_socket(fd);
         schedule();
         return;
@@ -159,14 +158,18 @@ void Upstream::on_event(int fd, uint32_t events) {
     if (s.in.size() < 2) return;
     const size_t len = (static_cast<size_t>(s.in[0]) << 8) | static_cast<size_t>(s.in[1]);
     if (s.in.size() < 2 + len) return;
-    sockaddr_in peer{};
+    sockaddr_storage peer{};
     socklen_t plen = sizeof peer;
     getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen);
+    const auto sender = from_kernel(peer, plen);
     const std::vector<std::byte> reply(s.in.begin() + 2,
                                        s.in.begin() + 2 + static_cast<ptrdiff_t>(len));
     close_socket(fd);
-    resolver_->on_reply(token, wire::Ipv4Address::from_u32(ntohl(peer.sin_addr.s_addr)),
-                        ntohs(peer.sin_port), reply, wall_now());
+    if (!sender) {
+        resolver_->on_failure(token, wall_now());
+    } else {
+        resolver_->on_reply(token, sender->address, sender->port, reply, wall_now());
+    }
     schedule();
 }
 

@@ -109,6 +109,7 @@ class Parser {
         return value(n, what, netem::parse_probability(scalar(n, what)));
     }
     wire::Ipv4Address address(const YAML::Node& n, std::string_view what) const;
+    wire::IpAddress ip_address(const YAML::Node& n, std::string_view what) const;
     wire::Ipv4Cidr cidr(const YAML::Node& n, std::string_view what) const;
     std::string name(const YAML::Node& n, std::string_view what) const;
 
@@ -185,6 +186,15 @@ wire::Ipv4Address Parser::address(const YAML::Node& n, std::string_view what) co
     return *a;
 }
 
+wire::IpAddress Parser::ip_address(const YAML::Node& n, std::string_view what) const {
+    const std::string s = scalar(n, what);
+    auto a = wire::IpAddress::parse(s);
+    if (!a)
+        fail(n,
+             fmt::format("{}: '{}' is not an IP address (like 10.0.0.1 or 2001:db8::1)", what, s));
+    return *a;
+}
+
 wire::Ipv4Cidr Parser::cidr(const YAML::Node& n, std::string_view what) const {
     const std::string s = scalar(n, what);
     auto c = wire::Ipv4Cidr::parse(s);
@@ -240,9 +250,9 @@ void Parser::parse_nodes(const YAML::Node& section, bool routers, Topology& t) {
                         if (ns.size() == 0 || ns.size() > 3)
                             fail(ns, "nameserver takes one to three addresses");
                         for (const auto& a : ns)
-                            node.nameservers.push_back(address(a, "nameserver"));
+                            node.nameservers.push_back(ip_address(a, "nameserver"));
                     } else {
-                        node.nameservers.push_back(address(ns, "nameserver"));
+                        node.nameservers.push_back(ip_address(ns, "nameserver"));
                     }
                 }
             }

@@ -48,9 +48,9 @@ struct NodeSpec {
     // Its TCP's congestion control unless a socket picks another (Linux's
     // net.ipv4.tcp_congestion_control).
     tcp::CongestionAlgorithm tcp_congestion = tcp::CongestionAlgorithm::cubic;
-    bool tcp_syncookies = true;                  // net.ipv4.tcp_syncookies
-    bool icmp_errors = true;                     // false: sends none (behind a filter)
-    std::vector<wire::Ipv4Address> nameservers;  // where its programs ask DNS (resolv.conf)
+    bool tcp_syncookies = true;                // net.ipv4.tcp_syncookies
+    bool icmp_errors = true;                   // false: sends none (behind a filter)
+    std::vector<wire::IpAddress> nameservers;  // where its programs ask DNS (resolv.conf)
     Location where;
 };
 

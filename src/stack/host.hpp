@@ -108,8 +108,9 @@ struct HostConfig {
     std::string name;
     bool forwarding = false;  // a router
     uint8_t default_ttl = wire::ipv4::default_ttl;
-    // Recursive resolvers its programs ask (resolv.conf's nameserver lines).
-    std::vector<wire::Ipv4Address> nameservers;
+    // Recursive resolvers its programs ask (resolv.conf's nameserver lines),
+    // of either family.
+    std::vector<wire::IpAddress> nameservers;
     ArpConfig arp{};
     ReassemblyConfig reassembly{};
     IcmpRateLimit icmp_rate{};
@@ -280,6 +281,13 @@ class Host {
     InterfaceId add_interface(InterfaceConfig c);
     const InterfaceConfig& interface(InterfaceId id) const { return interfaces_.at(id); }
     size_t interface_count() const { return interfaces_.size(); }
+    // Whether any interface has an IPv4 address.
+    bool has_ipv4() const {
+        for (const InterfaceConfig& c : interfaces_) {
+            if (!c.address.address.is_unspecified()) return true;
+        }
+        return false;
+    }
 
     void set_frame_sink(FrameSink sink) { sink_ = std::move(sink); }
     void set_observer(Observer* observer) { observer_ = observer; }

@@ -224,3 +224,139 @@ TEST(CApiIpv6, AnIpv6OnlyInterfaceAndARouteThroughALinkLocalGateway) {
 }
 
 }  // namespace
+
+namespace {
+
+// Answers one query waiting on `server` (a UDP socket on b): an A question
+// with `v4`, an AAAA question with `v6` (each when given and the name is
+// `name`), else NOERROR with no records, or NXDOMAIN for another name.
+// Returns the type asked (1 or 28), 0 when no query was there.
+int answer_query(Pair& p, int server, const std::string& name, const char* v4, const char* v6) {
+    unsigned char q[512];
+    sockaddr_in6 from{};
+    socklen_t len = sizeof from;
+    const ssize_t n = mnet_recvfrom(p.b, server, q, sizeof q, MSG_DONTWAIT, sa(from), &len);
+    if (n <= 12) return 0;
+    size_t i = 0;
+    const std::string asked = capi_testing::query_name(q, i);
+    const int type = (q[i + 1] << 8) | q[i + 2];
+    std::vector<unsigned char> r(q, q + i + 5);  // up to the question's end
+    r[2] = 0x81;
+    r[3] = 0x80;
+    r[4] = 0, r[5] = 1;
+    r[6] = r[7] = r[8] = r[9] = r[10] = r[11] = 0;
+    const char* address = type == 28 ? v6 : type == 1 ? v4 : nullptr;
+    if (asked != name) {
+        r[3] = 0x83;  // NXDOMAIN
+    } else if (address != nullptr) {
+        r[7] = 1;
+        unsigned char bytes[16] = {};
+        const int family = type == 28 ? AF_INET6 : AF_INET;
+        EXPECT_EQ(inet_pton(family, address, bytes), 1) << address;
+        const unsigned char length = type == 28 ? 16 : 4;
+        const unsigned char head[] = {
+            0xc0, 12, 0, static_cast<unsigned char>(type), 0, 1, 0, 0, 0, 60, 0, length};
+        r.insert(r.end(), head, head + sizeof head);
+        r.insert(r.end(), bytes, bytes + length);
+    }
+    EXPECT_EQ(mnet_sendto(p.b, server, r.data(), r.size(), 0, sa(from), len),
+              static_cast<ssize_t>(r.size()));
+    return type;
+}
+
+std::vector<std::string> addresses_of(const addrinfo* list) {
+    std::vector<std::string> out;
+    for (; list != nullptr; list = list->ai_next) {
+        char buf[INET6_ADDRSTRLEN] = {};
+        if (list->ai_family == AF_INET6) {
+            EXPECT_EQ(list->ai_addrlen, sizeof(sockaddr_in6));
+            inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(list->ai_addr)->sin6_addr,
+                      buf, sizeof buf);
+        } else {
+            EXPECT_EQ(list->ai_addrlen, sizeof(sockaddr_in));
+            inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(list->ai_addr)->sin_addr, buf,
+                      sizeof buf);
+        }
+        out.emplace_back(buf);
+    }
+    return out;
+}
+
+}  // namespace
+
+// getaddrinfo over a nameserver reached over IPv6: AF_UNSPEC asks AAAA and A
+// at once and lists IPv6 first; AF_INET6 asks AAAA alone; numeric IPv6
+// needs no lookup and is refused for AF_INET.
+TEST(CApiIpv6, GetaddrinfoAsksAaaaAndAOverIpv6) {
+    Pair p(true);
+    const int dns = mnet_socket(p.b, AF_INET6, SOCK_DGRAM, 0);
+    const sockaddr_in6 port53 = address6("::", 53);
+    ASSERT_EQ(mnet_bind(p.b, dns, sa(port53), sizeof port53), 0);
+    ASSERT_EQ(mnet_host_add_nameserver(p.a, "2001:db8::2"), 0);
+
+    const addrinfo stream{.ai_flags = 0, .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    addrinfo* list = nullptr;
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "www.example", "80", &stream, &list), EAI_AGAIN);
+    p.pump();
+    std::vector<int> types;
+    for (int t; (t = answer_query(p, dns, "www.example.", "10.0.0.99", "2001:db8::99")) != 0;)
+        types.push_back(t);
+    EXPECT_EQ(types, (std::vector<int>{28, 1})) << "AAAA sent first, A beside it";
+    p.pump();
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "www.example", "80", &stream, &list), 0);
+    EXPECT_EQ(addresses_of(list), (std::vector<std::string>{"2001:db8::99", "10.0.0.99"}));
+    EXPECT_EQ(list->ai_family, AF_INET6);
+    EXPECT_EQ(ntohs(reinterpret_cast<const sockaddr_in6*>(list->ai_addr)->sin6_port), 80);
+    mnet_freeaddrinfo(list);
+
+    // AF_INET6: AAAA alone. A name with only an A record has no IPv6 address.
+    const addrinfo six{.ai_flags = 0, .ai_family = AF_INET6, .ai_socktype = SOCK_DGRAM};
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "v4only.example", nullptr, &six, &list), EAI_AGAIN);
+    p.pump();
+    EXPECT_EQ(answer_query(p, dns, "v4only.example.", "10.0.0.98", nullptr), 28);
+    EXPECT_EQ(answer_query(p, dns, "v4only.example.", "10.0.0.98", nullptr), 0) << "one query";
+    p.pump();
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "v4only.example", nullptr, &six, &list), EAI_NONAME);
+
+    // AF_UNSPEC for that name: its A record, even though AAAA found nothing.
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "v4only.example", nullptr, &stream, &list), EAI_AGAIN);
+    p.pump();
+    while (answer_query(p, dns, "v4only.example.", "10.0.0.98", nullptr) != 0) {
+    }
+    p.pump();
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "v4only.example", nullptr, &stream, &list), 0);
+    EXPECT_EQ(addresses_of(list), std::vector<std::string>{"10.0.0.98"});
+    mnet_freeaddrinfo(list);
+
+    // Numeric IPv6: no lookup; of the wrong family for AF_INET.
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "2001:db8::5", "53", &stream, &list), 0);
+    EXPECT_EQ(addresses_of(list), std::vector<std::string>{"2001:db8::5"});
+    mnet_freeaddrinfo(list);
+    const addrinfo four{.ai_flags = 0, .ai_family = AF_INET};
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "2001:db8::5", nullptr, &four, &list), EAI_ADDRFAMILY);
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", nullptr, &six, &list), EAI_ADDRFAMILY);
+    // No node: the loopback addresses, ::1 first; passive, the wildcards.
+    ASSERT_EQ(mnet_getaddrinfo(p.a, nullptr, "7", &stream, &list), 0);
+    EXPECT_EQ(addresses_of(list), (std::vector<std::string>{"::1", "127.0.0.1"}));
+    mnet_freeaddrinfo(list);
+}
+
+// A host without IPv6 with AI_ADDRCONFIG (as NULL hints imply, as glibc has
+// it) asks only for A records.
+TEST(CApiIpv6, GetaddrinfoOnAnIpv4OnlyHostAsksOnlyA) {
+    Pair p;
+    const int dns = mnet_socket(p.b, AF_INET6, SOCK_DGRAM, 0);
+    const sockaddr_in6 port53 = address6("::", 53);
+    ASSERT_EQ(mnet_bind(p.b, dns, sa(port53), sizeof port53), 0);
+    ASSERT_EQ(mnet_host_add_nameserver(p.a, "10.0.0.2"), 0);
+    addrinfo* list = nullptr;
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "www.example", nullptr, nullptr, &list), EAI_AGAIN);
+    p.pump();
+    EXPECT_EQ(answer_query(p, dns, "www.example.", "10.0.0.99", "2001:db8::99"), 1);
+    EXPECT_EQ(answer_query(p, dns, "www.example.", "10.0.0.99", "2001:db8::99"), 0);
+    p.pump();
+    ASSERT_EQ(mnet_getaddrinfo(p.a, "www.example", nullptr, nullptr, &list), 0);
+    EXPECT_EQ(addresses_of(list), (std::vector<std::string>{"10.0.0.99", "10.0.0.99"}))
+        << "stream and datagram";
+    mnet_freeaddrinfo(list);
+}

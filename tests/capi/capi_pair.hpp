@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -71,5 +72,19 @@ struct Pair {
         mnet_host_poll(b, now);
     }
 };
+
+// The question's name in a DNS query (labels from offset 12, no
+// compression), "www.example."; `end` is set to the offset of its root label.
+inline std::string query_name(const unsigned char* query, size_t& end) {
+    std::string name;
+    size_t i = 12;
+    while (query[i] != 0) {
+        name.append(reinterpret_cast<const char*>(query + i + 1), query[i]);
+        name += '.';
+        i += query[i] + 1u;
+    }
+    end = i;
+    return name;
+}
 
 }  // namespace capi_testing

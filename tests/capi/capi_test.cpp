@@ -259,14 +259,8 @@ void answer_dns(Pair& p, int server, const std::string& name, const char* addres
     socklen_t len = sizeof from;
     const ssize_t n = mnet_recvfrom(p.b, server, q, sizeof q, 0, sa(from), &len);
     ASSERT_GT(n, 12);
-    // The question's name, as labels.
-    std::string asked;
-    size_t i = 12;
-    while (q[i] != 0) {
-        asked.append(reinterpret_cast<const char*>(q + i + 1), q[i]);
-        asked += '.';
-        i += q[i] + 1u;
-    }
+    size_t i = 0;
+    const std::string asked = capi_testing::query_name(q, i);
     const size_t question_end = i + 5;  // the root label, QTYPE, QCLASS
     std::vector<unsigned char> r(q, q + question_end);
     r[2] = 0x81;         // QR, RD
@@ -333,7 +327,9 @@ TEST(CApi, GetaddrinfoAsksTheNameserverAndAnswersAsPosix) {
     mnet_freeaddrinfo(list);
     EXPECT_EQ(mnet_getaddrinfo(p.a, nullptr, nullptr, nullptr, &list), EAI_NONAME);
     const addrinfo v6{.ai_flags = 0, .ai_family = AF_INET6};
-    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", nullptr, &v6, &list), EAI_FAMILY);
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", nullptr, &v6, &list), EAI_ADDRFAMILY);
+    const addrinfo unix_family{.ai_flags = 0, .ai_family = AF_UNIX};
+    EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", nullptr, &unix_family, &list), EAI_FAMILY);
     const addrinfo raw{.ai_flags = 0, .ai_family = AF_INET, .ai_socktype = SOCK_RAW};
     EXPECT_EQ(mnet_getaddrinfo(p.a, "10.1.2.3", nullptr, &raw, &list), EAI_SOCKTYPE);
     const addrinfo numeric{.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};

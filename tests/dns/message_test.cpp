@@ -74,11 +74,7 @@ TEST(DnsMessage, EveryKnownTypeRoundTrips) {
         m.answers.push_back({owner, t, RrClass::in, 60, std::move(d)});
     };
     add(RrType::a, rdata::A{wire::Ipv4Address{192, 0, 2, 1}});
-    rdata::Aaaa six;
-    six.address[0] = 0x20;
-    six.address[1] = 0x01;
-    six.address[15] = 1;
-    add(RrType::aaaa, six);
+    add(RrType::aaaa, rdata::Aaaa{wire::Ipv6Address::from_groups({0x2001, 0, 0, 0, 0, 0, 0, 1})});
     add(RrType::ns, rdata::Ns{name("ns.example.")});
     add(RrType::cname, rdata::Cname{name("y.example.")});
     add(RrType::ptr, rdata::Ptr{name("host.example.")});

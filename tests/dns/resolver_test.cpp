@@ -26,29 +26,45 @@ dns::Zone zone(std::string_view text) {
 
 const Ipv4Address root_ip{198, 41, 0, 4}, shop_ip{10, 0, 0, 53}, shop2_ip{10, 0, 0, 54},
     kiminje_ip{200, 200, 200, 53}, net_ip{10, 1, 0, 53}, elsewhere_ip{10, 2, 0, 53};
+// Every server has an IPv6 address too (2001:db8:53::N), in AAAA records
+// beside its A records; a resolver asking over IPv4 only never uses them.
+wire::Ipv6Address v6(uint16_t n) {
+    return wire::Ipv6Address::from_groups({0x2001, 0xdb8, 0x53, 0, 0, 0, 0, n});
+}
+const wire::Ipv6Address root6 = v6(4), shop6 = v6(0x53), shop2_6 = v6(0x54), kiminje6 = v6(0x200),
+                        net6 = v6(0x1053), elsewhere6 = v6(0x2053);
 
 struct Internet {
-    std::map<Ipv4Address, dns::Authority> servers;
+    std::map<wire::IpAddress, dns::Authority> servers;
     std::deque<dns::Resolver::Outgoing> in_flight;
-    std::set<Ipv4Address> silent;  // servers that never answer
+    std::set<wire::IpAddress> silent;  // servers that never answer
     Time now = Time::zero();
     std::vector<std::string> log;  // "server qname type" for every query delivered
     dns::Resolver resolver;
 
-    Internet()
-        : resolver({.root_hints = {{*Name::parse("a.root-servers.net."), root_ip}}}, base::Seed{5},
+    // Queries over IPv4 only unless `families` says otherwise; the root hint
+    // gives both of the root's addresses.
+    explicit Internet(dns::QueryFamilies families = {})
+        : resolver({.root_hints = {{*Name::parse("a.root-servers.net."), root_ip},
+                                   {*Name::parse("a.root-servers.net."), root6}},
+                    .families = families},
+                   base::Seed{5},
                    [this](const dns::Resolver::Outgoing& o) { in_flight.push_back(o); }) {
-        add(root_ip, R"($ORIGIN .
+        add(root_ip, root6, R"($ORIGIN .
 $TTL 86400
 @ SOA a.root-servers.net. nstld.example. 1 1800 900 604800 86400
 @ NS a.root-servers.net.
 a.root-servers.net. A 198.41.0.4
+a.root-servers.net. AAAA 2001:db8:53::4
 shop. 172800 NS ns1.shop.
 shop. 172800 NS ns2.shop.
 ns1.shop. A 10.0.0.53
+ns1.shop. AAAA 2001:db8:53::53
 ns2.shop. A 10.0.0.54
+ns2.shop. AAAA 2001:db8:53::54
 net. NS ns.net.
 ns.net. A 10.1.0.53
+ns.net. AAAA 2001:db8:53::1053
 )");
         const char* shop = R"($ORIGIN shop.
 $TTL 3600
@@ -56,48 +72,61 @@ $TTL 3600
 @ NS ns1
 @ NS ns2
 ns1 A 10.0.0.53
+ns1 AAAA 2001:db8:53::53
 ns2 A 10.0.0.54
+ns2 AAAA 2001:db8:53::54
 kiminje NS ns1.kiminje
 ns1.kiminje A 200.200.200.53
+ns1.kiminje AAAA 2001:db8:53::200
 glueless NS ns.elsewhere.net.
 )";
-        add(shop_ip, shop);
-        add(shop2_ip, shop);
-        add(kiminje_ip, R"($ORIGIN kiminje.shop.
+        add(shop_ip, shop6, shop);
+        add(shop2_ip, shop2_6, shop);
+        add(kiminje_ip, kiminje6, R"($ORIGIN kiminje.shop.
 $TTL 300
 @ SOA ns1 hostmaster 1 7200 900 1209600 60
 @ NS ns1
 ns1 A 200.200.200.53
+ns1 AAAA 2001:db8:53::200
 @ A 200.200.200.2
+@ AAAA 2001:db8:1::2
 www CNAME @
 cdn CNAME edge.glueless.shop.
 loop1 CNAME loop2
 loop2 CNAME loop1
 )");
-        add(net_ip, R"($ORIGIN net.
+        add(net_ip, net6, R"($ORIGIN net.
 $TTL 3600
 @ SOA ns hostmaster 1 7200 900 1209600 300
 @ NS ns
 ns A 10.1.0.53
+ns AAAA 2001:db8:53::1053
 elsewhere NS ns.elsewhere
 ns.elsewhere A 10.2.0.53
+ns.elsewhere AAAA 2001:db8:53::2053
 )");
-        add(elsewhere_ip, R"($ORIGIN elsewhere.net.
+        add(elsewhere_ip, elsewhere6, R"($ORIGIN elsewhere.net.
 $TTL 3600
 @ SOA ns hostmaster 1 7200 900 1209600 300
 @ NS ns
 ns A 10.2.0.53
+ns AAAA 2001:db8:53::2053
 )");
         // The glueless zone is served by ns.elsewhere.net too.
-        servers[elsewhere_ip].set_zone(zone(R"($ORIGIN glueless.shop.
+        const char* glueless = R"($ORIGIN glueless.shop.
 $TTL 3600
 @ SOA ns.elsewhere.net. hostmaster 1 7200 900 1209600 300
 @ NS ns.elsewhere.net.
 edge A 192.0.2.77
-)"));
+)";
+        servers[elsewhere_ip].set_zone(zone(glueless));
+        servers[elsewhere6].set_zone(zone(glueless));
     }
 
-    void add(Ipv4Address ip, std::string_view text) { servers[ip].set_zone(zone(text)); }
+    void add(Ipv4Address ip, wire::Ipv6Address ip6, std::string_view text) {
+        servers[ip].set_zone(zone(text));
+        servers[ip6].set_zone(zone(text));
+    }
 
     // Delivers queries (and timeouts) until nothing is in flight.
     void run(Duration limit = 60_s) {
@@ -307,9 +336,74 @@ TEST(Resolver, RootHintsAreReadFromAMasterFile) {
         "A.ROOT-SERVERS.NET. 3600000 AAAA 2001:503:ba3e::2:30\n",
         "named.root");
     ASSERT_TRUE(hints) << hints.error();
-    ASSERT_EQ(hints->size(), 1u);
+    ASSERT_EQ(hints->size(), 2u) << "the A and the AAAA record";
     EXPECT_EQ((*hints)[0].address, root_ip);
+    EXPECT_EQ((*hints)[1].address,
+              wire::IpAddress(*wire::Ipv6Address::parse("2001:503:ba3e::2:30")));
+    // A hints file with only AAAA records is enough.
+    auto six = dns::parse_root_hints(
+        ".  3600000 NS A.ROOT-SERVERS.NET.\nA.ROOT-SERVERS.NET. 3600000 AAAA 2001:503:ba3e::2:30\n",
+        "named6.root");
+    ASSERT_TRUE(six) << six.error();
+    EXPECT_TRUE((*six)[0].address.is_v6());
     EXPECT_FALSE(dns::parse_root_hints("; nothing\n", "empty.hints"));
+}
+
+// The same internet asked over IPv6 only: every query goes to a server's
+// IPv6 address, from the root hint's AAAA through the AAAA glue of each
+// referral, and a server named without glue is looked up by AAAA.
+TEST(Resolver, AsksOverIpv6AloneWhenThatIsAllItHas) {
+    Internet net(dns::QueryFamilies{.ipv4 = false, .ipv6 = true});
+    const auto r = net.ask("kiminje.shop.", RrType::aaaa);
+    EXPECT_EQ(r.rcode, Rcode::noerror) << r.failure;
+    EXPECT_EQ(lines(r.answers),
+              std::vector<std::string>{"kiminje.shop. 300 IN AAAA 2001:db8:1::2"});
+    ASSERT_EQ(net.log.size(), 3u);
+    EXPECT_EQ(net.log[0], "2001:db8:53::4 kiminje.shop. IN AAAA");
+    EXPECT_EQ(net.log[2], "2001:db8:53::200 kiminje.shop. IN AAAA");
+    const auto edge = net.ask("edge.glueless.shop.");
+    EXPECT_EQ(edge.rcode, Rcode::noerror) << edge.failure;
+    bool asked_aaaa_of_server = false;
+    for (const std::string& line : net.log) {
+        const std::string server = line.substr(0, line.find(' '));
+        EXPECT_TRUE(wire::Ipv6Address::parse(server)) << "asked over IPv4: " << line;
+        if (line.ends_with("ns.elsewhere.net. IN AAAA")) asked_aaaa_of_server = true;
+    }
+    EXPECT_TRUE(asked_aaaa_of_server) << "the glueless server's address, by AAAA";
+}
+
+// Dual-stack: a server's IPv6 address first; when that is silent, its IPv4
+// address is the next one tried.
+TEST(Resolver, DualStackTriesIpv6FirstThenIpv4) {
+    Internet net(dns::QueryFamilies{.ipv4 = true, .ipv6 = true});
+    const auto r = net.ask("kiminje.shop.");
+    EXPECT_EQ(r.rcode, Rcode::noerror) << r.failure;
+    EXPECT_EQ(net.log[0], "2001:db8:53::4 kiminje.shop. IN A");
+    EXPECT_EQ(net.log[1], "2001:db8:53::53 kiminje.shop. IN A") << "ns1.shop.'s AAAA glue";
+
+    Internet broken(dns::QueryFamilies{.ipv4 = true, .ipv6 = true});
+    broken.silent.insert(root6);
+    const auto fallback = broken.ask("kiminje.shop.");
+    EXPECT_EQ(fallback.rcode, Rcode::noerror) << fallback.failure;
+    ASSERT_GE(broken.log.size(), 2u);
+    EXPECT_EQ(broken.log[0], "2001:db8:53::4 kiminje.shop. IN A");
+    EXPECT_EQ(broken.log[1], "198.41.0.4 kiminje.shop. IN A");
+    EXPECT_EQ(broken.resolver.stats().timeouts, 1u);
+}
+
+// A resolver with IPv4 alone and servers reachable only over IPv6 (root
+// hints with AAAA records only) cannot start: it says so, sends nothing.
+TEST(Resolver, ServersOfAFamilyItCannotUseAreNotAsked) {
+    Internet net;
+    dns::Resolver only6({.root_hints = {{*Name::parse("a.root-servers.net."), root6}}},
+                        base::Seed{1},
+                        [&](const dns::Resolver::Outgoing& o) { net.in_flight.push_back(o); });
+    std::optional<dns::Resolution> result;
+    only6.resolve({*Name::parse("kiminje.shop."), RrType::a, dns::RrClass::in}, net.now,
+                  [&](const dns::Resolution& r) { result = r; });
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->rcode, Rcode::servfail);
+    EXPECT_TRUE(net.in_flight.empty());
 }
 
 }  // namespace

@@ -149,7 +149,7 @@ struct DnsInternet {
     std::shared_ptr<dns::Authority> root, shop, kiminje;
 };
 
-using Addresses = base::Expected<std::vector<Ipv4Address>, std::string>;
+using dns::Addresses;
 
 Task<Addresses> resolve(Runtime& rt, std::string name) {
     co_return co_await dns::resolve(rt, std::move(name));
@@ -229,7 +229,7 @@ TEST(Dns, MissingNameIsNxdomainAndTheClientIsToldSo) {
     EXPECT_EQ(r->error(), "nothing.kiminje.shop: no such name (NXDOMAIN)");
     auto cname = net.run("client", resolve(net.runtime("client"), "WWW.Kiminje.Shop"));
     ASSERT_TRUE(cname && *cname);
-    EXPECT_EQ(**cname, std::vector<Ipv4Address>{Ipv4Address(200, 200, 200, 2)});
+    EXPECT_EQ(**cname, std::vector<wire::IpAddress>{Ipv4Address(200, 200, 200, 2)});
 }
 
 // 20 % of the frames on the resolver's link are lost, both ways: the
@@ -239,7 +239,7 @@ TEST(Dns, ResolutionSurvivesALossyLink) {
     auto r = net.run("client", resolve(net.runtime("client"), "kiminje.shop"));
     ASSERT_TRUE(r);
     ASSERT_TRUE(*r) << r->error();
-    EXPECT_EQ(**r, std::vector<Ipv4Address>{Ipv4Address(200, 200, 200, 2)});
+    EXPECT_EQ(**r, std::vector<wire::IpAddress>{Ipv4Address(200, 200, 200, 2)});
     const sim::Link& lossy = *net.s.net().find_link("resolver-isp");
     EXPECT_GT(lossy.stats(0).dropped_loss + lossy.stats(1).dropped_loss, 0u)
         << "the link lost nothing: the test shows nothing";
@@ -268,7 +268,7 @@ TEST(Dns, DynamicUpdateIsSeenAfterTheTtl) {
     DnsInternet net;
     const auto old = net.run("client", resolve(net.runtime("client"), "kiminje.shop"));
     ASSERT_TRUE(old && *old);
-    EXPECT_EQ(**old, std::vector<Ipv4Address>{Ipv4Address(200, 200, 200, 2)});
+    EXPECT_EQ(**old, std::vector<wire::IpAddress>{Ipv4Address(200, 200, 200, 2)});
 
     apps::DnsUpdateOptions update{.server = Ipv4Address(200, 200, 201, 53),
                                   .zone = "kiminje.shop",
@@ -286,11 +286,11 @@ TEST(Dns, DynamicUpdateIsSeenAfterTheTtl) {
 
     const auto cached = net.run("client", resolve(net.runtime("client"), "kiminje.shop"));
     ASSERT_TRUE(cached && *cached);
-    EXPECT_EQ(**cached, std::vector<Ipv4Address>{Ipv4Address(200, 200, 200, 2)});
+    EXPECT_EQ(**cached, std::vector<wire::IpAddress>{Ipv4Address(200, 200, 200, 2)});
     net.s.sim().run_for(300_s);
     const auto fresh = net.run("client", resolve(net.runtime("client"), "kiminje.shop"));
     ASSERT_TRUE(fresh && *fresh);
-    EXPECT_EQ(**fresh, std::vector<Ipv4Address>{Ipv4Address(200, 200, 200, 9)});
+    EXPECT_EQ(**fresh, std::vector<wire::IpAddress>{Ipv4Address(200, 200, 200, 9)});
 }
 
 }  // namespace

@@ -99,19 +99,28 @@ std::optional<Cache::Negative> Cache::get_negative(const Name& name, RrType type
     return std::nullopt;
 }
 
-std::optional<Cache::Delegation> Cache::closest_delegation(const Name& name, base::Time now) {
+void append_addresses(const std::vector<Record>& records, std::vector<wire::IpAddress>& out) {
+    for (const Record& r : records) {
+        if (const auto* a = std::get_if<rdata::A>(&r.data)) out.emplace_back(a->address);
+        if (const auto* aaaa = std::get_if<rdata::Aaaa>(&r.data)) out.emplace_back(aaaa->address);
+    }
+}
+
+std::optional<Cache::Delegation> Cache::closest_delegation(const Name& name, base::Time now,
+                                                           QueryFamilies families) {
     for (Name zone = name;; zone = zone.parent()) {
         if (auto ns = get(zone, RrType::ns, now)) {
             Delegation d{zone, {}, {}};
             for (const Record& r : *ns) {
-                if (const auto* n = std::get_if<rdata::Ns>(&r.data)) {
-                    d.servers.push_back(n->host);
-                    if (auto a = get(n->host, RrType::a, now)) {
-                        for (const Record& ar : *a) {
-                            if (const auto* addr = std::get_if<rdata::A>(&ar.data))
-                                d.addresses.push_back(addr->address);
-                        }
-                    }
+                const auto* n = std::get_if<rdata::Ns>(&r.data);
+                if (!n) continue;
+                d.servers.push_back(n->host);
+                if (families.ipv6) {
+                    if (auto aaaa = get(n->host, RrType::aaaa, now))
+                        append_addresses(*aaaa, d.addresses);
+                }
+                if (families.ipv4) {
+                    if (auto a = get(n->host, RrType::a, now)) append_addresses(*a, d.addresses);
                 }
             }
             return d;

@@ -25,6 +25,13 @@ struct CacheConfig {
     base::Duration max_negative_ttl = base::Duration::seconds(3 * 3600);
 };
 
+// The address families a resolver can send its queries over: the families
+// its host has addresses in. Servers' addresses of another family are no use.
+struct QueryFamilies {
+    bool ipv4 = true;
+    bool ipv6 = false;
+};
+
 struct CacheStats {
     uint64_t hits = 0;
     uint64_t misses = 0;
@@ -32,6 +39,9 @@ struct CacheStats {
     uint64_t expired = 0;
     uint64_t evicted = 0;
 };
+
+// Appends the addresses in A and AAAA records to `out`; other records add nothing.
+void append_addresses(const std::vector<Record>& records, std::vector<wire::IpAddress>& out);
 
 class Cache {
   public:
@@ -54,13 +64,15 @@ class Cache {
     std::optional<Negative> get_negative(const Name& name, RrType type, base::Time now);
 
     // The servers for the deepest zone at or above `name` whose NS RRset is
-    // cached, and the cached addresses of those servers.
+    // cached, and the cached addresses of those servers in `families` (their
+    // A and AAAA records).
     struct Delegation {
         Name zone;
         std::vector<Name> servers;
-        std::vector<wire::Ipv4Address> addresses;
+        std::vector<wire::IpAddress> addresses;
     };
-    std::optional<Delegation> closest_delegation(const Name& name, base::Time now);
+    std::optional<Delegation> closest_delegation(const Name& name, base::Time now,
+                                                 QueryFamilies families = {});
 
     size_t size() const { return entries_.size(); }
     const CacheStats& stats() const { return stats_; }

@@ -21,11 +21,12 @@ Recursor::Recursor(RecursorConfig config, base::Seed seed, Resolver::Send send)
     : config_(std::move(config)), resolver_(config_.resolver, seed, std::move(send)) {}
 
 bool Recursor::allowed(const wire::IpAddress& client) const {
-    if (config_.allow.empty()) return true;
-    // The list holds IPv4 networks: an IPv6 client is in none of them (an
-    // IPv4 one over a dual-stack socket comes mapped, and is looked at as IPv4).
+    if (config_.allow.empty() && config_.allow6.empty()) return true;
+    // An IPv4 client over a dual-stack socket comes mapped: it is looked at as IPv4.
     const wire::IpAddress c = client.unmapped();
-    if (!c.is_v4()) return false;
+    if (c.is_v6())
+        return std::any_of(config_.allow6.begin(), config_.allow6.end(),
+                           [&](const wire::Ipv6Cidr& n) { return n.contains(c.v6()); });
     return std::any_of(config_.allow.begin(), config_.allow.end(),
                        [&](const wire::Ipv4Cidr& n) { return n.contains(c.v4()); });
 }

@@ -18,8 +18,10 @@ namespace dns {
 struct RecursorConfig {
     ResolverConfig resolver;
     uint16_t max_udp_size = 1232;
-    // Clients allowed to ask (address/prefix); empty allows everyone.
+    // Clients allowed to ask (address/prefix), IPv4 and IPv6 networks; both
+    // empty allows everyone.
     std::vector<wire::Ipv4Cidr> allow;
+    std::vector<wire::Ipv6Cidr> allow6;
 };
 
 struct RecursorStats {

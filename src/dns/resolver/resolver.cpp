@@ -26,8 +26,8 @@ struct Resolver::Task {
     // The zone being asked, its servers by name, and addresses to try.
     Name zone;
     std::vector<Name> server_names;
-    std::vector<wire::Ipv4Address> addresses;
-    std::vector<wire::Ipv4Address> tried;
+    std::vector<wire::IpAddress> addresses;
+    std::vector<wire::IpAddress> tried;
     size_t next_glueless = 0;  // the next server name to look up without glue
     int rounds = 0;            // times every address has been tried
     bool waiting_for_glue = false;
@@ -35,7 +35,7 @@ struct Resolver::Task {
     // The query in flight.
     uint64_t token = 0;
     uint16_t query_id = 0;
-    wire::Ipv4Address server;
+    wire::IpAddress server;
     Transport transport = Transport::udp;
     base::Time deadline = base::Time::never();
     int attempt = 0;  // for the doubling timeout
@@ -77,16 +77,22 @@ base::Expected<std::vector<RootHint>, std::string> parse_root_hints(std::string_
     if (const RRset* ns = zone->find(Name{}, RrType::ns)) {
         for (const RData& d : ns->rdatas) {
             const Name& host = std::get<rdata::Ns>(d).host;
-            if (const RRset* a = zone->find(host, RrType::a)) {
-                for (const RData& ad : a->rdatas)
-                    hints.push_back({host, std::get<rdata::A>(ad).address});
+            for (RrType type : {RrType::a, RrType::aaaa}) {
+                const RRset* addresses = zone->find(host, type);
+                if (!addresses) continue;
+                for (const RData& ad : addresses->rdatas) {
+                    if (const auto* a = std::get_if<rdata::A>(&ad))
+                        hints.push_back({host, a->address});
+                    if (const auto* a = std::get_if<rdata::Aaaa>(&ad))
+                        hints.push_back({host, a->address});
+                }
             }
         }
     }
     if (hints.empty())
         return base::fail(
-            fmt::format("{}: no root servers with an IPv4 address (NS records for "
-                        "\".\" and A records for them)",
+            fmt::format("{}: no root servers with an address (NS records for "
+                        "\".\" and A or AAAA records for them)",
                         file));
     return hints;
 }
@@ -184,14 +190,24 @@ void Resolver::use_delegation(Task& t, base::Time now) {
     t.tried.clear();
     t.next_glueless = 0;
     t.rounds = 0;
-    if (auto d = cache_.closest_delegation(t.qname, now)) {
+    if (auto d = cache_.closest_delegation(t.qname, now, config_.families)) {
         t.zone = d->zone;
         t.server_names = d->servers;
         t.addresses = d->addresses;
     } else {
         for (const RootHint& h : config_.root_hints) {
-            t.server_names.push_back(h.name);
-            t.addresses.push_back(h.address);
+            if (std::find(t.server_names.begin(), t.server_names.end(), h.name) ==
+                t.server_names.end())
+                t.server_names.push_back(h.name);
+        }
+        // Each server's IPv6 address before its IPv4 one, as for delegations.
+        for (const Name& n : t.server_names) {
+            for (bool v6 : {true, false}) {
+                if (!(v6 ? config_.families.ipv6 : config_.families.ipv4)) continue;
+                for (const RootHint& h : config_.root_hints) {
+                    if (h.name == n && h.address.is_v6() == v6) t.addresses.push_back(h.address);
+                }
+            }
         }
     }
     if (t.server_names.empty() && t.addresses.empty())
@@ -203,7 +219,7 @@ void Resolver::use_delegation(Task& t, base::Time now) {
 // server named without glue; without that, gives up.
 void Resolver::next_server(Task& t, base::Time now) {
     for (int pass = 0; pass < 2; ++pass) {
-        for (wire::Ipv4Address a : t.addresses) {
+        for (const wire::IpAddress& a : t.addresses) {
             if (std::find(t.tried.begin(), t.tried.end(), a) != t.tried.end()) continue;
             t.server = a;
             t.transport = Transport::udp;
@@ -223,24 +239,46 @@ void Resolver::next_server(Task& t, base::Time now) {
         if (host.is_subdomain_of(t.zone) && !t.zone.is_root()) continue;
         if (t.depth >= config_.max_glueless_depth)
             return fail(t.id, "name servers without glue nested too deep", now);
-        const TaskId parent = t.id;
-        t.waiting_for_glue = true;
-        start(
-            Question{host, RrType::a, RrClass::in}, t.budget, t.depth + 1,
-            [this, parent](const Resolution& r, base::Time when) {
-                Task* p = find(parent);
-                if (!p) return;
-                p->waiting_for_glue = false;
-                for (const Record& rec : r.answers) {
-                    if (const auto* a = std::get_if<rdata::A>(&rec.data))
-                        p->addresses.push_back(a->address);
-                }
-                next_server(*p, when);
-            },
-            now);
-        return;
+        return look_up_server(t, host, config_.families.ipv6 ? RrType::aaaa : RrType::a, now);
     }
     fail(t.id, fmt::format("no server for {} answered", t.zone.to_string()), now);
+}
+
+// The address of a server named without glue, in the preferred family first
+// (AAAA when queries can go over IPv6), then the other if that found none.
+void Resolver::look_up_server(Task& t, const Name& host, RrType type, base::Time now) {
+    const TaskId parent = t.id;
+    t.waiting_for_glue = true;
+    start(
+        Question{host, type, RrClass::in}, t.budget, t.depth + 1,
+        [this, parent, host, type](const Resolution& r, base::Time when) {
+            Task* p = find(parent);
+            if (!p) return;
+            p->waiting_for_glue = false;
+            const size_t before = p->addresses.size();
+            append_addresses(r.answers, p->addresses);
+            if (p->addresses.size() == before && type == RrType::aaaa && config_.families.ipv4)
+                return look_up_server(*p, host, RrType::a, when);
+            next_server(*p, when);
+        },
+        now);
+}
+
+// A referred server's addresses in the families queries go over: glue from
+// the referral (already checked to be in bailiwick), else the cache.
+void Resolver::add_server_addresses(Task& t, const Name& host,
+                                    const std::vector<Record>& additional, base::Time now) {
+    for (bool v6 : {true, false}) {
+        if (!(v6 ? config_.families.ipv6 : config_.families.ipv4)) continue;
+        const RrType type = v6 ? RrType::aaaa : RrType::a;
+        const auto glue = rrset(additional, host, type);
+        if (!glue.empty()) {
+            cache_.put(glue, now);
+            append_addresses(glue, t.addresses);
+        } else if (auto cached = cache_.get(host, type, now)) {
+            append_addresses(*cached, t.addresses);
+        }
+    }
 }
 
 void Resolver::send(Task& t, base::Time now) {
@@ -271,7 +309,7 @@ void Resolver::on_failure(uint64_t token, base::Time now) {
     next_server(*t, now);
 }
 
-bool Resolver::on_reply(uint64_t token, wire::Ipv4Address from, uint16_t from_port,
+bool Resolver::on_reply(uint64_t token, const wire::IpAddress& from, uint16_t from_port,
                         base::ByteSpan bytes, base::Time now) {
     const auto it = by_token_.find(token);
     if (it == by_token_.end()) return false;  // late: that query was given up
@@ -385,17 +423,7 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
         for (const Record& r : ns) {
             const Name& host = std::get<rdata::Ns>(r.data).host;
             t.server_names.push_back(host);
-            // Glue: addresses of the servers, from the same (bailiwick-checked) reply.
-            const auto glue = rrset(additional, host, RrType::a);
-            if (!glue.empty()) cache_.put(glue, now);
-            for (const Record& g : glue)
-                t.addresses.push_back(std::get<rdata::A>(g.data).address);
-            if (glue.empty()) {
-                if (auto cached = cache_.get(host, RrType::a, now)) {
-                    for (const Record& g : *cached)
-                        t.addresses.push_back(std::get<rdata::A>(g.data).address);
-                }
-            }
+            add_server_addresses(t, host, additional, now);
         }
         return next_server(t, now);
     }

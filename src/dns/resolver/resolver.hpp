@@ -32,11 +32,15 @@ namespace dns {
 
 struct RootHint {
     Name name;
-    wire::Ipv4Address address;
+    wire::IpAddress address;
 };
 
 struct ResolverConfig {
     std::vector<RootHint> root_hints;
+    // The families queries go out over (the host's): servers are asked at
+    // their addresses in these, IPv6 before IPv4 for each server (RFC 6724's
+    // default preference); a server with no address in them is not asked.
+    QueryFamilies families;
     base::Duration timeout = base::Duration::milliseconds(800);  // per query, doubling per retry
     int max_queries = 48;    // sent for one resolution, everything included
     int max_referrals = 16;  // zone cuts followed
@@ -48,7 +52,7 @@ struct ResolverConfig {
 };
 
 // Root hints in master-file form (named.root): NS records for "." and the
-// A records of those servers.
+// A and AAAA records of those servers.
 base::Expected<std::vector<RootHint>, std::string> parse_root_hints(std::string_view text,
                                                                     const std::string& file);
 
@@ -76,7 +80,7 @@ class Resolver {
   public:
     struct Outgoing {
         uint64_t token = 0;
-        wire::Ipv4Address server;
+        wire::IpAddress server;
         uint16_t port = 53;
         Transport transport = Transport::udp;
         std::vector<std::byte> query;
@@ -95,8 +99,8 @@ class Resolver {
 
     // A reply on the socket of query `token`; false if it was not taken (late,
     // or not from the server asked, or not an answer to the question asked).
-    bool on_reply(uint64_t token, wire::Ipv4Address from, uint16_t from_port, base::ByteSpan bytes,
-                  base::Time now);
+    bool on_reply(uint64_t token, const wire::IpAddress& from, uint16_t from_port,
+                  base::ByteSpan bytes, base::Time now);
     void on_failure(uint64_t token, base::Time now);
     void poll(base::Time now);
     base::Time next_deadline() const;
@@ -115,6 +119,9 @@ class Resolver {
     void use_delegation(Task& t, base::Time now);
     void send(Task& t, base::Time now);
     void next_server(Task& t, base::Time now);
+    void look_up_server(Task& t, const Name& host, RrType type, base::Time now);
+    void add_server_addresses(Task& t, const Name& host, const std::vector<Record>& additional,
+                              base::Time now);
     void handle(Task& t, const Message& reply, base::Time now);
     void finish(TaskId id, Resolution r, base::Time now);
     void fail(TaskId id, std::string why, base::Time now);

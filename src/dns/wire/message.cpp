@@ -126,10 +126,7 @@ base::Expected<RData, WireError> parse_rdata(Reader& r, RrType type, RrClass cls
             if (type == RrType::a) {
                 data = rdata::A{wire::Ipv4Address::load(b)};
             } else {
-                rdata::Aaaa a;
-                for (size_t i = 0; i < 16; ++i)
-                    a.address[i] = static_cast<uint8_t>(b[i]);
-                data = a;
+                data = rdata::Aaaa{wire::Ipv6Address::load(b)};
             }
             break;
         }
@@ -366,8 +363,9 @@ void write_rdata(Writer& w, const RData& data) {
                        w.bytes(b);
                    },
                    [&](const rdata::Aaaa& a) {
-                       for (uint8_t v : a.address)
-                           w.u8(v);
+                       std::array<std::byte, 16> b{};
+                       a.address.store(b);
+                       w.bytes(b);
                    },
                    [&](const rdata::Ns& n) { w.name(n.host, true); },
                    [&](const rdata::Cname& c) { w.name(c.target, true); },

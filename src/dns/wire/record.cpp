@@ -1,7 +1,5 @@
 #include "dns/wire/record.hpp"
 
-#include <arpa/inet.h>
-
 #include <cctype>
 #include <charconv>
 #include <limits>
@@ -166,11 +164,7 @@ std::optional<uint32_t> parse_ttl(std::string_view text) {
 std::string to_string(const RData& data) {
     return std::visit(Overloaded{
                           [](const rdata::A& a) { return a.address.to_string(); },
-                          [](const rdata::Aaaa& a) {
-                              char buf[INET6_ADDRSTRLEN] = {};
-                              inet_ntop(AF_INET6, a.address.data(), buf, sizeof buf);
-                              return std::string(buf);
-                          },
+                          [](const rdata::Aaaa& a) { return a.address.to_string(); },
                           [](const rdata::Ns& n) { return n.host.to_string(); },
                           [](const rdata::Cname& c) { return c.target.to_string(); },
                           [](const rdata::Ptr& p) { return p.target.to_string(); },
@@ -250,10 +244,9 @@ base::Expected<RData, std::string> parse_rdata(RrType type, RrClass cls,
             if (!in) break;
             if (auto ok = count_is(t, 1, tname, "an IPv6 address"); !ok)
                 return base::fail(ok.error());
-            rdata::Aaaa a;
-            if (inet_pton(AF_INET6, t[0].c_str(), a.address.data()) != 1)
-                return base::fail(fmt::format("'{}' is not an IPv6 address", t[0]));
-            return RData{a};
+            auto a = wire::Ipv6Address::parse(t[0]);
+            if (!a) return base::fail(fmt::format("'{}' is not an IPv6 address", t[0]));
+            return RData{rdata::Aaaa{*a}};
         }
         case RrType::ns:
         case RrType::cname:

@@ -27,7 +27,7 @@ struct A {
     bool operator==(const A&) const = default;
 };
 struct Aaaa {
-    std::array<uint8_t, 16> address{};
+    wire::Ipv6Address address;
     bool operator==(const Aaaa&) const = default;
 };
 struct Ns {

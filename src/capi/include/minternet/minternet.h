@@ -105,15 +105,19 @@ int mnet_run(mnet_host* host, int timeout_ms);
  * handler). A blocking call stopped this way fails with EINTR. */
 void mnet_stop(mnet_host* host);
 
-/* Name resolution. A recursive resolver the host asks (resolv.conf's
- * `nameserver` line; up to three, asked in turn). 0 or -1 (EINVAL, EFAULT,
- * ENOSPC: three already). */
+/* Name resolution. A recursive resolver the host asks, IPv4 or IPv6
+ * (resolv.conf's `nameserver` line; up to three, asked in turn). 0 or -1
+ * (EINVAL, EFAULT, ENOSPC: three already). */
 int mnet_host_add_nameserver(mnet_host* host, const char* address);
-/* getaddrinfo(3) over the host's resolver: IPv4 addresses (A records,
- * following CNAMEs) for `node`, one entry per address and socket type.
- * Numeric addresses and "localhost" need no lookup; a service is a number or
- * a name from /etc/services. Returns 0 or an EAI_* value (gai_strerror names
- * it): EAI_NONAME (no such name, or a name with AI_NUMERICHOST), EAI_AGAIN
+/* getaddrinfo(3) over the host's resolver: the addresses of `node` (AAAA and
+ * A records, following CNAMEs; AF_INET6 or AF_INET asks for one family,
+ * AF_UNSPEC both at once), IPv6 first, one entry per address and socket type;
+ * AI_ADDRCONFIG leaves out a family the host has no address in. Numeric
+ * addresses and "localhost" (::1, 127.0.0.1) need no lookup; a service is a
+ * number or a name from /etc/services. Returns 0 or an EAI_* value
+ * (gai_strerror names it): EAI_NONAME (no such name, no address of the
+ * family, or a name with AI_NUMERICHOST), EAI_ADDRFAMILY (a numeric address
+ * of the other family), EAI_AGAIN
  * (no answer; or, on a host you drive yourself, the lookup has started or
  * is still going: call again after feeding the host), EAI_FAIL (no
  * nameserver), EAI_FAMILY, EAI_SOCKTYPE, EAI_SERVICE, EAI_BADFLAGS,
