@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "dns/stub.hpp"
+#include "apps/connect.hpp"
 #include "socket/tcp.hpp"
 
 namespace apps {
@@ -203,32 +203,17 @@ sockets::Task<void> tcp_sink(sockets::Runtime& rt, TcpSinkOptions o, Output outp
 
 sockets::Task<TcpBulkResult> tcp_bulk(sockets::Runtime& rt, TcpBulkOptions o, Output output) {
     TcpBulkResult r;
-    const base::Time start = rt.now();
-    stack::Endpoint to{.address = {}, .port = o.port};
-    if (auto literal = wire::IpAddress::parse(o.to)) {
-        to.address = *literal;
-    } else {
-        auto addresses = co_await dns::resolve(rt, o.to);
-        if (!addresses) {
-            r.error = fmt::format("cannot look up {}: {}", o.to, addresses.error());
-            output(fmt::format("{}: {}", o.label, *r.error));
-            co_return r;
-        }
-        to.address = addresses->front();
-        output(fmt::format("{}: {} is {} (DNS, {})", o.label, o.to, to.address.to_string(),
-                           in_ms(rt.now() - start)));
-    }
-    const base::Time connecting = rt.now();
-    auto stream = co_await sockets::TcpStream::connect(rt, to);
-    if (!stream) {
-        r.error =
-            fmt::format("connect to {}: {}", to.to_string(), stack::to_string(stream.error()));
+    auto connected = co_await connect_to(rt, o.to, o.port, o.label, output);
+    if (!connected) {
+        r.error = connected.error();
         output(fmt::format("{}: {}", o.label, *r.error));
         co_return r;
     }
+    const stack::Endpoint to = connected->remote;
+    sockets::TcpStream& stream = connected->stream;
     r.connected = true;
-    r.handshake = rt.now() - connecting;
-    if (o.congestion) stream->set_congestion(*o.congestion);
+    r.handshake = connected->handshake;
+    if (o.congestion) stream.set_congestion(*o.congestion);
     output(fmt::format("{}: connected to {} (3-way handshake, {})", o.label, to.to_string(),
                        in_ms(r.handshake)));
 
@@ -238,19 +223,19 @@ sockets::Task<TcpBulkResult> tcp_bulk(sockets::Runtime& rt, TcpBulkOptions o, Ou
     request.emit(head);
     std::optional<stack::SocketError> error;
     if (!o.raw) {
-        if (auto ok = co_await stream->send(head); !ok) error = ok.error();
+        if (auto ok = co_await stream.send(head); !ok) error = ok.error();
     }
     if (!error && o.reverse) {
-        if (auto ok = co_await drain(*stream, &r.bytes); !ok) error = ok.error();
+        if (auto ok = co_await drain(stream, &r.bytes); !ok) error = ok.error();
     } else if (!error) {
-        if (auto ok = co_await send_pattern(rt, *stream, o.amount, &r.bytes); !ok)
+        if (auto ok = co_await send_pattern(rt, stream, o.amount, &r.bytes); !ok)
             error = ok.error();
     }
     // Sending, the transfer ends when our FIN is acknowledged, and with it
     // every byte; receiving, at the end of the sink's stream.
     if (o.reverse) r.transfer = rt.now() - begun;
     if (!error) {
-        if (auto closed = co_await stream->close(); !closed) error = closed.error();
+        if (auto closed = co_await stream.close(); !closed) error = closed.error();
     }
     if (!o.reverse) r.transfer = rt.now() - begun;
     if (error) {

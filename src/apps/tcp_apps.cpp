@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "dns/stub.hpp"
+#include "apps/connect.hpp"
 #include "socket/tcp.hpp"
 
 namespace apps {
@@ -142,35 +142,20 @@ sockets::Task<void> hello_server(sockets::Runtime& rt, uint16_t port, std::strin
 }
 
 sockets::Task<bool> hello_client(sockets::Runtime& rt, HelloOptions o, Output output) {
-    const base::Time start = rt.now();
-    stack::Endpoint to{.address = {}, .port = o.port};
-    if (auto literal = wire::IpAddress::parse(o.to)) {
-        to.address = *literal;
-    } else {
-        auto addresses = co_await dns::resolve(rt, o.to);
-        if (!addresses) {
-            output(fmt::format("{}: cannot look up {}: {}", o.label, o.to, addresses.error()));
-            co_return false;
-        }
-        to.address = addresses->front();
-        output(fmt::format("{}: {} is {} (DNS, {})", o.label, o.to, to.address.to_string(),
-                           in_ms(rt.now() - start)));
-    }
-    const base::Time connecting = rt.now();
-    auto stream = co_await sockets::TcpStream::connect(rt, to);
-    if (!stream) {
-        output(fmt::format("{}: connect to {}:{}: {}", o.label, to.address.to_string(), o.port,
-                           stack::to_string(stream.error())));
+    auto connected = co_await connect_to(rt, o.to, o.port, o.label, output);
+    if (!connected) {
+        output(fmt::format("{}: {}", o.label, connected.error()));
         co_return false;
     }
-    output(fmt::format("{}: connected to {}:{} (3-way handshake, {})", o.label,
-                       to.address.to_string(), o.port, in_ms(rt.now() - connecting)));
+    sockets::TcpStream& stream = connected->stream;
+    output(fmt::format("{}: connected to {} (3-way handshake, {})", o.label,
+                       connected->remote.to_string(), in_ms(connected->handshake)));
     const base::Time sending = rt.now();
-    if (!co_await stream->send(base::as_bytes(o.message))) {
+    if (!co_await stream.send(base::as_bytes(o.message))) {
         output(fmt::format("{}: the connection broke while sending", o.label));
         co_return false;
     }
-    auto answer = co_await stream->receive(4096);
+    auto answer = co_await stream.receive(4096);
     const bool answered = answer && !answer->empty();
     if (answered) {
         output(fmt::format("{}: sent \"{}\", got \"{}\" ({})", o.label, o.message,
@@ -179,7 +164,7 @@ sockets::Task<bool> hello_client(sockets::Runtime& rt, HelloOptions o, Output ou
         output(fmt::format("{}: sent \"{}\", no answer", o.label, o.message));
     }
     const base::Time closing = rt.now();
-    (void)co_await stream->close();
+    (void)co_await stream.close();
     output(fmt::format("{}: closed (4-way close, {})", o.label, in_ms(rt.now() - closing)));
     co_return answered;
 }

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "apps/connect.hpp"
 #include "base/sha256.hpp"
-#include "dns/stub.hpp"
 #include "socket/tcp.hpp"
 
 namespace apps {
@@ -163,30 +163,20 @@ http::Response sample_site(const http::Request& request, size_t page_size) {
 sockets::Task<HttpGetResult> http_get(sockets::Runtime& rt, HttpGetOptions o, Output output) {
     HttpGetResult result;
     const base::Time start = rt.now();
-    if (o.resolve_host) {
-        auto addresses = co_await dns::resolve(rt, o.host);
-        if (!addresses) {
-            result.error = fmt::format("cannot look up {}: {}", o.host, addresses.error());
-            output(fmt::format("{}: {}", o.label, *result.error));
-            result.total_time = rt.now() - start;
-            co_return result;
-        }
-        o.to.address = addresses->front();
-        output(fmt::format("{}: {} is {} (DNS, {})", o.label, o.host, o.to.address.to_string(),
-                           in_ms(rt.now() - start)));
-    }
-    const base::Time connect_start = rt.now();
-    const std::string to = o.to.to_string();
-    auto stream = co_await sockets::TcpStream::connect(rt, o.to);
-    if (!stream) {
-        result.error =
-            fmt::format("cannot connect to {}: {}", to, stack::to_string(stream.error()));
+    // A name through DNS and Happy Eyeballs, else the address given.
+    // Named, not a temporary in the co_await: GCC 12 (socket/task.hpp).
+    std::string host = o.resolve_host ? o.host : o.to.address.to_string();
+    auto connected = co_await connect_to(rt, std::move(host), o.to.port, o.label, output);
+    if (!connected) {
+        result.error = connected.error();
         output(fmt::format("{}: {}", o.label, *result.error));
         result.total_time = rt.now() - start;
         co_return result;
     }
-    sockets::TcpStream& s = *stream;
-    result.connect_time = rt.now() - connect_start;
+    o.to = connected->remote;
+    const std::string to = o.to.to_string();
+    sockets::TcpStream& s = connected->stream;
+    result.connect_time = connected->handshake;
     output(fmt::format("{}: connected to {} ({}) in {}", o.label, o.host, to,
                        in_ms(result.connect_time)));
     http::Parser parser(http::Parser::Kind::response, max_download);

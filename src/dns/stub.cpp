@@ -137,6 +137,7 @@ sockets::Task<void> run_pending(sockets::Runtime& rt, std::string name, StubOpti
     pending->result = co_await resolve_family(rt, std::move(name), std::move(options), family,
                                               &pending->no_such_name);
     pending->done.set();
+    if (pending->notify) pending->notify->set();
 }
 
 sockets::Task<Addresses> resolve_family(sockets::Runtime& rt, std::string name, StubOptions options,
@@ -169,8 +170,10 @@ sockets::Task<Addresses> resolve_family(sockets::Runtime& rt, std::string name, 
 }  // namespace
 
 std::shared_ptr<PendingLookup> start_resolve(sockets::Runtime& rt, std::string name,
-                                             StubOptions options, AddressFamily family) {
+                                             StubOptions options, AddressFamily family,
+                                             std::shared_ptr<sockets::Event> notify) {
     auto pending = std::make_shared<PendingLookup>(rt);
+    pending->notify = std::move(notify);
     rt.spawn(run_pending(rt, std::move(name), std::move(options), family, pending));
     return pending;
 }

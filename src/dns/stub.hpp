@@ -68,15 +68,18 @@ sockets::Task<Addresses> resolve(sockets::Runtime& rt, std::string name, StubOpt
                                  AddressFamily family = AddressFamily::any);
 
 // A lookup running beside the program that started it (spawned on the
-// runtime): `done` is set when `result` is there. Happy Eyeballs starts the
-// AAAA and A lookups this way and goes on as soon as the first one answers.
+// runtime): `done` is set when `result` is there, and `notify` too if given
+// (one event for several things to wait on). Happy Eyeballs starts the AAAA
+// and A lookups this way and goes on as soon as the first one answers.
 struct PendingLookup {
     explicit PendingLookup(sockets::Runtime& rt) : done(rt) {}
     std::optional<Addresses> result;
     bool no_such_name = false;  // NXDOMAIN: the name has no records of any type
     sockets::Event done;
+    std::shared_ptr<sockets::Event> notify;
 };
 std::shared_ptr<PendingLookup> start_resolve(sockets::Runtime& rt, std::string name,
-                                             StubOptions options, AddressFamily family);
+                                             StubOptions options, AddressFamily family,
+                                             std::shared_ptr<sockets::Event> notify = nullptr);
 
 }  // namespace dns

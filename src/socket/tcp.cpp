@@ -64,6 +64,34 @@ std::optional<stack::SocketError> TcpStream::error() const {
     return std::nullopt;
 }
 
+base::Expected<TcpStream, stack::SocketError> TcpStream::start_connect(Runtime& rt,
+                                                                       stack::Endpoint remote,
+                                                                       tcp::Options options) {
+    auto id = rt.tcp().connect(remote, rt.now(), std::nullopt, options);
+    if (!id) return base::fail(id.error());
+    return TcpStream(rt, *id);
+}
+
+std::optional<base::Expected<void, stack::SocketError>> TcpStream::handshake() const {
+    const tcp::Connection* c = connection();
+    if (!c) return base::fail(stack::SocketError::closed);
+    if (c->error()) return base::fail(from(*c->error()));
+    if (c->synchronized()) return base::Expected<void, stack::SocketError>{};
+    return std::nullopt;
+}
+
+void TcpStream::also_notify(Event* event) {
+    if (id_ == 0) return;
+    if (event == nullptr) {
+        rt_->tcp().on_event(id_, [w = waiter_.get()] { w->wake(); });
+    } else {
+        rt_->tcp().on_event(id_, [w = waiter_.get(), event] {
+            w->wake();
+            event->set();
+        });
+    }
+}
+
 Task<base::Expected<TcpStream, stack::SocketError>> TcpStream::connect(Runtime& rt,
                                                                        stack::Endpoint remote,
                                                                        tcp::Options options) {

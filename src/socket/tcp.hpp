@@ -21,6 +21,7 @@
 
 #include "base/buffer.hpp"
 #include "base/result.hpp"
+#include "socket/event.hpp"
 #include "socket/runtime.hpp"
 #include "socket/task.hpp"
 #include "stack/tcp.hpp"
@@ -85,6 +86,19 @@ class TcpStream {
     static Task<base::Expected<TcpStream, stack::SocketError>> connect(Runtime& rt,
                                                                        stack::Endpoint remote,
                                                                        tcp::Options options = {});
+    // connect(2) on a non-blocking socket: the SYN goes out and the stream
+    // comes back at once, its handshake still going (EINPROGRESS); handshake()
+    // says how it went. For racing attempts, as Happy Eyeballs does; an error
+    // here is one known at once (no route, no port).
+    static base::Expected<TcpStream, stack::SocketError> start_connect(Runtime& rt,
+                                                                       stack::Endpoint remote,
+                                                                       tcp::Options options = {});
+    // nullopt while the handshake is going; then done, or why it failed.
+    std::optional<base::Expected<void, stack::SocketError>> handshake() const;
+    // Sets `event` too whenever this stream changes, so that one coroutine
+    // can wait on several streams (poll(2)); nullptr stops it. The event
+    // must outlive the stream, or be taken back first.
+    void also_notify(Event* event);
 
     // Sends all of `data`, waiting while the send buffer is full.
     Task<base::Expected<void, stack::SocketError>> send(base::ByteSpan data);

@@ -122,30 +122,14 @@ struct DnsInternet {
         return authority;
     }
 
-    // A host has one socket runtime; every program on it shares it.
-    Runtime& runtime(const std::string& node) {
-        auto& rt = runtimes[node];
-        if (!rt) rt = std::make_unique<Runtime>(s.node(node).host());
-        return *rt;
-    }
-
-    // Runs `task` on `node` to its end (bounded in virtual time) and returns
-    // what it returned.
+    Runtime& runtime(const std::string& node) { return programs.runtime(node); }
     template <typename T>
     std::optional<T> run(const std::string& node, Task<T> task, Duration limit = 120_s) {
-        Runtime& rt = runtime(node);  // the one `task` was made on
-        std::optional<T> result;
-        rt.spawn([](Task<T> t, std::optional<T>* out) -> Task<void> {
-            *out = co_await std::move(t);
-        }(std::move(task), &result));
-        s.node(node).wake();
-        s.sim().run_until([&] { return result.has_value(); }, s.sim().now() + limit);
-        EXPECT_TRUE(result) << "did not finish in " << base::to_string(limit);
-        return result;
+        return programs.run(node, std::move(task), limit);
     }
 
     Scenario s;
-    std::map<std::string, std::unique_ptr<Runtime>> runtimes;
+    scenario::Programs programs{s};
     std::shared_ptr<dns::Authority> root, shop, kiminje;
 };
 

@@ -1,9 +1,11 @@
 // A simulated internet for scenario tests: a topology written inline, the
-// network built from it, and helpers to run ping and traceroute on it.
+// network built from it, helpers to run ping and traceroute on it, and
+// coroutine programs on its hosts.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -16,6 +18,8 @@
 #include "sim/event_log.hpp"
 #include "sim/network.hpp"
 #include "sim/topology.hpp"
+#include "socket/runtime.hpp"
+#include "socket/task.hpp"
 #include "testing/printers.hpp"
 
 namespace scenario {
@@ -120,6 +124,42 @@ class Scenario {
     std::unique_ptr<sim::Network> net_;
     std::unique_ptr<sim::Capture> capture_;
     std::unique_ptr<sim::EventLog> log_;
+};
+
+// Socket runtimes on a scenario's hosts, one per host (every program on a
+// host shares it), and running a program to its end.
+class Programs {
+  public:
+    explicit Programs(Scenario& s) : s_(s) {}
+
+    sockets::Runtime& runtime(const std::string& node) {
+        auto& rt = runtimes_[node];
+        if (!rt) rt = std::make_unique<sockets::Runtime>(s_.node(node).host());
+        return *rt;
+    }
+    // Starts `task` (made on `node`'s runtime) in the background.
+    void spawn(const std::string& node, sockets::Task<void> task) {
+        runtime(node).spawn(std::move(task));
+        s_.node(node).wake();
+    }
+    // Runs `task` (made on `node`'s runtime) to its end, bounded in virtual
+    // time, and returns what it returned.
+    template <typename T>
+    std::optional<T> run(const std::string& node, sockets::Task<T> task,
+                         base::Duration limit = base::Duration::seconds(120)) {
+        std::optional<T> result;
+        runtime(node).spawn([](sockets::Task<T> t, std::optional<T>* out) -> sockets::Task<void> {
+            *out = co_await std::move(t);
+        }(std::move(task), &result));
+        s_.node(node).wake();
+        s_.sim().run_until([&] { return result.has_value(); }, s_.sim().now() + limit);
+        EXPECT_TRUE(result) << "did not finish in " << base::to_string(limit);
+        return result;
+    }
+
+  private:
+    Scenario& s_;
+    std::map<std::string, std::unique_ptr<sockets::Runtime>> runtimes_;
 };
 
 // Lines of the event log whose text contains every one of `needles`.
