@@ -106,22 +106,32 @@ for file in "$dir"/*.yaml; do
         expect_events "$name" '"node":"reno-sender","event":"tcp_window",.*"ssthresh":[0-9]{5,6},' 10
         ;;
     ipv6)
-        # Ping over each family through the two routers (hop limit and TTL
-        # 64 less two), every interface's addresses past duplicate address
-        # detection, the transfer whole after r1's "packet too big", and the
-        # unknown address answered "address unreachable" by r2.
-        expect "$name" 'client ping: 64 bytes from 2001:db8:2::1: icmp_seq=[123] ttl=62 time=' 3
-        expect "$name" 'client ping: 64 bytes from 10\.0\.2\.1: icmp_seq=[123] ttl=62 time=' 3
-        expect "$name" 'server tcp-sink: tcp sink: \[2001:db8:1::1\]:[0-9]+ received 200000 bytes' 1
-        expect "$name" 'client tcp-bulk: six: sent 200000 bytes' 1
-        expect "$name" 'r1 +ICMP ICMPv6 packet too big -> 2001:db8:1::1' 6
-        expect "$name" 'client ping: From 2001:db8:12::2 icmp_seq=1 Destination unreachable: Address unreachable' 1
-        expect_events "$name" '"event":"ndp","what":"address ready"' 12
-        expect_events "$name" '"node":"r1","event":"icmpv6_sent","to":"2001:db8:1::1","type":2,' 1
-        expect_events "$name" '"node":"client","event":"tcp_send",.*"why":"path MTU"' 1
-        if grep -q '"event":"arp".*"ip":"10\.0\.2\.1"' "$out/$name/events.jsonl" &&
-            ! grep -q '"event":"ndp","what":"resolved","target":"2001:db8:2::1"' "$out/$name/events.jsonl"; then
-            echo "examples_test: $name: r2 should find the server's IPv6 address by neighbour discovery" >&2
+        # The lookup over IPv6 through a recursor that walks the tree over
+        # IPv6 (kiminje.shop.'s server has no IPv4 address at all); the
+        # client fetches over IPv6 first (Happy Eyeballs) after core's
+        # "packet too big" to the server; legacy, with no IPv6, over IPv4; a
+        # 2000-byte ping fragmented at the source once isp said "too big";
+        # the unknown address answered "address unreachable" by core.
+        expect "$name" 'client dns-lookup: lookup: kiminje\.shop\. AAAA 2001:db8:200::2 TTL 300 \(from 2001:db8:53::53' 1
+        expect "$name" 'resolver +DNS +query kiminje\.shop\. AAAA -> 2001:db8:201::53:53' 1
+        expect "$name" 'resolver +DNS +query kiminje\.shop\. AAAA -> 2001:db8:41::4:53' 1
+        expect "$name" 'client http-get: web: kiminje\.shop is 2001:db8:200::2, 200\.200\.200\.2 \(DNS' 1
+        expect "$name" 'client http-get: web: connected to kiminje\.shop \(\[2001:db8:200::2\]:80\)' 1
+        expect "$name" 'client http-get: web: GET / -> 200 OK, 20000 bytes' 1
+        expect "$name" 'legacy +DNS +query kiminje\.shop\. AAAA' 0
+        expect "$name" 'legacy http-get: web: kiminje\.shop is 200\.200\.200\.2 \(DNS' 1
+        expect "$name" 'legacy http-get: web: connected to kiminje\.shop \(200\.200\.200\.2:80\)' 1
+        expect "$name" 'legacy http-get: web: GET / -> 200 OK, 20000 bytes' 1
+        expect "$name" 'core +ICMP ICMPv6 packet too big -> 2001:db8:200::2' 6
+        expect "$name" 'isp +ICMP ICMPv6 packet too big -> 2001:db8:100::1' 1
+        expect "$name" 'kiminje-web +IP +reassembles ICMPv6 echo request seq=[23] .* from 2 fragments' 2
+        expect "$name" 'client ping: 2008 bytes from 2001:db8:200::2: icmp_seq=[23] ttl=62 time=' 2
+        expect "$name" 'client ping: From 2001:db8:ff::2 icmp_seq=1 Destination unreachable: Address unreachable' 1
+        expect_events "$name" '"event":"ndp","what":"address ready"' 28
+        expect_events "$name" '"node":"core","event":"icmpv6_sent","to":"2001:db8:200::2","type":2,' 1
+        expect_events "$name" '"node":"kiminje-web","event":"tcp_send",.*"why":"path MTU"' 1
+        if ! grep -q '"event":"ndp","what":"resolved","target":"2001:db8:200::2"' "$out/$name/events.jsonl"; then
+            echo "examples_test: $name: core should find the web server's IPv6 address by neighbour discovery" >&2
             failed=1
         fi
         ;;
@@ -222,20 +232,20 @@ done
 # address detection, then go over ICMPv6: the hops by name, their addresses
 # on the way in.
 if [[ -f "$dir/ipv6.yaml" ]]; then
-    if ! "$bin" ping "$dir/ipv6.yaml" client 2001:db8:2::1 -c 2 >"$out/ping6.txt" 2>&1; then
+    if ! "$bin" ping "$dir/ipv6.yaml" client 2001:db8:200::2 -c 2 >"$out/ping6.txt" 2>&1; then
         echo "examples_test: minternet ping over IPv6 failed:" >&2
         cat "$out/ping6.txt" >&2
         failed=1
     fi
-    expect ping6 '^64 bytes from 2001:db8:2::1: icmp_seq=[12] ttl=62' 2
-    if ! "$bin" traceroute "$dir/ipv6.yaml" client 2001:db8:2::1 >"$out/traceroute6.txt" 2>&1; then
+    expect ping6 '^64 bytes from 2001:db8:200::2: icmp_seq=[12] ttl=62' 2
+    if ! "$bin" traceroute "$dir/ipv6.yaml" client 2001:db8:200::2 >"$out/traceroute6.txt" 2>&1; then
         echo "examples_test: minternet traceroute over IPv6 failed:" >&2
         cat "$out/traceroute6.txt" >&2
         failed=1
     fi
-    expect traceroute6 '^ 1  r1 \(2001:db8:1::254\)' 1
-    expect traceroute6 '^ 2  r2 \(2001:db8:12::2\)' 1
-    expect traceroute6 '^ 3  server \(2001:db8:2::1\)' 1
+    expect traceroute6 '^ 1  isp \(2001:db8:100::254\)' 1
+    expect traceroute6 '^ 2  core \(2001:db8:ff::2\)' 1
+    expect traceroute6 '^ 3  kiminje-web \(2001:db8:200::2\)' 1
     expect traceroute6 '^ 4 ' 0
 fi
 exit $failed
