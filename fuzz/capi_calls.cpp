@@ -56,6 +56,7 @@ struct World {
         mnet_host_add_address(hosts[0], 0, "2001:db8::1/64");
         mnet_host_add_address(hosts[1], 0, "2001:db8::2/64");
         mnet_host_add_nameserver(hosts[0], "10.0.0.2");
+        mnet_host_add_nameserver(hosts[1], "2001:db8::1");
         for (int i = 0; i < 2; ++i)
             mnet_host_set_output(hosts[i], &World::output, &sides[i]);
     }
@@ -310,14 +311,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 break;
             }
             case 16: {
-                static const char* const names[] = {"www.example", "10.0.0.2",  "localhost", "",
-                                                    "a..b",        "x.example."};
+                static const char* const names[] = {"www.example", "10.0.0.2",   "localhost",  "",
+                                                    "a..b",        "x.example.", "2001:db8::2"};
+                static const int families[] = {AF_UNSPEC, AF_INET, AF_INET6, AF_UNIX};
                 addrinfo hints{};
-                hints.ai_family = (in.byte() & 7) == 0 ? AF_INET6 : AF_UNSPEC;
+                hints.ai_family = families[in.byte() % 4];
                 hints.ai_socktype = in.byte() % 4;
                 hints.ai_flags = in.byte() & 0x1f;
                 addrinfo* list = nullptr;
-                const int r = mnet_getaddrinfo(h, names[in.byte() % 6],
+                const int r = mnet_getaddrinfo(h, names[in.byte() % 7],
                                                (in.byte() & 1) ? "80" : nullptr, &hints, &list);
                 if (r == 0) mnet_freeaddrinfo(list);
                 break;

@@ -4,13 +4,16 @@
 # holds only its loopback and the TAP, and has no route beyond the TAP's
 # subnet.
 #
-#   scripts/live-netns.sh up   [NAMESPACE] [TAP] [KERNEL_CIDR] [GATEWAY]
+#   scripts/live-netns.sh up   [NAMESPACE] [TAP] [KERNEL_CIDR] [GATEWAY] [KERNEL_CIDR6]
 #   scripts/live-netns.sh down [NAMESPACE]
 #
 # Defaults: namespace mnet-live, TAP mtap0, the kernel's side 10.0.0.1/24, no
 # gateway. With GATEWAY the namespace's default route goes through the TAP to
 # it (hybrid mode: the kernel as a host of a simulated internet, whose router
 # is GATEWAY); the namespace still has no way to the machine's interfaces.
+# With KERNEL_CIDR6 (2001:db8:1::1/64) the TAP speaks IPv6 too, with that
+# address (no duplicate address detection, no router solicitations); IPv6
+# stays off everywhere else in the namespace. GATEWAY may be "" to skip it.
 # Then run minternet inside the namespace, on the TAP, with another address
 # of the subnet, and talk to it from the kernel side:
 #
@@ -25,6 +28,7 @@ ns=${2:-mnet-live}
 tap=${3:-mtap0}
 cidr=${4:-10.0.0.1/24}
 gateway=${5:-}
+cidr6=${6:-}
 
 die() {
     echo "live-netns.sh: $*" >&2
@@ -49,7 +53,12 @@ up)
     ip -n "$ns" addr add "$cidr" dev "$tap"
     ip -n "$ns" link set "$tap" up
     [[ -z $gateway ]] || ip -n "$ns" route add default via "$gateway" dev "$tap"
-    echo "live-netns.sh: namespace $ns with $tap at $cidr${gateway:+, default route via $gateway}"
+    if [[ -n $cidr6 ]]; then
+        ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$tap.disable_ipv6=0" \
+            "net.ipv6.conf.$tap.router_solicitations=0" "net.ipv6.conf.$tap.accept_ra=0"
+        ip -n "$ns" -6 addr add "$cidr6" dev "$tap" nodad
+    fi
+    echo "live-netns.sh: namespace $ns with $tap at $cidr${cidr6:+ and $cidr6}${gateway:+, default route via $gateway}"
     ;;
 down)
     if ip netns list | grep -qw "^$ns"; then
@@ -62,6 +71,6 @@ down)
     fi
     ;;
 *)
-    die "usage: $0 up [NAMESPACE] [TAP] [KERNEL_CIDR] [GATEWAY] | down [NAMESPACE]"
+    die "usage: $0 up [NAMESPACE] [TAP] [KERNEL_CIDR] [GATEWAY] [KERNEL_CIDR6] | down [NAMESPACE]"
     ;;
 esac

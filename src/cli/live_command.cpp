@@ -1,5 +1,6 @@
 #include "cli/live_command.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "apps/bulk.hpp"
 #include "apps/dns_apps.hpp"
@@ -75,9 +77,47 @@ base::Expected<Service, std::string> parse_service(const std::string& text) {
     return s;
 }
 
+// "ADDRESS[:PORT]" with IPv6 in brackets ("[2001:db8::1]:80"): the address
+// and the port, or nullopt for the port when none is written.
+struct HostPort {
+    wire::IpAddress address;
+    std::optional<uint16_t> port;
+};
+std::optional<HostPort> parse_host_port(std::string_view text) {
+    std::string_view address = text;
+    std::string_view port;
+    bool has_port = false;
+    if (text.starts_with('[')) {
+        const size_t close = text.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        address = text.substr(1, close - 1);
+        const std::string_view rest = text.substr(close + 1);
+        if (!rest.empty()) {
+            if (!rest.starts_with(':')) return std::nullopt;
+            port = rest.substr(1);
+            has_port = true;
+        }
+    } else if (const size_t colon = text.find(':'); colon != std::string_view::npos) {
+        if (text.find(':', colon + 1) != std::string_view::npos)
+            return std::nullopt;  // IPv6 without brackets: where would the port be?
+        address = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        has_port = true;
+    }
+    HostPort hp;
+    const auto a = wire::IpAddress::parse(address);
+    if (!a || (text.starts_with('[') && a->is_v4())) return std::nullopt;
+    hp.address = *a;
+    if (has_port) {
+        hp.port = parse_port(port);
+        if (!hp.port) return std::nullopt;
+    }
+    return hp;
+}
+
 // http://ADDRESS[:PORT]/PATH
 struct Url {
-    wire::Ipv4Address address;
+    wire::IpAddress address;
     uint16_t port = 80;
     std::string host;
     std::string path = "/";
@@ -92,17 +132,43 @@ base::Expected<Url, std::string> parse_url(const std::string& text) {
     Url u;
     u.host = rest.substr(0, slash);
     if (slash != std::string::npos) u.path = rest.substr(slash);
-    std::string address = u.host;
-    if (const size_t colon = u.host.find(':'); colon != std::string::npos) {
-        const auto p = parse_port(std::string_view(u.host).substr(colon + 1));
-        if (!p) return base::fail(fmt::format("--get '{}': a port from 1 to 65535", text));
-        u.port = *p;
-        address = u.host.substr(0, colon);
-    }
-    const auto a = wire::Ipv4Address::parse(address);
-    if (!a) return base::fail(fmt::format("--get '{}': the host must be an IPv4 address", text));
-    u.address = *a;
+    const auto hp = parse_host_port(u.host);
+    if (!hp)
+        return base::fail(fmt::format(
+            "--get '{}': the host must be an IPv4 address or an IPv6 one in brackets, with a "
+            "port from 1 to 65535 if any",
+            text));
+    u.address = hp->address;
+    u.port = hp->port.value_or(80);
     return u;
+}
+
+// Until duplicate address detection has passed for every IPv6 address (a
+// tentative address is no source yet, RFC 4862 §2), five seconds at most;
+// says so when the kernel's side already had one of them.
+sockets::Task<void> wait_for_addresses(sockets::Runtime& rt, apps::Output output) {
+    const stack::Host& h = rt.host();
+    auto any_in = [&h](stack::Ipv6AddressState state,
+                       const std::function<void(const stack::Ipv6InterfaceAddress&)>& f) {
+        bool found = false;
+        for (stack::InterfaceId id = 0; id < h.interface_count(); ++id) {
+            if (!h.ipv6_enabled(id)) continue;
+            for (const stack::Ipv6InterfaceAddress& a : h.ipv6_addresses(id)) {
+                if (a.state != state) continue;
+                found = true;
+                if (f) f(a);
+            }
+        }
+        return found;
+    };
+    for (int i = 0; i < 100 && any_in(stack::Ipv6AddressState::tentative, {}); ++i)
+        co_await rt.sleep(base::Duration::milliseconds(50));
+    any_in(stack::Ipv6AddressState::duplicated, [&output](const stack::Ipv6InterfaceAddress& a) {
+        output(
+            fmt::format("{}: another host on the link has this address, not used "
+                        "(duplicate address detection)",
+                        a.address.address.to_string()));
+    });
 }
 
 }  // namespace
@@ -113,13 +179,44 @@ int run_live(const LiveCommand& c, std::FILE* out) {
     config.seed = c.seed;
     config.mtu = static_cast<uint16_t>(c.mtu);
     config.offload = c.offload;
-    const auto cidr = wire::Ipv4Cidr::parse(c.address);
-    if (!cidr) return bad("--address '{}' is not ADDRESS/PREFIX", c.address);
-    config.address = *cidr;
-    if (!c.gateway.empty()) {
-        const auto g = wire::Ipv4Address::parse(c.gateway);
-        if (!g) return bad("--gateway '{}' is not an IPv4 address", c.gateway);
-        config.gateway = *g;
+    bool have_ipv4 = false;
+    for (const std::string& a : c.addresses) {
+        if (const auto v4 = wire::Ipv4Cidr::parse(a)) {
+            if (have_ipv4) return bad("--address '{}': one IPv4 address only", a);
+            if (v4->address.is_unspecified())
+                return bad("--address '{}': 0.0.0.0 is no address", a);
+            have_ipv4 = true;
+            config.address = *v4;
+        } else if (const auto v6 = wire::Ipv6Cidr::parse(a)) {
+            if (v6->address.is_unspecified() || v6->address.is_multicast() ||
+                v6->address.is_link_local() || v6->address.is_loopback() ||
+                v6->address.is_ipv4_mapped())
+                return bad(
+                    "--address '{}': not an address for an interface (the link-local one "
+                    "is made from the MAC)",
+                    a);
+            if (std::find(config.addresses6.begin(), config.addresses6.end(), *v6) !=
+                config.addresses6.end())
+                return bad("--address '{}' given twice", a);
+            config.addresses6.push_back(*v6);
+        } else {
+            return bad("--address '{}' is not ADDRESS/PREFIX (10.0.0.2/24, 2001:db8::2/64)", a);
+        }
+    }
+    for (const std::string& g : c.gateways) {
+        const auto a = wire::IpAddress::parse(g);
+        if (!a) return bad("--gateway '{}' is not an IP address", g);
+        if (a->is_v4()) {
+            if (config.gateway) return bad("--gateway '{}': one IPv4 gateway only", g);
+            if (!have_ipv4)
+                return bad("--gateway '{}': an IPv4 gateway needs an IPv4 --address", g);
+            config.gateway = a->v4();
+        } else {
+            if (config.gateway6) return bad("--gateway '{}': one IPv6 gateway only", g);
+            if (config.addresses6.empty())
+                return bad("--gateway '{}': an IPv6 gateway needs an IPv6 --address", g);
+            config.gateway6 = a->v6();
+        }
     }
     for (const std::string& n : c.nameservers) {
         const auto a = wire::IpAddress::parse(n);
@@ -153,13 +250,11 @@ int run_live(const LiveCommand& c, std::FILE* out) {
     }
     std::optional<stack::Endpoint> send_to;
     if (!c.send.empty()) {
-        const size_t colon = c.send.rfind(':');
-        const auto a = wire::Ipv4Address::parse(c.send.substr(0, colon));
-        const auto p =
-            colon == std::string::npos ? std::nullopt : parse_port(c.send.substr(colon + 1));
-        if (!a || !p) return bad("--send '{}': ADDRESS:PORT (10.0.0.1:9)", c.send);
+        const auto hp = parse_host_port(c.send);
+        if (!hp || !hp->port)
+            return bad("--send '{}': ADDRESS:PORT (10.0.0.1:9, [2001:db8::1]:9)", c.send);
         if (c.bytes == 0) return bad("--bytes: at least 1");
-        send_to = stack::Endpoint{*a, *p};
+        send_to = stack::Endpoint{hp->address, *hp->port};
     }
     if (services.empty() && urls.empty() && !send_to && c.duration_s <= 0)
         fmt::print(out, "no --serve and no --get: answering ARP and ping only\n");
@@ -178,8 +273,11 @@ int run_live(const LiveCommand& c, std::FILE* out) {
         fmt::print(out, "[{:10.6f}] {}\n", (live::Loop::now() - started).seconds_f(), line);
         std::fflush(out);
     };
-    fmt::print(out, "{} is {} ({}), MAC {}{}\n", c.tap, c.address,
-               c.gateway.empty() ? "no gateway" : "gateway " + c.gateway, th.mac().to_string(),
+    std::string gateways;
+    for (const std::string& g : c.gateways)
+        gateways += (gateways.empty() ? "gateway " : ", gateway ") + g;
+    fmt::print(out, "{} is {} ({}), MAC {}{}\n", c.tap, fmt::join(c.addresses, ", "),
+               gateways.empty() ? "no gateway" : gateways, th.mac().to_string(),
                config.impairment.any() ? fmt::format(", impaired: {}", c.impair) : "");
     // What was negotiated with the kernel, so a measurement says what it had.
     fmt::print(out, "offloads: {}\n",
@@ -214,6 +312,7 @@ int run_live(const LiveCommand& c, std::FILE* out) {
         rt.spawn([](sockets::Runtime& r, std::vector<Url> list, std::string save, apps::Output o,
                     bool* failed, bool* done, live::Loop* lp,
                     bool stop_after) -> sockets::Task<void> {
+            co_await wait_for_addresses(r, o);
             for (const Url& u : list) {
                 base::Sha256 sha;
                 std::unique_ptr<std::ofstream> file;
@@ -257,6 +356,7 @@ int run_live(const LiveCommand& c, std::FILE* out) {
         b.raw = true;
         rt.spawn([](sockets::Runtime& r, apps::TcpBulkOptions options, apps::Output o, bool* failed,
                     bool* done, live::Loop* lp, bool stop_after) -> sockets::Task<void> {
+            co_await wait_for_addresses(r, o);
             const apps::TcpBulkResult res = co_await apps::tcp_bulk(r, options, o);
             *failed = !res.completed;
             *done = true;

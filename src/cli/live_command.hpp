@@ -25,8 +25,10 @@ namespace cli {
 
 struct LiveCommand {
     std::string tap;
-    std::string address;  // CIDR
-    std::string gateway;
+    // ADDRESS/PREFIX, repeatable: at most one IPv4, any number of IPv6.
+    std::vector<std::string> addresses;
+    // Default gateways, at most one of each family.
+    std::vector<std::string> gateways;
     int mtu = 1500;
     // http:PORT=DIR, dns:PORT=ZONE, echo:PORT, chat:PORT, discard:PORT
     std::vector<std::string> serve;

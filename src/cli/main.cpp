@@ -176,8 +176,13 @@ int main(int argc, char** argv) {
         "live", "One host on a real TAP interface, with the kernel as its peer (docs/live.md)");
     live_cmd->add_option("--tap", live_opts.tap, "The TAP device (made if it does not exist)")
         ->required();
-    live_cmd->add_option("--address", live_opts.address, "The host's ADDRESS/PREFIX")->required();
-    live_cmd->add_option("--gateway", live_opts.gateway, "The default gateway");
+    live_cmd
+        ->add_option("--address", live_opts.addresses,
+                     "The host's ADDRESS/PREFIX, IPv4 or IPv6; repeat for both (one IPv4, any "
+                     "number of IPv6)")
+        ->required();
+    live_cmd->add_option("--gateway", live_opts.gateways,
+                         "The default gateway; repeat for one of each family");
     live_cmd->add_option("--mtu", live_opts.mtu, "The interface MTU")
         ->check(CLI::Range(576, 9000))
         ->capture_default_str();

@@ -74,11 +74,18 @@ TapHost::TapHost(Loop& loop, TapHostConfig config, TapDevice tap)
         host_->add_interface({.name = config_.tap,
                               .mac = config_.mac.value_or(mac_from(seed)),
                               .address = config_.address,
-                              .mtu = config_.mtu});
+                              .mtu = config_.mtu,
+                              .ipv6_addresses = config_.addresses6,
+                              .ipv6 = !config_.addresses6.empty()});
     if (config_.gateway) {
         host_->routes().add(stack::Route{.destination = {wire::Ipv4Address::any(), 0},
                                          .gateway = *config_.gateway,
                                          .interface = eth});
+    }
+    if (config_.gateway6) {
+        host_->routes6().add(stack::Ipv6Route{.destination = {wire::Ipv6Address::any(), 0},
+                                              .gateway = *config_.gateway6,
+                                              .interface = eth});
     }
     to_host_ = std::make_unique<ImpairedPath>(loop_, config_.impairment, seed.derive("impair/in"),
                                               [this](base::PacketBuffer f) {

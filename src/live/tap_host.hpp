@@ -27,8 +27,12 @@ namespace live {
 struct TapHostConfig {
     std::string tap;
     std::string name = "minternet";  // the host's name in messages
-    wire::Ipv4Cidr address;          // "10.0.0.2/24"
+    wire::Ipv4Cidr address;          // "10.0.0.2/24"; 0.0.0.0/0 for no IPv4
     std::optional<wire::Ipv4Address> gateway;
+    // "2001:db8::2/64": with any, the host speaks IPv6 too (and makes its
+    // link-local address from its MAC); gateway6 is its IPv6 default route.
+    std::vector<wire::Ipv6Cidr> addresses6;
+    std::optional<wire::Ipv6Address> gateway6;
     uint16_t mtu = 1500;
     std::optional<wire::MacAddress> mac;  // none: a locally administered one from the seed
     std::vector<wire::IpAddress> nameservers;
