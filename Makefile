@@ -40,6 +40,7 @@ chaos: build
 	MINTERNET_TCP_SEEDS=$${CHAOS_SEEDS:-100000} MINTERNET_TCP_FIRST_SEED=$${CHAOS_FIRST_SEED:-1} \
 		./build/release/tests/scenarios/scenario_test --gtest_filter='TcpProperty.*'
 	./tests/interop/live_test.sh ./build/release/src/cli/minternet impaired 100
+	./tests/interop/live6_test.sh ./build/release/src/cli/minternet impaired 100
 
 format: deps
 	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i
