@@ -260,11 +260,9 @@ TcpListener::TcpListener(Runtime& rt, stack::SocketId id)
     rt_->tcp().on_event(id_, [w = waiter_.get()] { w->wake(); });
 }
 
-base::Expected<TcpListener, stack::SocketError> TcpListener::listen(Runtime& rt,
-                                                                    stack::Endpoint local,
-                                                                    size_t backlog,
-                                                                    tcp::Options options) {
-    auto id = rt.tcp().listen(local, backlog, options);
+base::Expected<TcpListener, stack::SocketError> TcpListener::listen(
+    Runtime& rt, stack::Endpoint local, size_t backlog, tcp::Options options, bool ipv6_only) {
+    auto id = rt.tcp().listen(local, backlog, options, local.address.is_v6() && !ipv6_only);
     if (!id) return base::fail(id.error());
     return TcpListener(rt, *id);
 }
@@ -274,9 +272,7 @@ base::Expected<TcpListener, stack::SocketError> TcpListener::listen_any(Runtime&
                                                                         tcp::Options options) {
     if (!rt.host().has_ipv6())
         return listen(rt, {wire::Ipv4Address::any(), port}, backlog, options);
-    auto id = rt.tcp().listen({wire::Ipv6Address{}, port}, backlog, options, /*dual_stack=*/true);
-    if (!id) return base::fail(id.error());
-    return TcpListener(rt, *id);
+    return listen(rt, {wire::Ipv6Address{}, port}, backlog, options, /*ipv6_only=*/false);
 }
 
 TcpListener::TcpListener(TcpListener&& o) noexcept

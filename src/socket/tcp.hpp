@@ -166,11 +166,15 @@ class TcpStream {
 
 class TcpListener {
   public:
-    // `options` go to every connection it accepts.
+    // `options` go to every connection it accepts. A listener on :: takes
+    // IPv6 alone (IPV6_V6ONLY on) unless `ipv6_only` is false: then IPv4
+    // connections too, their peers seen as ::ffff:a.b.c.d (Linux's default,
+    // what listen_any gives). Ignored for an IPv4 address.
     static base::Expected<TcpListener, stack::SocketError> listen(Runtime& rt,
                                                                   stack::Endpoint local,
                                                                   size_t backlog = 128,
-                                                                  tcp::Options options = {});
+                                                                  tcp::Options options = {},
+                                                                  bool ipv6_only = true);
     // On every address of the host, as a server that binds :: on Linux: a
     // dual-stack :: when the host speaks IPv6, else 0.0.0.0.
     static base::Expected<TcpListener, stack::SocketError> listen_any(Runtime& rt, uint16_t port,

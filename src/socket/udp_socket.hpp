@@ -30,14 +30,17 @@ class UdpSocket {
     UdpSocket& operator=(const UdpSocket&) = delete;
     ~UdpSocket();
 
-    base::Expected<void, SocketError> bind(Endpoint local, bool reuse = false) {
-        return udp().bind(id_, local, reuse);
+    // A binding to :: takes IPv6 alone unless `ipv6_only` is false (as
+    // TcpListener::listen).
+    base::Expected<void, SocketError> bind(Endpoint local, bool reuse = false,
+                                           bool ipv6_only = true) {
+        return udp().bind(id_, local, reuse, local.address.is_v6() && !ipv6_only);
     }
     // On every address of the host: a dual-stack :: when it speaks IPv6,
     // else 0.0.0.0 (as TcpListener::listen_any).
     base::Expected<void, SocketError> bind_any(uint16_t port) {
         if (!rt_.host().has_ipv6()) return udp().bind(id_, {wire::Ipv4Address::any(), port});
-        return udp().bind(id_, {wire::Ipv6Address{}, port}, false, /*dual_stack=*/true);
+        return bind({wire::Ipv6Address{}, port}, false, /*ipv6_only=*/false);
     }
     base::Expected<void, SocketError> connect(Endpoint remote) {
         return udp().connect(id_, remote);

@@ -193,4 +193,29 @@ TEST(HappyEyeballs, FailuresSayWhetherTheLookupOrEveryAttemptFailed) {
         EXPECT_TRUE(a.error) << a.address.to_string();
 }
 
+// The coroutine API's IPV6_V6ONLY choice: a listener on :: takes IPv4
+// connections only when told it may.
+TEST(HappyEyeballs, AListenerOnTheIpv6WildcardTakesIpv4OnlyWhenAllowed) {
+    DualStack net;
+    Runtime& rt = net.programs.runtime("server");
+    auto only6 = sockets::TcpListener::listen(rt, {wire::Ipv6Address::any(), 82});
+    auto both = sockets::TcpListener::listen(rt, {wire::Ipv6Address::any(), 83}, 128, {},
+                                             /*ipv6_only=*/false);
+    ASSERT_TRUE(only6 && both);
+    auto refused = net.connect("client", "10.2.0.2", 82);
+    ASSERT_TRUE(refused);
+    ASSERT_FALSE(*refused);
+    ASSERT_EQ(refused->error().attempts.size(), 1u);
+    EXPECT_EQ(refused->error().attempts[0].error, stack::SocketError::connection_refused);
+    auto six = net.connect("client", "2001:db8:2::2", 82);
+    ASSERT_TRUE(six && *six) << "IPv6 is what it takes";
+    auto four = net.connect("client", "10.2.0.2", 83);
+    ASSERT_TRUE(four && *four) << (four ? four->error().error : "no result");
+    auto accepted = net.programs.run("server", both->accept());
+    ASSERT_TRUE(accepted && *accepted);
+    const tcp::Connection* c = (*accepted)->connection();
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->tuple().remote_address.unmapped(), ip("10.1.0.2"));
+}
+
 }  // namespace
