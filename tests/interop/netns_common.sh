@@ -40,3 +40,19 @@ fail() {
     failed=1
 }
 ok() { echo "$test_name: ok: $*"; }
+
+# judge_what_we_sent PCAP COUNTER...: without offloads tshark reads the
+# capture of the TAP and must find no malformed frame and no bad checksum.
+# With offloads the capture holds the kernel's coalesced segments and
+# partial checksums as it hands them over, so tshark cannot judge it; the
+# kernel's own counters (nstat COUNTER...) must show no error instead.
+judge_what_we_sent() {
+    local pcap=$1 bad
+    shift
+    if [[ ${MINTERNET_LIVE_OFFLOAD:-on} == off ]]; then
+        if "$here/../../scripts/pcap-check.sh" "$pcap"; then ok "tshark: no malformed frames, no bad checksums"; else fail "tshark on the TAP capture"; fi
+    else
+        bad=$(in_ns nstat -az "$@" | awk 'NR > 1 && $1 != "#kernel" { s += $2 } END { print s + 0 }')
+        if [[ $bad == 0 ]]; then ok "nstat: no checksum errors, no bad segments in the kernel"; else fail "nstat counted $bad checksum errors or bad segments"; fi
+    fi
+}
