@@ -69,6 +69,12 @@ TapHost::TapHost(Loop& loop, TapHostConfig config, TapDevice tap)
     // The kernel completes what TCP leaves pending (NEEDS_CSUM), and takes
     // runs of segments as one (TSO): live/tso.hpp.
     hc.checksum_offload = tap_.offloads();
+    // Opening the TAP brings its carrier up, and the kernel applies that
+    // change later (its link watch, up to a second after the last change,
+    // more on a busy machine); what it sends before then is dropped. A lone
+    // duplicate address probe at the start would miss the kernel's answer
+    // (seen in CI), so two, a second apart (docs/live.md).
+    hc.ipv6.dad_transmits = 2;
     host_ = std::make_unique<stack::Host>(hc, pool_, seed.derive("host"));
     const stack::InterfaceId eth =
         host_->add_interface({.name = config_.tap,
