@@ -4,7 +4,8 @@
 #                sanitizer build, short fuzz runs
 #   make bench   benchmarks (ns-3 beside the simulator, lwIP and the kernel
 #                beside the live path; ns-3 and lwIP installed on first
-#                use); figures go to docs/benchmarks.md by hand
+#                use), built with link-time optimisation in build/bench;
+#                figures go to docs/benchmarks.md by hand
 #   make fuzz    the fuzz targets, longer (FUZZ_SECONDS per target, default 60)
 #   make chaos   the TCP property test over CHAOS_SEEDS random networks (100,000)
 #                and 100 MB both ways between our stack and the kernel, impaired
@@ -27,11 +28,14 @@ run: build
 test: deps
 	@./scripts/test.sh
 
-bench: build
-	./build/release/bench/minternet_bench --benchmark_counters_tabular=true --benchmark_filter=-.*/1000000
-	./scripts/bench-sim.sh ./build/release/src/cli/minternet ./build/release/bench/minternet_bench $${SIM_BENCH_REPEATS:-3}
-	./scripts/bench-dns.sh ./build/release/src/cli/minternet $${DNS_BENCH_SECONDS:-5}
-	./scripts/bench-live.sh ./build/release/src/cli/minternet $${LIVE_BENCH_MB:-1024} $${LIVE_BENCH_REPEATS:-3}
+# Its own tree, with link-time optimisation (cmake/optimise.cmake).
+bench: deps
+	@cmake --preset bench >/dev/null
+	@cmake --build --preset bench
+	./build/bench/bench/minternet_bench --benchmark_counters_tabular=true --benchmark_filter=-.*/1000000
+	./scripts/bench-sim.sh ./build/bench/src/cli/minternet ./build/bench/bench/minternet_bench $${SIM_BENCH_REPEATS:-3}
+	./scripts/bench-dns.sh ./build/bench/src/cli/minternet $${DNS_BENCH_SECONDS:-5}
+	./scripts/bench-live.sh ./build/bench/src/cli/minternet $${LIVE_BENCH_MB:-1024} $${LIVE_BENCH_REPEATS:-3}
 
 fuzz: deps
 	@./scripts/fuzz.sh $${FUZZ_SECONDS:-60}
