@@ -85,6 +85,12 @@ std::unordered_map<wire::IpAddress, sim::NodeIndex> address_owners(const sim::Ne
                     node;
         }
     }
+    // Addresses hosts form from router advertisements (`auto` ends).
+    for (const sim::LinkSpec& l : network.topology().links) {
+        for (int e = 0; e < 2; ++e) {
+            if (l.autoconf6[e]) owner[(*l.addresses6)[e].address] = *network.index_of(l.ends[e]);
+        }
+    }
     return owner;
 }
 

@@ -144,22 +144,26 @@ base::Expected<void, std::string> Network::assemble() {
                                             .icmp_errors = spec.icmp_errors,
                                             .checksum_offload = true};
     }
-    // Interfaces in the order links name them: eth0, eth1, … MAC addresses are
-    // locally administered and spell out node and interface numbers.
+    // Interfaces in the order links name them: eth0, eth1, … (interface_mac).
     for (const LinkSpec& l : topology_.links) {
         GraphLink g{.cost = l.params.cost};
         for (int e = 0; e < 2; ++e) {
             const size_t node = index_of(l.ends[e]);
             auto& ifs = configs[node].interfaces;
             const auto id = static_cast<stack::InterfaceId>(ifs.size());
-            ifs.push_back(stack::InterfaceConfig{
-                .name = fmt::format("eth{}", id),
-                .mac = wire::MacAddress{{0x02, 0x00, static_cast<uint8_t>(node >> 16),
-                                         static_cast<uint8_t>(node >> 8),
-                                         static_cast<uint8_t>(node), static_cast<uint8_t>(id)}},
-                .address = l.addresses[e],
-                .mtu = l.params.mtu});
-            if (l.addresses6) ifs.back().ipv6_addresses = {(*l.addresses6)[e]};
+            ifs.push_back(stack::InterfaceConfig{.name = fmt::format("eth{}", id),
+                                                 .mac = interface_mac(node, id),
+                                                 .address = l.addresses[e],
+                                                 .mtu = l.params.mtu});
+            if (l.addresses6) {
+                // An `auto` end forms its address from the advertisements the
+                // router opposite sends (docs/topology.md).
+                if (l.autoconf6[e])
+                    ifs.back().ipv6 = true;
+                else
+                    ifs.back().ipv6_addresses = {(*l.addresses6)[e]};
+                ifs.back().advertise = l.autoconf6[1 - e];
+            }
             g.node[e] = node;
             g.interface[e] = id;
             g.address[e] = l.addresses[e];
@@ -303,13 +307,16 @@ std::optional<wire::IpAddress> Network::resolve(std::string_view name_or_address
     if (auto a = wire::IpAddress::parse(name_or_address)) return *a;
     for (const auto& node : nodes_) {
         if (node->name() != name_or_address) continue;
-        // Its first IPv4 address; on a node without IPv4, its first IPv6 one.
-        const auto& ifs = node->config().interfaces;
-        for (const stack::InterfaceConfig& i : ifs) {
+        // Its first IPv4 address; on a node without IPv4, its first IPv6 one
+        // (from the links: an `auto` one is known before it is formed).
+        for (const stack::InterfaceConfig& i : node->config().interfaces) {
             if (!i.address.address.is_unspecified()) return wire::IpAddress{i.address.address};
         }
-        for (const stack::InterfaceConfig& i : ifs) {
-            if (!i.ipv6_addresses.empty()) return wire::IpAddress{i.ipv6_addresses.front().address};
+        for (const LinkSpec& l : topology_.links) {
+            for (int e = 0; e < 2; ++e) {
+                if (l.addresses6 && l.ends[e] == name_or_address)
+                    return wire::IpAddress{(*l.addresses6)[e].address};
+            }
         }
         return std::nullopt;
     }

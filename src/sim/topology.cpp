@@ -117,7 +117,8 @@ class Parser {
     void parse_link_params(const YAML::Node& map, LinkParams& p) const;
     LinkSpec parse_link(const YAML::Node& n, const LinkParams& defaults, const Topology& t) const;
     void check_addresses(const Topology& t, const std::vector<YAML::Node>& link_nodes) const;
-    void parse_addresses6(const YAML::Node& n, LinkSpec& link) const;
+    void parse_addresses6(const YAML::Node& n, LinkSpec& link, const Topology& t) const;
+    void place_autoconfigured(Topology& t) const;
     void check_addresses6(const Topology& t, const std::vector<YAML::Node>& link_nodes) const;
     RouteSpec parse_route(const YAML::Node& n, const Topology& t) const;
     Route6Spec parse_route6(const YAML::Node& n, const Topology& t) const;
@@ -373,7 +374,7 @@ LinkSpec Parser::parse_link(const YAML::Node& n, const LinkParams& defaults,
         fail(ends, fmt::format("a link cannot join '{}' to itself", link.ends[0]));
     link.name = n["name"] ? name(n["name"], "link name") : link.ends[0] + "-" + link.ends[1];
 
-    if (const YAML::Node six = n["addresses6"]) parse_addresses6(six, link);
+    if (const YAML::Node six = n["addresses6"]) parse_addresses6(six, link, t);
     const YAML::Node addresses = n["addresses"];
     if (!addresses && link.addresses6) {  // an IPv6-only link
         parse_link_params(n, link.params);
@@ -427,19 +428,20 @@ LinkSpec Parser::parse_link(const YAML::Node& n, const LinkParams& defaults,
     return link;
 }
 
-void Parser::parse_addresses6(const YAML::Node& n, LinkSpec& link) const {
+void Parser::parse_addresses6(const YAML::Node& n, LinkSpec& link, const Topology& t) const {
     expect_sequence(n, "addresses6");
     if (n.size() != 2) {
         fail(n, fmt::format("'addresses6' must list two addresses, one per end; it lists {}",
                             n.size()));
     }
-    std::array<wire::Ipv6Cidr, 2> six;
+    std::array<std::optional<wire::Ipv6Cidr>, 2> given;
     for (size_t i = 0; i < 2; ++i) {
         const std::string text = scalar(n[i], "address");
+        if (text == "auto") continue;
         auto c = wire::Ipv6Cidr::parse(text);
         if (!c) {
             fail(n[i], fmt::format("address: '{}' is not an IPv6 address with a prefix length "
-                                   "(like 2001:db8::1/64)",
+                                   "(like 2001:db8::1/64) or 'auto'",
                                    text));
         }
         const wire::Ipv6Address& a = c->address;
@@ -451,8 +453,37 @@ void Parser::parse_addresses6(const YAML::Node& n, LinkSpec& link) const {
         }
         if (c->prefix_len >= 128 || c->prefix_len == 0)
             fail(n[i], fmt::format("{}: a link needs a prefix with room for both ends", *c));
-        six[i] = *c;
+        given[i] = *c;
     }
+    if (!given[0] && !given[1]) {
+        fail(n,
+             "both ends are 'auto': an 'auto' end takes its address from the router at the "
+             "other end, which needs one of its own");
+    }
+    // An `auto` end forms its address from the router's advertisements
+    // (SLAAC); place_autoconfigured() writes the address it will form.
+    for (size_t i = 0; i < 2; ++i) {
+        if (given[i]) continue;
+        const wire::Ipv6Cidr& router_end = *given[1 - i];
+        if (t.find_node(link.ends[i])->router) {
+            fail(n[i], fmt::format("'auto': '{}' is a router, and routers do not configure "
+                                   "themselves from advertisements; give it an address",
+                                   link.ends[i]));
+        }
+        if (!t.find_node(link.ends[1 - i])->router) {
+            fail(n[i], fmt::format("'auto': '{}' at the other end is no router, so nobody "
+                                   "advertises a prefix on this link",
+                                   link.ends[1 - i]));
+        }
+        if (router_end.prefix_len != 64) {
+            fail(n[1 - i], fmt::format("{}: the prefix an 'auto' end forms its address in must be "
+                                       "a /64 (RFC 4862 with a 64-bit interface identifier)",
+                                       router_end));
+        }
+        link.autoconf6[i] = true;
+        given[i] = wire::Ipv6Cidr{router_end.network(), 64};
+    }
+    const std::array<wire::Ipv6Cidr, 2> six{*given[0], *given[1]};
     if (six[0].prefix_len != six[1].prefix_len || six[0].network() != six[1].network()) {
         fail(n[1], fmt::format("address {} is outside the link's prefix {}/{} (both ends must "
                                "share one prefix)",
@@ -461,6 +492,23 @@ void Parser::parse_addresses6(const YAML::Node& n, LinkSpec& link) const {
     if (six[0].address == six[1].address)
         fail(n[1], fmt::format("both ends of the link have address {}", six[0].address));
     link.addresses6 = six;
+}
+
+// The address each `auto` end will form: its link's prefix and the EUI-64
+// identifier of the MAC its interface gets (interface_mac), so names,
+// routes and reports know it before it exists.
+void Parser::place_autoconfigured(Topology& t) const {
+    std::map<std::string, size_t> interfaces;  // per node, so far
+    for (LinkSpec& l : t.links) {
+        for (size_t e = 0; e < 2; ++e) {
+            const size_t interface = interfaces[l.ends[e]]++;
+            if (!l.autoconf6[e]) continue;
+            const auto node = static_cast<size_t>(t.find_node(l.ends[e]) - t.nodes.data());
+            auto& six = *l.addresses6;
+            six[e] = wire::Ipv6Cidr{
+                wire::Ipv6Address::eui64(six[e].network(), interface_mac(node, interface)), 64};
+        }
+    }
 }
 
 void Parser::check_addresses6(const Topology& t, const std::vector<YAML::Node>& link_nodes) const {
@@ -779,6 +827,7 @@ Topology Parser::parse(const YAML::Node& root) {
         }
     }
     check_addresses(t, link_nodes);
+    place_autoconfigured(t);
     check_addresses6(t, link_nodes);
 
     for (const NodeSpec& node : t.nodes) {
@@ -829,6 +878,12 @@ Topology Parser::parse(const YAML::Node& root) {
 }
 
 }  // namespace
+
+wire::MacAddress interface_mac(size_t node, size_t interface) {
+    return wire::MacAddress{{0x02, 0x00, static_cast<uint8_t>(node >> 16),
+                             static_cast<uint8_t>(node >> 8), static_cast<uint8_t>(node),
+                             static_cast<uint8_t>(interface)}};
+}
 
 std::string TopologyError::to_string() const {
     if (where.line == 0) return fmt::format("{}: {}", where.file, message);

@@ -61,10 +61,19 @@ struct LinkSpec {
     wire::Ipv4Cidr addresses[2];
     // IPv6 (`addresses6`): one per end, in one prefix; none on an IPv4-only link.
     std::optional<std::array<wire::Ipv6Cidr, 2>> addresses6;
+    // An `auto` end (a host opposite a router): it forms its address by SLAAC
+    // from the router's advertisements, which the router then sends on this
+    // link; addresses6 holds the address it will form (prefix + EUI-64).
+    std::array<bool, 2> autoconf6{};
     bool has_ipv4() const { return !addresses[0].address.is_unspecified(); }
     LinkParams params;
     Location where;
 };
+
+// The MAC address of interface `interface` (ethN, numbered in the order the
+// links name the node) of node `node` (its index in Topology::nodes):
+// locally administered, spelling out both numbers.
+wire::MacAddress interface_mac(size_t node, size_t interface);
 
 struct RouteSpec {
     std::string node;

@@ -72,8 +72,9 @@ class Scenario {
         apps::PingStats stats;
         std::vector<std::string> lines;
     };
+    // To `to`'s first address (IPv4, or IPv6 on a node without IPv4).
     PingRun ping(const std::string& from, const std::string& to, apps::PingOptions o = {}) {
-        o.destination = address(to);
+        o.destination = net_->resolve(to).value();
         o.destination_name = to;
         PingRun run;
         apps::Ping p(node(from).host(), o, [&](const std::string& l) { run.lines.push_back(l); });
