@@ -39,12 +39,12 @@ base::Expected<TapDevice, std::string> TapDevice::open_device(const std::string&
         return base::fail(fmt::format("TAP {}: TUNSETIFF: {}{}", name, std::strerror(e),
                                       e == EPERM ? " (needs root or CAP_NET_ADMIN)" : ""));
     }
-    // Checksum offload, and TCP segmentation offload for IPv4 (which needs
-    // it): what we take from the kernel (live/vnet.hpp). Without the header,
+    // Checksum offload, and TCP segmentation offload for IPv4 and IPv6 (which
+    // need it): what we take from the kernel (live/vnet.hpp). Without the header,
     // none — set, not assumed: a persistent TAP keeps what its last user
     // asked for, and the kernel would go on sending segments larger than the
     // MTU with their checksums unfinished to a reader that cannot tell.
-    const unsigned offloads = vnet ? TUN_F_CSUM | TUN_F_TSO4 : 0;
+    const unsigned offloads = vnet ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0;
     if (ioctl(fd, TUNSETOFFLOAD, offloads) != 0) {
         const int e = errno;
         ::close(fd);

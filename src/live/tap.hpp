@@ -21,7 +21,7 @@ namespace live {
 class TapDevice {
   public:
     static base::Expected<TapDevice, std::string> open(const std::string& name);
-    // With offloads (IFF_VNET_HDR, then TUNSETOFFLOAD checksum + TSO4): the
+    // With offloads (IFF_VNET_HDR, then TUNSETOFFLOAD checksum + TSO4 + TSO6): the
     // kernel may hand us frames with a partial checksum and large TCP
     // segments (GRO) behind a virtio-net header (live/vnet.hpp), which read()
     // leaves in front of each frame; write() puts an empty one in front of

@@ -55,7 +55,8 @@ base::Expected<Header, Problem> parse(base::ByteSpan bytes) {
     if (h.flags & ~(flag_needs_checksum | flag_data_valid))
         return base::fail(Problem::unknown_flags);
     const uint8_t type = h.gso_type & static_cast<uint8_t>(~gso_ecn);
-    if (type != gso_none && type != gso_tcpv4) return base::fail(Problem::unsupported_gso);
+    if (type != gso_none && type != gso_tcpv4 && type != gso_tcpv6)
+        return base::fail(Problem::unsupported_gso);
     if (type != gso_none && h.gso_size == 0) return base::fail(Problem::zero_gso_size);
     return h;
 }

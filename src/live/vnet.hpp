@@ -27,6 +27,7 @@ constexpr uint8_t flag_needs_checksum = 1;
 constexpr uint8_t flag_data_valid = 2;
 constexpr uint8_t gso_none = 0;
 constexpr uint8_t gso_tcpv4 = 1;
+constexpr uint8_t gso_tcpv6 = 4;
 constexpr uint8_t gso_ecn = 0x80;
 
 struct Header {
