@@ -151,13 +151,29 @@ void print_counters(std::FILE* out, const sim::Network& network, const report::F
 void print_kernel_setup(std::FILE* out, sim::Node& node, const std::string& tap) {
     const stack::InterfaceConfig& ifc = node.config().interfaces.at(0);
     fmt::print(out, "{} is the kernel on {} now; on that side:\n", node.name(), tap);
-    fmt::print(out, "  ip addr add {} dev {} && ip link set {} up\n", ifc.address.to_string(), tap,
-               tap);
+    if (!ifc.address.address.is_unspecified())
+        fmt::print(out, "  ip addr add {} dev {}\n", ifc.address.to_string(), tap);
+    for (const wire::Ipv6Cidr& a : ifc.ipv6_addresses)
+        fmt::print(out, "  ip -6 addr add {} dev {}\n", a.to_string(), tap);
+    // An `auto` end: the router opposite advertises, and the kernel forms its
+    // address and default route from that, as the simulated host would.
+    if (ifc.ipv6 && ifc.ipv6_addresses.empty())
+        fmt::print(out,
+                   "  sysctl -w net.ipv6.conf.{}.accept_ra=1  (IPv6 address and default route "
+                   "from the router's advertisements)\n",
+                   tap);
+    fmt::print(out, "  ip link set {} up\n", tap);
     for (const stack::Route& r : node.host().routes().routes()) {
         if (!r.gateway) continue;
         const std::string dest =
             r.destination.prefix_len == 0 ? std::string("default") : r.destination.to_string();
         fmt::print(out, "  ip route add {} via {} dev {}\n", dest, r.gateway->to_string(), tap);
+    }
+    for (const stack::Ipv6Route& r : node.host().routes6().routes()) {
+        if (!r.gateway || r.source == stack::RouteSource::advertised) continue;
+        const std::string dest =
+            r.destination.prefix_len == 0 ? std::string("default") : r.destination.to_string();
+        fmt::print(out, "  ip -6 route add {} via {} dev {}\n", dest, r.gateway->to_string(), tap);
     }
     for (const wire::IpAddress& ns : node.config().host.nameservers)
         fmt::print(out, "  (its name server: {})\n", ns.to_string());

@@ -11,7 +11,10 @@
 # simulated path's round trip (at least 2 x (5 + 10 + 8) ms); dig asks the
 # simulated recursive resolver, which walks the simulated root, shop. and
 # kiminje.shop. servers; curl fetches a page and 2 MB through the lossy link,
-# sha256 equal, and posts 1 MB, which the server hashes; client's own
+# sha256 equal, and posts 1 MB, which the server hashes; over IPv6 the
+# kernel takes its address and default route from the simulated router's
+# advertisements (SLAAC), pings the web server and fetches the page and
+# 2 MB with curl -6; client's own
 # application in the file does not run. With the TAP's offloads (the
 # default; MINTERNET_HYBRID_OFFLOAD=off runs without), the kernel's large TCP
 # segments are cut to the link's MTU on the way in, and the counters say so.
@@ -44,6 +47,10 @@ trap cleanup EXIT
 
 # The kernel side is client: its address, its router as the default route.
 "$netns_script" up "$ns" "$tap" 100.100.100.1/24 100.100.100.254 >/dev/null || exit 1
+# IPv6 on the TAP, with no address of its own: it takes router
+# advertisements (the namespace does not forward, so the kernel acts as a host).
+in_ns sysctl -qw "net.ipv6.conf.$tap.disable_ipv6=0" "net.ipv6.conf.$tap.accept_ra=1" ||
+    { fail "cannot turn IPv6 on for $tap"; exit 1; }
 
 # Bounded: the run stops by itself after two minutes at most.
 offload=${MINTERNET_HYBRID_OFFLOAD:-on}
@@ -92,6 +99,37 @@ if [[ $said == "$(sha256sum "$work/post.bin" | cut -d' ' -f1)" ]]; then
 else
     fail "curl POST: the server saw sha256 '$said'"
 fi
+
+# IPv6: the kernel's address formed from isp's prefix (the kernel marks such
+# addresses dynamic) and its default route learnt from the advertisement.
+formed=
+for _ in $(seq 1 100); do
+    formed=$(in_ns ip -6 -o addr show dev "$tap" scope global | grep -v tentative |
+        grep dynamic | awk '{print $4}' | grep '^2001:db8:100:0:' | head -1)
+    [[ -n $formed ]] && break
+    sleep 0.1
+done
+if [[ -n $formed ]]; then
+    ok "the kernel formed $formed from the simulated router's advertisement"
+else
+    fail "no address from the router's advertisements: $(in_ns ip -6 addr show dev "$tap")"
+fi
+if in_ns ip -6 route show default proto ra | grep -q "via fe80::"; then
+    ok "the kernel's IPv6 default route comes from the advertisement"
+else
+    fail "no default route from the advertisement: $(in_ns ip -6 route show)"
+fi
+out6=$(in_ns ping -6 -c 5 -i 0.2 2001:db8:200::2)
+received6=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out6")
+if [[ -n $received6 ]] && ((received6 >= 3)); then
+    ok "ping -6 through two simulated routers: $received6/5 replies"
+else
+    fail "ping -6: $out6"
+fi
+page6=$(in_ns timeout 60 curl -6 -sS --fail -o /dev/null -w '%{http_code} %{size_download}' "http://[2001:db8:200::2]/")
+if [[ $page6 == "200 2000" ]]; then ok "curl -6 the page: $page6"; else fail "curl -6 the page: '$page6'"; fi
+got6=$(in_ns timeout 90 curl -6 -sS --fail "http://[2001:db8:200::2]/bytes/$n" | sha256sum | cut -d' ' -f1)
+if [[ $got6 == "$want" ]]; then ok "curl -6 2 MB across 2 % loss: sha256 equal"; else fail "curl -6 2 MB: sha256 $got6"; fi
 
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
