@@ -12,6 +12,7 @@
 #include "dns/zone/zone.hpp"
 #include "harness.hpp"
 #include "socket/tcp.hpp"
+#include "socket/udp_socket.hpp"
 
 namespace {
 
@@ -63,14 +64,43 @@ gone A 10.2.0.99
 gone AAAA 2001:db8:2::99
 )";
 
+// A name server that answers A at once and AAAA `delay` late: the order
+// the answers arrive in is the test's to choose.
+Task<void> slow_aaaa_server(Runtime& rt, std::shared_ptr<dns::Authority> authority,
+                            Duration delay) {
+    auto socket = std::make_shared<sockets::UdpSocket>(rt);
+    if (!socket->bind_any(53)) co_return;
+    while (true) {
+        auto d = co_await socket->receive();
+        if (!d) continue;
+        auto reply = authority->handle(d->payload.bytes(), dns::Transport::udp, d->from.address);
+        if (!reply) continue;
+        const auto query = dns::parse_message(d->payload.bytes());
+        if (!query || query->questions.empty() || query->questions[0].type != dns::RrType::aaaa) {
+            (void)socket->send_to(d->from, *reply);
+            continue;
+        }
+        rt.spawn([](Runtime& r, std::shared_ptr<sockets::UdpSocket> s, stack::Endpoint to,
+                    std::vector<std::byte> bytes, Duration wait) -> Task<void> {
+            co_await r.sleep(wait);
+            (void)s->send_to(to, bytes);
+        }(rt, socket, d->from, std::move(*reply), delay));
+    }
+}
+
 struct DualStack {
-    DualStack() {
+    // aaaa_delay: the name server holds AAAA answers back that long.
+    explicit DualStack(Duration aaaa_delay = Duration::zero()) {
         auto z = dns::parse_zone(zone, "kiminje.zone");
         EXPECT_TRUE(z) << z.error().to_string();
         auto authority = std::make_shared<dns::Authority>();
         authority->set_zone(std::move(*z));
         Runtime& rt = programs.runtime("server");
-        programs.spawn("server", apps::dns_server(rt, authority, 53, [](const std::string&) {}));
+        if (aaaa_delay > Duration::zero())
+            programs.spawn("server", slow_aaaa_server(rt, authority, aaaa_delay));
+        else
+            programs.spawn("server",
+                           apps::dns_server(rt, authority, 53, [](const std::string&) {}));
         // Let duplicate address detection finish before anyone connects.
         s.sim().run_until([] { return false; }, s.sim().now() + 3_s);
     }
@@ -136,6 +166,49 @@ TEST(HappyEyeballs, FallsBackToIpv4AfterTheAttemptDelayWhenIpv6IsSilent) {
     EXPECT_TRUE(c.attempts[1].won);
     EXPECT_EQ(c.attempts[1].started - c.attempts[0].started, 250_ms);
     EXPECT_EQ(c.remote.address, ip("10.2.0.2"));
+}
+
+// How long the lookup of kiminje.shop takes when both answers come at once:
+// the yardstick for the two tests below (the same seed, the same network).
+Duration lookup_without_delay() {
+    DualStack net;
+    net.listen(80, false);
+    auto r = net.connect("client", "kiminje.shop", 80);
+    EXPECT_TRUE(r && *r);
+    return r && *r ? (*r)->lookup : Duration::zero();
+}
+
+// RFC 8305 §3: A answered first, AAAA 30 ms later — inside the 50 ms
+// resolution delay, so the connection still goes over IPv6, as soon as
+// AAAA is in.
+TEST(HappyEyeballs, AnAaaaAnswerWithinTheResolutionDelayStillGoesFirst) {
+    const Duration both_at_once = lookup_without_delay();
+    DualStack net(30_ms);
+    net.listen(80, false);
+    auto r = net.connect("client", "kiminje.shop", 80);
+    ASSERT_TRUE(r && *r) << (r ? (*r).error().error : "no result");
+    const dns::NamedConnection& c = **r;
+    ASSERT_EQ(c.attempts.size(), 1u);
+    EXPECT_EQ(c.attempts[0].address, ip("2001:db8:2::2"));
+    EXPECT_TRUE(c.attempts[0].won);
+    EXPECT_GE(c.lookup - both_at_once, 30_ms) << "it waited for AAAA";
+    EXPECT_LT(c.lookup - both_at_once, 50_ms) << "and started when AAAA came, not at the deadline";
+}
+
+// AAAA 200 ms late: A plus the 50 ms resolution delay, and IPv4 goes ahead
+// without it.
+TEST(HappyEyeballs, AnAaaaAnswerLaterThanTheResolutionDelayIsNotWaitedFor) {
+    const Duration both_at_once = lookup_without_delay();
+    DualStack net(200_ms);
+    net.listen(80, false);
+    auto r = net.connect("client", "kiminje.shop", 80);
+    ASSERT_TRUE(r && *r) << (r ? (*r).error().error : "no result");
+    const dns::NamedConnection& c = **r;
+    ASSERT_GE(c.attempts.size(), 1u);
+    EXPECT_EQ(c.attempts[0].address, ip("10.2.0.2"));
+    EXPECT_EQ(c.remote.address, ip("10.2.0.2"));
+    EXPECT_GE(c.lookup - both_at_once, 50_ms) << "the whole resolution delay";
+    EXPECT_LT(c.lookup - both_at_once, 60_ms) << "not until AAAA";
 }
 
 // IPv6 refused (the server listens on IPv4 only): the reset ends that
