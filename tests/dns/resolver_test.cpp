@@ -4,7 +4,10 @@
 #include "dns/resolver/resolver.hpp"
 
 #include <deque>
+#include <functional>
 #include <map>
+
+#include "dns/resolver/recursor.hpp"
 
 #include <gtest/gtest.h>
 
@@ -38,6 +41,10 @@ struct Internet {
     std::map<wire::IpAddress, dns::Authority> servers;
     std::deque<dns::Resolver::Outgoing> in_flight;
     std::set<wire::IpAddress> silent;  // servers that never answer
+    // Servers that answer wrongly: given the query and what the zone's
+    // engine would answer, the reply to send instead.
+    using Script = std::function<dns::Message(const dns::Message& query, dns::Message proper)>;
+    std::map<wire::IpAddress, Script> scripted;
     Time now = Time::zero();
     std::vector<std::string> log;  // "server qname type" for every query delivered
     dns::Resolver resolver;
@@ -141,6 +148,9 @@ edge A 192.0.2.77
                 auto it = servers.find(o.server);
                 if (it == servers.end()) continue;
                 auto reply = it->second.handle(o.query, o.transport);
+                if (const auto script = scripted.find(o.server); script != scripted.end() && reply)
+                    reply =
+                        dns::emit_message(script->second(*q, dns::parse_message(*reply).value()));
                 now = now + 10_ms;
                 if (reply) resolver.on_reply(o.token, o.server, 53, *reply, now);
                 continue;
@@ -404,6 +414,107 @@ TEST(Resolver, ServersOfAFamilyItCannotUseAreNotAsked) {
     ASSERT_TRUE(result);
     EXPECT_EQ(result->rcode, Rcode::servfail);
     EXPECT_TRUE(net.in_flight.empty());
+}
+
+// Issue 19, 2: a referral that carries the AA bit is still a referral
+// (NS without SOA, RFC 2308 §2.2), and is followed.
+TEST(Resolver, AReferralWithTheAaBitIsFollowed) {
+    Internet net;
+    for (const wire::IpAddress& shop : {wire::IpAddress{shop_ip}, wire::IpAddress{shop2_ip}}) {
+        net.scripted[shop] = [](const dns::Message&, dns::Message proper) {
+            proper.aa = true;
+            return proper;
+        };
+    }
+    const auto r = net.ask("kiminje.shop.");
+    EXPECT_EQ(r.rcode, Rcode::noerror) << r.failure;
+    EXPECT_EQ(lines(r.answers), std::vector<std::string>{"kiminje.shop. 300 IN A 200.200.200.2"});
+    EXPECT_EQ(net.log.back(), "200.200.200.53 kiminje.shop. IN A");
+}
+
+// Issue 19, 2: a server that refers upward (to the root) is lame: the next
+// server is asked; when every one does that, SERVFAIL — never an empty
+// NOERROR, AA bit or not.
+TEST(Resolver, AnUpwardReferralMarksALameServer) {
+    const auto upward = [](const dns::Message& query, dns::Message) {
+        dns::Message m;
+        m.id = query.id;
+        m.qr = true;
+        m.aa = true;
+        m.questions = query.questions;
+        m.authority.push_back(
+            dns::Record{.name = Name{},
+                        .type = RrType::ns,
+                        .ttl = 3600,
+                        .data = dns::rdata::Ns{*Name::parse("a.root-servers.net.")}});
+        return m;
+    };
+    Internet net;
+    net.scripted[shop_ip] = upward;
+    const auto r = net.ask("kiminje.shop.");
+    EXPECT_EQ(r.rcode, Rcode::noerror) << r.failure;
+    EXPECT_EQ(lines(r.answers), std::vector<std::string>{"kiminje.shop. 300 IN A 200.200.200.2"});
+    EXPECT_EQ(net.resolver.stats().lame, 1u);
+    const auto asked = [&](Ipv4Address ip) {
+        return std::count_if(net.log.begin(), net.log.end(), [&](const std::string& l) {
+            return l.starts_with(wire::IpAddress{ip}.to_string() + " ");
+        });
+    };
+    EXPECT_EQ(asked(shop_ip) + asked(shop2_ip), 2) << "the lame one, then the other";
+
+    Internet all_lame;
+    all_lame.scripted[shop_ip] = upward;
+    all_lame.scripted[shop2_ip] = upward;
+    const auto dead = all_lame.ask("kiminje.shop.");
+    EXPECT_EQ(dead.rcode, Rcode::servfail);
+    EXPECT_TRUE(dead.answers.empty());
+}
+
+// Issue 19, 13: the only root server silent — it is asked the question
+// (two rounds), and never for its own address on top.
+TEST(Resolver, ALoneFailedRootIsNotAskedForItsOwnAddress) {
+    Internet net;
+    net.silent.insert(root_ip);
+    const auto r = net.ask("kiminje.shop.");
+    EXPECT_EQ(r.rcode, Rcode::servfail);
+    EXPECT_EQ(net.log, (std::vector<std::string>{"198.41.0.4 kiminje.shop. IN A",
+                                                 "198.41.0.4 kiminje.shop. IN A"}));
+}
+
+// Issue 19, 8: CD and DO come back as the client set them (RFC 4035
+// §3.2.2, RFC 3225 §3).
+TEST(Recursor, CopiesTheCdAndDoBitsIntoTheResponse) {
+    Internet net;
+    std::deque<dns::Resolver::Outgoing> out;
+    dns::Recursor recursor(
+        {.resolver = {.root_hints = {{*Name::parse("a.root-servers.net."), root_ip}}}},
+        base::Seed{9}, [&](const dns::Resolver::Outgoing& o) { out.push_back(o); });
+    for (bool set : {true, false}) {
+        dns::Message query;
+        query.id = 77;
+        query.rd = true;
+        query.cd = set;
+        query.questions.push_back({*Name::parse("kiminje.shop."), RrType::a, dns::RrClass::in});
+        query.edns = dns::Edns{.dnssec_ok = set};
+        std::optional<dns::Message> response;
+        recursor.handle(
+            dns::emit_message(query), dns::Transport::udp,
+            wire::IpAddress{Ipv4Address{127, 0, 0, 1}}, net.now,
+            [&](std::vector<std::byte> b) { response = dns::parse_message(b).value(); });
+        while (!out.empty()) {
+            const auto o = out.front();
+            out.pop_front();
+            auto reply = net.servers.at(o.server).handle(o.query, o.transport);
+            ASSERT_TRUE(reply);
+            recursor.resolver().on_reply(o.token, o.server, 53, *reply, net.now);
+        }
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->rcode, Rcode::noerror);
+        EXPECT_EQ(response->answers.size(), 1u);
+        EXPECT_EQ(response->cd, set);
+        ASSERT_TRUE(response->edns);
+        EXPECT_EQ(response->edns->dnssec_ok, set);
+    }
 }
 
 }  // namespace

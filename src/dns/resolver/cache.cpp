@@ -110,11 +110,12 @@ std::optional<Cache::Delegation> Cache::closest_delegation(const Name& name, bas
                                                            QueryFamilies families) {
     for (Name zone = name;; zone = zone.parent()) {
         if (auto ns = get(zone, RrType::ns, now)) {
-            Delegation d{zone, {}, {}};
+            Delegation d{zone, {}, {}, {}};
             for (const Record& r : *ns) {
                 const auto* n = std::get_if<rdata::Ns>(&r.data);
                 if (!n) continue;
                 d.servers.push_back(n->host);
+                const size_t before = d.addresses.size();
                 if (families.ipv6) {
                     if (auto aaaa = get(n->host, RrType::aaaa, now))
                         append_addresses(*aaaa, d.addresses);
@@ -122,6 +123,7 @@ std::optional<Cache::Delegation> Cache::closest_delegation(const Name& name, bas
                 if (families.ipv4) {
                     if (auto a = get(n->host, RrType::a, now)) append_addresses(*a, d.addresses);
                 }
+                if (d.addresses.size() > before) d.with_addresses.push_back(n->host);
             }
             return d;
         }

@@ -70,6 +70,7 @@ class Cache {
         Name zone;
         std::vector<Name> servers;
         std::vector<wire::IpAddress> addresses;
+        std::vector<Name> with_addresses;  // the servers those addresses belong to
     };
     std::optional<Delegation> closest_delegation(const Name& name, base::Time now,
                                                  QueryFamilies families = {});

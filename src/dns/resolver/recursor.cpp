@@ -50,9 +50,13 @@ void Recursor::handle(base::ByteSpan bytes, Transport transport, wire::IpAddress
     r.qr = true;
     r.ra = true;
     r.rd = query->rd;
+    // Copied back, as RFC 4035 §3.2.2 and RFC 3225 §3 ask: a validator
+    // behind us reads them (this resolver does not validate).
+    r.cd = query->cd;
     r.opcode = query->opcode;
     r.questions = query->questions;
-    if (query->edns) r.edns = Edns{.udp_size = config_.max_udp_size};
+    if (query->edns)
+        r.edns = Edns{.udp_size = config_.max_udp_size, .dnssec_ok = query->edns->dnssec_ok};
     size_t limit = 65535;
     if (transport == Transport::udp) {
         limit = 512;

@@ -28,6 +28,9 @@ struct Resolver::Task {
     std::vector<Name> server_names;
     std::vector<wire::IpAddress> addresses;
     std::vector<wire::IpAddress> tried;
+    // Servers whose addresses came with the delegation (glue, hints, cache):
+    // when those fail, asking for them again would only ask the same places.
+    std::vector<Name> addressed;
     size_t next_glueless = 0;  // the next server name to look up without glue
     int rounds = 0;            // times every address has been tried
     bool waiting_for_glue = false;
@@ -188,12 +191,14 @@ void Resolver::use_delegation(Task& t, base::Time now) {
     t.server_names.clear();
     t.addresses.clear();
     t.tried.clear();
+    t.addressed.clear();
     t.next_glueless = 0;
     t.rounds = 0;
     if (auto d = cache_.closest_delegation(t.qname, now, config_.families)) {
         t.zone = d->zone;
         t.server_names = d->servers;
         t.addresses = d->addresses;
+        t.addressed = d->with_addresses;
     } else {
         for (const RootHint& h : config_.root_hints) {
             if (std::find(t.server_names.begin(), t.server_names.end(), h.name) ==
@@ -205,7 +210,12 @@ void Resolver::use_delegation(Task& t, base::Time now) {
             for (bool v6 : {true, false}) {
                 if (!(v6 ? config_.families.ipv6 : config_.families.ipv4)) continue;
                 for (const RootHint& h : config_.root_hints) {
-                    if (h.name == n && h.address.is_v6() == v6) t.addresses.push_back(h.address);
+                    if (h.name == n && h.address.is_v6() == v6) {
+                        t.addresses.push_back(h.address);
+                        if (std::find(t.addressed.begin(), t.addressed.end(), n) ==
+                            t.addressed.end())
+                            t.addressed.push_back(n);
+                    }
                 }
             }
         }
@@ -234,6 +244,9 @@ void Resolver::next_server(Task& t, base::Time now) {
     }
     while (t.next_glueless < t.server_names.size()) {
         const Name host = t.server_names[t.next_glueless++];
+        // Its addresses were tried already: a lookup would go to the servers
+        // that just failed (a lone root server asked for its own address).
+        if (std::find(t.addressed.begin(), t.addressed.end(), host) != t.addressed.end()) continue;
         // A server named inside the zone it serves, with no glue: asking for
         // its address would ask that very zone.
         if (host.is_subdomain_of(t.zone) && !t.zone.is_root()) continue;
@@ -268,6 +281,7 @@ void Resolver::look_up_server(Task& t, const Name& host, RrType type, base::Time
 // the referral (already checked to be in bailiwick), else the cache.
 void Resolver::add_server_addresses(Task& t, const Name& host,
                                     const std::vector<Record>& additional, base::Time now) {
+    const size_t before = t.addresses.size();
     for (bool v6 : {true, false}) {
         if (!(v6 ? config_.families.ipv6 : config_.families.ipv4)) continue;
         const RrType type = v6 ? RrType::aaaa : RrType::a;
@@ -279,6 +293,7 @@ void Resolver::add_server_addresses(Task& t, const Name& host,
             append_addresses(*cached, t.addresses);
         }
     }
+    if (t.addresses.size() > before) t.addressed.push_back(host);
 }
 
 void Resolver::send(Task& t, base::Time now) {
@@ -401,7 +416,12 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
         if (soa) r.authority.push_back(*soa);
         return finish(id, std::move(r), now);
     }
-    // A referral: NS records for a zone below the one asked, above the name.
+    // NS records without an SOA make a referral, whatever the AA bit says
+    // (RFC 2308 §2.2: that is how a referral differs from "no data"). One
+    // to a zone below the one asked, above the name, is followed; one
+    // upward or sideways (the root, the same zone, elsewhere) comes from a
+    // lame server (RFC 1034 §5.3.3): the next server is asked.
+    const std::optional<Record> soa = soa_in(authority, t.zone);
     std::optional<Name> child;
     for (const Record& r : authority) {
         if (r.type == RrType::ns && r.name.is_subdomain_of(t.zone) && !(r.name == t.zone) &&
@@ -410,7 +430,13 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
             break;
         }
     }
-    if (child && !reply.aa) {
+    const bool any_ns = std::any_of(reply.authority.begin(), reply.authority.end(),
+                                    [](const Record& r) { return r.type == RrType::ns; });
+    if (!soa && any_ns && !child) {
+        ++stats_.lame;
+        return next_server(t, now);
+    }
+    if (child && !soa) {
         if (++t.referrals > config_.max_referrals) return fail(id, "too many referrals", now);
         const auto ns = rrset(authority, *child, RrType::ns);
         cache_.put(ns, now);
@@ -418,6 +444,7 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
         t.server_names.clear();
         t.addresses.clear();
         t.tried.clear();
+        t.addressed.clear();
         t.next_glueless = 0;
         t.rounds = 0;
         for (const Record& r : ns) {
@@ -428,7 +455,7 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
         return next_server(t, now);
     }
     // NODATA: the name exists, without records of this type.
-    if (const auto soa = soa_in(authority, t.zone); soa || reply.aa) {
+    if (soa || reply.aa) {
         cache_.put_negative(t.qname, t.qtype, Rcode::noerror, soa, now);
         Resolution r;
         if (soa) r.authority.push_back(*soa);

@@ -72,6 +72,7 @@ struct ResolverStats {
     uint64_t timeouts = 0;
     uint64_t mismatched = 0;  // wrong server, port, ID or question: ignored
     uint64_t out_of_bailiwick = 0;
+    uint64_t lame = 0;       // referred upward or sideways: the next server was asked
     uint64_t truncated = 0;  // answered TC: asked again over TCP
     uint64_t servfail = 0;
 };
