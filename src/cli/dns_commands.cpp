@@ -29,30 +29,46 @@ namespace cli {
 namespace {
 
 struct HostPort {
-    wire::Ipv4Address address;
+    wire::IpAddress address;
     uint16_t port = 53;
+    // "192.0.2.1:53", "[2001:db8::1]:53"
+    std::string to_string() const {
+        if (address.is_v6()) return fmt::format("[{}]:{}", address.to_string(), port);
+        return fmt::format("{}:{}", address.to_string(), port);
+    }
 };
 
+// ADDRESS[:PORT], an IPv6 address in brackets when a port follows
+// ([::1]:5353), bare without one (::1).
 std::optional<HostPort> parse_host_port(std::string_view text) {
-    const size_t colon = text.rfind(':');
-    const std::string_view host = colon == std::string_view::npos ? text : text.substr(0, colon);
-    auto a = wire::Ipv4Address::parse(host);
+    std::string_view host = text;
+    std::string_view port;
+    if (text.starts_with('[')) {
+        const size_t close = text.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        host = text.substr(1, close - 1);
+        const std::string_view rest = text.substr(close + 1);
+        if (!rest.empty()) {
+            if (!rest.starts_with(':')) return std::nullopt;
+            port = rest.substr(1);
+            if (port.empty()) return std::nullopt;
+        }
+        if (!wire::Ipv6Address::parse(host)) return std::nullopt;
+    } else if (text.find(':') != text.rfind(':')) {
+        host = text;  // IPv6 without brackets: no port
+    } else if (const size_t colon = text.find(':'); colon != std::string_view::npos) {
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (port.empty()) return std::nullopt;
+    }
+    const auto a = wire::IpAddress::parse(host);
     if (!a) return std::nullopt;
     HostPort hp{*a, 53};
-    if (colon != std::string_view::npos) {
-        const std::string_view p = text.substr(colon + 1);
-        const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), hp.port);
-        if (ec != std::errc{} || end != p.data() + p.size()) return std::nullopt;
+    if (!port.empty()) {
+        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), hp.port);
+        if (ec != std::errc{} || end != port.data() + port.size()) return std::nullopt;
     }
     return hp;
-}
-
-sockaddr_in to_sockaddr(const HostPort& hp) {
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(hp.port);
-    sa.sin_addr.s_addr = htonl(hp.address.to_u32());
-    return sa;
 }
 
 // Waits for `fd` to be readable, at most `ms`.
@@ -64,14 +80,15 @@ bool wait_readable(int fd, int ms) {
 std::optional<std::vector<std::byte>> ask_udp(const HostPort& server,
                                               const std::vector<std::byte>& query, uint16_t id,
                                               int timeout_ms, std::string& why) {
-    const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const int fd =
+        socket(server.address.is_v6() ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         why = std::strerror(errno);
         return std::nullopt;
     }
-    const sockaddr_in sa = to_sockaddr(server);
+    const live::KernelAddress sa = live::to_kernel(server.address, server.port);
     std::optional<std::vector<std::byte>> answer;
-    if (connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
+    if (connect(fd, sa.get(), sa.length) != 0) {
         why = std::strerror(errno);
     } else {
         for (int attempt = 0; attempt < 3 && !answer; ++attempt) {
@@ -115,19 +132,20 @@ bool read_all(int fd, std::byte* at, size_t n, int timeout_ms) {
 std::optional<std::vector<std::byte>> ask_tcp(const HostPort& server,
                                               const std::vector<std::byte>& query, int timeout_ms,
                                               std::string& why) {
-    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int fd =
+        socket(server.address.is_v6() ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         why = std::strerror(errno);
         return std::nullopt;
     }
-    const sockaddr_in sa = to_sockaddr(server);
+    const live::KernelAddress sa = live::to_kernel(server.address, server.port);
     std::optional<std::vector<std::byte>> answer;
     std::vector<std::byte> framed;
     framed.push_back(static_cast<std::byte>(query.size() >> 8));
     framed.push_back(static_cast<std::byte>(query.size()));
     framed.insert(framed.end(), query.begin(), query.end());
     std::byte len[2];
-    if (connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
+    if (connect(fd, sa.get(), sa.length) != 0) {
         why = std::strerror(errno);
     } else if (send(fd, framed.data(), framed.size(), MSG_NOSIGNAL) !=
                static_cast<ssize_t>(framed.size())) {
@@ -185,8 +203,8 @@ int run_dns_serve(const DnsServeCommand& c, std::FILE* out) {
         fmt::print(stderr, "minternet dns serve: {}\n", server.error());
         return 1;
     }
-    fmt::print(out, "serving on {}:{} (UDP and TCP)\n", where->address.to_string(),
-               (*server)->port());
+    fmt::print(out, "serving on {} (UDP and TCP)\n",
+               HostPort{where->address, (*server)->port()}.to_string());
     std::fflush(out);
     (*loop)->on_stop_signal([&] { (*loop)->stop(); });
     if (auto ran = (*loop)->run(); !ran) {
@@ -222,6 +240,10 @@ int run_dns_recursor(const DnsRecursorCommand& c, std::FILE* out) {
     }
     dns::RecursorConfig config;
     config.resolver.root_hints = *hints;
+    // The kernel's sockets speak both families: servers are asked over
+    // IPv6 and IPv4 (one the machine cannot reach fails, and the next
+    // address is tried).
+    config.resolver.families = {.ipv4 = true, .ipv6 = true};
     config.resolver.server_port = c.upstream_port;
     for (const std::string& a : c.allow) {
         if (auto cidr = wire::Ipv4Cidr::parse(a)) {
@@ -245,7 +267,7 @@ int run_dns_recursor(const DnsRecursorCommand& c, std::FILE* out) {
     upstream.attach(&recursor.resolver());
     auto server = live::DnsServer::start(
         **loop, {.address = where->address, .port = where->port},
-        [&](base::ByteSpan query, dns::Transport transport, wire::Ipv4Address from,
+        [&](base::ByteSpan query, dns::Transport transport, wire::IpAddress from,
             live::DnsServer::Respond respond) {
             recursor.handle(query, transport, from, live::wall_now(), std::move(respond));
             upstream.schedule();
@@ -254,8 +276,9 @@ int run_dns_recursor(const DnsRecursorCommand& c, std::FILE* out) {
         fmt::print(stderr, "minternet dns recursor: {}\n", server.error());
         return 1;
     }
-    fmt::print(out, "recursor on {}:{} (UDP and TCP), {} root servers from {}\n",
-               where->address.to_string(), (*server)->port(), hints->size(), c.root_hints);
+    fmt::print(out, "recursor on {} (UDP and TCP), {} root servers from {}\n",
+               HostPort{where->address, (*server)->port()}.to_string(), hints->size(),
+               c.root_hints);
     std::fflush(out);
     (*loop)->on_stop_signal([&] { (*loop)->stop(); });
     if (auto ran = (*loop)->run(); !ran) {
@@ -316,14 +339,13 @@ int run_dns_query(const DnsQueryCommand& c, std::FILE* out) {
                         std::chrono::steady_clock::now() - start)
                         .count();
     if (!answer) {
-        fmt::print(out, ";; no answer from {}:{}: {}\n", server->address.to_string(), server->port,
-                   why);
+        fmt::print(out, ";; no answer from {}: {}\n", server->to_string(), why);
         return 1;
     }
     auto m = dns::parse_message(*answer);
     if (!m) {
-        fmt::print(out, ";; a malformed answer from {}:{}: {}\n", server->address.to_string(),
-                   server->port, m.error().to_string());
+        fmt::print(out, ";; a malformed answer from {}: {}\n", server->to_string(),
+                   m.error().to_string());
         return 1;
     }
     fmt::print(out, "; <<>> minternet dns query <<>> {} {}\n", name->to_string(), to_string(*type));

@@ -136,7 +136,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--zone", serve.zones, "A zone file (RFC 1035 master file); repeat")
         ->required()
         ->check(CLI::ExistingFile);
-    serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT for UDP and TCP")
+    serve_cmd
+        ->add_option("--listen", serve.listen,
+                     "ADDRESS:PORT (IPv6: [ADDRESS]:PORT) for UDP and TCP")
         ->capture_default_str();
     serve_cmd->add_option("--allow-update", serve.allow_update,
                           "An address that may send dynamic updates (RFC 2136); repeat");
@@ -148,7 +150,9 @@ int main(int argc, char** argv) {
                      "Root servers: NS records for \".\" and their A records (named.root)")
         ->required()
         ->check(CLI::ExistingFile);
-    recursor_cmd->add_option("--listen", recursor.listen, "ADDRESS:PORT for UDP and TCP")
+    recursor_cmd
+        ->add_option("--listen", recursor.listen,
+                     "ADDRESS:PORT (IPv6: [ADDRESS]:PORT) for UDP and TCP")
         ->capture_default_str();
     recursor_cmd->add_option("--allow", recursor.allow,
                              "A network (ADDRESS/PREFIX) whose clients may ask; repeat");
@@ -162,7 +166,7 @@ int main(int argc, char** argv) {
     query_cmd->add_option("name", query.name, "The name to ask about")->required();
     query_cmd->add_option("type", query.type, "The record type (A, MX, TXT, TYPE65280, …)")
         ->capture_default_str();
-    query_cmd->add_option("--server,-s", query.server, "ADDRESS[:PORT] of the server")
+    query_cmd->add_option("--server,-s", query.server, "ADDRESS[:PORT] of the server ([IPv6]:PORT)")
         ->capture_default_str();
     query_cmd->add_flag("--tcp", query.tcp, "Ask over TCP");
     query_cmd->add_flag("!--norecurse", query.recurse, "Clear RD (recursion desired)");

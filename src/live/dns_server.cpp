@@ -15,12 +15,14 @@
 
 #include <fmt/format.h>
 
+#include "live/kernel_address.hpp"
+
 namespace live {
 
 struct DnsServer::Connection {
     int fd = -1;
     uint64_t generation = 0;  // tells a late response for a closed fd from a reused one
-    wire::Ipv4Address peer;
+    wire::IpAddress peer;
     std::vector<std::byte> in;
     std::vector<std::byte> out;
     Loop::TimerId idle = 0;
@@ -29,14 +31,6 @@ struct DnsServer::Connection {
 };
 
 namespace {
-
-sockaddr_in to_sockaddr(wire::Ipv4Address a, uint16_t port) {
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    sa.sin_addr.s_addr = htonl(a.to_u32());
-    return sa;
-}
 
 std::string error(std::string_view what) {
     return fmt::format("{}: {}", what, std::strerror(errno));
@@ -51,23 +45,29 @@ base::Expected<std::unique_ptr<DnsServer>, std::string> DnsServer::start(Loop& l
                                                                          DnsServerConfig config,
                                                                          Handler handler) {
     std::unique_ptr<DnsServer> s(new DnsServer(loop, config, std::move(handler)));
-    const std::string where = fmt::format("{}:{}", config.address.to_string(), config.port);
-    s->udp_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const std::string where = config.address.is_v6()
+                                  ? fmt::format("[{}]:{}", config.address.to_string(), config.port)
+                                  : fmt::format("{}:{}", config.address.to_string(), config.port);
+    // On an IPv6 address the sockets are IPv6 ones; on :: they take IPv4 too
+    // (the kernel's default), and an IPv4 client comes back as IPv4.
+    const int family = config.address.is_v6() ? AF_INET6 : AF_INET;
+    s->udp_ = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->udp_ < 0) return base::fail(error("socket"));
-    sockaddr_in sa = to_sockaddr(config.address, config.port);
-    if (bind(s->udp_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+    const KernelAddress at = to_kernel(config.address, config.port);
+    if (bind(s->udp_, at.get(), at.length) != 0)
         return base::fail(error(fmt::format("cannot bind UDP {}", where)));
-    socklen_t len = sizeof sa;
-    getsockname(s->udp_, reinterpret_cast<sockaddr*>(&sa), &len);
-    s->port_ = ntohs(sa.sin_port);
-    s->listener_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    KernelAddress bound;
+    bound.length = sizeof bound.storage;
+    getsockname(s->udp_, reinterpret_cast<sockaddr*>(&bound.storage), &bound.length);
+    const auto local = from_kernel(bound.storage, bound.length);
+    s->port_ = local ? local->port : config.port;
+    s->listener_ = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->listener_ < 0) return base::fail(error("socket"));
     const int one = 1;
     setsockopt(s->listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in ta = to_sockaddr(config.address, s->port_);
-    if (bind(s->listener_, reinterpret_cast<sockaddr*>(&ta), sizeof ta) != 0)
-        return base::fail(
-            error(fmt::format("cannot bind TCP {}:{}", config.address.to_string(), s->port_)));
+    const KernelAddress tcp_at = to_kernel(config.address, s->port_);
+    if (bind(s->listener_, tcp_at.get(), tcp_at.length) != 0)
+        return base::fail(error(fmt::format("cannot bind TCP {} (port {})", where, s->port_)));
     if (listen(s->listener_, 128) != 0) return base::fail(error("listen"));
     DnsServer* self = s.get();
     if (auto ok = loop.add(s->udp_, EPOLLIN, [self](uint32_t) { self->on_udp(); }); !ok)
@@ -96,7 +96,7 @@ void DnsServer::on_udp() {
     rx_.resize(batch * slot);
     std::array<mmsghdr, batch> msgs{};
     std::array<iovec, batch> iov{};
-    std::array<sockaddr_in, batch> from{};
+    std::array<sockaddr_storage, batch> from{};
     // Bounded: other sockets get their turn even under a flood.
     for (int round = 0; round < 8; ++round) {
         for (size_t i = 0; i < batch; ++i) {
@@ -114,18 +114,22 @@ void DnsServer::on_udp() {
             const auto k = static_cast<size_t>(i);
             if (msgs[k].msg_hdr.msg_flags & MSG_TRUNC) continue;
             ++stats_.udp_queries;
-            const sockaddr_in peer_addr = from[k];
-            const auto peer = wire::Ipv4Address::from_u32(ntohl(peer_addr.sin_addr.s_addr));
+            const socklen_t name_len = msgs[k].msg_hdr.msg_namelen;
+            const auto peer = from_kernel(from[k], name_len);
+            if (!peer) continue;
+            KernelAddress peer_addr;
+            std::memcpy(&peer_addr.storage, &from[k], name_len);
+            peer_addr.length = name_len;
             handler_(base::ByteSpan(rx_.data() + k * slot, msgs[k].msg_len), dns::Transport::udp,
-                     peer, [this, peer_addr, alive = alive_](std::vector<std::byte> response) {
+                     peer->address,
+                     [this, peer_addr, alive = alive_](std::vector<std::byte> response) {
                          if (!*alive) return;
                          ++stats_.responses;
                          if (batching_) {
                              pending_.push_back({peer_addr, std::move(response)});
                          } else {
-                             sendto(udp_, response.data(), response.size(), 0,
-                                    reinterpret_cast<const sockaddr*>(&peer_addr),
-                                    sizeof peer_addr);
+                             sendto(udp_, response.data(), response.size(), 0, peer_addr.get(),
+                                    peer_addr.length);
                          }
                      });
         }
@@ -142,8 +146,8 @@ void DnsServer::send_pending() {
         iov[i] = {pending_[i].second.data(), pending_[i].second.size()};
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_name = &pending_[i].first;
-        msgs[i].msg_hdr.msg_namelen = sizeof pending_[i].first;
+        msgs[i].msg_hdr.msg_name = &pending_[i].first.storage;
+        msgs[i].msg_hdr.msg_namelen = pending_[i].first.length;
     }
     size_t sent = 0;
     while (sent < msgs.size()) {
@@ -157,11 +161,16 @@ void DnsServer::send_pending() {
 
 void DnsServer::on_accept() {
     while (true) {
-        sockaddr_in from{};
+        sockaddr_storage from{};
         socklen_t len = sizeof from;
         const int fd = accept4(listener_, reinterpret_cast<sockaddr*>(&from), &len,
                                SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) return;
+        const auto peer = from_kernel(from, len);
+        if (!peer) {
+            close(fd);
+            continue;
+        }
         if (connections_.size() >= config_.max_tcp) {
             // Make room: the connection with nothing in progress that was
             // accepted first goes.
@@ -176,7 +185,7 @@ void DnsServer::on_accept() {
         auto c = std::make_unique<Connection>();
         c->fd = fd;
         c->generation = next_generation_++;
-        c->peer = wire::Ipv4Address::from_u32(ntohl(from.sin_addr.s_addr));
+        c->peer = peer->address;
         Connection& ref = *c;
         connections_[fd] = std::move(c);
         ++stats_.tcp_connections;
@@ -278,7 +287,7 @@ void DnsServer::close_connection(int fd) {
 }
 
 DnsServer::Handler authority_handler(dns::Authority& authority) {
-    return [&authority](base::ByteSpan query, dns::Transport transport, wire::Ipv4Address from,
+    return [&authority](base::ByteSpan query, dns::Transport transport, wire::IpAddress from,
                         const DnsServer::Respond& respond) {
         if (auto response = authority.handle(query, transport, from)) respond(std::move(*response));
     };

@@ -21,13 +21,14 @@
 #include "base/bytes.hpp"
 #include "base/result.hpp"
 #include "dns/auth/authority.hpp"
+#include "live/kernel_address.hpp"
 #include "live/loop.hpp"
 #include "wire/address.hpp"
 
 namespace live {
 
 struct DnsServerConfig {
-    wire::Ipv4Address address = wire::Ipv4Address{127, 0, 0, 1};
+    wire::IpAddress address = wire::IpAddress{wire::Ipv4Address{127, 0, 0, 1}};  // or IPv6
     uint16_t port = 53;  // 0: any free port (see DnsServer::port)
     size_t max_tcp = 256;
     base::Duration tcp_idle = base::Duration::seconds(10);
@@ -45,7 +46,7 @@ class DnsServer {
     // Sends the response to the query it was given for (at most once).
     using Respond = std::function<void(std::vector<std::byte> response)>;
     using Handler = std::function<void(base::ByteSpan query, dns::Transport transport,
-                                       wire::Ipv4Address from, Respond respond)>;
+                                       wire::IpAddress from, Respond respond)>;
 
     static base::Expected<std::unique_ptr<DnsServer>, std::string> start(Loop& loop,
                                                                          DnsServerConfig config,
@@ -79,7 +80,7 @@ class DnsServer {
     DnsServerStats stats_;
     std::vector<std::byte> rx_;  // receive slots for a batch of datagrams
     bool batching_ = false;      // answers given now wait for one sendmmsg
-    std::vector<std::pair<sockaddr_in, std::vector<std::byte>>> pending_;
+    std::vector<std::pair<KernelAddress, std::vector<std::byte>>> pending_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -34,6 +34,17 @@ int bind_udp(const char* address, uint16_t port) {
     return fd;
 }
 
+bool free_on_ipv6_loopback(uint16_t port) {
+    const int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 sa{};
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(port);
+    sa.sin6_addr = in6addr_loopback;
+    const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+    close(fd);
+    return ok;
+}
+
 // A port free on 127.0.0.1–4 and 127.0.0.10 at once.
 uint16_t free_port_everywhere() {
     for (uint16_t port = 20000 + static_cast<uint16_t>(getpid() % 20000);; port += 7) {
@@ -192,6 +203,49 @@ TEST(Recursor, ResolvesThroughRootTldAndZoneProcessesCachesAndExpires) {
     EXPECT_NE(log.find("mismatched replies ignored"), std::string::npos) << log;
     EXPECT_EQ(log.find(" 0 mismatched"), std::string::npos)
         << "the wrong-ID forgery was seen and ignored: " << log;
+    std::filesystem::remove_all(dir);
+}
+
+// Issue 19, 12: a root server with an IPv6 address only (an AAAA root
+// hint, `dns serve` on [::1]), the TLD and zone servers on IPv4 loopback,
+// and the recursor itself listening on [::1], asked with dig -6 and with
+// `minternet dns query`.
+TEST(Recursor, AsksAnIpv6OnlyRootAndAnswersOverIpv6) {
+    uint16_t port = free_port_everywhere();
+    while (!free_on_ipv6_loopback(port) || !free_on_ipv6_loopback(port + 1))
+        port = static_cast<uint16_t>(port + 11);
+    const uint16_t recursor_port = port + 1;
+    const auto dir =
+        std::filesystem::temp_directory_path() / fmt::format("minternet-recursor6-{}", getpid());
+    std::filesystem::create_directories(dir);
+    auto serve = [&](const std::string& where, const char* zone) {
+        return std::make_unique<interop::Process>(
+            std::vector<std::string>{MINTERNET_BINARY, "dns", "serve", "--zone", data + zone,
+                                     "--listen", where},
+            dir / (std::string(zone) + ".log"));
+    };
+    auto root = serve(fmt::format("[::1]:{}", port), "root.zone");
+    auto tld = serve(fmt::format("127.0.0.2:{}", port), "shop.zone");
+    auto auth = serve(fmt::format("127.0.0.3:{}", port), "kiminje.shop.zone");
+    interop::Process recursor(
+        {MINTERNET_BINARY, "dns", "recursor", "--root-hints", data + "root6.hints", "--listen",
+         fmt::format("[::1]:{}", recursor_port), "--upstream-port", std::to_string(port)},
+        dir / "recursor.log");
+    std::string first;
+    for (int i = 0; i < 50; ++i) {
+        first = interop::run(fmt::format(
+            "dig -6 +noall +answer +comments +time=2 +tries=3 -p {} @::1 kiminje.shop A 2>&1",
+            recursor_port));
+        if (first.find("200.200.200.2") != std::string::npos) break;
+        usleep(100'000);
+    }
+    EXPECT_EQ(answer_lines(first), std::vector<std::string>{"kiminje.shop. 2 IN A 200.200.200.2"})
+        << first;
+    // Our own client over IPv6, to the root server directly: its referral.
+    const std::string referral = interop::run(fmt::format(
+        "{} dns query kiminje.shop A --server '[::1]:{}' 2>&1", MINTERNET_BINARY, port));
+    EXPECT_NE(referral.find("ns1.shop."), std::string::npos) << referral;
+    EXPECT_EQ(recursor.stop(), 0) << recursor.output();
     std::filesystem::remove_all(dir);
 }
 
