@@ -17,6 +17,8 @@
 
 #include <fmt/format.h>
 
+#include <spdlog/logger.h>
+
 #include "dns/auth/authority.hpp"
 #include "dns/resolver/recursor.hpp"
 #include "dns/wire/message.hpp"
@@ -244,6 +246,12 @@ int run_dns_recursor(const DnsRecursorCommand& c, std::FILE* out) {
     // IPv6 and IPv4 (one the machine cannot reach fails, and the next
     // address is tried).
     config.resolver.families = {.ipv4 = true, .ipv6 = true};
+    // --log-level debug: every step of every resolution, a line each.
+    if (c.log && c.log->should_log(spdlog::level::debug)) {
+        config.resolver.trace = [log = c.log](const dns::TraceEvent& e) {
+            log->debug("{}", e.to_string());
+        };
+    }
     config.resolver.server_port = c.upstream_port;
     for (const std::string& a : c.allow) {
         if (auto cidr = wire::Ipv4Cidr::parse(a)) {

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -221,13 +222,25 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
 
     std::string log_level = "warn";
+    const auto valid_level = [](const std::string& v) {
+        return base::parse_log_level(v) ? std::string{}
+                                        : "must be trace, debug, info, warn, error or off";
+    };
     app.add_option("--log-level", log_level,
                    "Diagnostics on stderr: trace, debug, info, warn, error or off")
-        ->check([](const std::string& v) {
-            return base::parse_log_level(v) ? std::string{}
-                                            : "must be trace, debug, info, warn, error or off";
-        })
+        ->check(valid_level)
         ->capture_default_str();
+    // The same option after any subcommand (`minternet dns recursor …
+    // --log-level debug`). Not CLI11's fallthrough: that would hand the
+    // parent every argument a subcommand does not know.
+    std::function<void(CLI::App*)> also_after = [&](CLI::App* parent) {
+        for (CLI::App* sub : parent->get_subcommands([](CLI::App*) { return true; })) {
+            sub->add_option("--log-level", log_level, "As before the subcommand")
+                ->check(valid_level);
+            also_after(sub);
+        }
+    };
+    also_after(&app);
 
     CLI11_PARSE(app, argc, argv);
 
@@ -247,6 +260,7 @@ int main(int argc, char** argv) {
     if (*ping_cmd) return cli::run_ping(ping, stdout);
     if (*trace_cmd) return cli::run_traceroute(trace, stdout);
     serve.log = log;
+    recursor.log = log;
     if (*serve_cmd) return cli::run_dns_serve(serve, stdout);
     if (*recursor_cmd) return cli::run_dns_recursor(recursor, stdout);
     if (*query_cmd) return cli::run_dns_query(query, stdout);

@@ -46,7 +46,8 @@ struct Internet {
     using Script = std::function<dns::Message(const dns::Message& query, dns::Message proper)>;
     std::map<wire::IpAddress, Script> scripted;
     Time now = Time::zero();
-    std::vector<std::string> log;  // "server qname type" for every query delivered
+    std::vector<std::string> log;        // "server qname type" for every query delivered
+    std::vector<dns::TraceEvent> trace;  // what the resolver's per-query trace said
     dns::Resolver resolver;
 
     // Queries over IPv4 only unless `families` says otherwise; the root hint
@@ -54,7 +55,8 @@ struct Internet {
     explicit Internet(dns::QueryFamilies families = {})
         : resolver({.root_hints = {{*Name::parse("a.root-servers.net."), root_ip},
                                    {*Name::parse("a.root-servers.net."), root6}},
-                    .families = families},
+                    .families = families,
+                    .trace = [this](const dns::TraceEvent& e) { trace.push_back(e); }},
                    base::Seed{5},
                    [this](const dns::Resolver::Outgoing& o) { in_flight.push_back(o); }) {
         add(root_ip, root6, R"($ORIGIN .
@@ -416,6 +418,36 @@ TEST(Resolver, ServersOfAFamilyItCannotUseAreNotAsked) {
     EXPECT_TRUE(net.in_flight.empty());
 }
 
+// Issue 19, 14: the per-query trace says each step — what was asked of
+// whom, what came back, what was decided — as values.
+TEST(Resolver, TracesEveryStepOfAResolution) {
+    Internet net;
+    net.ask("www.kiminje.shop.");
+    std::vector<std::string> steps;
+    for (const dns::TraceEvent& e : net.trace)
+        steps.push_back(std::string(dns::to_string(e.step)) + " " + e.zone.to_string());
+    EXPECT_EQ(steps, (std::vector<std::string>{"query_sent .", "referral .", "query_sent shop.",
+                                               "referral shop.", "query_sent kiminje.shop.",
+                                               "cname kiminje.shop.", "answer kiminje.shop.",
+                                               "done kiminje.shop."}));
+    EXPECT_EQ(net.trace[0].server, wire::IpAddress{root_ip});
+    EXPECT_EQ(net.trace[1].detail, "shop.");
+    EXPECT_EQ(net.trace[3].detail, "kiminje.shop.");
+    EXPECT_EQ(net.trace[4].server, wire::IpAddress{kiminje_ip});
+    EXPECT_EQ(net.trace[5].detail, "kiminje.shop.") << "the CNAME's target";
+    EXPECT_EQ(net.trace[6].question.name, *Name::parse("www.kiminje.shop.")) << "as sent";
+    // A timeout and the next server, in the trace too.
+    net.trace.clear();
+    net.silent.insert(kiminje_ip);
+    net.resolver.cache().clear();
+    const auto dead = net.ask("kiminje.shop.");
+    EXPECT_EQ(dead.rcode, Rcode::servfail);
+    EXPECT_TRUE(std::any_of(net.trace.begin(), net.trace.end(), [](const dns::TraceEvent& e) {
+        return e.step == dns::TraceStep::timeout && e.server == wire::IpAddress{kiminje_ip};
+    }));
+    EXPECT_EQ(net.trace.back().step, dns::TraceStep::done);
+}
+
 // Issue 19, 2: a referral that carries the AA bit is still a referral
 // (NS without SOA, RFC 2308 §2.2), and is followed.
 TEST(Resolver, AReferralWithTheAaBitIsFollowed) {
@@ -470,6 +502,35 @@ TEST(Resolver, AnUpwardReferralMarksALameServer) {
     EXPECT_TRUE(dead.answers.empty());
 }
 
+// Issue 19, 11: an authoritative answer holding only records of another
+// type (and the zone's NS beside them, as BIND sends) is "no data": an
+// empty NOERROR, not a referral, not SERVFAIL.
+TEST(Resolver, AnAnswerOfAnotherTypeOnlyIsNoData) {
+    Internet net;
+    net.scripted[kiminje_ip] = [](const dns::Message& query, dns::Message proper) {
+        if (query.questions[0].type != RrType::a) return proper;
+        dns::Message m;
+        m.id = query.id;
+        m.qr = true;
+        m.aa = true;
+        m.questions = query.questions;
+        m.answers.push_back(dns::Record{.name = query.questions[0].name,
+                                        .type = RrType::txt,
+                                        .ttl = 300,
+                                        .data = dns::rdata::Txt{{"not an address"}}});
+        m.authority.push_back(
+            dns::Record{.name = *Name::parse("kiminje.shop."),
+                        .type = RrType::ns,
+                        .ttl = 300,
+                        .data = dns::rdata::Ns{*Name::parse("ns1.kiminje.shop.")}});
+        return m;
+    };
+    const auto r = net.ask("kiminje.shop.");
+    EXPECT_EQ(r.rcode, Rcode::noerror) << r.failure;
+    EXPECT_TRUE(r.answers.empty());
+    EXPECT_EQ(net.resolver.stats().lame, 0u);
+}
+
 // Issue 19, 13: the only root server silent — it is asked the question
 // (two rounds), and never for its own address on top.
 TEST(Resolver, ALoneFailedRootIsNotAskedForItsOwnAddress) {
@@ -515,6 +576,63 @@ TEST(Recursor, CopiesTheCdAndDoBitsIntoTheResponse) {
         ASSERT_TRUE(response->edns);
         EXPECT_EQ(response->edns->dnssec_ok, set);
     }
+}
+
+// Issue 19, 9: RD clear — the cache answers, or refers to the closest zone
+// it knows (the root hints when it knows none); nothing is sent upstream.
+TEST(Recursor, WithoutRdAnswersFromTheCacheAlone) {
+    Internet net;
+    std::deque<dns::Resolver::Outgoing> out;
+    dns::Recursor recursor(
+        {.resolver = {.root_hints = {{*Name::parse("a.root-servers.net."), root_ip}}}},
+        base::Seed{9}, [&](const dns::Resolver::Outgoing& o) { out.push_back(o); });
+    auto ask = [&](const char* name, bool rd) {
+        dns::Message query;
+        query.id = 5;
+        query.rd = rd;
+        query.questions.push_back({*Name::parse(name), RrType::a, dns::RrClass::in});
+        std::optional<dns::Message> response;
+        recursor.handle(
+            dns::emit_message(query), dns::Transport::udp,
+            wire::IpAddress{Ipv4Address{127, 0, 0, 1}}, net.now,
+            [&](std::vector<std::byte> b) { response = dns::parse_message(b).value(); });
+        size_t sent = 0;
+        while (!out.empty()) {
+            const auto o = out.front();
+            out.pop_front();
+            ++sent;
+            auto reply = net.servers.at(o.server).handle(o.query, o.transport);
+            recursor.resolver().on_reply(o.token, o.server, 53, *reply, net.now);
+        }
+        EXPECT_TRUE(response) << name;
+        return std::pair{response.value_or(dns::Message{}), sent};
+    };
+    const auto [cold, cold_sent] = ask("kiminje.shop.", false);
+    EXPECT_EQ(cold_sent, 0u);
+    EXPECT_EQ(cold.rcode, Rcode::noerror);
+    EXPECT_TRUE(cold.answers.empty());
+    EXPECT_FALSE(cold.rd);
+    EXPECT_EQ(lines(cold.authority),
+              std::vector<std::string>{". 3600000 IN NS a.root-servers.net."})
+        << "the root hints";
+    EXPECT_EQ(lines(cold.additional),
+              std::vector<std::string>{"a.root-servers.net. 3600000 IN A 198.41.0.4"});
+
+    const auto [resolved, resolved_sent] = ask("kiminje.shop.", true);
+    EXPECT_EQ(resolved_sent, 3u);
+    const auto [cached, cached_sent] = ask("kiminje.shop.", false);
+    EXPECT_EQ(cached_sent, 0u);
+    EXPECT_EQ(lines(cached.answers),
+              std::vector<std::string>{"kiminje.shop. 300 IN A 200.200.200.2"});
+    // A name below it not cached: a referral to kiminje.shop.'s server.
+    const auto [referral, referral_sent] = ask("other.kiminje.shop.", false);
+    EXPECT_EQ(referral_sent, 0u);
+    EXPECT_TRUE(referral.answers.empty());
+    EXPECT_EQ(lines(referral.authority),
+              std::vector<std::string>{"kiminje.shop. 3600 IN NS ns1.kiminje.shop."});
+    EXPECT_EQ(lines(referral.additional),
+              std::vector<std::string>{"ns1.kiminje.shop. 3600 IN A 200.200.200.53"});
+    EXPECT_EQ(recursor.stats().cache_only, 3u);
 }
 
 }  // namespace

@@ -91,6 +91,18 @@ void Recursor::handle(base::ByteSpan bytes, Transport transport, wire::IpAddress
         r.rcode = Rcode::refused;
         return send(r);
     }
+    // RD clear: the client asks what we know, not that we find out (RFC 1034
+    // §4.3.1); the cache answers, or refers to the closest zone it knows.
+    if (!query->rd) {
+        const Resolution res = resolver_.from_cache_only(q, now);
+        r.rcode = res.rcode;
+        r.answers = res.answers;
+        r.authority = res.authority;
+        r.additional = res.additional;
+        ++stats_.answered;
+        ++stats_.cache_only;
+        return send(r);
+    }
     resolver_.resolve(q, now, [this, r, send](const Resolution& res) mutable {
         r.rcode = res.rcode;
         r.answers = res.answers;

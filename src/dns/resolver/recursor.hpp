@@ -30,6 +30,7 @@ struct RecursorStats {
     uint64_t formerr = 0;
     uint64_t answered = 0;
     uint64_t servfail = 0;
+    uint64_t cache_only = 0;  // RD clear: answered from the cache alone
 };
 
 class Recursor {

@@ -100,6 +100,46 @@ base::Expected<std::vector<RootHint>, std::string> parse_root_hints(std::string_
     return hints;
 }
 
+std::string_view to_string(TraceStep s) {
+    switch (s) {
+        case TraceStep::query_sent:
+            return "query_sent";
+        case TraceStep::answer:
+            return "answer";
+        case TraceStep::cname:
+            return "cname";
+        case TraceStep::referral:
+            return "referral";
+        case TraceStep::nodata:
+            return "nodata";
+        case TraceStep::nxdomain:
+            return "nxdomain";
+        case TraceStep::lame:
+            return "lame";
+        case TraceStep::server_failed:
+            return "server_failed";
+        case TraceStep::timeout:
+            return "timeout";
+        case TraceStep::truncated:
+            return "truncated";
+        case TraceStep::server_lookup:
+            return "server_lookup";
+        case TraceStep::done:
+            return "done";
+    }
+    return "?";
+}
+
+std::string TraceEvent::to_string() const {
+    std::string s = fmt::format("{} {}", dns::to_string(step), question.to_string());
+    if (step != TraceStep::server_lookup && step != TraceStep::done)
+        s += fmt::format(" {} {}", step == TraceStep::query_sent ? "to" : "from",
+                         server.to_string());
+    s += fmt::format(" (zone {})", zone.to_string());
+    if (!detail.empty()) s += ": " + detail;
+    return s;
+}
+
 Resolver::Resolver(ResolverConfig config, base::Seed seed, Send send)
     : config_(std::move(config)), random_(seed), send_(std::move(send)), cache_(config_.cache) {}
 
@@ -140,6 +180,14 @@ void Resolver::finish(TaskId id, Resolution r, base::Time now) {
     std::unique_ptr<Task> t = std::move(it->second);
     tasks_.erase(it);
     if (t->token) by_token_.erase(t->token);
+    if (config_.trace) {
+        const bool from_cache = t->queries == 0;
+        trace(*t, TraceStep::done, now,
+              r.failure.empty() ? fmt::format("{}, {} records{}", dns::to_string(r.rcode),
+                                              r.answers.size() + t->chain.size(),
+                                              from_cache ? ", from the cache" : "")
+                                : fmt::format("{}: {}", dns::to_string(r.rcode), r.failure));
+    }
     r.answers.insert(r.answers.begin(), t->chain.begin(), t->chain.end());
     // Everything this resolution sent, lookups of glueless servers included.
     r.queries = t->depth == 0 ? config_.max_queries - *t->budget : t->queries;
@@ -147,11 +195,76 @@ void Resolver::finish(TaskId id, Resolution r, base::Time now) {
     t->done(r, now);
 }
 
+void Resolver::trace(const Task& t, TraceStep step, base::Time now, std::string detail,
+                     std::optional<wire::IpAddress> server) {
+    if (!config_.trace) return;
+    config_.trace(TraceEvent{.at = now,
+                             .step = step,
+                             .question = Question{t.qname, t.qtype, RrClass::in},
+                             .zone = t.zone,
+                             .server = server.value_or(t.server),
+                             .detail = std::move(detail)});
+}
+
 void Resolver::fail(TaskId id, std::string why, base::Time now) {
     Resolution r;
     r.rcode = Rcode::servfail;
     r.failure = std::move(why);
     finish(id, std::move(r), now);
+}
+
+Resolution Resolver::from_cache_only(const Question& q, base::Time now) {
+    Resolution r;
+    r.from_cache = true;
+    Name name = q.name;
+    for (int links = 0; links <= config_.max_cname_chain; ++links) {
+        if (auto hit = cache_.get(name, q.type, now)) {
+            r.answers.insert(r.answers.end(), hit->begin(), hit->end());
+            return r;
+        }
+        if (auto neg = cache_.get_negative(name, q.type, now)) {
+            r.rcode = neg->rcode;
+            if (neg->soa) r.authority.push_back(*neg->soa);
+            return r;
+        }
+        if (q.type == RrType::cname) break;
+        auto cname = cache_.get(name, RrType::cname, now);
+        if (!cname) break;
+        r.answers.push_back(cname->front());
+        name = std::get<rdata::Cname>(cname->front().data).target;
+    }
+    // No answer (or only part of a CNAME chain): where to ask next.
+    if (auto d = cache_.closest_delegation(name, now, config_.families)) {
+        if (auto ns = cache_.get(d->zone, RrType::ns, now)) r.authority = *ns;
+        for (const Name& host : d->with_addresses) {
+            for (RrType type : {RrType::aaaa, RrType::a}) {
+                if (auto addresses = cache_.get(host, type, now))
+                    r.additional.insert(r.additional.end(), addresses->begin(), addresses->end());
+            }
+        }
+        return r;
+    }
+    // Nothing cached at all: the root hints, as a primed cache would hold them.
+    constexpr uint32_t hint_ttl = 3600000;  // named.root's
+    for (const RootHint& h : config_.root_hints) {
+        const bool listed = std::any_of(
+            r.authority.begin(), r.authority.end(),
+            [&](const Record& x) { return std::get<rdata::Ns>(x.data).host == h.name; });
+        if (!listed)
+            r.authority.push_back(Record{
+                .name = Name{}, .type = RrType::ns, .ttl = hint_ttl, .data = rdata::Ns{h.name}});
+        if (h.address.is_v6())
+            r.additional.push_back(Record{.name = h.name,
+                                          .type = RrType::aaaa,
+                                          .ttl = hint_ttl,
+                                          .data = rdata::Aaaa{h.address.v6()}});
+        else
+            r.additional.push_back(Record{.name = h.name,
+                                          .type = RrType::a,
+                                          .ttl = hint_ttl,
+                                          .data = rdata::A{h.address.v4()}});
+    }
+    return r;
 }
 
 // From the cache where it can, else from the closest known zone's servers.
@@ -262,6 +375,8 @@ void Resolver::next_server(Task& t, base::Time now) {
 void Resolver::look_up_server(Task& t, const Name& host, RrType type, base::Time now) {
     const TaskId parent = t.id;
     t.waiting_for_glue = true;
+    trace(t, TraceStep::server_lookup, now,
+          fmt::format("{} {}", host.to_string(), dns::to_string(type)));
     start(
         Question{host, type, RrClass::in}, t.budget, t.depth + 1,
         [this, parent, host, type](const Resolution& r, base::Time when) {
@@ -310,6 +425,7 @@ void Resolver::send(Task& t, base::Time now) {
     t.query_id = q.id;
     by_token_[t.token] = t.id;
     t.deadline = now + config_.timeout * (int64_t{1} << std::min(t.attempt, 4));
+    trace(t, TraceStep::query_sent, now, t.transport == Transport::tcp ? "over TCP" : "");
     send_(Outgoing{t.token, t.server, config_.server_port, t.transport, emit_message(q)});
 }
 
@@ -321,6 +437,7 @@ void Resolver::on_failure(uint64_t token, base::Time now) {
     if (!t) return;
     t->token = 0;
     t->deadline = base::Time::never();
+    trace(*t, TraceStep::server_failed, now, "the socket failed");
     next_server(*t, now);
 }
 
@@ -351,11 +468,14 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
     const TaskId id = t.id;
     if (reply.tc && t.transport == Transport::udp) {
         ++stats_.truncated;
+        trace(t, TraceStep::truncated, now);
         t.transport = Transport::tcp;
         return send(t, now);
     }
-    if (reply.rcode != Rcode::noerror && reply.rcode != Rcode::nxdomain)
+    if (reply.rcode != Rcode::noerror && reply.rcode != Rcode::nxdomain) {
+        trace(t, TraceStep::server_failed, now, dns::to_string(reply.rcode));
         return next_server(t, now);  // SERVFAIL, REFUSED, …: a lame server
+    }
 
     // Believe only what lies inside the zone this server was asked as.
     auto in_bailiwick = [&](const std::vector<Record>& section) {
@@ -383,6 +503,7 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
             }
         }
         if (!wanted.empty()) {
+            trace(t, TraceStep::answer, now, fmt::format("{} records", wanted.size()));
             cache_.put(wanted, now);
             Resolution r;
             r.answers = wanted;
@@ -395,11 +516,13 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
             return fail(id, "the CNAME chain is too long", now);
         t.chain.push_back(cname.front());
         cur = std::get<rdata::Cname>(cname.front().data).target;
+        trace(t, TraceStep::cname, now, cur.to_string());
     }
     if (!(cur == t.qname)) {
         // Followed CNAMEs out of what this reply answers: start again there.
         t.qname = cur;
         if (reply.rcode == Rcode::nxdomain && cur.is_subdomain_of(t.zone)) {
+            trace(t, TraceStep::nxdomain, now);
             cache_.put_negative(cur, t.qtype, Rcode::nxdomain, soa_in(authority, t.zone), now);
             Resolution r;
             r.rcode = Rcode::nxdomain;
@@ -409,6 +532,7 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
         return step(id, now);
     }
     if (reply.rcode == Rcode::nxdomain) {
+        trace(t, TraceStep::nxdomain, now);
         const auto soa = soa_in(authority, t.zone);
         cache_.put_negative(t.qname, t.qtype, Rcode::nxdomain, soa, now);
         Resolution r;
@@ -430,14 +554,21 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
             break;
         }
     }
-    const bool any_ns = std::any_of(reply.authority.begin(), reply.authority.end(),
-                                    [](const Record& r) { return r.type == RrType::ns; });
+    // Only a reply with nothing in its answer section refers; records of
+    // another type at the name from an authoritative server say it exists
+    // without ours, NS beside them or not (issue 19, 11).
+    const bool any_ns =
+        answers.empty() && std::any_of(reply.authority.begin(), reply.authority.end(),
+                                       [](const Record& r) { return r.type == RrType::ns; });
+    if (!answers.empty()) child.reset();
     if (!soa && any_ns && !child) {
         ++stats_.lame;
+        trace(t, TraceStep::lame, now, "a referral that does not lead down");
         return next_server(t, now);
     }
     if (child && !soa) {
         if (++t.referrals > config_.max_referrals) return fail(id, "too many referrals", now);
+        trace(t, TraceStep::referral, now, child->to_string());
         const auto ns = rrset(authority, *child, RrType::ns);
         cache_.put(ns, now);
         t.zone = *child;
@@ -456,11 +587,13 @@ void Resolver::handle(Task& t, const Message& reply, base::Time now) {
     }
     // NODATA: the name exists, without records of this type.
     if (soa || reply.aa) {
+        trace(t, TraceStep::nodata, now);
         cache_.put_negative(t.qname, t.qtype, Rcode::noerror, soa, now);
         Resolution r;
         if (soa) r.authority.push_back(*soa);
         return finish(id, std::move(r), now);
     }
+    trace(t, TraceStep::lame, now, "an answer that says nothing");
     next_server(t, now);  // an answer that says nothing useful: a lame server
 }
 
@@ -473,6 +606,7 @@ void Resolver::poll(base::Time now) {
         Task* t = find(id);
         if (!t || !t->token || t->deadline > now) continue;
         ++stats_.timeouts;
+        trace(*t, TraceStep::timeout, now);
         by_token_.erase(t->token);
         t->token = 0;
         t->deadline = base::Time::never();

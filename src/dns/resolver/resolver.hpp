@@ -35,6 +35,35 @@ struct RootHint {
     wire::IpAddress address;
 };
 
+// One step of a resolution, for a per-query trace (`dns recursor
+// --log-level debug` prints each; tests read them as values).
+enum class TraceStep : uint8_t {
+    query_sent,     // question to server, as a member of zone
+    answer,         // the server answered the question
+    cname,          // it answered with a CNAME: detail is the target, followed
+    referral,       // down to the zone in detail
+    nodata,         // the name exists without that type
+    nxdomain,       // no such name
+    lame,           // referred upward or sideways: the next server is asked
+    server_failed,  // SERVFAIL, REFUSED, … (detail: the rcode), or the socket failed
+    timeout,        // no reply in time: the next server is asked
+    truncated,      // TC: asked again over TCP
+    server_lookup,  // a server's address is looked up (detail: its name)
+    done,           // the resolution's result (detail: rcode, or why it failed)
+};
+std::string_view to_string(TraceStep s);
+
+struct TraceEvent {
+    base::Time at;
+    TraceStep step = TraceStep::query_sent;
+    Question question;       // the question being chased (after CNAMEs)
+    Name zone;               // the zone whose servers are asked
+    wire::IpAddress server;  // the server, where one is concerned
+    std::string detail;
+    // "query_sent kiminje.shop. IN A to 10.0.0.53 (zone shop.)"
+    std::string to_string() const;
+};
+
 struct ResolverConfig {
     std::vector<RootHint> root_hints;
     // The families queries go out over (the host's): servers are asked at
@@ -49,6 +78,8 @@ struct ResolverConfig {
     uint16_t udp_size = 1232;
     uint16_t server_port = 53;
     CacheConfig cache{};
+    // Called for every step of every resolution when set (cheap when not).
+    std::function<void(const TraceEvent&)> trace;
 };
 
 // Root hints in master-file form (named.root): NS records for "." and the
@@ -58,8 +89,9 @@ base::Expected<std::vector<RootHint>, std::string> parse_root_hints(std::string_
 
 struct Resolution {
     Rcode rcode = Rcode::noerror;
-    std::vector<Record> answers;    // the CNAME chain, then the records asked for
-    std::vector<Record> authority;  // the SOA of a negative answer
+    std::vector<Record> answers;     // the CNAME chain, then the records asked for
+    std::vector<Record> authority;   // the SOA of a negative answer; a referral's NS records
+    std::vector<Record> additional;  // a referral's addresses of those servers
     bool from_cache = false;
     int queries = 0;      // sent for this resolution
     std::string failure;  // why, for SERVFAIL
@@ -98,6 +130,12 @@ class Resolver {
     // cache), or from inside on_reply, on_failure or poll.
     void resolve(const Question& q, base::Time now, Done done);
 
+    // What the cache alone says about `q`, sending nothing (a query without
+    // RD): the answer or the negative answer, following cached CNAMEs; else a
+    // referral to the closest zone whose servers it knows — from the root
+    // hints when it knows none.
+    Resolution from_cache_only(const Question& q, base::Time now);
+
     // A reply on the socket of query `token`; false if it was not taken (late,
     // or not from the server asked, or not an answer to the question asked).
     bool on_reply(uint64_t token, const wire::IpAddress& from, uint16_t from_port,
@@ -125,6 +163,8 @@ class Resolver {
                               base::Time now);
     void handle(Task& t, const Message& reply, base::Time now);
     void finish(TaskId id, Resolution r, base::Time now);
+    void trace(const Task& t, TraceStep step, base::Time now, std::string detail = {},
+               std::optional<wire::IpAddress> server = std::nullopt);
     void fail(TaskId id, std::string why, base::Time now);
     Task* find(TaskId id);
 
