@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -19,6 +18,7 @@
 
 #include <spdlog/logger.h>
 
+#include "cli/host_port.hpp"
 #include "dns/auth/authority.hpp"
 #include "dns/resolver/recursor.hpp"
 #include "dns/wire/message.hpp"
@@ -30,47 +30,17 @@
 namespace cli {
 namespace {
 
-struct HostPort {
+// A DNS server's address: port 53 unless one is written.
+struct ServerAddress {
     wire::IpAddress address;
     uint16_t port = 53;
-    // "192.0.2.1:53", "[2001:db8::1]:53"
-    std::string to_string() const {
-        if (address.is_v6()) return fmt::format("[{}]:{}", address.to_string(), port);
-        return fmt::format("{}:{}", address.to_string(), port);
-    }
+    std::string to_string() const { return host_port_text(address, port); }
 };
 
-// ADDRESS[:PORT], an IPv6 address in brackets when a port follows
-// ([::1]:5353), bare without one (::1).
-std::optional<HostPort> parse_host_port(std::string_view text) {
-    std::string_view host = text;
-    std::string_view port;
-    if (text.starts_with('[')) {
-        const size_t close = text.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        host = text.substr(1, close - 1);
-        const std::string_view rest = text.substr(close + 1);
-        if (!rest.empty()) {
-            if (!rest.starts_with(':')) return std::nullopt;
-            port = rest.substr(1);
-            if (port.empty()) return std::nullopt;
-        }
-        if (!wire::Ipv6Address::parse(host)) return std::nullopt;
-    } else if (text.find(':') != text.rfind(':')) {
-        host = text;  // IPv6 without brackets: no port
-    } else if (const size_t colon = text.find(':'); colon != std::string_view::npos) {
-        host = text.substr(0, colon);
-        port = text.substr(colon + 1);
-        if (port.empty()) return std::nullopt;
-    }
-    const auto a = wire::IpAddress::parse(host);
-    if (!a) return std::nullopt;
-    HostPort hp{*a, 53};
-    if (!port.empty()) {
-        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), hp.port);
-        if (ec != std::errc{} || end != port.data() + port.size()) return std::nullopt;
-    }
-    return hp;
+std::optional<ServerAddress> parse_server_address(std::string_view text) {
+    const auto hp = parse_host_port(text);
+    if (!hp) return std::nullopt;
+    return ServerAddress{hp->address, hp->port.value_or(53)};
 }
 
 // Waits for `fd` to be readable, at most `ms`.
@@ -79,7 +49,7 @@ bool wait_readable(int fd, int ms) {
     return poll(&p, 1, ms) == 1;
 }
 
-std::optional<std::vector<std::byte>> ask_udp(const HostPort& server,
+std::optional<std::vector<std::byte>> ask_udp(const ServerAddress& server,
                                               const std::vector<std::byte>& query, uint16_t id,
                                               int timeout_ms, std::string& why) {
     const int fd =
@@ -131,7 +101,7 @@ bool read_all(int fd, std::byte* at, size_t n, int timeout_ms) {
     return true;
 }
 
-std::optional<std::vector<std::byte>> ask_tcp(const HostPort& server,
+std::optional<std::vector<std::byte>> ask_tcp(const ServerAddress& server,
                                               const std::vector<std::byte>& query, int timeout_ms,
                                               std::string& why) {
     const int fd =
@@ -169,7 +139,7 @@ std::optional<std::vector<std::byte>> ask_tcp(const HostPort& server,
 }  // namespace
 
 int run_dns_serve(const DnsServeCommand& c, std::FILE* out) {
-    const auto where = parse_host_port(c.listen);
+    const auto where = parse_server_address(c.listen);
     if (!where) {
         fmt::print(stderr, "minternet dns serve: --listen '{}' is not ADDRESS:PORT\n", c.listen);
         return 2;
@@ -206,7 +176,7 @@ int run_dns_serve(const DnsServeCommand& c, std::FILE* out) {
         return 1;
     }
     fmt::print(out, "serving on {} (UDP and TCP)\n",
-               HostPort{where->address, (*server)->port()}.to_string());
+               ServerAddress{where->address, (*server)->port()}.to_string());
     std::fflush(out);
     (*loop)->on_stop_signal([&] { (*loop)->stop(); });
     if (auto ran = (*loop)->run(); !ran) {
@@ -223,7 +193,7 @@ int run_dns_serve(const DnsServeCommand& c, std::FILE* out) {
 }
 
 int run_dns_recursor(const DnsRecursorCommand& c, std::FILE* out) {
-    const auto where = parse_host_port(c.listen);
+    const auto where = parse_server_address(c.listen);
     if (!where) {
         fmt::print(stderr, "minternet dns recursor: --listen '{}' is not ADDRESS:PORT\n", c.listen);
         return 2;
@@ -285,7 +255,7 @@ int run_dns_recursor(const DnsRecursorCommand& c, std::FILE* out) {
         return 1;
     }
     fmt::print(out, "recursor on {} (UDP and TCP), {} root servers from {}\n",
-               HostPort{where->address, (*server)->port()}.to_string(), hints->size(),
+               ServerAddress{where->address, (*server)->port()}.to_string(), hints->size(),
                c.root_hints);
     std::fflush(out);
     (*loop)->on_stop_signal([&] { (*loop)->stop(); });
@@ -305,7 +275,7 @@ int run_dns_recursor(const DnsRecursorCommand& c, std::FILE* out) {
 }
 
 int run_dns_query(const DnsQueryCommand& c, std::FILE* out) {
-    const auto server = parse_host_port(c.server);
+    const auto server = parse_server_address(c.server);
     if (!server) {
         fmt::print(stderr, "minternet dns query: --server '{}' is not ADDRESS[:PORT]\n", c.server);
         return 2;

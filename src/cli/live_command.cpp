@@ -18,6 +18,7 @@
 #include "apps/udp_apps.hpp"
 #include "apps/web.hpp"
 #include "base/sha256.hpp"
+#include "cli/host_port.hpp"
 #include "dns/zone/zone.hpp"
 #include "live/tap_host.hpp"
 #include "socket/runtime.hpp"
@@ -77,44 +78,6 @@ base::Expected<Service, std::string> parse_service(const std::string& text) {
     return s;
 }
 
-// "ADDRESS[:PORT]" with IPv6 in brackets ("[2001:db8::1]:80"): the address
-// and the port, or nullopt for the port when none is written.
-struct HostPort {
-    wire::IpAddress address;
-    std::optional<uint16_t> port;
-};
-std::optional<HostPort> parse_host_port(std::string_view text) {
-    std::string_view address = text;
-    std::string_view port;
-    bool has_port = false;
-    if (text.starts_with('[')) {
-        const size_t close = text.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        address = text.substr(1, close - 1);
-        const std::string_view rest = text.substr(close + 1);
-        if (!rest.empty()) {
-            if (!rest.starts_with(':')) return std::nullopt;
-            port = rest.substr(1);
-            has_port = true;
-        }
-    } else if (const size_t colon = text.find(':'); colon != std::string_view::npos) {
-        if (text.find(':', colon + 1) != std::string_view::npos)
-            return std::nullopt;  // IPv6 without brackets: where would the port be?
-        address = text.substr(0, colon);
-        port = text.substr(colon + 1);
-        has_port = true;
-    }
-    HostPort hp;
-    const auto a = wire::IpAddress::parse(address);
-    if (!a || (text.starts_with('[') && a->is_v4())) return std::nullopt;
-    hp.address = *a;
-    if (has_port) {
-        hp.port = parse_port(port);
-        if (!hp.port) return std::nullopt;
-    }
-    return hp;
-}
-
 // http://ADDRESS[:PORT]/PATH
 struct Url {
     wire::IpAddress address;
@@ -133,7 +96,7 @@ base::Expected<Url, std::string> parse_url(const std::string& text) {
     u.host = rest.substr(0, slash);
     if (slash != std::string::npos) u.path = rest.substr(slash);
     const auto hp = parse_host_port(u.host);
-    if (!hp)
+    if (!hp || hp->port == 0)
         return base::fail(fmt::format(
             "--get '{}': the host must be an IPv4 address or an IPv6 one in brackets, with a "
             "port from 1 to 65535 if any",
@@ -248,7 +211,7 @@ int run_live(const LiveCommand& c, std::FILE* out) {
     std::optional<stack::Endpoint> send_to;
     if (!c.send.empty()) {
         const auto hp = parse_host_port(c.send);
-        if (!hp || !hp->port)
+        if (!hp || !hp->port || *hp->port == 0)
             return bad("--send '{}': ADDRESS:PORT (10.0.0.1:9, [2001:db8::1]:9)", c.send);
         if (c.bytes == 0) return bad("--bytes: at least 1");
         send_to = stack::Endpoint{hp->address, *hp->port};
